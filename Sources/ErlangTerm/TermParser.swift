@@ -1,0 +1,350 @@
+/// Validates one external term and records its tape, without recursion, so that nesting depth
+/// is bounded by `TermDecodingLimits.maxDepth` and never by the stack.
+///
+/// Every read is preceded by a check against the bytes left (`need`), and every declared count
+/// is compared with the bytes left before it is trusted: a 4-byte length of 2^32-1 fails at once.
+struct TermParser: ~Copyable {
+    private let buffer: UnsafeBufferPointer<UInt8>
+    private let limits: TermDecodingLimits
+    private let atomCache: [Atom?]
+    private var pos: Int
+    private var nodes: [TermNode] = []
+    private var open: [OpenContainer] = []
+
+    private struct OpenContainer {
+        var node: Int
+        var remaining: UInt64
+    }
+
+    static func parse(
+        _ bytes: [UInt8], at offset: Int, limits: TermDecodingLimits, atomCache: [Atom?]
+    ) throws(TermDecodingError) -> (nodes: [TermNode], end: Int) {
+        let result: Result<(nodes: [TermNode], end: Int), TermDecodingError> = bytes.withUnsafeBufferPointer {
+            var parser = TermParser(buffer: $0, limits: limits, atomCache: atomCache, pos: offset)
+            return Result { () throws(TermDecodingError) in try parser.run() }
+        }
+        return try result.get()
+    }
+
+    private init(buffer: UnsafeBufferPointer<UInt8>, limits: TermDecodingLimits, atomCache: [Atom?], pos: Int) {
+        self.buffer = buffer
+        self.limits = limits
+        self.atomCache = atomCache
+        self.pos = pos
+        nodes.reserveCapacity(min(max((buffer.count - pos) / 6, 4), 4096))
+    }
+
+    private mutating func run() throws(TermDecodingError) -> (nodes: [TermNode], end: Int) {
+        if pos < buffer.count, buffer[pos] == ExternalTag.local {
+            // LOCAL_EXT: "the bytes following from here on" are a private format; keep them all.
+            appendNode(kind: .local, length: buffer.count - pos, count: UInt32(buffer.count - pos - 1))
+            return (nodes, pos)
+        }
+        repeat {
+            try parseOne()
+        } while !open.isEmpty
+        return (nodes, pos)
+    }
+
+    // MARK: - One term
+
+    private mutating func parseOne() throws(TermDecodingError) {
+        try need(1)
+        let tag = buffer[pos]
+        switch tag {
+        case ExternalTag.smallInteger: try leaf(.integer, length: 2)
+        case ExternalTag.integer: try leaf(.integer, length: 5)
+        case ExternalTag.newFloat: try parseNewFloat()
+        case ExternalTag.float: try parseOldFloat()
+        case ExternalTag.atom, ExternalTag.smallAtom, ExternalTag.atomUTF8, ExternalTag.smallAtomUTF8,
+            ExternalTag.atomCacheRef:
+            try appendAtom()
+            try completed()
+        case ExternalTag.smallTuple:
+            try need(2)
+            try container(.tuple, header: 2, children: UInt64(buffer[pos + 1]), count: UInt64(buffer[pos + 1]))
+        case ExternalTag.largeTuple:
+            try need(5)
+            let arity = UInt64(u32(pos + 1))
+            try container(.tuple, header: 5, children: arity, count: arity)
+        case ExternalTag.map:
+            try need(5)
+            let pairs = UInt64(u32(pos + 1))
+            try container(.map, header: 5, children: pairs * 2, count: pairs)
+        case ExternalTag.list:
+            try need(5)
+            let length = UInt64(u32(pos + 1))
+            try container(.list, header: 5, children: length + 1, count: length)
+        case ExternalTag.nilList: try leaf(.emptyList, length: 1)
+        case ExternalTag.string:
+            try need(3)
+            let length = Int(u16(pos + 1))
+            try leaf(.string, length: 3 + length, count: UInt32(length))
+        case ExternalTag.binary:
+            try need(5)
+            let length = Int(u32(pos + 1))
+            try leaf(.binary, length: 5 + length, count: UInt32(length))
+        case ExternalTag.bitBinary: try parseBitBinary()
+        case ExternalTag.smallBig:
+            try need(3)
+            try parseBig(digits: Int(buffer[pos + 1]), header: 3)
+        case ExternalTag.largeBig:
+            try need(6)
+            try parseBig(digits: Int(u32(pos + 1)), header: 6)
+        default:
+            try parseIdentifierOrFun(tag)
+        }
+    }
+
+    private mutating func parseIdentifierOrFun(_ tag: UInt8) throws(TermDecodingError) {
+        switch tag {
+        case ExternalTag.newPid: try appendIdentifier(.pid, header: 1, trailing: 12)
+        case ExternalTag.pid: try appendIdentifier(.pid, header: 1, trailing: 9)
+        case ExternalTag.newPort: try appendIdentifier(.port, header: 1, trailing: 8)
+        case ExternalTag.port: try appendIdentifier(.port, header: 1, trailing: 5)
+        case ExternalTag.v4Port: try appendIdentifier(.port, header: 1, trailing: 12)
+        case ExternalTag.newerReference, ExternalTag.newReference:
+            try need(3)
+            let words = Int(u16(pos + 1))
+            guard (1...5).contains(words) else {
+                throw TermDecodingError(.invalidReferenceLength(words), at: pos)
+            }
+            let creation = tag == ExternalTag.newerReference ? 4 : 1
+            try appendIdentifier(.reference, header: 3, trailing: creation + 4 * words, count: UInt32(words))
+        case ExternalTag.reference: try appendIdentifier(.reference, header: 1, trailing: 5, count: 1)
+        case ExternalTag.export: try appendExport()
+        case ExternalTag.newFun: try parseFun()
+        case ExternalTag.compressed, ExternalTag.local:
+            throw TermDecodingError(.misplacedTag(tag), at: pos)
+        default:
+            throw TermDecodingError(.unknownTag(tag), at: pos)
+        }
+        if tag != ExternalTag.newFun { try completed() }
+    }
+
+    // MARK: - Leaves
+
+    private mutating func leaf(_ kind: TermKind, length: Int, count: UInt32 = 0) throws(TermDecodingError) {
+        try need(length)
+        appendNode(kind: kind, length: length, count: count)
+        try completed()
+    }
+
+    private mutating func parseNewFloat() throws(TermDecodingError) {
+        try need(9)
+        let value = Double(bitPattern: u64(pos + 1))
+        guard value.isFinite else { throw TermDecodingError(.nonFiniteFloat, at: pos) }
+        try leaf(.float, length: 9)
+    }
+
+    private mutating func parseOldFloat() throws(TermDecodingError) {
+        try need(32)
+        guard let value = FloatText.parse(UnsafeBufferPointer(rebasing: buffer[(pos + 1)..<(pos + 32)])) else {
+            throw TermDecodingError(.invalidFloatText, at: pos)
+        }
+        guard value.isFinite else { throw TermDecodingError(.nonFiniteFloat, at: pos) }
+        try leaf(.float, length: 32)
+    }
+
+    private mutating func parseBitBinary() throws(TermDecodingError) {
+        try need(6)
+        let length = Int(u32(pos + 1))
+        let bits = buffer[pos + 5]
+        // As the BEAM: 1...8 bits in a non-empty last byte, 0 only for an empty bitstring.
+        guard bits <= 8, (bits == 0) == (length == 0) else {
+            throw TermDecodingError(.invalidBitCount(bits), at: pos)
+        }
+        try leaf(.bitBinary, length: 6 + length, count: UInt32(length))
+    }
+
+    private mutating func parseBig(digits: Int, header: Int) throws(TermDecodingError) {
+        guard digits <= limits.maxBigIntegerBytes else {
+            throw TermDecodingError(.bigIntegerTooLarge(bytes: digits, limit: limits.maxBigIntegerBytes), at: pos)
+        }
+        let sign = buffer[pos + header - 1]
+        guard sign <= 1 else { throw TermDecodingError(.invalidSign(sign), at: pos + header - 1) }
+        try leaf(.bigInteger, length: header + digits, count: UInt32(digits))
+    }
+
+    private mutating func appendAtom() throws(TermDecodingError) {
+        try need(1)
+        let tag = buffer[pos]
+        switch tag {
+        case ExternalTag.atomCacheRef:
+            try need(2)
+            let index = Int(buffer[pos + 1])
+            guard index < atomCache.count, atomCache[index] != nil else {
+                throw TermDecodingError(.atomCacheReferenceWithoutCache(index: index), at: pos)
+            }
+            appendNode(kind: .atom, length: 2, count: UInt32(index))
+        case ExternalTag.smallAtomUTF8, ExternalTag.smallAtom:
+            try need(2)
+            try appendAtomText(header: 2, length: Int(buffer[pos + 1]), utf8: tag == ExternalTag.smallAtomUTF8)
+        case ExternalTag.atomUTF8, ExternalTag.atom:
+            try need(3)
+            try appendAtomText(header: 3, length: Int(u16(pos + 1)), utf8: tag == ExternalTag.atomUTF8)
+        default:
+            throw TermDecodingError(.unexpectedTag(expected: "an atom", found: tag), at: pos)
+        }
+    }
+
+    private mutating func appendAtomText(header: Int, length: Int, utf8: Bool) throws(TermDecodingError) {
+        try need(header + length)
+        let text = UnsafeBufferPointer(rebasing: buffer[(pos + header)..<(pos + header + length)])
+        let characters: Int
+        if utf8 {
+            guard let scalars = AtomText.scalarCount(utf8: text) else {
+                throw TermDecodingError(.invalidAtomText, at: pos)
+            }
+            characters = scalars
+        } else {
+            characters = length
+        }
+        guard characters <= 255 else { throw TermDecodingError(.atomTooLong(characters: characters), at: pos) }
+        appendNode(kind: .atom, length: header + length, count: UInt32(length))
+    }
+
+    private mutating func appendSmallInteger(allowInteger: Bool) throws(TermDecodingError) {
+        try need(1)
+        switch buffer[pos] {
+        case ExternalTag.smallInteger:
+            try need(2)
+            appendNode(kind: .integer, length: 2, count: 0)
+        case ExternalTag.integer where allowInteger:
+            try need(5)
+            appendNode(kind: .integer, length: 5, count: 0)
+        case let tag:
+            throw TermDecodingError(.unexpectedTag(expected: "an integer", found: tag), at: pos)
+        }
+    }
+
+    // MARK: - Identifiers and funs: fixed shapes holding atoms
+
+    private mutating func appendIdentifier(
+        _ kind: TermKind, header: Int, trailing: Int, count: UInt32 = 0
+    ) throws(TermDecodingError) {
+        let index = openNode(kind: kind, count: count)
+        pos += header
+        try appendAtom()
+        try need(trailing)
+        pos += trailing
+        closeNode(index)
+    }
+
+    private mutating func appendExport() throws(TermDecodingError) {
+        let index = openNode(kind: .export, count: 0)
+        pos += 1
+        try appendAtom()
+        try appendAtom()
+        try appendSmallInteger(allowInteger: false)
+        closeNode(index)
+    }
+
+    private mutating func parseFun() throws(TermDecodingError) {
+        try need(30)
+        let freeVariables = UInt64(u32(pos + 26))
+        try checkDepth()
+        let index = openNode(kind: .fun, count: UInt32(freeVariables))
+        pos += 30
+        try appendAtom()
+        try appendSmallInteger(allowInteger: true)
+        try appendSmallInteger(allowInteger: true)
+        try need(1)
+        let pidTag = buffer[pos]
+        guard pidTag == ExternalTag.newPid || pidTag == ExternalTag.pid else {
+            throw TermDecodingError(.unexpectedTag(expected: "a pid", found: pidTag), at: pos)
+        }
+        try appendIdentifier(.pid, header: 1, trailing: pidTag == ExternalTag.newPid ? 12 : 9)
+        try openChildren(of: index, children: freeVariables)
+    }
+
+    // MARK: - Containers
+
+    private mutating func container(
+        _ kind: TermKind, header: Int, children: UInt64, count: UInt64
+    ) throws(TermDecodingError) {
+        try checkDepth()
+        let index = openNode(kind: kind, count: UInt32(truncatingIfNeeded: count))
+        pos += header
+        try openChildren(of: index, children: children)
+    }
+
+    private mutating func openChildren(of index: Int, children: UInt64) throws(TermDecodingError) {
+        // Every child takes at least one byte: a larger count cannot be honest.
+        let left = UInt64(buffer.count - pos)
+        guard children <= left else {
+            throw TermDecodingError(
+                .truncated(needed: Int(clamping: children), available: Int(left)), at: Int(nodes[index].offset))
+        }
+        if children == 0 {
+            try finish(index)
+            try completed()
+        } else {
+            open.append(OpenContainer(node: index, remaining: children))
+        }
+    }
+
+    private func checkDepth() throws(TermDecodingError) {
+        guard open.count < limits.maxDepth else {
+            throw TermDecodingError(.nestingTooDeep(limit: limits.maxDepth), at: pos)
+        }
+    }
+
+    /// Called when a subterm is complete: closes every container it completes.
+    private mutating func completed() throws(TermDecodingError) {
+        while !open.isEmpty {
+            open[open.count - 1].remaining -= 1
+            if open[open.count - 1].remaining != 0 { return }
+            try finish(open.removeLast().node)
+        }
+    }
+
+    private mutating func finish(_ index: Int) throws(TermDecodingError) {
+        closeNode(index)
+        let node = nodes[index]
+        if node.kind == .fun {
+            let declared = Int(u32(Int(node.offset) + 1))
+            // Size counts itself and what follows, not the tag byte.
+            let actual = Int(node.end - node.offset) - 1
+            guard declared == actual else {
+                throw TermDecodingError(.invalidFunSize(declared: declared, actual: actual), at: Int(node.offset))
+            }
+        }
+    }
+
+    // MARK: - Tape
+
+    private mutating func appendNode(kind: TermKind, length: Int, count: UInt32) {
+        let index = nodes.count
+        nodes.append(
+            TermNode(
+                offset: UInt32(pos), end: UInt32(pos + length), next: UInt32(index + 1), count: count,
+                kind: kind, tag: buffer[pos]))
+        pos += length
+    }
+
+    private mutating func openNode(kind: TermKind, count: UInt32) -> Int {
+        nodes.append(
+            TermNode(offset: UInt32(pos), end: 0, next: 0, count: count, kind: kind, tag: buffer[pos]))
+        return nodes.count - 1
+    }
+
+    private mutating func closeNode(_ index: Int) {
+        nodes[index].end = UInt32(pos)
+        nodes[index].next = UInt32(nodes.count)
+    }
+
+    // MARK: - Bytes
+
+    @inline(__always)
+    private func need(_ count: Int) throws(TermDecodingError) {
+        let available = buffer.count - pos
+        guard count <= available else {
+            throw TermDecodingError(.truncated(needed: count, available: available), at: pos)
+        }
+    }
+
+    @inline(__always) private func u16(_ at: Int) -> UInt16 { BigEndian.u16(buffer, at) }
+    @inline(__always) private func u32(_ at: Int) -> UInt32 { BigEndian.u32(buffer, at) }
+    @inline(__always) private func u64(_ at: Int) -> UInt64 { BigEndian.u64(buffer, at) }
+}

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Release-mode benchmarks with the BEAM measured in the same run. Not part of the test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh test
+swift build -c release --product ExporterBenchmarks
+exec .build/release/ExporterBenchmarks "$@"

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that building, testing or running the demo needs, when missing.
+# Idempotent: installed packages are left alone. Usage: scripts/install-deps.sh [build|test|run]
+set -euo pipefail
+
+purpose="${1:-test}"
+
+packages=(zlib1g-dev)                       # compress-nio links zlib (compressed terms, gzip)
+case "$purpose" in
+  test | run) packages+=(erlang-base erlang-crypto) ;;  # real BEAM peers; crypto for HMAC signing
+esac
+
+if ! command -v swift >/dev/null 2>&1; then
+  echo "error: swift not found. Install Swift 6 (https://www.swift.org/install/linux/) and put it on PATH." >&2
+  exit 1
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  sudo=(sudo -n)
+else
+  echo "error: these packages are missing and cannot be installed without root: ${missing[*]}" >&2
+  echo "       run as root, or: sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
