@@ -2,6 +2,8 @@
 enum AtomText {
     /// The number of Unicode scalars in `bytes`, or nil when they are not valid UTF-8.
     static func scalarCount(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        // ASCII is the common case for atoms, and needs no decoding.
+        if isASCII(bytes) { return bytes.count }
         var index = 0
         var scalars = 0
         let count = bytes.count
@@ -40,6 +42,32 @@ enum AtomText {
         return true
     }
 
+    /// What valid UTF-8 atom text holds, which decides its legacy encoding.
+    enum Repertoire {
+        case ascii, latin1, beyondLatin1
+    }
+
+    @inline(__always)
+    static func repertoire(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Repertoire {
+        if isASCII(bytes) { return .ascii }
+        return isLatin1(utf8: bytes) ? .latin1 : .beyondLatin1
+    }
+
+    @inline(__always)
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        let raw = UnsafeRawBufferPointer(bytes)
+        while index + 8 <= bytes.count {
+            if raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            index += 8
+        }
+        while index < bytes.count {
+            if bytes[index] >= 0x80 { return false }
+            index += 1
+        }
+        return true
+    }
+
     /// Whether every character of valid UTF-8 `bytes` is Latin-1 (U+0000...U+00FF).
     @inline(__always)
     static func isLatin1(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -58,7 +86,7 @@ enum AtomText {
     }
 
     /// Appends an atom whose text is `utf8`, in the tags `style` chooses, as the BEAM does.
-    static func append(utf8: UnsafeBufferPointer<UInt8>, style: AtomStyle, to out: inout [UInt8]) {
+    static func append<Sink: ByteSink>(utf8: UnsafeBufferPointer<UInt8>, style: AtomStyle, to out: inout Sink) {
         if style == .legacy, isLatin1(utf8: utf8) {
             appendLatin1(fromUTF8: utf8, to: &out)
         } else if utf8.count < 256 {
@@ -67,17 +95,24 @@ enum AtomText {
             out.append(contentsOf: utf8)
         } else {
             out.append(ExternalTag.atomUTF8)
-            BigEndian.append(UInt16(utf8.count), to: &out)
+            out.append(UInt8(utf8.count >> 8))
+            out.append(UInt8(truncatingIfNeeded: utf8.count))
             out.append(contentsOf: utf8)
         }
     }
 
-    private static func appendLatin1(fromUTF8 utf8: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+    /// ATOM_EXT from UTF-8 text known to be Latin-1.
+    static func appendLatin1<Sink: ByteSink>(fromUTF8 utf8: UnsafeBufferPointer<UInt8>, to out: inout Sink) {
+        var characters = 0
+        for byte in utf8 where byte & 0xC0 != 0x80 { characters += 1 }
         out.append(ExternalTag.atom)
-        let lengthAt = out.count
-        BigEndian.append(UInt16(0), to: &out)
+        out.append(UInt8(characters >> 8))
+        out.append(UInt8(truncatingIfNeeded: characters))
+        if characters == utf8.count {
+            out.append(contentsOf: utf8)
+            return
+        }
         var index = 0
-        var written = 0
         while index < utf8.count {
             let byte = utf8[index]
             if byte < 0x80 {
@@ -88,10 +123,7 @@ enum AtomText {
                 out.append((byte & 0x03) << 6 | (utf8[index + 1] & 0x3F))
                 index += 2
             }
-            written += 1
         }
-        out[lengthAt] = UInt8(written >> 8)
-        out[lengthAt + 1] = UInt8(truncatingIfNeeded: written)
     }
 
     /// UTF-8 bytes of Latin-1 text.

@@ -11,6 +11,7 @@ public struct TermDecodingError: Error, Sendable, Equatable, CustomStringConvert
         case unexpectedTag(expected: String, found: UInt8)
         case inputTooLarge(size: Int, limit: Int)
         case nestingTooDeep(limit: Int)
+        case tooManySubterms(limit: Int)
         case atomTooLong(characters: Int)
         case invalidAtomText
         case atomCacheReferenceWithoutCache(index: Int)
@@ -58,6 +59,8 @@ public struct TermDecodingError: Error, Sendable, Equatable, CustomStringConvert
             return "\(size) bytes exceed the limit of \(limit)"
         case .nestingTooDeep(let limit):
             return "nested deeper than the limit of \(limit)"
+        case .tooManySubterms(let limit):
+            return "more than \(limit) subterms"
         case .atomTooLong(let characters):
             return "atom of \(characters) characters (at most 255 allowed)"
         case .invalidAtomText:

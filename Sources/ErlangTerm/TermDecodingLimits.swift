@@ -8,17 +8,22 @@ public struct TermDecodingLimits: Sendable, Equatable {
     public var maxBigIntegerBytes: Int
     /// Largest size a compressed term may inflate to.
     public var maxDecompressedBytes: Int
+    /// Most subterms in one term. Each costs 20 bytes of index, so this bounds the memory a
+    /// term of one-byte subterms (a long list of `[]`, say) can claim.
+    public var maxSubterms: Int
 
     public init(
         maxInputBytes: Int = 64 << 20,
         maxDepth: Int = 512,
         maxBigIntegerBytes: Int = 16 << 10,
-        maxDecompressedBytes: Int = 64 << 20
+        maxDecompressedBytes: Int = 64 << 20,
+        maxSubterms: Int = 1 << 22
     ) {
         self.maxInputBytes = maxInputBytes
         self.maxDepth = maxDepth
         self.maxBigIntegerBytes = maxBigIntegerBytes
         self.maxDecompressedBytes = maxDecompressedBytes
+        self.maxSubterms = maxSubterms
     }
 
     public static let `default` = TermDecodingLimits()

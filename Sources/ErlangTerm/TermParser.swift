@@ -9,21 +9,18 @@ struct TermParser: ~Copyable {
     private let atomCache: [Atom?]
     private var pos: Int
     private var nodes: [TermNode] = []
-    private var open: [OpenContainer] = []
-
-    private struct OpenContainer {
-        var node: Int
-        var remaining: UInt64
-    }
+    /// The innermost container still missing children, or -1. Open containers form a chain
+    /// through the tape itself (see `openChildren`), so the parser needs no stack of its own.
+    private var innermostOpen = -1
+    private var depth = 0
 
     static func parse(
         _ bytes: [UInt8], at offset: Int, limits: TermDecodingLimits, atomCache: [Atom?]
     ) throws(TermDecodingError) -> (nodes: [TermNode], end: Int) {
-        let result: Result<(nodes: [TermNode], end: Int), TermDecodingError> = bytes.withUnsafeBufferPointer {
-            var parser = TermParser(buffer: $0, limits: limits, atomCache: atomCache, pos: offset)
-            return Result { () throws(TermDecodingError) in try parser.run() }
+        try bytes.withUnsafeBufferPointer { (buffer) throws(TermDecodingError) in
+            var parser = TermParser(buffer: buffer, limits: limits, atomCache: atomCache, pos: offset)
+            return try parser.run()
         }
-        return try result.get()
     }
 
     private init(buffer: UnsafeBufferPointer<UInt8>, limits: TermDecodingLimits, atomCache: [Atom?], pos: Int) {
@@ -31,18 +28,18 @@ struct TermParser: ~Copyable {
         self.limits = limits
         self.atomCache = atomCache
         self.pos = pos
-        nodes.reserveCapacity(min(max((buffer.count - pos) / 6, 4), 4096))
+        nodes.reserveCapacity(min((buffer.count - pos) / 8 + 16, 4096))
     }
 
     private mutating func run() throws(TermDecodingError) -> (nodes: [TermNode], end: Int) {
         if pos < buffer.count, buffer[pos] == ExternalTag.local {
             // LOCAL_EXT: "the bytes following from here on" are a private format; keep them all.
-            appendNode(kind: .local, length: buffer.count - pos, count: UInt32(buffer.count - pos - 1))
+            try appendNode(kind: .local, length: buffer.count - pos, count: UInt32(buffer.count - pos - 1))
             return (nodes, pos)
         }
         repeat {
             try parseOne()
-        } while !open.isEmpty
+        } while innermostOpen >= 0
         return (nodes, pos)
     }
 
@@ -124,9 +121,10 @@ struct TermParser: ~Copyable {
 
     // MARK: - Leaves
 
+    @inline(__always)
     private mutating func leaf(_ kind: TermKind, length: Int, count: UInt32 = 0) throws(TermDecodingError) {
         try need(length)
-        appendNode(kind: kind, length: length, count: count)
+        try appendNode(kind: kind, length: length, count: count)
         try completed()
     }
 
@@ -176,7 +174,7 @@ struct TermParser: ~Copyable {
             guard index < atomCache.count, atomCache[index] != nil else {
                 throw TermDecodingError(.atomCacheReferenceWithoutCache(index: index), at: pos)
             }
-            appendNode(kind: .atom, length: 2, count: UInt32(index))
+            try appendNode(kind: .atom, length: 2, count: UInt32(index))
         case ExternalTag.smallAtomUTF8, ExternalTag.smallAtom:
             try need(2)
             try appendAtomText(header: 2, length: Int(buffer[pos + 1]), utf8: tag == ExternalTag.smallAtomUTF8)
@@ -188,6 +186,7 @@ struct TermParser: ~Copyable {
         }
     }
 
+    @inline(__always)
     private mutating func appendAtomText(header: Int, length: Int, utf8: Bool) throws(TermDecodingError) {
         try need(header + length)
         let text = UnsafeBufferPointer(rebasing: buffer[(pos + header)..<(pos + header + length)])
@@ -201,7 +200,7 @@ struct TermParser: ~Copyable {
             characters = length
         }
         guard characters <= 255 else { throw TermDecodingError(.atomTooLong(characters: characters), at: pos) }
-        appendNode(kind: .atom, length: header + length, count: UInt32(length))
+        try appendNode(kind: .atom, length: header + length, count: UInt32(length))
     }
 
     private mutating func appendSmallInteger(allowInteger: Bool) throws(TermDecodingError) {
@@ -209,10 +208,10 @@ struct TermParser: ~Copyable {
         switch buffer[pos] {
         case ExternalTag.smallInteger:
             try need(2)
-            appendNode(kind: .integer, length: 2, count: 0)
+            try appendNode(kind: .integer, length: 2, count: 0)
         case ExternalTag.integer where allowInteger:
             try need(5)
-            appendNode(kind: .integer, length: 5, count: 0)
+            try appendNode(kind: .integer, length: 5, count: 0)
         case let tag:
             throw TermDecodingError(.unexpectedTag(expected: "an integer", found: tag), at: pos)
         }
@@ -223,7 +222,7 @@ struct TermParser: ~Copyable {
     private mutating func appendIdentifier(
         _ kind: TermKind, header: Int, trailing: Int, count: UInt32 = 0
     ) throws(TermDecodingError) {
-        let index = openNode(kind: kind, count: count)
+        let index = try openNode(kind: kind, count: count)
         pos += header
         try appendAtom()
         try need(trailing)
@@ -232,7 +231,7 @@ struct TermParser: ~Copyable {
     }
 
     private mutating func appendExport() throws(TermDecodingError) {
-        let index = openNode(kind: .export, count: 0)
+        let index = try openNode(kind: .export, count: 0)
         pos += 1
         try appendAtom()
         try appendAtom()
@@ -244,7 +243,7 @@ struct TermParser: ~Copyable {
         try need(30)
         let freeVariables = UInt64(u32(pos + 26))
         try checkDepth()
-        let index = openNode(kind: .fun, count: UInt32(freeVariables))
+        let index = try openNode(kind: .fun, count: UInt32(freeVariables))
         pos += 30
         try appendAtom()
         try appendSmallInteger(allowInteger: true)
@@ -264,7 +263,7 @@ struct TermParser: ~Copyable {
         _ kind: TermKind, header: Int, children: UInt64, count: UInt64
     ) throws(TermDecodingError) {
         try checkDepth()
-        let index = openNode(kind: kind, count: UInt32(truncatingIfNeeded: count))
+        let index = try openNode(kind: kind, count: UInt32(truncatingIfNeeded: count))
         pos += header
         try openChildren(of: index, children: children)
     }
@@ -280,22 +279,31 @@ struct TermParser: ~Copyable {
             try finish(index)
             try completed()
         } else {
-            open.append(OpenContainer(node: index, remaining: children))
+            // While open, `next` counts the children still missing (at most the bytes left, so it
+            // fits) and `end` links to the enclosing open container.
+            nodes[index].next = UInt32(children)
+            nodes[index].end = UInt32(bitPattern: Int32(innermostOpen))
+            innermostOpen = index
+            depth += 1
         }
     }
 
     private func checkDepth() throws(TermDecodingError) {
-        guard open.count < limits.maxDepth else {
+        guard depth < limits.maxDepth else {
             throw TermDecodingError(.nestingTooDeep(limit: limits.maxDepth), at: pos)
         }
     }
 
     /// Called when a subterm is complete: closes every container it completes.
+    @inline(__always)
     private mutating func completed() throws(TermDecodingError) {
-        while !open.isEmpty {
-            open[open.count - 1].remaining -= 1
-            if open[open.count - 1].remaining != 0 { return }
-            try finish(open.removeLast().node)
+        while innermostOpen >= 0 {
+            let index = innermostOpen
+            nodes[index].next -= 1
+            if nodes[index].next != 0 { return }
+            innermostOpen = Int(Int32(bitPattern: nodes[index].end))
+            depth -= 1
+            try finish(index)
         }
     }
 
@@ -314,7 +322,9 @@ struct TermParser: ~Copyable {
 
     // MARK: - Tape
 
-    private mutating func appendNode(kind: TermKind, length: Int, count: UInt32) {
+    @inline(__always)
+    private mutating func appendNode(kind: TermKind, length: Int, count: UInt32) throws(TermDecodingError) {
+        try checkSubterms()
         let index = nodes.count
         nodes.append(
             TermNode(
@@ -323,10 +333,18 @@ struct TermParser: ~Copyable {
         pos += length
     }
 
-    private mutating func openNode(kind: TermKind, count: UInt32) -> Int {
+    private mutating func openNode(kind: TermKind, count: UInt32) throws(TermDecodingError) -> Int {
+        try checkSubterms()
         nodes.append(
             TermNode(offset: UInt32(pos), end: 0, next: 0, count: count, kind: kind, tag: buffer[pos]))
         return nodes.count - 1
+    }
+
+    @inline(__always)
+    private func checkSubterms() throws(TermDecodingError) {
+        guard nodes.count < limits.maxSubterms else {
+            throw TermDecodingError(.tooManySubterms(limit: limits.maxSubterms), at: pos)
+        }
     }
 
     private mutating func closeNode(_ index: Int) {

@@ -7,68 +7,122 @@ extension TermView {
     /// Every other byte is copied as received, so for a term the BEAM wrote this equals what the
     /// BEAM writes for the same value in that style.
     public func encoded(_ term: TermRef? = nil, style: AtomStyle, includeVersion: Bool = true) -> [UInt8] {
-        var out: [UInt8] = []
-        appendEncoded(term, style: style, includeVersion: includeVersion, to: &out)
-        return out
-    }
-
-    /// Appends what `encoded` returns to `out`.
-    public func appendEncoded(
-        _ term: TermRef? = nil, style: AtomStyle, includeVersion: Bool = true, to out: inout [UInt8]
-    ) {
         let index = (term ?? root).index
-        let span = Int(nodes[index].end) - Int(nodes[index].offset)
-        out.reserveCapacity(out.count + span + span / 4 + 8)
-        if includeVersion { out.append(ExternalTag.version) }
-        bytes.withUnsafeBufferPointer { source in
-            write(index, style: style, source: source, to: &out)
+        let bound = encodedBound(index)
+        return [UInt8](unsafeUninitializedCapacity: bound) { buffer, initialized in
+            var writer = ByteWriter(buffer)
+            if includeVersion { writer.append(ExternalTag.version) }
+            bytes.withUnsafeBufferPointer { source in
+                write(index, style: style, source: source, to: &writer)
+            }
+            initialized = writer.count
         }
     }
 
-    private func write(_ index: Int, style: AtomStyle, source: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+    /// The most bytes re-encoding node `index` can take: a rewritten atom grows by at most its own
+    /// size (Latin-1 to UTF-8 doubles the text; one header byte more), a cached atom by its name.
+    private func encodedBound(_ index: Int) -> Int {
         let node = nodes[index]
-        if node.kind == .atom {
-            writeAtom(node, index, style: style, source: source, to: &out)
-            return
+        var bound = 1 + 2 * Int(node.end - node.offset) + 8
+        if !atomCache.isEmpty {
+            for child in index..<Int(node.next) where nodes[child].tag == ExternalTag.atomCacheRef {
+                bound += 3 + (atomCache[Int(nodes[child].count)]?.name.utf8.count ?? 0)
+            }
         }
+        return bound
+    }
+
+    private func write(_ index: Int, style: AtomStyle, source: UnsafeBufferPointer<UInt8>, to out: inout ByteWriter) {
+        let node = nodes[index]
         let next = Int(node.next)
-        if next == index + 1 {
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: source[Int(node.offset)..<Int(node.end)]))
-            return
-        }
-        let start = out.count
         var cursor = Int(node.offset)
-        var child = index + 1
+        var child = index
         while child < next {
-            let childNode = nodes[child]
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: source[cursor..<Int(childNode.offset)]))
-            write(child, style: style, source: source, to: &out)
-            cursor = Int(childNode.end)
-            child = Int(childNode.next)
+            let current = nodes[child]
+            if current.kind == .fun && child != index {
+                // NEW_FUN_EXT carries its own size, which rewritten atoms may change: write it apart.
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: source[cursor..<Int(current.offset)]))
+                writeFun(child, style: style, source: source, to: &out)
+                cursor = Int(current.end)
+                child = Int(current.next)
+                continue
+            }
+            if current.kind == .fun {
+                return writeFun(child, style: style, source: source, to: &out)
+            }
+            if current.kind == .atom {
+                if current.tag == ExternalTag.smallAtomUTF8 {
+                    if style == .legacy { cursor = writeLegacy(current, cursor: cursor, source: source, to: &out) }
+                } else if needsRewrite(current, style: style, source: source) {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: source[cursor..<Int(current.offset)]))
+                    withAtomUTF8(child) { AtomText.append(utf8: $0, style: style, to: &out) }
+                    cursor = Int(current.end)
+                }
+            }
+            child += 1
         }
         out.append(contentsOf: UnsafeBufferPointer(rebasing: source[cursor..<Int(node.end)]))
-        if node.kind == .fun {
-            // NEW_FUN_EXT carries its own total size, which rewritten atoms may have changed.
-            BigEndian.overwrite(UInt32(out.count - start - 1), in: &out, at: start + 1)
-        }
     }
 
-    private func writeAtom(
-        _ node: TermNode, _ index: Int, style: AtomStyle, source: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]
-    ) {
+    private func writeFun(_ index: Int, style: AtomStyle, source: UnsafeBufferPointer<UInt8>, to out: inout ByteWriter)
+    {
+        let node = nodes[index]
+        let start = out.count
+        let fieldsEnd = Int(nodes[index + 1].offset)
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: source[Int(node.offset)..<fieldsEnd]))
+        var child = index + 1
+        var cursor = fieldsEnd
+        while child < Int(node.next) {
+            let current = nodes[child]
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: source[cursor..<Int(current.offset)]))
+            write(child, style: style, source: source, to: &out)
+            cursor = Int(current.end)
+            child = Int(current.next)
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: source[cursor..<Int(node.end)]))
+        out.overwriteBigEndian(UInt32(out.count - start - 1), at: start + 1)
+    }
+
+    /// The hot path of signature checks: a SMALL_ATOM_UTF8_EXT atom as OTP 25's `term_to_binary`
+    /// writes it. Returns the new copy cursor.
+    @inline(__always)
+    private func writeLegacy(
+        _ node: TermNode, cursor: Int, source: UnsafeBufferPointer<UInt8>, to out: inout ByteWriter
+    ) -> Int {
         let offset = Int(node.offset)
+        let text = UnsafeBufferPointer(rebasing: source[(offset + 2)..<Int(node.end)])
+        switch AtomText.repertoire(utf8: text) {
+        case .beyondLatin1:
+            return cursor
+        case .ascii:
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: source[cursor..<offset]))
+            out.append(ExternalTag.atom)
+            out.append(0)
+            out.append(UInt8(text.count))
+            out.append(contentsOf: text)
+        case .latin1:
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: source[cursor..<offset]))
+            AtomText.appendLatin1(fromUTF8: text, to: &out)
+        }
+        return Int(node.end)
+    }
+
+    /// Whether the atom's bytes differ from what `style` writes for it.
+    @inline(__always)
+    private func needsRewrite(_ node: TermNode, style: AtomStyle, source: UnsafeBufferPointer<UInt8>) -> Bool {
         switch node.tag {
         case ExternalTag.smallAtomUTF8:
-            let text = UnsafeBufferPointer(rebasing: source[(offset + 2)..<Int(node.end)])
-            if style == .utf8 || !AtomText.isLatin1(utf8: text) {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: source[offset..<Int(node.end)]))
-            } else {
-                AtomText.append(utf8: text, style: style, to: &out)
-            }
-        case ExternalTag.atom where style == .legacy:
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: source[offset..<Int(node.end)]))
+            return style == .legacy
+                && AtomText.isLatin1(
+                    utf8: UnsafeBufferPointer(rebasing: source[(Int(node.offset) + 2)..<Int(node.end)]))
+        case ExternalTag.atom:
+            return style == .utf8
+        case ExternalTag.atomUTF8:
+            // Canonical only when too long for SMALL_ATOM_UTF8_EXT and not Latin-1 in legacy style.
+            let text = UnsafeBufferPointer(rebasing: source[(Int(node.offset) + 3)..<Int(node.end)])
+            return text.count < 256 || (style == .legacy && AtomText.isLatin1(utf8: text))
         default:
-            withAtomUTF8(index) { AtomText.append(utf8: $0, style: style, to: &out) }
+            return true
         }
     }
 }

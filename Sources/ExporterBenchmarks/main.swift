@@ -1,1 +1,19 @@
-print("b")
+import Foundation
+
+/// Release-mode benchmarks, run by `scripts/bench.sh`; each prints its figures beside the peer
+/// measured in the same run.
+let arguments = Array(CommandLine.arguments.dropFirst())
+let iterations = arguments.firstIndex(of: "--iterations").flatMap { Int(arguments[$0 + 1]) } ?? 200_000
+let sources = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("benchmarks/erlang")
+
+do {
+    if let index = arguments.firstIndex(of: "--profile-decode") {
+        // Swift side only, for a profiler: decode the given message file in a loop.
+        try CodecBenchmark.profileDecode(file: URL(fileURLWithPath: arguments[index + 1]), iterations: iterations)
+    } else {
+        try CodecBenchmark.run(iterations: iterations, erlangSources: sources)
+    }
+} catch {
+    FileHandle.standardError.write(Data("benchmark failed: \(error)\n".utf8))
+    exit(1)
+}

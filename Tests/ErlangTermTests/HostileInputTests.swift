@@ -86,6 +86,15 @@ import Testing
         #expect(error.kind == .nestingTooDeep(limit: 512))
     }
 
+    @Test func manyTinySubtermsAreBounded() throws {
+        // 4 MiB of `[]` in one list: 4 Mi subterms, refused at the limit instead of an 80 MiB index.
+        let count = 4 << 20
+        var bytes: [UInt8] = [131, 108, UInt8(count >> 24), UInt8((count >> 16) & 0xFF), 0, 0]
+        bytes += [UInt8](repeating: 106, count: count + 1)
+        let error = try #require(decodeError(bytes))
+        #expect(error.kind == .tooManySubterms(limit: 1 << 22))
+    }
+
     @Test func nestingWithinTheLimitDecodes() throws {
         var bytes: [UInt8] = [131]
         for _ in 0..<500 { bytes += [104, 1] }
