@@ -10,6 +10,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
@@ -21,6 +25,26 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
+        // The Erlang distribution protocol: EPMD, handshake, framing, ticks, control messages,
+        // local processes and per-peer connections with reconnect.
+        .target(
+            name: "ErlangDistribution",
+            dependencies: [
+                "ErlangTerm",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // Real BEAM peers (erl, erlc, epmd from Debian's erlang-base) for tests and benchmarks.
+        .target(
+            name: "BEAMPeers",
+            dependencies: []
+        ),
         // The executable only wires the modules together.
         .executableTarget(
             name: "exesdb_exporter",
@@ -29,11 +53,20 @@ let package = Package(
         // Release-mode benchmarks that print figures beside the BEAM's own; not part of `swift test`.
         .executableTarget(
             name: "ExporterBenchmarks",
-            dependencies: ["ErlangTerm"]
+            dependencies: ["ErlangTerm", "BEAMPeers"]
         ),
         .testTarget(
             name: "ErlangTermTests",
-            dependencies: ["ErlangTerm"],
+            dependencies: ["ErlangTerm", "BEAMPeers"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "ErlangDistributionTests",
+            dependencies: [
+                "ErlangDistribution", "ErlangTerm", "BEAMPeers",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             exclude: ["Fixtures"]
         ),
     ],

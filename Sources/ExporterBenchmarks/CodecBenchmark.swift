@@ -1,3 +1,4 @@
+import BEAMPeers
 import ErlangTerm
 import Foundation
 
@@ -7,8 +8,8 @@ enum CodecBenchmark {
     static func run(iterations: Int, erlangSources: URL) throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("exesdb-bench-msg-\(getpid()).bin")
         defer { try? FileManager.default.removeItem(at: file) }
-        let beam = try BeamPeer(sourceDirectory: erlangSources)
-            .run("etf_bench:run(\"\(file.path)\", \(iterations))")
+        let beam = try keyValues(
+            ErlangFixtures(sourceDirectory: erlangSources.path).eval("etf_bench:run(\"\(file.path)\", \(iterations))"))
         let bytes = Array(try Data(contentsOf: file))
         let beamDecode = Double(beam["beam_decode_ns"] ?? "") ?? .nan
         let beamEncode = Double(beam["beam_encode_ns"] ?? "") ?? .nan
@@ -71,7 +72,7 @@ enum CodecBenchmark {
 
     private static func innerTerm(of view: TermView) throws -> TermRef {
         guard let envelope = view.element(2, of: view.root), let inner = view.element(2, of: envelope) else {
-            throw BeamPeer.Failure(description: "the benchmark message has an unexpected shape")
+            throw ErlangTools.Failure(description: "the benchmark message has an unexpected shape")
         }
         return inner
     }
@@ -96,6 +97,16 @@ enum CodecBenchmark {
         }
         if let structName = view.value(forAtomKey: "__struct__", in: payload) { sum &+= view.count(of: structName) }
         return sum
+    }
+
+    /// The `key value` lines the BEAM side printed.
+    private static func keyValues(_ printed: String) -> [String: String] {
+        var values: [String: String] = [:]
+        for line in printed.split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            if parts.count == 2 { values[String(parts[0])] = String(parts[1]) }
+        }
+        return values
     }
 
     private static func ratio(_ value: Double, _ peer: Double, target: Double?) -> String {

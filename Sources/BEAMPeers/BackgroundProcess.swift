@@ -1,0 +1,79 @@
+import Foundation
+import Synchronization
+
+/// A long-running tool whose output lines can be awaited; stopped when released.
+public final class BackgroundProcess: Sendable {
+    private let process: Process
+    private let output = LineBuffer()
+
+    /// Starts `tool`; its standard output and error are collected line by line.
+    public init(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+        // Process is not Sendable, but after run() it is only used through its thread-safe
+        // methods (terminate, processIdentifier, isRunning, waitUntilExit).
+        let process = try ErlangTools.makeProcess(tool, arguments, environment: environment)
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        self.process = process
+        pipe.fileHandleForReading.readabilityHandler = { [output] handle in
+            output.append(handle.availableData)
+        }
+        do {
+            try process.run()
+        } catch {
+            throw ErlangTools.Failure(description: "cannot start \(tool) (install erlang-base): \(error)")
+        }
+    }
+
+    public var processIdentifier: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
+    public var lines: [String] { output.lines }
+
+    /// Waits until a line containing `text` has been printed; returns it.
+    @discardableResult
+    public func waitForLine(containing text: String, timeout: Duration = .seconds(20)) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let line = lines.first(where: { $0.contains(text) }) { return line }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw ErlangTools.Failure(
+            description: "no line containing '\(text)' within \(timeout); output:\n\(lines.joined(separator: "\n"))")
+    }
+
+    /// Sends `signal` (SIGSTOP freezes, SIGCONT thaws, SIGKILL kills).
+    public func signal(_ signal: Int32) {
+        if process.isRunning { kill(process.processIdentifier, signal) }
+    }
+
+    /// Stops the process and waits for it to end.
+    public func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGCONT)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    deinit {
+        stop()
+    }
+}
+
+/// Output split into lines as it arrives from the reading thread.
+private final class LineBuffer: Sendable {
+    private let state = Mutex<(pending: String, lines: [String])>(("", []))
+
+    func append(_ data: Data) {
+        let text = String(decoding: data, as: UTF8.self)
+        state.withLock { state in
+            state.pending += text
+            while let newline = state.pending.firstIndex(of: "\n") {
+                state.lines.append(String(state.pending[..<newline]))
+                state.pending.removeSubrange(...newline)
+            }
+        }
+    }
+
+    var lines: [String] { state.withLock { $0.lines } }
+}

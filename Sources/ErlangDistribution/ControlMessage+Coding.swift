@@ -1,0 +1,191 @@
+import ErlangTerm
+
+/// Why a control message could not be read; the frame itself was sound.
+public struct MalformedControlMessage: Error, Sendable, Equatable, CustomStringConvertible {
+    public let operation: Int?
+    public let detail: String
+    public var description: String {
+        "malformed control message\(operation.map { " \($0)" } ?? ""): \(detail)"
+    }
+}
+
+extension ControlMessage {
+    /// Reads a control tuple. Unknown operations and wrong shapes are errors, never traps.
+    public init(_ term: Term) throws(MalformedControlMessage) {
+        guard case .tuple(let fields) = term, case .integer(let operation)? = fields.first else {
+            throw MalformedControlMessage(operation: nil, detail: "not a tuple starting with an integer")
+        }
+        var reader = FieldReader(fields: fields, operation: operation)
+        self = try Self.decode(operation, &reader)
+        guard reader.consumedAll else {
+            throw MalformedControlMessage(operation: operation, detail: "\(fields.count) elements is too many")
+        }
+    }
+
+    private static func decode(_ operation: Int, _ r: inout FieldReader) throws(MalformedControlMessage) -> Self {
+        switch operation {
+        case 1: return .link(from: try r.pid(), to: try r.pid())
+        case 2:
+            _ = try r.any()
+            return .send(to: try r.pid())
+        case 3: return .exit(from: try r.pid(), to: try r.pid(), reason: try r.any())
+        case 4: return .unlink(from: try r.pid(), to: try r.pid())
+        case 5: return .nodeLink
+        case 6:
+            let from = try r.pid()
+            _ = try r.any()
+            return .registeredSend(from: from, to: try r.atom())
+        case 7: return .groupLeader(from: try r.pid(), to: try r.pid())
+        case 8: return .exit2(from: try r.pid(), to: try r.pid(), reason: try r.any())
+        case 12:
+            _ = try r.any()
+            return .sendTT(to: try r.pid(), token: try r.any())
+        case 13: return .exitTT(from: try r.pid(), to: try r.pid(), token: try r.any(), reason: try r.any())
+        case 16:
+            let from = try r.pid()
+            _ = try r.any()
+            return .registeredSendTT(from: from, to: try r.atom(), token: try r.any())
+        case 18: return .exit2TT(from: try r.pid(), to: try r.pid(), token: try r.any(), reason: try r.any())
+        default: return try decodeMonitorsAndLater(operation, &r)
+        }
+    }
+
+    private static func decodeMonitorsAndLater(
+        _ operation: Int, _ r: inout FieldReader
+    ) throws(MalformedControlMessage) -> Self {
+        switch operation {
+        case 19: return .monitor(from: try r.pid(), target: try r.target(), reference: try r.reference())
+        case 20: return .demonitor(from: try r.pid(), target: try r.target(), reference: try r.reference())
+        case 21:
+            return .monitorExit(
+                from: try r.target(), to: try r.pid(), reference: try r.reference(), reason: try r.any())
+        case 22: return .sendSender(from: try r.pid(), to: try r.pid())
+        case 23: return .sendSenderTT(from: try r.pid(), to: try r.pid(), token: try r.any())
+        case 24: return .payloadExit(from: try r.pid(), to: try r.pid())
+        case 25: return .payloadExitTT(from: try r.pid(), to: try r.pid(), token: try r.any())
+        case 26: return .payloadExit2(from: try r.pid(), to: try r.pid())
+        case 27: return .payloadExit2TT(from: try r.pid(), to: try r.pid(), token: try r.any())
+        case 28: return .payloadMonitorExit(from: try r.target(), to: try r.pid(), reference: try r.reference())
+        case 29, 30:
+            let request = try r.reference()
+            let from = try r.pid()
+            let leader = try r.pid()
+            let (module, function, arity) = try r.mfa()
+            let options = try r.any()
+            if operation == 29 {
+                return .spawnRequest(
+                    request: request, from: from, groupLeader: leader, module: module, function: function,
+                    arity: arity, options: options)
+            }
+            return .spawnRequestTT(
+                request: request, from: from, groupLeader: leader, module: module, function: function, arity: arity,
+                options: options, token: try r.any())
+        case 31:
+            return .spawnReply(request: try r.reference(), to: try r.pid(), flags: try r.int(), result: try r.any())
+        case 32:
+            return .spawnReplyTT(
+                request: try r.reference(), to: try r.pid(), flags: try r.int(), result: try r.any(), token: try r.any()
+            )
+        case 33: return .aliasSend(from: try r.pid(), alias: try r.reference())
+        case 34: return .aliasSendTT(from: try r.pid(), alias: try r.reference(), token: try r.any())
+        case 35: return .unlinkID(id: try r.any(), from: try r.pid(), to: try r.pid())
+        case 36: return .unlinkIDAck(id: try r.any(), from: try r.pid(), to: try r.pid())
+        default: throw MalformedControlMessage(operation: operation, detail: "unknown operation")
+        }
+    }
+
+    /// The control tuple to send. Only the messages this node originates are encoded.
+    public var term: Term {
+        switch self {
+        case .send(let to): return .tuple([2, .atom(""), .pid(to)])
+        case .registeredSend(let from, let to): return .tuple([6, .pid(from), .atom(""), .atom(to)])
+        case .sendSender(let from, let to): return .tuple([22, .pid(from), .pid(to)])
+        case .monitor(let from, let target, let reference):
+            return .tuple([19, .pid(from), target.term, .reference(reference)])
+        case .demonitor(let from, let target, let reference):
+            return .tuple([20, .pid(from), target.term, .reference(reference)])
+        case .monitorExit(let from, let to, let reference, let reason):
+            return .tuple([21, from.term, .pid(to), .reference(reference), reason])
+        case .payloadMonitorExit(let from, let to, let reference):
+            return .tuple([28, from.term, .pid(to), .reference(reference)])
+        case .spawnReply(let request, let to, let flags, let result):
+            return .tuple([31, .reference(request), .pid(to), .integer(flags), result])
+        case .unlinkIDAck(let id, let from, let to): return .tuple([36, id, .pid(from), .pid(to)])
+        case .exit(let from, let to, let reason): return .tuple([3, .pid(from), .pid(to), reason])
+        case .payloadExit(let from, let to): return .tuple([24, .pid(from), .pid(to)])
+        case .link(let from, let to): return .tuple([1, .pid(from), .pid(to)])
+        case .aliasSend(let from, let alias): return .tuple([33, .pid(from), .reference(alias)])
+        default: return .tuple([.integer(operation)])
+        }
+    }
+}
+
+extension ProcessTarget {
+    var term: Term {
+        switch self {
+        case .pid(let pid): return .pid(pid)
+        case .name(let atom): return .atom(atom)
+        }
+    }
+}
+
+/// Typed, bounds-checked access to a control tuple's fields in order.
+private struct FieldReader {
+    let fields: [Term]
+    let operation: Int
+    private var next = 1
+
+    init(fields: [Term], operation: Int) {
+        self.fields = fields
+        self.operation = operation
+    }
+
+    var consumedAll: Bool { next == fields.count }
+
+    mutating func any() throws(MalformedControlMessage) -> Term {
+        guard next < fields.count else {
+            throw MalformedControlMessage(operation: operation, detail: "only \(fields.count) elements")
+        }
+        defer { next += 1 }
+        return fields[next]
+    }
+
+    mutating func pid() throws(MalformedControlMessage) -> Pid {
+        guard case .pid(let pid) = try any() else { throw wrong("a pid") }
+        return pid
+    }
+
+    mutating func atom() throws(MalformedControlMessage) -> Atom {
+        guard case .atom(let atom) = try any() else { throw wrong("an atom") }
+        return atom
+    }
+
+    mutating func int() throws(MalformedControlMessage) -> Int {
+        guard case .integer(let value) = try any() else { throw wrong("an integer") }
+        return value
+    }
+
+    mutating func reference() throws(MalformedControlMessage) -> Reference {
+        guard case .reference(let reference) = try any() else { throw wrong("a reference") }
+        return reference
+    }
+
+    mutating func target() throws(MalformedControlMessage) -> ProcessTarget {
+        switch try any() {
+        case .pid(let pid): return .pid(pid)
+        case .atom(let atom): return .name(atom)
+        default: throw wrong("a pid or a name")
+        }
+    }
+
+    mutating func mfa() throws(MalformedControlMessage) -> (Atom, Atom, Int) {
+        guard case .tuple(let items) = try any(), items.count == 3, case .atom(let module) = items[0],
+            case .atom(let function) = items[1], case .integer(let arity) = items[2]
+        else { throw wrong("{Module, Function, Arity}") }
+        return (module, function, arity)
+    }
+
+    private func wrong(_ expected: String) -> MalformedControlMessage {
+        MalformedControlMessage(operation: operation, detail: "element \(next) is not \(expected)")
+    }
+}

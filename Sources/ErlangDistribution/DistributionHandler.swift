@@ -1,0 +1,230 @@
+import ErlangTerm
+import Logging
+import Metrics
+import NIOCore
+import NIOSSL
+
+/// How a connection's outcome reaches the task supervising it.
+struct ConnectionPromises: Sendable {
+    let handshake: EventLoopPromise<HandshakeResult>
+    let closed: EventLoopPromise<DistributionError>
+
+    init(on loop: any EventLoop) {
+        handshake = loop.makePromise()
+        closed = loop.makePromise()
+    }
+}
+
+/// One distribution connection on its event loop: the outgoing handshake with 2-byte framing,
+/// then 4-byte frames, ticks both ways, and dispatch of every frame.
+///
+/// `handshake` completes when the peer is authenticated; `closed` always completes, with the
+/// reason the connection ended.
+final class DistributionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private enum Phase {
+        case handshaking(OutgoingHandshake)
+        case connected(FrameDispatcher)
+        case closed
+    }
+
+    let handshake: EventLoopPromise<HandshakeResult>
+    let closed: EventLoopPromise<DistributionError>
+    private var phase: Phase
+    private let peerLabel: String
+    private let node: LocalNode
+    private let configuration: DistributionConfiguration
+    private let logger: Logger
+    private let metrics: any MetricsFactory
+    private var inbound = ByteBuffer()
+    private var failure: DistributionError?
+    private var lastReceived = NIODeadline.now()
+    private var timers: [Scheduled<Void>] = []
+    private var ticker: RepeatedTask?
+    /// The pipeline context, for closing from outside the pipeline (shutdown).
+    private(set) var context: ChannelHandlerContext?
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    init(
+        handshake: OutgoingHandshake, node: LocalNode, configuration: DistributionConfiguration, logger: Logger,
+        metrics: any MetricsFactory, promises: ConnectionPromises
+    ) {
+        self.phase = .handshaking(handshake)
+        self.peerLabel = handshake.peerLabel
+        self.node = node
+        self.configuration = configuration
+        self.logger = logger
+        self.metrics = metrics
+        self.handshake = promises.handshake
+        self.closed = promises.closed
+    }
+
+    // MARK: - Channel events
+
+    func channelActive(context: ChannelHandlerContext) {
+        guard case .handshaking(let state) = phase else { return }
+        writeHandshakeMessage(state.nameMessage(), context: context)
+        let timeout = configuration.handshakeTimeout
+        let loopBoundSelf = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        timers.append(
+            context.eventLoop.scheduleTask(in: timeout) {
+                guard case .handshaking = loopBoundSelf.value.phase else { return }
+                let seconds = Double(timeout.nanoseconds) / 1e9
+                loopBoundSelf.value.fail(
+                    .handshakeTimeout(node: loopBoundSelf.value.peerLabel, seconds: seconds),
+                    context: loopBoundContext.value)
+            })
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        lastReceived = .now()
+        inbound.writeBuffer(&bytes)
+        do {
+            while let frame = try nextFrame() {
+                try handle(frame, context: context)
+                if case .closed = phase { return }
+            }
+        } catch {
+            fail(error, context: context)
+        }
+        if inbound.readableBytes == 0 {
+            inbound.clear()
+        } else if inbound.readerIndex > 1 << 20 {
+            inbound.discardReadBytes()
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        let reason = failure ?? closeReasonFromPeer()
+        if case .connected(let dispatcher) = phase { node.detach(dispatcher.route) }
+        phase = .closed
+        for timer in timers { timer.cancel() }
+        ticker?.cancel()
+        handshake.fail(reason)
+        closed.succeed(reason)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let error = error as? NIOSSLError {
+            fail(.tls(node: peerLabel, detail: "\(error)"), context: context)
+        } else if let error = error as? BoringSSLError {
+            fail(.tls(node: peerLabel, detail: "\(error)"), context: context)
+        } else if failure == nil {
+            fail(
+                .connectFailed(
+                    node: peerLabel, address: "\(context.remoteAddress.map { "\($0)" } ?? "?")", reason: "\(error)"),
+                context: context)
+        }
+    }
+
+    /// Ends the connection for `reason` (a local decision: shutdown, dead peer, corrupt frame).
+    func fail(_ reason: DistributionError, context: ChannelHandlerContext) {
+        if failure == nil { failure = reason }
+        context.close(promise: nil)
+    }
+
+    private func closeReasonFromPeer() -> DistributionError {
+        switch phase {
+        case .handshaking(let state) where state.step == .awaitingAck:
+            // Erlang closes without a word when our digest is wrong.
+            return .cookieMismatch(node: peerLabel)
+        case .handshaking(let state):
+            return .handshakeClosed(node: peerLabel, stage: "\(state.step)")
+        default:
+            return .closedByPeer(node: peerLabel)
+        }
+    }
+
+    // MARK: - Frames
+
+    private var lengthFieldSize: Int {
+        if case .handshaking = phase { return 2 }
+        return 4
+    }
+
+    private func nextFrame() throws(DistributionError) -> ByteBuffer? {
+        let size = lengthFieldSize
+        guard inbound.readableBytes >= size else { return nil }
+        let length: Int
+        if size == 2 {
+            length = Int(inbound.getInteger(at: inbound.readerIndex, as: UInt16.self) ?? 0)
+        } else {
+            length = Int(inbound.getInteger(at: inbound.readerIndex, as: UInt32.self) ?? 0)
+        }
+        guard length <= configuration.maxFrameSize else {
+            throw .frameTooLarge(node: peerLabel, size: length, limit: configuration.maxFrameSize)
+        }
+        guard inbound.readableBytes >= size + length else { return nil }
+        inbound.moveReaderIndex(forwardBy: size)
+        return inbound.readSlice(length: length)
+    }
+
+    private func handle(_ frame: ByteBuffer, context: ChannelHandlerContext) throws(DistributionError) {
+        switch phase {
+        case .handshaking(var state):
+            let (replies, result) = try state.receive(Array(frame.readableBytesView))
+            phase = .handshaking(state)
+            for reply in replies { writeHandshakeMessage(reply, context: context) }
+            if let result { connected(result, context: context) }
+        case .connected(var dispatcher):
+            // A zero-length frame is a tick: receiving it is all it asks for.
+            guard frame.readableBytes > 0 else { return }
+            try dispatcher.dispatch(Array(frame.readableBytesView))
+            phase = .connected(dispatcher)
+        case .closed:
+            return
+        }
+    }
+
+    private func connected(_ result: HandshakeResult, context: ChannelHandlerContext) {
+        for timer in timers { timer.cancel() }
+        timers.removeAll()
+        let link = PeerLink(peerName: result.peerName, negotiated: result.negotiated, channel: context.channel)
+        node.attach(link)
+        phase = .connected(
+            FrameDispatcher(
+                peer: result.peerName, node: node, route: link, limits: configuration.termLimits, logger: logger,
+                metrics: metrics))
+        startTicking(context: context, peer: result.peerName)
+        handshake.succeed(result)
+    }
+
+    /// Ticks every quarter of net_ticktime; a peer silent for the whole of it is declared dead.
+    private func startTicking(context: ChannelHandlerContext, peer: String) {
+        let interval = TimeAmount.nanoseconds(configuration.netTickTime.nanoseconds / 4)
+        let tickTime = configuration.netTickTime
+        let loopBoundSelf = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        ticker = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            let handler = loopBoundSelf.value
+            let context = loopBoundContext.value
+            if NIODeadline.now() - handler.lastReceived > tickTime {
+                handler.fail(.tickTimeout(node: peer, seconds: Double(tickTime.nanoseconds) / 1e9), context: context)
+                return
+            }
+            var tick = context.channel.allocator.buffer(capacity: 4)
+            tick.writeInteger(UInt32(0))
+            context.writeAndFlush(NIOAny(tick), promise: nil)
+        }
+    }
+
+    private func writeHandshakeMessage(_ message: [UInt8], context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: message.count + 2)
+        buffer.writeInteger(UInt16(message.count))
+        buffer.writeBytes(message)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
+}

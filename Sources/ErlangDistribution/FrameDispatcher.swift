@@ -1,0 +1,112 @@
+import ErlangTerm
+import Logging
+import Metrics
+
+/// Turns one received frame into deliveries and protocol answers.
+///
+/// A frame whose bytes are not terms is corrupt and ends the connection. A frame that decodes but
+/// whose control message is unknown or misshapen is counted, logged once per kind, and dropped.
+struct FrameDispatcher {
+    let peer: String
+    let node: LocalNode
+    let route: any PeerRoute
+    let limits: TermDecodingLimits
+    let logger: Logger
+    let metrics: any MetricsFactory
+    private var reportedProblems: Set<String> = []
+
+    init(
+        peer: String, node: LocalNode, route: any PeerRoute, limits: TermDecodingLimits, logger: Logger,
+        metrics: any MetricsFactory
+    ) {
+        self.peer = peer
+        self.node = node
+        self.route = route
+        self.limits = limits
+        self.logger = logger
+        self.metrics = metrics
+    }
+
+    mutating func dispatch(_ frame: [UInt8]) throws(DistributionError) {
+        guard frame.first == 112 else {
+            throw .corruptFrame(
+                node: peer, detail: "frame type \(frame.first.map(String.init) ?? "none"), expected 112")
+        }
+        let controlView: TermView
+        do {
+            controlView = try TermView(parsing: frame, at: 1, limits: limits)
+        } catch {
+            throw .corruptFrame(node: peer, detail: "control message: \(error)")
+        }
+        let control: ControlMessage
+        do {
+            control = try ControlMessage(controlView.term())
+        } catch {
+            reject(error.operation.map { "operation_\($0)" } ?? "not_a_control_tuple", "\(error)")
+            return
+        }
+        var payload: TermView?
+        if control.hasPayload {
+            do {
+                payload = try TermView(parsing: frame, at: controlView.endOffset, wholeInput: true, limits: limits)
+            } catch {
+                throw .corruptFrame(node: peer, detail: "payload of operation \(control.operation): \(error)")
+            }
+        }
+        act(on: control, payload: payload)
+    }
+
+    private mutating func act(on control: ControlMessage, payload: TermView?) {
+        switch control {
+        case .send(let to), .sendTT(let to, _):
+            deliver(payload, sender: nil) { [node] in node.deliver($0, to: to) }
+        case .sendSender(let from, let to), .sendSenderTT(let from, let to, _):
+            deliver(payload, sender: from) { [node] in node.deliver($0, to: to) }
+        case .registeredSend(let from, let name), .registeredSendTT(let from, let name, _):
+            deliver(payload, sender: from) { [node] in node.deliver($0, toName: name) }
+        case .aliasSend(let from, let alias), .aliasSendTT(let from, let alias, _):
+            deliver(payload, sender: from) { [node] in node.deliver($0, toAlias: alias) }
+        case .monitor(let from, let target, let reference):
+            node.addMonitor(from: from, target: target, reference: reference, peer: peer)
+        case .demonitor(_, _, let reference):
+            node.removeMonitor(reference: reference, peer: peer)
+        case .link(let from, let to):
+            node.addLink(from: from, to: to, peer: peer)
+        case .unlinkID(let id, let from, let to):
+            // The acknowledgement must precede any other signal to `from`: send it at once.
+            node.removeLink(from: from, to: to)
+            route.send(.unlinkIDAck(id: id, from: to, to: from), payload: nil)
+        case .unlink(let from, let to):
+            node.removeLink(from: from, to: to)
+        case .spawnRequest(let request, let from, _, let module, let function, let arity, _),
+            .spawnRequestTT(let request, let from, _, let module, let function, let arity, _, _):
+            logger.info(
+                "refused a spawn request: this node runs no Erlang code",
+                metadata: ["peer": "\(peer)", "mfa": "\(module):\(function)/\(arity)"])
+            route.send(.spawnReply(request: request, to: from, flags: 0, result: .atom("notsup")), payload: nil)
+        default:
+            logger.debug("ignored control message", metadata: ["peer": "\(peer)", "operation": "\(control.operation)"])
+        }
+    }
+
+    private func deliver(_ payload: TermView?, sender: Pid?, to target: (Delivery) -> Bool) {
+        guard let payload else { return }
+        if !target(Delivery(peer: peer, sender: sender, message: payload)) {
+            logger.debug("message for a process that does not exist dropped", metadata: ["peer": "\(peer)"])
+        }
+    }
+
+    private mutating func reject(_ kind: String, _ detail: String) {
+        Counter(
+            label: "exesdb_exporter_control_messages_rejected_total", dimensions: [("peer", peer), ("reason", kind)],
+            factory: metrics
+        ).increment()
+        if reportedProblems.insert(kind).inserted {
+            logger.warning(
+                "dropped a malformed control message (further ones of this kind are logged at debug level)",
+                metadata: ["peer": "\(peer)", "problem": "\(detail)"])
+        } else {
+            logger.debug("dropped a malformed control message", metadata: ["peer": "\(peer)", "problem": "\(detail)"])
+        }
+    }
+}

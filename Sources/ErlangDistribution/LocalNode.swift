@@ -1,0 +1,279 @@
+import ErlangTerm
+import NIOConcurrencyHelpers
+
+/// This node's own processes: names, creation, pid and reference allocation, mailboxes,
+/// registered names, monitors and links held by remote processes, and routes to peers.
+///
+/// Thread-safe: frames are delivered from NIO event loops while tasks send.
+public final class LocalNode: Sendable {
+    public let name: Atom
+    public let creation: UInt32
+    private let state: NIOLockedValueBox<State>
+
+    struct Watcher: Equatable {
+        enum Kind { case monitor, link }
+        let kind: Kind
+        let peer: String
+        let remote: Pid
+        let reference: Reference?
+        let byName: Atom?
+    }
+
+    struct State {
+        var nextProcess: UInt32 = 1
+        var nextReference: UInt64 = 1
+        var mailboxes: [UInt32: AsyncStream<Delivery>.Continuation] = [:]
+        var names: [Atom: Pid] = [:]
+        var aliases: [Reference: Pid] = [:]
+        var watchers: [UInt32: [Watcher]] = [:]
+        var routes: [String: any PeerRoute] = [:]
+    }
+
+    public init(name: NodeName, creation: UInt32) {
+        self.name = Atom(name.description)
+        self.creation = creation
+        self.state = NIOLockedValueBox(State())
+    }
+
+    // MARK: - Processes
+
+    /// A new process with a mailbox, registered under `registeredName` when given.
+    public func spawn(registeredName: Atom? = nil) -> Mailbox {
+        let (stream, continuation) = AsyncStream<Delivery>.makeStream()
+        let pid = state.withLockedValue { state -> Pid in
+            let number = state.nextProcess
+            state.nextProcess &+= 1
+            let pid = Pid(node: name, id: number & 0x7FFF, serial: number >> 15, creation: creation)
+            state.mailboxes[number] = continuation
+            if let registeredName { state.names[registeredName] = pid }
+            return pid
+        }
+        return Mailbox(pid: pid, messages: stream, node: self)
+    }
+
+    /// A reference unique to this node incarnation.
+    public func makeReference() -> Reference {
+        let number = state.withLockedValue { state -> UInt64 in
+            defer { state.nextReference &+= 1 }
+            return state.nextReference
+        }
+        return Reference(
+            node: name, creation: creation,
+            words: [
+                UInt32(number & 0x3FFFF), UInt32(truncatingIfNeeded: number >> 18),
+                UInt32(truncatingIfNeeded: number >> 50),
+            ])
+    }
+
+    /// Registers `name` for `pid` (a process of this node), as `erlang:register/2`.
+    public func register(_ name: Atom, for pid: Pid) {
+        state.withLockedValue { $0.names[name] = pid }
+    }
+
+    public func whereis(_ name: Atom) -> Pid? {
+        state.withLockedValue { $0.names[name] }
+    }
+
+    /// An alias that delivers to `pid`, for ALIAS_SEND.
+    public func makeAlias(for pid: Pid) -> Reference {
+        let alias = makeReference()
+        state.withLockedValue { $0.aliases[alias] = pid }
+        return alias
+    }
+
+    /// Ends a process: its mailbox finishes, its names go, and every remote process monitoring or
+    /// linked to it is told `reason`.
+    func exit(_ pid: Pid, reason: Term) {
+        let (continuation, watchers, routes) = state.withLockedValue { state in
+            let continuation = state.mailboxes.removeValue(forKey: Self.number(of: pid))
+            state.names = state.names.filter { $0.value != pid }
+            state.aliases = state.aliases.filter { $0.value != pid }
+            let watchers = state.watchers.removeValue(forKey: Self.number(of: pid)) ?? []
+            return (continuation, watchers, state.routes)
+        }
+        continuation?.finish()
+        for watcher in watchers {
+            guard let route = routes[watcher.peer] else { continue }
+            Self.notify(watcher, about: pid, reason: reason, through: route)
+        }
+    }
+
+    private static func number(of pid: Pid) -> UInt32 { pid.serial << 15 | pid.id }
+
+    // MARK: - Routes
+
+    /// Makes `route` the way to its peer.
+    func attach(_ route: any PeerRoute) {
+        state.withLockedValue { $0.routes[route.peerName] = route }
+    }
+
+    /// Forgets `route` (unless a newer connection replaced it) and every monitor and link its
+    /// peer's processes held here: the peer sees `noconnection` for them on its own side.
+    func detach(_ route: any PeerRoute) {
+        let peer = route.peerName
+        state.withLockedValue { state in
+            guard let current = state.routes[peer], current === route else { return }
+            state.routes[peer] = nil
+            for (key, watchers) in state.watchers {
+                state.watchers[key] = watchers.filter { $0.peer != peer }
+            }
+        }
+    }
+
+    public var connectedPeers: [String] {
+        state.withLockedValue { Array($0.routes.keys).sorted() }
+    }
+
+    func route(to peer: String) -> (any PeerRoute)? {
+        state.withLockedValue { $0.routes[peer] }
+    }
+
+    // MARK: - Sending
+
+    /// Sends `message` to `pid` (local or on a connected peer) as `sender`. Returns false when the
+    /// target's node is not connected or the local process does not exist, as `!` drops silently.
+    @discardableResult
+    public func send(_ message: Term, to pid: Pid, from sender: Pid) -> Bool {
+        if pid.node == name {
+            return deliverLocally(message, to: pid, sender: sender)
+        }
+        guard let route = route(to: pid.node.name) else { return false }
+        let control: ControlMessage =
+            route.negotiated.contains(.sendSender) ? .sendSender(from: sender, to: pid) : .send(to: pid)
+        route.send(control, payload: message)
+        return true
+    }
+
+    /// Sends `message` to the process registered as `registeredName` on `node`.
+    @discardableResult
+    public func send(_ message: Term, toName registeredName: Atom, on node: String, from sender: Pid) -> Bool {
+        if node == name.name {
+            guard let pid = whereis(registeredName) else { return false }
+            return deliverLocally(message, to: pid, sender: sender)
+        }
+        guard let route = route(to: node) else { return false }
+        route.send(.registeredSend(from: sender, to: registeredName), payload: message)
+        return true
+    }
+
+    private func deliverLocally(_ message: Term, to pid: Pid, sender: Pid) -> Bool {
+        // Encoding keeps local and remote deliveries the same shape: a view over bytes.
+        guard let view = try? TermView(parsing: message.encoded()) else { return false }
+        return deliver(Delivery(peer: name.name, sender: sender, message: view), to: pid)
+    }
+
+    // MARK: - Incoming
+
+    @discardableResult
+    func deliver(_ delivery: Delivery, to pid: Pid) -> Bool {
+        guard pid.node == name else { return false }
+        let continuation = state.withLockedValue { $0.mailboxes[Self.number(of: pid)] }
+        guard let continuation else { return false }
+        continuation.yield(delivery)
+        return true
+    }
+
+    @discardableResult
+    func deliver(_ delivery: Delivery, toName registeredName: Atom) -> Bool {
+        guard let pid = whereis(registeredName) else { return false }
+        return deliver(delivery, to: pid)
+    }
+
+    @discardableResult
+    func deliver(_ delivery: Delivery, toAlias alias: Reference) -> Bool {
+        guard let pid = state.withLockedValue({ $0.aliases[alias] }) else { return false }
+        return deliver(delivery, to: pid)
+    }
+
+    /// A remote process monitors `target`; answers `noproc` at once when it does not exist.
+    func addMonitor(from remote: Pid, target: ProcessTarget, reference: Reference, peer: String) {
+        let pid: Pid?
+        var byName: Atom?
+        switch target {
+        case .pid(let local): pid = local
+        case .name(let registered):
+            pid = whereis(registered)
+            byName = registered
+        }
+        let watcher = Watcher(kind: .monitor, peer: peer, remote: remote, reference: reference, byName: byName)
+        if let pid, addWatcher(watcher, on: pid) { return }
+        guard let route = route(to: peer) else { return }
+        let subject = pid ?? Pid(node: name, id: 0, serial: 0, creation: creation)
+        Self.notify(watcher, about: subject, reason: .atom("noproc"), through: route)
+    }
+
+    func removeMonitor(reference: Reference, peer: String) {
+        state.withLockedValue { state in
+            for (key, watchers) in state.watchers {
+                state.watchers[key] = watchers.filter { !($0.peer == peer && $0.reference == reference) }
+            }
+        }
+    }
+
+    /// A remote process links to `pid`; a missing process answers with an exit `noproc`.
+    func addLink(from remote: Pid, to pid: Pid, peer: String) {
+        let watcher = Watcher(kind: .link, peer: peer, remote: remote, reference: nil, byName: nil)
+        if addWatcher(watcher, on: pid) { return }
+        guard let route = route(to: peer) else { return }
+        Self.notify(watcher, about: pid, reason: .atom("noproc"), through: route)
+    }
+
+    func removeLink(from remote: Pid, to pid: Pid) {
+        state.withLockedValue { state in
+            state.watchers[Self.number(of: pid)]?.removeAll { $0.kind == .link && $0.remote == remote }
+        }
+    }
+
+    private func addWatcher(_ watcher: Watcher, on pid: Pid) -> Bool {
+        guard pid.node == name else { return false }
+        return state.withLockedValue { state in
+            let key = Self.number(of: pid)
+            guard state.mailboxes[key] != nil else { return false }
+            state.watchers[key, default: []].append(watcher)
+            return true
+        }
+    }
+
+    private static func notify(_ watcher: Watcher, about pid: Pid, reason: Term, through route: any PeerRoute) {
+        let payload = route.negotiated.contains(.exitPayload)
+        switch (watcher.kind, watcher.reference) {
+        case (.monitor, let reference?):
+            let subject: ProcessTarget = watcher.byName.map { .name($0) } ?? .pid(pid)
+            if payload {
+                route.send(
+                    .payloadMonitorExit(from: subject, to: watcher.remote, reference: reference), payload: reason)
+            } else {
+                route.send(
+                    .monitorExit(from: subject, to: watcher.remote, reference: reference, reason: reason), payload: nil)
+            }
+        default:
+            if payload {
+                route.send(.payloadExit(from: pid, to: watcher.remote), payload: reason)
+            } else {
+                route.send(.exit(from: pid, to: watcher.remote, reason: reason), payload: nil)
+            }
+        }
+    }
+}
+
+/// A local process: its pid and the messages sent to it.
+public final class Mailbox: Sendable {
+    public let pid: Pid
+    public let messages: AsyncStream<Delivery>
+    private let node: LocalNode
+
+    init(pid: Pid, messages: AsyncStream<Delivery>, node: LocalNode) {
+        self.pid = pid
+        self.messages = messages
+        self.node = node
+    }
+
+    /// Ends the process; remote monitors get `reason` (`normal` by default).
+    public func exit(reason: Term = .atom("normal")) {
+        node.exit(pid, reason: reason)
+    }
+
+    deinit {
+        node.exit(pid, reason: .atom("normal"))
+    }
+}

@@ -1,0 +1,47 @@
+%% Test fixture: a process on a real node that the Swift node talks to.
+%%
+%% start/0 registers the calling process as `echo`, prints `ready`, and serves:
+%%   {echo, From, Msg}            replies {echoed, Msg} to From
+%%   {monitor, Pid}               monitors Pid, prints `monitoring`, later `down <Reason>`
+%%   {link_to, Pid}               links to Pid (trapping exits), later prints `exit <Reason>`
+%%   {soak, From, N}              sends {seq, 1} .. {seq, N} to From, then done
+%%   {send_named, Name, Node, M}  sends M to the registered process Name on Node
+%%   {nodes, From}                replies {nodes, nodes(hidden)} to From
+-module(dist_echo).
+-export([start/0]).
+
+start() ->
+    register(echo, self()),
+    process_flag(trap_exit, true),
+    io:format("ready ~s~n", [node()]),
+    loop().
+
+loop() ->
+    receive
+        {echo, From, Msg} ->
+            From ! {echoed, Msg};
+        {monitor, Pid} ->
+            erlang:monitor(process, Pid),
+            io:format("monitoring ~p~n", [Pid]);
+        {link_to, Pid} ->
+            io:format("link ~p~n", [catch link(Pid)]);
+        {'DOWN', _Ref, process, _Pid, Reason} ->
+            io:format("down ~p~n", [Reason]);
+        {'EXIT', _Pid, Reason} ->
+            io:format("exit ~p~n", [Reason]);
+        {soak, From, N} ->
+            soak(From, 1, N),
+            From ! done;
+        {send_named, Name, Node, Msg} ->
+            {Name, Node} ! Msg;
+        {nodes, From} ->
+            From ! {nodes, nodes(hidden)};
+        Other ->
+            io:format("unexpected ~p~n", [Other])
+    end,
+    loop().
+
+soak(_, I, N) when I > N -> ok;
+soak(From, I, N) ->
+    From ! {seq, I},
+    soak(From, I + 1, N).

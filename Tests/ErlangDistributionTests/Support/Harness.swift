@@ -1,0 +1,125 @@
+import BEAMPeers
+import ErlangDistribution
+import ErlangTerm
+import Foundation
+import Logging
+import Metrics
+import MetricsTestKit
+import NIOCore
+import NIOPosix
+
+/// A private cluster of real `erl` nodes and a Swift node connecting to them.
+struct Harness {
+    static let fixtures: Result<ErlangFixtures, any Error> = Result {
+        try ErlangFixtures(
+            sourceDirectory: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Fixtures").path)
+    }
+
+    let cluster: ErlangCluster
+    let metrics = TestMetrics()
+
+    init() async throws {
+        cluster = try await ErlangCluster(fixtures: try Self.fixtures.get())
+    }
+
+    /// Starts a node running the echo fixture.
+    func startEchoNode(_ alive: String, extraArguments: [String] = []) async throws -> BackgroundProcess {
+        try await cluster.startNode(alive, expression: "dist_echo:start()", extraArguments: extraArguments)
+    }
+
+    var epmd: EPMDClient {
+        EPMDClient(group: MultiThreadedEventLoopGroup.singleton, port: cluster.epmdPort)
+    }
+
+    /// A Swift node and a connection to `alive@localhost`, running in a task.
+    func connect(
+        to alive: String, cookie: String? = nil, configuration: DistributionConfiguration = .forTests,
+        epmdPort: Int? = nil
+    ) -> SwiftPeer {
+        let local = LocalNode(
+            name: NodeName(alive: "swift\(UInt16.random(in: 0...UInt16.max))", host: "localhost"),
+            creation: UInt32.random(in: 1...UInt32.max))
+        var logger = Logger(label: "test")
+        logger.logLevel = .debug
+        let connection = NodeConnection(
+            peer: NodeName(alive: alive, host: "localhost"), node: local, cookie: Cookie(cookie ?? cluster.cookie),
+            configuration: configuration,
+            epmd: EPMDClient(group: MultiThreadedEventLoopGroup.singleton, port: epmdPort ?? cluster.epmdPort),
+            group: MultiThreadedEventLoopGroup.singleton, logger: logger, metrics: metrics)
+        let task = Task { await connection.run() }
+        return SwiftPeer(node: local, connection: connection, task: task)
+    }
+}
+
+/// The Swift side of a test: its node, its connection, and the task running it.
+struct SwiftPeer {
+    let node: LocalNode
+    let connection: NodeConnection
+    let task: Task<Void, Never>
+
+    /// Waits until the connection's state satisfies `condition`.
+    @discardableResult
+    func waitFor(
+        _ what: String, timeout: Duration = .seconds(20), _ condition: (ConnectionState) -> Bool
+    ) async throws -> ConnectionState {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let state = connection.state
+            if condition(state) { return state }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw ErlangTools.Failure(description: "connection not \(what) within \(timeout); state \(connection.state)")
+    }
+
+    func waitUntilUp(timeout: Duration = .seconds(20)) async throws {
+        try await waitFor("up", timeout: timeout) {
+            if case .up = $0 { return true }
+            return false
+        }
+    }
+
+    /// Waits for the connection to back off, and returns why.
+    func waitForFailure(timeout: Duration = .seconds(20)) async throws -> DistributionError {
+        let state = try await waitFor("backing off", timeout: timeout) {
+            if case .backingOff = $0 { return true }
+            return false
+        }
+        guard case .backingOff(_, let reason) = state else { throw ErlangTools.Failure(description: "unreachable") }
+        return reason
+    }
+
+    func stop() async {
+        task.cancel()
+        await task.value
+    }
+}
+
+extension DistributionConfiguration {
+    static var forTests: DistributionConfiguration {
+        DistributionConfiguration(
+            netTickTime: .seconds(60), handshakeTimeout: .seconds(5),
+            backoff: Backoff(initial: .milliseconds(200), maximum: .seconds(1), multiplier: 2, jitter: 0.1))
+    }
+}
+
+extension AsyncStream where Element == Delivery {
+    /// The next message, or a failure after `timeout`.
+    func next(timeout: Duration = .seconds(10)) async throws -> Delivery {
+        try await withThrowingTaskGroup(of: Delivery?.self) { group in
+            group.addTask {
+                var iterator = self.makeAsyncIterator()
+                return await iterator.next()
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let delivery = first else {
+                throw ErlangTools.Failure(description: "no message within \(timeout)")
+            }
+            return delivery
+        }
+    }
+}
