@@ -27,3 +27,224 @@ import Testing
         erl.stop()
     }
 }
+
+/// Monitors and links held by processes on a real node on our processes.
+@Suite(.serialized) struct MonitorTests {
+    @Test func monitorSeesNoconnectionWhenWeDisconnect() async throws {
+        let harness = try await Harness()
+        let erl = try await harness.startEchoNode("mon1")
+        let swift = harness.connect(to: "mon1")
+        try await swift.waitUntilUp()
+        let mailbox = swift.node.spawn()
+        swift.node.send(
+            .tuple([.atom("monitor"), .pid(mailbox.pid)]), toName: "echo", on: "mon1@localhost", from: mailbox.pid)
+        try await erl.waitForLine(containing: "monitoring")
+        await swift.stop()
+        try await erl.waitForLine(containing: "down noconnection")
+        erl.stop()
+    }
+
+    @Test func monitorOfAMissingProcessGetsNoproc() async throws {
+        let harness = try await Harness()
+        let erl = try await harness.startEchoNode("mon2")
+        let swift = harness.connect(to: "mon2")
+        try await swift.waitUntilUp()
+        let mailbox = swift.node.spawn()
+        let missing = Pid(node: swift.node.name, id: 30000, serial: 0, creation: swift.node.creation)
+        swift.node.send(
+            .tuple([.atom("monitor"), .pid(missing)]), toName: "echo", on: "mon2@localhost", from: mailbox.pid)
+        try await erl.waitForLine(containing: "down noproc")
+        await swift.stop()
+        erl.stop()
+    }
+
+    @Test func monitorSeesTheRealExitReason() async throws {
+        let harness = try await Harness()
+        let erl = try await harness.startEchoNode("mon3")
+        let swift = harness.connect(to: "mon3")
+        try await swift.waitUntilUp()
+        let watched = swift.node.spawn()
+        swift.node.send(
+            .tuple([.atom("monitor"), .pid(watched.pid)]), toName: "echo", on: "mon3@localhost", from: watched.pid)
+        try await erl.waitForLine(containing: "monitoring")
+        watched.exit(reason: .atom("shutting_down"))
+        try await erl.waitForLine(containing: "down shutting_down")
+        await swift.stop()
+        erl.stop()
+    }
+
+    @Test func linksGetExitSignals() async throws {
+        let harness = try await Harness()
+        let erl = try await harness.startEchoNode("link1")
+        let swift = harness.connect(to: "link1")
+        try await swift.waitUntilUp()
+        let linked = swift.node.spawn()
+        swift.node.send(
+            .tuple([.atom("link_to"), .pid(linked.pid)]), toName: "echo", on: "link1@localhost", from: linked.pid)
+        try await erl.waitForLine(containing: "link true")
+        linked.exit(reason: .atom("done"))
+        try await erl.waitForLine(containing: "exit done")
+        let missing = Pid(node: swift.node.name, id: 31000, serial: 0, creation: swift.node.creation)
+        let other = swift.node.spawn()
+        swift.node.send(
+            .tuple([.atom("link_to"), .pid(missing)]), toName: "echo", on: "link1@localhost", from: other.pid)
+        try await erl.waitForLine(containing: "exit noproc")
+        await swift.stop()
+        erl.stop()
+    }
+
+    @Test func spawnRequestsAreRefused() async throws {
+        let harness = try await Harness()
+        let erl = try await harness.startEchoNode("spawn1")
+        let swift = harness.connect(to: "spawn1")
+        try await swift.waitUntilUp()
+        let mailbox = swift.node.spawn()
+        swift.node.send(
+            .tuple([.atom("spawn_on"), .atom(swift.node.name)]), toName: "echo", on: "spawn1@localhost",
+            from: mailbox.pid)
+        try await erl.waitForLine(containing: "spawn_reply error notsup")
+        await swift.stop()
+        erl.stop()
+    }
+}
+
+/// Every failure an operator can meet gives the error that names it, and a counter.
+@Suite(.serialized) struct FailureTests {
+    @Test func wrongCookieIsReportedAsSuch() async throws {
+        let harness = try await Harness()
+        let erl = try await harness.startEchoNode("cookie1")
+        let swift = harness.connect(to: "cookie1", cookie: "not-the-cookie")
+        let reason = try await swift.waitForFailure()
+        #expect(reason == .cookieMismatch(node: "cookie1@localhost"))
+        #expect(reason.description.hasPrefix("authentication failed: the cookie does not match"))
+        #expect(!reason.description.contains("not-the-cookie"))
+        let counter = try harness.metrics.expectCounter(
+            "exesdb_exporter_peer_connects_total", [("peer", "cookie1@localhost"), ("result", "cookie_mismatch")])
+        #expect(counter.totalValue >= 1)
+        await swift.stop()
+        erl.stop()
+    }
+
+    @Test func unknownNodeIsReportedWithItsHost() async throws {
+        let harness = try await Harness()
+        let swift = harness.connect(to: "nosuchnode")
+        let reason = try await swift.waitForFailure()
+        #expect(reason == .nodeNotRegistered(alive: "nosuchnode", host: "localhost"))
+        #expect(reason.description.hasPrefix("no node named nosuchnode in EPMD on host localhost"))
+        await swift.stop()
+    }
+
+    @Test func epmdDownIsReported() async throws {
+        let harness = try await Harness()
+        let closedPort = ErlangTools.freePort()
+        let swift = harness.connect(to: "anything", epmdPort: closedPort)
+        let reason = try await swift.waitForFailure()
+        guard case .epmdUnreachable(let host, let port, _) = reason else {
+            Issue.record("expected epmdUnreachable, got \(reason)")
+            return
+        }
+        #expect(host == "localhost" && port == closedPort)
+        #expect(reason.description.contains("EPMD unreachable on localhost:\(closedPort)"))
+        await swift.stop()
+    }
+
+    @Test func cookieFileReadableByOthersIsRefused() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cookie-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = FileManager.default.createFile(atPath: path, contents: Data("secret-cookie\n".utf8))
+        chmod(path, 0o644)
+        #expect(throws: Cookie.LoadError.tooOpen(path: path, mode: "644")) {
+            try Cookie.load(file: path, environment: [:])
+        }
+        let message = Cookie.LoadError.tooOpen(path: path, mode: "644").description
+        #expect(message.contains("chmod 400 \(path)"))
+        chmod(path, 0o400)
+        let cookie = try Cookie.load(file: path, environment: [:])
+        #expect("\(cookie)" == "<cookie redacted>")
+        let fromEnvironment = try Cookie.load(environment: ["ERLANG_COOKIE": " env-cookie "])
+        #expect(fromEnvironment.description == "<cookie redacted>")
+        #expect(throws: Cookie.LoadError.self) { try Cookie.load(file: "/nonexistent/cookie", environment: [:]) }
+    }
+}
+
+/// Keeping a connection alive, declaring a silent peer dead, and coming back after a restart.
+@Suite(.serialized) struct LivenessTests {
+    static let ticking = DistributionConfiguration(
+        netTickTime: .seconds(4), handshakeTimeout: .seconds(5),
+        backoff: Backoff(initial: .milliseconds(200), maximum: .seconds(1), multiplier: 2, jitter: 0.1))
+
+    @Test func idleConnectionSurvivesTicksAndAFrozenPeerIsDeclaredDead() async throws {
+        let harness = try await Harness()
+        let erl = try await harness.startEchoNode("tick1", extraArguments: ["-kernel", "net_ticktime", "4"])
+        let swift = harness.connect(to: "tick1", configuration: Self.ticking)
+        try await swift.waitUntilUp()
+        // Three tick periods with no traffic: both sides keep the connection.
+        try await Task.sleep(for: .seconds(12))
+        guard case .up = swift.connection.state else {
+            Issue.record("connection dropped while idle: \(swift.connection.state)")
+            return
+        }
+        #expect(!erl.lines.contains { $0.contains("down") })
+        let frozenAt = ContinuousClock.now
+        erl.signal(SIGSTOP)
+        let reason = try await swift.waitForFailure(timeout: .seconds(10))
+        let detectedAfter = ContinuousClock.now - frozenAt
+        #expect(reason == .tickTimeout(node: "tick1@localhost", seconds: 4))
+        #expect(detectedAfter <= .seconds(6), "declared dead after \(detectedAfter)")
+        erl.signal(SIGCONT)
+        await swift.stop()
+        erl.stop()
+    }
+
+    @Test func reconnectsAfterThePeerRestarts() async throws {
+        let harness = try await Harness()
+        var erl = try await harness.startEchoNode("restart1")
+        let swift = harness.connect(to: "restart1", configuration: Self.ticking)
+        try await swift.waitUntilUp()
+        erl.stop()
+        _ = try await swift.waitForFailure()
+        erl = try await harness.startEchoNode("restart1")
+        let backAt = ContinuousClock.now
+        try await swift.waitUntilUp(timeout: .seconds(5))
+        // One backoff step is at most 1.1 s here (1 s cap with 10% jitter).
+        #expect(ContinuousClock.now - backAt <= .milliseconds(1500))
+        let mailbox = swift.node.spawn()
+        swift.node.send(
+            .tuple([.atom("echo"), .pid(mailbox.pid), 1]), toName: "echo", on: "restart1@localhost", from: mailbox.pid)
+        #expect(try await mailbox.messages.next().message.term() == .tuple([.atom("echoed"), 1]))
+        await swift.stop()
+        erl.stop()
+    }
+}
+
+/// A million small messages from a real node: all arrive, in order, in under a minute.
+@Suite(.serialized) struct SoakTests {
+    @Test func millionMessagesArriveInOrder() async throws {
+        let harness = try await Harness()
+        let erl = try await harness.startEchoNode("soak1")
+        let swift = harness.connect(to: "soak1")
+        try await swift.waitUntilUp()
+        let mailbox = swift.node.spawn()
+        let count = 1_000_000
+        let started = ContinuousClock.now
+        swift.node.send(
+            .tuple([.atom("soak"), .pid(mailbox.pid), .integer(count)]), toName: "echo", on: "soak1@localhost",
+            from: mailbox.pid)
+        var expected = 1
+        for await delivery in mailbox.messages {
+            let view = delivery.message
+            if view.isAtom(view.root, "done") { break }
+            guard let number = view.element(1, of: view.root).flatMap({ view.int(of: $0) }), number == expected else {
+                Issue.record("message \(expected) arrived as \(view.term())")
+                break
+            }
+            expected += 1
+        }
+        let elapsed = ContinuousClock.now - started
+        #expect(expected == count + 1)
+        #expect(elapsed < .seconds(60), "took \(elapsed)")
+        print("soak: \(count) messages in \(elapsed)")
+        await swift.stop()
+        erl.stop()
+    }
+}

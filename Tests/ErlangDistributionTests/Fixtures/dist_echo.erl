@@ -7,6 +7,7 @@
 %%   {soak, From, N}              sends {seq, 1} .. {seq, N} to From, then done
 %%   {send_named, Name, Node, M}  sends M to the registered process Name on Node
 %%   {nodes, From}                replies {nodes, nodes(hidden)} to From
+%%   {spawn_on, Node}             asks Node to spawn a process, prints `spawn_reply <Result> <Reason>`
 -module(dist_echo).
 -export([start/0]).
 
@@ -36,6 +37,12 @@ loop() ->
             {Name, Node} ! Msg;
         {nodes, From} ->
             From ! {nodes, nodes(hidden)};
+        {spawn_on, Node} ->
+            Request = spawn_request(Node, erlang, self, [], [{reply, yes}]),
+            receive
+                {spawn_reply, Request, Result, Reason} -> io:format("spawn_reply ~p ~p~n", [Result, Reason])
+            after 5000 -> io:format("spawn_reply timeout~n")
+            end;
         Other ->
             io:format("unexpected ~p~n", [Other])
     end,
