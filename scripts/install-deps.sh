@@ -7,7 +7,7 @@ purpose="${1:-test}"
 
 packages=(zlib1g-dev)                       # compress-nio links zlib (compressed terms, gzip)
 case "$purpose" in
-  test | run) packages+=(erlang-base erlang-crypto) ;;  # real BEAM peers; crypto for HMAC signing
+  test | run) packages+=(erlang-base erlang-crypto erlang-ssl openssl) ;;  # BEAM peers; HMAC; TLS distribution
 esac
 
 if ! command -v swift >/dev/null 2>&1; then

@@ -41,6 +41,19 @@ public enum DistributionError: Error, Sendable, Equatable, CustomStringConvertib
         }
     }
 
+    /// The node the error concerns, when there is one.
+    public var peerName: String? {
+        switch self {
+        case .connectFailed(let node, _, _), .cookieMismatch(let node), .peerFailedAuthentication(let node),
+            .notAllowed(let node, _), .missingFlags(let node, _), .handshakeClosed(let node, _),
+            .handshakeProtocol(let node, _), .handshakeTimeout(let node, _), .frameTooLarge(let node, _, _),
+            .corruptFrame(let node, _), .tickTimeout(let node, _), .tls(let node, _), .closedByPeer(let node):
+            return node
+        case .epmdUnreachable, .nodeNotRegistered, .epmdProtocol, .nameInUse, .shutdown:
+            return nil
+        }
+    }
+
     public var description: String {
         switch self {
         case .epmdUnreachable(let host, let port, let reason):

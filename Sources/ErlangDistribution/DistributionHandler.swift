@@ -25,7 +25,7 @@ final class DistributionHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     private enum Phase {
-        case handshaking(OutgoingHandshake)
+        case handshaking(HandshakeState)
         case connected(FrameDispatcher)
         case closed
     }
@@ -33,7 +33,7 @@ final class DistributionHandler: ChannelInboundHandler {
     let handshake: EventLoopPromise<HandshakeResult>
     let closed: EventLoopPromise<DistributionError>
     private var phase: Phase
-    private let peerLabel: String
+    private var peerLabel: String
     private let node: LocalNode
     private let configuration: DistributionConfiguration
     private let logger: Logger
@@ -55,7 +55,7 @@ final class DistributionHandler: ChannelInboundHandler {
     }
 
     init(
-        handshake: OutgoingHandshake, node: LocalNode, configuration: DistributionConfiguration, logger: Logger,
+        handshake: HandshakeState, node: LocalNode, configuration: DistributionConfiguration, logger: Logger,
         metrics: any MetricsFactory, promises: ConnectionPromises
     ) {
         self.phase = .handshaking(handshake)
@@ -72,7 +72,7 @@ final class DistributionHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         guard case .handshaking(let state) = phase else { return }
-        writeHandshakeMessage(state.nameMessage(), context: context)
+        for message in state.openingMessages { writeHandshakeMessage(message, context: context) }
         let timeout = configuration.handshakeTimeout
         let loopBoundSelf = NIOLoopBound(self, eventLoop: context.eventLoop)
         let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
@@ -123,10 +123,8 @@ final class DistributionHandler: ChannelInboundHandler {
         } else if let error = error as? BoringSSLError {
             fail(.tls(node: peerLabel, detail: "\(error)"), context: context)
         } else if failure == nil {
-            fail(
-                .connectFailed(
-                    node: peerLabel, address: "\(context.remoteAddress.map { "\($0)" } ?? "?")", reason: "\(error)"),
-                context: context)
+            // A reset or read error: the peer went away, at whatever stage we were.
+            fail(closeReasonFromPeer(detail: "\(error)"), context: context)
         }
     }
 
@@ -136,13 +134,13 @@ final class DistributionHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
-    private func closeReasonFromPeer() -> DistributionError {
+    private func closeReasonFromPeer(detail: String? = nil) -> DistributionError {
         switch phase {
-        case .handshaking(let state) where state.step == .awaitingAck:
+        case .handshaking(let state) where state.awaitsDigestVerdict:
             // Erlang closes without a word when our digest is wrong.
             return .cookieMismatch(node: peerLabel)
         case .handshaking(let state):
-            return .handshakeClosed(node: peerLabel, stage: "\(state.step)")
+            return .handshakeClosed(node: peerLabel, stage: state.stage + (detail.map { ": \($0)" } ?? ""))
         default:
             return .closedByPeer(node: peerLabel)
         }
@@ -177,6 +175,7 @@ final class DistributionHandler: ChannelInboundHandler {
         case .handshaking(var state):
             let (replies, result) = try state.receive(Array(frame.readableBytesView))
             phase = .handshaking(state)
+            peerLabel = state.peerLabel
             for reply in replies { writeHandshakeMessage(reply, context: context) }
             if let result { connected(result, context: context) }
         case .connected(var dispatcher):

@@ -128,9 +128,10 @@ public final class NodeConnection: Sendable {
     ) async throws(DistributionError) -> (NIOLoopBound<DistributionHandler>, ConnectionPromises) {
         let loop = group.next()
         let promises = ConnectionPromises(on: loop)
-        let handshake = OutgoingHandshake(
-            localName: node.name.name, peerLabel: peer.description, creation: node.creation, cookie: cookie,
-            ownChallenge: UInt32.random(in: 0...UInt32.max), useVersion5: address.highestVersion < 6)
+        let handshake = HandshakeState.outgoing(
+            OutgoingHandshake(
+                localName: node.name.name, peerLabel: peer.description, creation: node.creation, cookie: cookie,
+                ownChallenge: UInt32.random(in: 0...UInt32.max), useVersion5: address.highestVersion < 6))
         let created = loop.makePromise(of: NIOLoopBound<DistributionHandler>.self)
         let (node, configuration, logger, metrics) = (self.node, self.configuration, self.logger, self.metrics)
         let tls = try configuration.tls.map { configuration throws(DistributionError) in
@@ -176,9 +177,6 @@ public final class NodeConnection: Sendable {
     }
 
     private func count(_ result: String) {
-        Counter(
-            label: "exesdb_exporter_peer_connects_total", dimensions: [("peer", peer.description), ("result", result)],
-            factory: metrics
-        ).increment()
+        ConnectionMetrics.recordAttempt(peer: peer.description, result: result, factory: metrics)
     }
 }

@@ -148,6 +148,59 @@ import Testing
         await swift.stop()
     }
 
+    @Test func oversizedFrameEndsTheConnection() async throws {
+        let harness = try await Harness()
+        let erl = try await harness.startEchoNode("big1")
+        var configuration = DistributionConfiguration.forTests
+        configuration.maxFrameSize = 4096
+        let swift = harness.connect(to: "big1", configuration: configuration)
+        try await swift.waitUntilUp()
+        let mailbox = swift.node.spawn()
+        swift.node.send(
+            .tuple([.atom("big"), .pid(mailbox.pid), 100_000]), toName: "echo", on: "big1@localhost", from: mailbox.pid)
+        let reason = try await swift.waitForFailure()
+        guard case .frameTooLarge(let node, let size, let limit) = reason else {
+            Issue.record("expected frameTooLarge, got \(reason)")
+            return
+        }
+        #expect(node == "big1@localhost" && size > 100_000 && limit == 4096)
+        #expect(reason.description.contains("--erlang.max-frame-size"))
+        await swift.stop()
+        erl.stop()
+    }
+
+    @Test func peerFrozenDuringTheHandshakeTimesOut() async throws {
+        let harness = try await Harness()
+        let erl = try await harness.startEchoNode("frozen1")
+        erl.signal(SIGSTOP)
+        var configuration = DistributionConfiguration.forTests
+        configuration.handshakeTimeout = .seconds(1)
+        let swift = harness.connect(to: "frozen1", configuration: configuration)
+        let reason = try await swift.waitForFailure(timeout: .seconds(5))
+        #expect(reason == .handshakeTimeout(node: "frozen1@localhost", seconds: 1))
+        await swift.stop()
+        erl.signal(SIGCONT)
+        erl.stop()
+    }
+
+    @Test func peerKilledDuringTheHandshakeIsReported() async throws {
+        let harness = try await Harness()
+        let erl = try await harness.startEchoNode("gone1")
+        erl.signal(SIGSTOP)
+        var configuration = DistributionConfiguration.forTests
+        configuration.handshakeTimeout = .seconds(10)
+        let swift = harness.connect(to: "gone1", configuration: configuration)
+        try await swift.waitFor("handshaking") { $0 == .handshaking }
+        erl.stop()
+        let reason = try await swift.waitForFailure(timeout: .seconds(5))
+        guard case .handshakeClosed(let node, _) = reason else {
+            Issue.record("expected handshakeClosed, got \(reason)")
+            return
+        }
+        #expect(node == "gone1@localhost")
+        await swift.stop()
+    }
+
     @Test func cookieFileReadableByOthersIsRefused() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("cookie-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -7,14 +7,29 @@
 %%   {soak, From, N}              sends {seq, 1} .. {seq, N} to From, then done
 %%   {send_named, Name, Node, M}  sends M to the registered process Name on Node
 %%   {nodes, From}                replies {nodes, nodes(hidden)} to From
+%%   {big, From, Bytes}           replies a binary of Bytes bytes to From
 %%   {spawn_on, Node}             asks Node to spawn a process, prints `spawn_reply <Result> <Reason>`
 -module(dist_echo).
--export([start/0]).
+-export([start/0, greet/1]).
 
 start() ->
     register(echo, self()),
     process_flag(trap_exit, true),
     io:format("ready ~s~n", [node()]),
+    loop().
+
+%% greet(Node): as start/0, but first sends {hello, self()} to the process registered as
+%% swiftreg on Node, which makes this node connect to Node by name, and prints
+%% `welcomed <Term>` when {welcome, Term} comes back.
+greet(Node) ->
+    register(echo, self()),
+    process_flag(trap_exit, true),
+    io:format("ready ~s~n", [node()]),
+    {swiftreg, Node} ! {hello, self()},
+    receive
+        {welcome, Term} -> io:format("welcomed ~p~n", [Term])
+    after 10000 -> io:format("no welcome~n")
+    end,
     loop().
 
 loop() ->
@@ -35,6 +50,8 @@ loop() ->
             From ! done;
         {send_named, Name, Node, Msg} ->
             {Name, Node} ! Msg;
+        {big, From, Bytes} ->
+            From ! binary:copy(<<0>>, Bytes);
         {nodes, From} ->
             From ! {nodes, nodes(hidden)};
         {spawn_on, Node} ->
