@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import NIOCore
 import NIOSSL
+import NIOTLS
 
 /// How a connection's outcome reaches the task supervising it.
 struct ConnectionPromises: Sendable {
@@ -34,6 +35,9 @@ final class DistributionHandler: ChannelInboundHandler {
     let closed: EventLoopPromise<DistributionError>
     private var phase: Phase
     private var peerLabel: String
+    /// TLS distribution frames handshake messages with 4 bytes of length (`{packet, 4}` from the
+    /// start in OTP's inet_tls_dist); plain TCP uses 2 until the handshake is done.
+    private let handshakeLengthBytes: Int
     private let node: LocalNode
     private let configuration: DistributionConfiguration
     private let logger: Logger
@@ -56,8 +60,9 @@ final class DistributionHandler: ChannelInboundHandler {
 
     init(
         handshake: HandshakeState, node: LocalNode, configuration: DistributionConfiguration, logger: Logger,
-        metrics: any MetricsFactory, promises: ConnectionPromises
+        metrics: any MetricsFactory, promises: ConnectionPromises, overTLS: Bool = false
     ) {
+        self.handshakeLengthBytes = overTLS ? 4 : 2
         self.phase = .handshaking(handshake)
         self.peerLabel = handshake.peerLabel
         self.node = node
@@ -106,6 +111,13 @@ final class DistributionHandler: ChannelInboundHandler {
         }
     }
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? TLSUserEvent, case .handshakeCompleted(let protocolName) = event {
+            logger.debug("TLS established", metadata: ["alpn": "\(protocolName ?? "none")"])
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         let reason = failure ?? closeReasonFromPeer()
         if case .connected(let dispatcher) = phase { node.detach(dispatcher.route) }
@@ -118,14 +130,26 @@ final class DistributionHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if let error = error as? NIOSSLError {
-            fail(.tls(node: peerLabel, detail: "\(error)"), context: context)
-        } else if let error = error as? BoringSSLError {
-            fail(.tls(node: peerLabel, detail: "\(error)"), context: context)
+        if error is NIOSSLError || error is BoringSSLError {
+            fail(.tls(node: peerLabel, detail: Self.describeTLSFailure(error, peer: peerLabel)), context: context)
         } else if failure == nil {
             // A reset or read error: the peer went away, at whatever stage we were.
             fail(closeReasonFromPeer(detail: "\(error)"), context: context)
         }
+    }
+
+    /// Says which side refused which certificate, from BoringSSL's reason codes.
+    static func describeTLSFailure(_ error: any Error, peer: String) -> String {
+        let text = "\(error)"
+        if text.contains("CERTIFICATE_VERIFY_FAILED") {
+            return "we rejected the certificate node \(peer) presented (not signed by a CA in our trust roots, "
+                + "expired, or not issued for its host name): \(text)"
+        }
+        if text.contains("ALERT") {
+            return "node \(peer) rejected our certificate or TLS settings (check that its CA signed our certificate "
+                + "and that both sides allow a common TLS version): \(text)"
+        }
+        return text
     }
 
     /// Ends the connection for `reason` (a local decision: shutdown, dead peer, corrupt frame).
@@ -149,7 +173,7 @@ final class DistributionHandler: ChannelInboundHandler {
     // MARK: - Frames
 
     private var lengthFieldSize: Int {
-        if case .handshaking = phase { return 2 }
+        if case .handshaking = phase { return handshakeLengthBytes }
         return 4
     }
 
@@ -173,6 +197,12 @@ final class DistributionHandler: ChannelInboundHandler {
     private func handle(_ frame: ByteBuffer, context: ChannelHandlerContext) throws(DistributionError) {
         switch phase {
         case .handshaking(var state):
+            logger.debug(
+                "handshake message received",
+                metadata: [
+                    "tag": "\(frame.readableBytesView.first.map { Character(Unicode.Scalar($0)) } ?? " ")",
+                    "stage": "\(state.stage)",
+                ])
             let (replies, result) = try state.receive(Array(frame.readableBytesView))
             phase = .handshaking(state)
             peerLabel = state.peerLabel
@@ -221,8 +251,15 @@ final class DistributionHandler: ChannelInboundHandler {
     }
 
     private func writeHandshakeMessage(_ message: [UInt8], context: ChannelHandlerContext) {
-        var buffer = context.channel.allocator.buffer(capacity: message.count + 2)
-        buffer.writeInteger(UInt16(message.count))
+        logger.debug(
+            "handshake message sent", metadata: ["tag": "\(message.first.map { Character(Unicode.Scalar($0)) } ?? " ")"]
+        )
+        var buffer = context.channel.allocator.buffer(capacity: message.count + 4)
+        if handshakeLengthBytes == 4 {
+            buffer.writeInteger(UInt32(message.count))
+        } else {
+            buffer.writeInteger(UInt16(message.count))
+        }
         buffer.writeBytes(message)
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }

@@ -122,7 +122,7 @@ private struct Acceptor: Sendable {
             try channel.pipeline.syncOperations.addHandler(
                 DistributionHandler(
                     handshake: handshake, node: node, configuration: configuration, logger: logger, metrics: metrics,
-                    promises: promises))
+                    promises: promises, overTLS: tls != nil))
         }
     }
 }

@@ -126,6 +126,13 @@ public final class NodeConnection: Sendable {
     private func connect(
         to address: NodeAddress
     ) async throws(DistributionError) -> (NIOLoopBound<DistributionHandler>, ConnectionPromises) {
+        let tls = try configuration.tls.map { configuration throws(DistributionError) in
+            do {
+                return try NIOSSLContext(configuration: configuration)
+            } catch {
+                throw .tls(node: peer.description, detail: "our TLS configuration is unusable: \(error)")
+            }
+        }
         let loop = group.next()
         let promises = ConnectionPromises(on: loop)
         let handshake = HandshakeState.outgoing(
@@ -134,13 +141,6 @@ public final class NodeConnection: Sendable {
                 ownChallenge: UInt32.random(in: 0...UInt32.max), useVersion5: address.highestVersion < 6))
         let created = loop.makePromise(of: NIOLoopBound<DistributionHandler>.self)
         let (node, configuration, logger, metrics) = (self.node, self.configuration, self.logger, self.metrics)
-        let tls = try configuration.tls.map { configuration throws(DistributionError) in
-            do {
-                return try NIOSSLContext(configuration: configuration)
-            } catch {
-                throw .tls(node: peer.description, detail: "our TLS configuration is unusable: \(error)")
-            }
-        }
         let serverHostname = peer.host
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(configuration.handshakeTimeout)
@@ -156,7 +156,7 @@ public final class NodeConnection: Sendable {
                     // Built on the channel's loop, where it lives; handed back through `created`.
                     let handler = DistributionHandler(
                         handshake: handshake, node: node, configuration: configuration, logger: logger,
-                        metrics: metrics, promises: promises)
+                        metrics: metrics, promises: promises, overTLS: tls != nil)
                     try channel.pipeline.syncOperations.addHandler(handler)
                     created.succeed(NIOLoopBound(handler, eventLoop: channel.eventLoop))
                 }
