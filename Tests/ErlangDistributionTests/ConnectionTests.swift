@@ -66,7 +66,8 @@ import Testing
         let watched = swift.node.spawn()
         swift.node.send(
             .tuple([.atom("monitor"), .pid(watched.pid)]), toName: "echo", on: "mon3@localhost", from: watched.pid)
-        try await erl.waitForLine(containing: "monitoring")
+        // Sent after the monitor on the same connection: once it is here, so is the monitor.
+        #expect(try await watched.messages.next().message.term() == .atom("monitoring"))
         watched.exit(reason: .atom("shutting_down"))
         try await erl.waitForLine(containing: "down shutting_down")
         await swift.stop()
@@ -82,6 +83,7 @@ import Testing
         swift.node.send(
             .tuple([.atom("link_to"), .pid(linked.pid)]), toName: "echo", on: "link1@localhost", from: linked.pid)
         try await erl.waitForLine(containing: "link true")
+        #expect(try await linked.messages.next().message.term() == .atom("linked"))
         linked.exit(reason: .atom("done"))
         try await erl.waitForLine(containing: "exit done")
         let missing = Pid(node: swift.node.name, id: 31000, serial: 0, creation: swift.node.creation)

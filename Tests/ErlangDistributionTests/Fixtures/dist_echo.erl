@@ -2,8 +2,11 @@
 %%
 %% start/0 registers the calling process as `echo`, prints `ready`, and serves:
 %%   {echo, From, Msg}            replies {echoed, Msg} to From
-%%   {monitor, Pid}               monitors Pid, prints `monitoring`, later `down <Reason>`
-%%   {link_to, Pid}               links to Pid (trapping exits), later prints `exit <Reason>`
+%%   {monitor, Pid}               monitors Pid, prints `monitoring`, sends Pid `monitoring` (which,
+%%                                arriving after the monitor on the same connection, tells Pid
+%%                                the monitor is in place), later prints `down <Reason>`
+%%   {link_to, Pid}               links to Pid (trapping exits), sends Pid `linked`, later prints
+%%                                `exit <Reason>`
 %%   {soak, From, N}              sends {seq, 1} .. {seq, N} to From, then done
 %%   {send_named, Name, Node, M}  sends M to the registered process Name on Node
 %%   {nodes, From}                replies {nodes, nodes(hidden)} to From
@@ -38,9 +41,11 @@ loop() ->
             From ! {echoed, Msg};
         {monitor, Pid} ->
             erlang:monitor(process, Pid),
-            io:format("monitoring ~p~n", [Pid]);
+            io:format("monitoring ~p~n", [Pid]),
+            Pid ! monitoring;
         {link_to, Pid} ->
-            io:format("link ~p~n", [catch link(Pid)]);
+            io:format("link ~p~n", [catch link(Pid)]),
+            Pid ! linked;
         {'DOWN', _Ref, process, _Pid, Reason} ->
             io:format("down ~p~n", [Reason]);
         {'EXIT', _Pid, Reason} ->

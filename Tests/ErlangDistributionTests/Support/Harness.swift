@@ -52,11 +52,22 @@ struct Harness {
     }
 }
 
-/// The Swift side of a test: its node, its connection, and the task running it.
-struct SwiftPeer {
+/// The Swift side of a test: its node, its connection, and the task running it, cancelled when
+/// the test lets go of it (also when the test fails before stopping it).
+final class SwiftPeer: Sendable {
     let node: LocalNode
     let connection: NodeConnection
     let task: Task<Void, Never>
+
+    init(node: LocalNode, connection: NodeConnection, task: Task<Void, Never>) {
+        self.node = node
+        self.connection = connection
+        self.task = task
+    }
+
+    deinit {
+        task.cancel()
+    }
 
     /// Waits until the connection's state satisfies `condition`.
     @discardableResult
