@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // External Term Format codec: the value model, a zero-copy decoded view, the encoder.
@@ -49,7 +51,14 @@ let package = Package(
         // The executable only wires the modules together.
         .executableTarget(
             name: "exesdb_exporter",
-            dependencies: ["ErlangTerm"]
+            dependencies: [
+                "ErlangTerm", "ErlangDistribution",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
         ),
         // Release-mode benchmarks that print figures beside the BEAM's own; not part of `swift test`.
         .executableTarget(
@@ -72,6 +81,12 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
+            exclude: ["Fixtures"]
+        ),
+        // The built executable, run as an operator would run it.
+        .testTarget(
+            name: "ExporterCLITests",
+            dependencies: ["BEAMPeers"],
             exclude: ["Fixtures"]
         ),
     ],

@@ -47,6 +47,16 @@ public final class BackgroundProcess: Sendable {
         if process.isRunning { kill(process.processIdentifier, signal) }
     }
 
+    /// Waits up to `timeout` for the process to end by itself; returns its exit status, or nil
+    /// when it is still running.
+    public func waitForExit(timeout: Duration = .seconds(10)) async throws -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
     /// Stops the process and waits for it to end.
     public func stop() {
         guard process.isRunning else { return }

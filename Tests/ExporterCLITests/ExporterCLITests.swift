@@ -1,0 +1,65 @@
+import BEAMPeers
+import Foundation
+import Testing
+
+/// The `exesdb_exporter` binary as an operator runs it.
+@Suite(.serialized) struct ExporterCLITests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let binary = packageRoot.appendingPathComponent(".build/debug/exesdb_exporter").path
+    static let fixtures: Result<ErlangFixtures, any Error> = Result {
+        try ErlangFixtures(
+            sourceDirectory: packageRoot.appendingPathComponent("Tests/ExporterCLITests/Fixtures").path)
+    }
+
+    func exporter(_ arguments: [String], environment: [String: String]) throws -> BackgroundProcess {
+        try BackgroundProcess(Self.binary, arguments, environment: environment)
+    }
+
+    @Test func joinsTheNodeAndLeavesOnSIGTERM() async throws {
+        let cluster = try await ErlangCluster(fixtures: try Self.fixtures.get(), cookie: "cli-cookie-value")
+        let erl = try await cluster.startNode("cli1", expression: "cli_peer:start()")
+        let run = try exporter(
+            ["--erlang.nodes", "cli1@localhost", "--erlang.name", "exporter_cli@localhost", "--log.level", "debug"],
+            environment: cluster.environment.merging(["ERLANG_COOKIE": "cli-cookie-value"]) { $1 })
+        try await run.waitForLine(containing: "node up")
+        try await erl.waitForLine(containing: "hidden [exporter_cli@localhost]")
+        let linesBefore = erl.lines.count
+        run.signal(SIGTERM)
+        #expect(try await run.waitForExit() == 0)
+        // The node sees the hidden node leave.
+        try await Task.sleep(for: .seconds(1.5))
+        #expect(erl.lines.dropFirst(linesBefore).contains("hidden []"))
+        let leaks = run.lines.filter { $0.contains("cli-cookie-value") }
+        #expect(leaks.isEmpty, "the cookie must never be logged: \(leaks)")
+        erl.stop()
+    }
+
+    @Test func cookieFileReadableByOthersStopsItBeforeConnecting() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cookie-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = FileManager.default.createFile(atPath: path, contents: Data("open-cookie-value".utf8))
+        chmod(path, 0o644)
+        let run = try exporter(["--erlang.nodes", "a@localhost", "--erlang.cookie-file", path], environment: [:])
+        #expect(try await run.waitForExit() == 2)
+        #expect(run.lines.contains { $0.contains("chmod 400 \(path)") }, "\(run.lines)")
+        #expect(!run.lines.contains { $0.contains("open-cookie-value") })
+    }
+
+    @Test func badNodeNameIsNamedInTheError() async throws {
+        let run = try exporter(["--erlang.nodes", "no-at-sign"], environment: ["ERLANG_COOKIE": "x"])
+        #expect(try await run.waitForExit() == 2)
+        #expect(
+            run.lines.contains { $0.contains("--erlang.nodes=no-at-sign") && $0.contains("has no '@'") }, "\(run.lines)"
+        )
+    }
+
+    @Test func versionAndHelp() async throws {
+        let version = try exporter(["--version"], environment: [:])
+        #expect(try await version.waitForExit() == 0)
+        #expect(version.lines.first?.hasPrefix("0.") == true)
+        let help = try exporter(["--help"], environment: [:])
+        #expect(try await help.waitForExit() == 0)
+        #expect(help.lines.contains { $0.contains("--erlang.cookie-file") })
+    }
+}
