@@ -63,7 +63,11 @@ let package = Package(
         // Release-mode benchmarks that print figures beside the BEAM's own; not part of `swift test`.
         .executableTarget(
             name: "ExporterBenchmarks",
-            dependencies: ["ErlangTerm", "BEAMPeers"]
+            dependencies: [
+                "ErlangTerm", "ErlangDistribution", "BEAMPeers",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "ErlangTermTests",

@@ -12,6 +12,8 @@ do {
         try CodecBenchmark.profileDecode(file: URL(fileURLWithPath: arguments[index + 1]), iterations: iterations)
     } else {
         try CodecBenchmark.run(iterations: iterations, erlangSources: sources)
+        let messages = arguments.firstIndex(of: "--messages").flatMap { Int(arguments[$0 + 1]) } ?? 300_000
+        try await DistributionBenchmark.run(messages: messages, erlangSources: sources)
     }
 } catch {
     FileHandle.standardError.write(Data("benchmark failed: \(error)\n".utf8))

@@ -2,7 +2,7 @@
 %% ExESDBGater publishes it and as the distribution carries it (UTF-8 atoms), writes its bytes for
 %% the Swift side, and times the BEAM's own work on the same bytes.
 -module(etf_bench).
--export([run/2]).
+-export([run/2, message/0]).
 
 run(Path, Iterations) ->
     Bytes = term_to_binary(message(), [{minor_version, 2}]),
