@@ -163,6 +163,13 @@ final class DistributionHandler: ChannelInboundHandler {
         case .handshaking(let state) where state.awaitsDigestVerdict:
             // Erlang closes without a word when our digest is wrong.
             return .cookieMismatch(node: peerLabel)
+        case .handshaking(let state) where state.stage == "awaitingStatus":
+            // OTP closes without a status when it refuses the name message itself.
+            let refusal =
+                "refused our name message: it runs the other name kind (short vs long names), "
+                + "keeps a net_kernel allow list, or requires distribution flags we do not offer (we offer "
+                + DistributionFlags.advertised.names.joined(separator: ", ") + ")"
+            return .handshakeClosed(node: peerLabel, stage: refusal + (detail.map { "; \($0)" } ?? ""))
         case .handshaking(let state):
             return .handshakeClosed(node: peerLabel, stage: state.stage + (detail.map { ": \($0)" } ?? ""))
         default:

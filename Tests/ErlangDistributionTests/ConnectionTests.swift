@@ -28,6 +28,38 @@ import Testing
     }
 }
 
+/// EPMD's own view, and the ways a real node addresses our processes.
+@Suite(.serialized) struct AddressingTests {
+    @Test func epmdNamesListsTheRegisteredNodes() async throws {
+        let harness = try await Harness()
+        let erl = try await harness.startEchoNode("named1")
+        let names = try await harness.epmd.names(host: "localhost")
+        #expect(names.contains { $0.name == "named1" && $0.port > 0 })
+        let address = try await harness.epmd.address(of: "named1", host: "localhost")
+        #expect(names.first { $0.name == "named1" }?.port == address.port)
+        #expect(address.highestVersion == 6 && !address.isHidden)
+        erl.stop()
+    }
+
+    @Test func aliasSendReachesTheAliasedProcess() async throws {
+        let harness = try await Harness()
+        let erl = try await harness.startEchoNode("alias1")
+        let swift = harness.connect(to: "alias1")
+        try await swift.waitUntilUp()
+        let mailbox = swift.node.spawn()
+        let alias = swift.node.makeAlias(for: mailbox.pid)
+        swift.node.send(
+            .tuple([.atom("send_alias"), .reference(alias), .atom("via_alias")]), toName: "echo",
+            on: "alias1@localhost",
+            from: mailbox.pid)
+        let delivery = try await mailbox.messages.next()
+        #expect(delivery.message.term() == .atom("via_alias"))
+        #expect(delivery.sender?.node == "alias1@localhost")
+        await swift.stop()
+        erl.stop()
+    }
+}
+
 /// Monitors and links held by processes on a real node on our processes.
 @Suite(.serialized) struct MonitorTests {
     @Test func monitorSeesNoconnectionWhenWeDisconnect() async throws {
@@ -148,6 +180,18 @@ import Testing
         #expect(host == "localhost" && port == closedPort)
         #expect(reason.description.contains("EPMD unreachable on localhost:\(closedPort)"))
         await swift.stop()
+    }
+
+    @Test func nodeWithAnAllowListRefusesUs() async throws {
+        let harness = try await Harness()
+        let erl = try await harness.cluster.startNode(
+            "guarded1", expression: "net_kernel:allow(['someone_else@localhost']), dist_echo:start()")
+        let swift = harness.connect(to: "guarded1")
+        let reason = try await swift.waitForFailure()
+        #expect(reason == .notAllowed(node: "guarded1@localhost", status: "not_allowed"))
+        #expect(reason.description.contains("net_kernel:allow"))
+        await swift.stop()
+        erl.stop()
     }
 
     @Test func oversizedFrameEndsTheConnection() async throws {

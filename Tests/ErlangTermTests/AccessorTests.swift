@@ -93,3 +93,42 @@ import Testing
         #expect(Array(view.children(of: view.root)).count == 2)
     }
 }
+
+/// Tags OTP 25 no longer writes but may still meet (old nodes, stored terms), and LOCAL_EXT
+/// (OTP 26+): decoded to the same values, and re-encoded by the view exactly as received.
+@Suite struct LegacyTagTests {
+    let node: [UInt8] = [115, 3] + Array("n@h".utf8)  // SMALL_ATOM_EXT
+
+    @Test func oldIdentifierTagsDecode() throws {
+        let pid = try TermView(parsing: [131, 103] + node + [0, 0, 0, 5, 0, 0, 0, 1, 2])
+        #expect(pid.term() == .pid(Pid(node: "n@h", id: 5, serial: 1, creation: 2)))
+        let port = try TermView(parsing: [131, 102] + node + [0, 0, 0, 9, 3])
+        #expect(port.term() == .port(Port(node: "n@h", id: 9, creation: 3)))
+        let newReference = try TermView(parsing: [131, 114, 0, 2] + node + [1, 0, 0, 0, 7, 0, 0, 0, 8])
+        #expect(newReference.term() == .reference(Reference(node: "n@h", creation: 1, words: [7, 8])))
+        let oldReference = try TermView(parsing: [131, 101] + node + [0, 0, 0, 4, 2])
+        #expect(oldReference.term() == .reference(Reference(node: "n@h", creation: 2, words: [4])))
+        for view in [pid, port, newReference, oldReference] {
+            // SMALL_ATOM_EXT is Latin-1: legacy style writes it as ATOM_EXT, as OTP 25 would.
+            let legacy = view.encoded(style: .legacy)
+            #expect(try TermView(parsing: legacy).term() == view.term())
+            #expect(legacy.contains(100))
+        }
+    }
+
+    @Test func smallAtomExtReadsAsLatin1() throws {
+        let view = try TermView(parsing: [131, 115, 4, 99, 97, 102, 0xE9])
+        #expect(view.atomName(of: view.root) == "café")
+        #expect(view.encoded(style: .utf8) == Term.atom("café").encoded(style: .utf8))
+        #expect(view.encoded(style: .legacy) == [131, 100, 0, 4, 99, 97, 102, 0xE9])
+    }
+
+    @Test func localExtIsKeptWhole() throws {
+        let bytes: [UInt8] = [131, 121, 1, 2, 3, 4, 5, 6, 7, 8, 104, 0]
+        let view = try TermView(parsing: bytes, wholeInput: true)
+        #expect(view.kind(of: view.root) == .local)
+        #expect(view.term() == .local(Array(bytes[2...])))
+        #expect(view.encoded(style: .utf8) == bytes)
+        #expect(view.term().encoded() == bytes)
+    }
+}

@@ -10,6 +10,7 @@
 %%   {soak, From, N}              sends {seq, 1} .. {seq, N} to From, then done
 %%   {send_named, Name, Node, M}  sends M to the registered process Name on Node
 %%   {nodes, From}                replies {nodes, nodes(hidden)} to From
+%%   {send_alias, Alias, Msg}     sends Msg to the process alias Alias (ALIAS_SEND on the wire)
 %%   {big, From, Bytes}           replies a binary of Bytes bytes to From
 %%   {spawn_on, Node}             asks Node to spawn a process, prints `spawn_reply <Result> <Reason>`
 -module(dist_echo).
@@ -55,6 +56,8 @@ loop() ->
             From ! done;
         {send_named, Name, Node, Msg} ->
             {Name, Node} ! Msg;
+        {send_alias, Alias, Msg} ->
+            Alias ! Msg;
         {big, From, Bytes} ->
             From ! binary:copy(<<0>>, Bytes);
         {nodes, From} ->

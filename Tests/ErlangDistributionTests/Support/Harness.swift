@@ -35,10 +35,10 @@ struct Harness {
     /// A Swift node and a connection to `alive@localhost`, running in a task.
     func connect(
         to alive: String, cookie: String? = nil, configuration: DistributionConfiguration = .forTests,
-        epmdPort: Int? = nil
+        epmdPort: Int? = nil, localHost: String = "localhost"
     ) -> SwiftPeer {
         let local = LocalNode(
-            name: NodeName(alive: "swift\(UInt16.random(in: 0...UInt16.max))", host: "localhost"),
+            name: NodeName(alive: "swift\(UInt16.random(in: 0...UInt16.max))", host: localHost),
             creation: UInt32.random(in: 1...UInt32.max))
         var logger = Logger(label: "test")
         logger.logLevel = .debug
