@@ -94,24 +94,9 @@ struct OutgoingHandshake {
     }
 
     private mutating func receiveChallenge(_ message: [UInt8]) throws(DistributionError) -> [[UInt8]] {
-        var reader = HandshakeReader(message, peer: peerLabel)
-        let isNew = try reader.u8() == UInt8(ascii: "N")
-        let flags: DistributionFlags
-        let challenge: UInt32
-        let peerCreation: UInt32
-        let name: String
-        if isNew {
-            flags = DistributionFlags(rawValue: try reader.u64())
-            challenge = try reader.u32()
-            peerCreation = try reader.u32()
-            name = try reader.text(count: Int(try reader.u16()))
-        } else {
-            _ = try reader.u16()
-            flags = DistributionFlags(rawValue: UInt64(try reader.u32()))
-            challenge = try reader.u32()
-            peerCreation = 0
-            name = reader.rest()
-        }
+        let announcement = try NodeAnnouncement(message, withChallenge: true, peer: peerLabel)
+        let (isNew, flags, name) = (announcement.isNew, announcement.flags, announcement.name)
+        let (challenge, peerCreation) = (announcement.challenge, announcement.creation)
         let missing = DistributionFlags.mandatoryOTP25.subtracting(flags)
         guard missing.isEmpty else { throw .missingFlags(node: name, missing: missing.names) }
         peer = HandshakeResult(peerName: name, peerFlags: flags, peerCreation: peerCreation)
@@ -190,5 +175,33 @@ struct HandshakeReader {
 extension Array where Element == UInt8 {
     mutating func appendBigEndian<T: FixedWidthInteger>(_ value: T) {
         Swift.withUnsafeBytes(of: value.bigEndian) { append(contentsOf: $0) }
+    }
+}
+
+/// The 'N' / 'n' messages both sides announce themselves with: name message (from A) and
+/// challenge message (from B, which adds a challenge).
+struct NodeAnnouncement {
+    let isNew: Bool
+    let flags: DistributionFlags
+    let challenge: UInt32
+    let creation: UInt32
+    let name: String
+
+    init(_ message: [UInt8], withChallenge: Bool, peer: String) throws(DistributionError) {
+        var reader = HandshakeReader(message, peer: peer)
+        isNew = try reader.u8() == UInt8(ascii: "N")
+        if isNew {
+            flags = DistributionFlags(rawValue: try reader.u64())
+            challenge = withChallenge ? try reader.u32() : 0
+            creation = try reader.u32()
+            name = try reader.text(count: Int(try reader.u16()))
+        } else {
+            // Version 5: a 2-byte version, 32-bit flags, and a name running to the end.
+            _ = try reader.u16()
+            flags = DistributionFlags(rawValue: UInt64(try reader.u32()))
+            challenge = withChallenge ? try reader.u32() : 0
+            creation = 0
+            name = reader.rest()
+        }
     }
 }

@@ -37,21 +37,9 @@ struct IncomingHandshake {
     }
 
     private mutating func receiveName(_ message: [UInt8]) throws(DistributionError) -> [[UInt8]] {
-        var reader = HandshakeReader(message, peer: peerLabel)
-        let isNew = try reader.u8() == UInt8(ascii: "N")
-        let flags: DistributionFlags
-        let peerCreation: UInt32
-        let name: String
-        if isNew {
-            flags = DistributionFlags(rawValue: try reader.u64())
-            peerCreation = try reader.u32()
-            name = try reader.text(count: Int(try reader.u16()))
-        } else {
-            _ = try reader.u16()
-            flags = DistributionFlags(rawValue: UInt64(try reader.u32()))
-            peerCreation = 0
-            name = reader.rest()
-        }
+        let announcement = try NodeAnnouncement(message, withChallenge: false, peer: peerLabel)
+        let (isNew, flags, peerCreation, name) =
+            (announcement.isNew, announcement.flags, announcement.creation, announcement.name)
         peerLabel = name
         let missing = DistributionFlags.mandatoryOTP25.subtracting(flags)
         guard missing.isEmpty else { throw .missingFlags(node: name, missing: missing.names) }
