@@ -43,6 +43,16 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // ExESDBGater messages: envelope signatures (HMAC-SHA256 over the publisher's
+        // term_to_binary) and tolerant decoding of the thirteen payload structs.
+        .target(
+            name: "GaterMessages",
+            dependencies: [
+                "ErlangTerm",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         // Real BEAM peers (erl, erlc, epmd from Debian's erlang-base) for tests and benchmarks.
         .target(
             name: "BEAMPeers",
@@ -85,6 +95,11 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "GaterMessagesTests",
+            dependencies: ["GaterMessages", "ErlangTerm", "BEAMPeers"],
             exclude: ["Fixtures"]
         ),
         // The built executable, run as an operator would run it.

@@ -1,0 +1,58 @@
+import Crypto
+import ErlangTerm
+import NIOConcurrencyHelpers
+
+/// Opens ExESDBGater envelopes (DESIGN.md 3.3): `{secure_message, Signature, Inner}` or
+/// `{unsecured_message, Inner}`, with the Gater's own policy.
+///
+/// The signature is HMAC-SHA256 of `term_to_binary(Inner)` on the publisher, whose atoms are
+/// Latin-1 ATOM_EXT on OTP 25 and older and UTF-8 from OTP 26 on, while the distribution always
+/// carries UTF-8. So the inner term is re-encoded in the publisher's style (map order as received),
+/// and the style that matched is remembered per peer so the common case costs one HMAC.
+public final class EnvelopeVerifier: Sendable {
+    private let secret: SecretKeyBase?
+    private let styles = NIOLockedValueBox<[String: AtomStyle]>([:])
+
+    public init(secret: SecretKeyBase?) {
+        self.secret = secret
+    }
+
+    /// The verified inner term `{Tag, Payload}`, or why the envelope is rejected.
+    public func open(_ view: TermView, _ envelope: TermRef, peer: String) -> Result<TermRef, MessageRejection> {
+        guard view.kind(of: envelope) == .tuple, let tag = view.element(0, of: envelope) else {
+            return .failure(.malformed)
+        }
+        if view.isAtom(tag, "unsecured_message"), view.count(of: envelope) == 2,
+            let inner = view.element(1, of: envelope)
+        {
+            return secret == nil ? .success(inner) : .failure(.unsigned)
+        }
+        guard view.isAtom(tag, "secure_message"), view.count(of: envelope) == 3,
+            let signature = view.element(1, of: envelope).flatMap({ view.binaryBytes(of: $0) }),
+            let inner = view.element(2, of: envelope)
+        else { return .failure(.malformed) }
+        guard let secret else { return .failure(.unverifiable) }
+        return verify(view, inner, signature: signature, secret: secret, peer: peer)
+            ? .success(inner) : .failure(.badSignature)
+    }
+
+    /// The atom style this peer's signatures matched last, if any.
+    public func rememberedStyle(of peer: String) -> AtomStyle? {
+        styles.withLockedValue { $0[peer] }
+    }
+
+    private func verify(
+        _ view: TermView, _ inner: TermRef, signature: ArraySlice<UInt8>, secret: SecretKeyBase, peer: String
+    ) -> Bool {
+        let key = SymmetricKey(data: secret.bytes)
+        let first = rememberedStyle(of: peer) ?? .legacy
+        for style in [first, first == .legacy ? AtomStyle.utf8 : .legacy] {
+            let data = view.encoded(inner, style: style)
+            if HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: data, using: key) {
+                if style != rememberedStyle(of: peer) { styles.withLockedValue { $0[peer] = style } }
+                return true
+            }
+        }
+        return false
+    }
+}
