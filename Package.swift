@@ -53,6 +53,16 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        // Phoenix.PubSub over OTP pg: joins the buses' groups on every connected node and turns
+        // forward_to_local messages into broadcasts.
+        .target(
+            name: "PhoenixPubSub",
+            dependencies: [
+                "ErlangTerm", "ErlangDistribution",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         // Real BEAM peers (erl, erlc, epmd from Debian's erlang-base) for tests and benchmarks.
         .target(
             name: "BEAMPeers",
@@ -100,6 +110,15 @@ let package = Package(
         .testTarget(
             name: "GaterMessagesTests",
             dependencies: ["GaterMessages", "ErlangTerm", "BEAMPeers"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "PhoenixPubSubTests",
+            dependencies: [
+                "PhoenixPubSub", "ErlangDistribution", "ErlangTerm", "GaterMessages", "BEAMPeers",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             exclude: ["Fixtures"]
         ),
         // The built executable, run as an operator would run it.

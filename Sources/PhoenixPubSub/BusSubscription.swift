@@ -1,0 +1,52 @@
+import ErlangTerm
+
+/// One Phoenix.PubSub server to follow (an ExESDB bus such as `ex_esdb_metrics`).
+public struct BusSubscription: Sendable, Hashable {
+    public let name: String
+    /// Only these topics are delivered when set; every topic otherwise (filtering is the
+    /// receiver's job in Phoenix.PubSub: broadcasts reach every member).
+    public let topics: Set<String>?
+
+    public init(name: String, topics: Set<String>? = nil) {
+        self.name = name
+        self.topics = topics
+    }
+
+    /// The pg groups of this bus for a pool of `poolSize` (DESIGN.md 3.2): `Elixir.<bus>.Adapter`,
+    /// then `Elixir.<bus>.Adapter_2` ... `_N`; a broadcaster picks one, so a subscriber joins all.
+    public func groups(poolSize: Int) -> [Atom] {
+        let base = "Elixir.\(name).Adapter"
+        return [Atom(base)] + (max(poolSize, 1) > 1 ? (2...poolSize).map { Atom("\(base)_\($0)") } : [])
+    }
+}
+
+/// How to join the buses.
+public struct PubSubConfiguration: Sendable {
+    public var buses: [BusSubscription]
+    public var poolSize: Int
+    /// The pg scope every Phoenix.PubSub node runs, registered under this name.
+    public var scope: Atom
+
+    public init(
+        buses: [BusSubscription] = ["ex_esdb_metrics", "ex_esdb_health", "ex_esdb_alerts"].map {
+            BusSubscription(name: $0)
+        },
+        poolSize: Int = 1, scope: Atom = "Elixir.Phoenix.PubSub"
+    ) {
+        self.buses = buses
+        self.poolSize = poolSize
+        self.scope = scope
+    }
+}
+
+/// One `forward_to_local` a node sent to our member of `bus`.
+public struct Broadcast: Sendable {
+    /// The node that broadcast it.
+    public let peer: String
+    public let bus: String
+    public let topic: String
+    /// The decoded frame payload `{forward_to_local, Topic, Message, Dispatcher}`.
+    public let view: TermView
+    /// `Message` within `view`: an ExESDBGater envelope.
+    public let message: TermRef
+}

@@ -1,0 +1,149 @@
+import ErlangDistribution
+import ErlangTerm
+import Logging
+import NIOConcurrencyHelpers
+
+/// Takes part in the pg overlay of Phoenix.PubSub the way another PubSub node would
+/// (DESIGN.md 3.2): a scope process of our own, one member process per bus joined to all of its
+/// groups on every connected node, and the `forward_to_local` messages those members receive,
+/// as `broadcasts`.
+///
+/// pg crashes on any message it does not expect, so only `discover`, the `sync` cast and `leave`
+/// are ever sent to a peer's scope.
+public final class PubSubSubscriber: Sendable {
+    public let broadcasts: AsyncStream<Broadcast>
+    private let sink: AsyncStream<Broadcast>.Continuation
+    private let node: LocalNode
+    private let configuration: PubSubConfiguration
+    private let logger: Logger
+    private let scope: Mailbox
+    private let members: [(bus: BusSubscription, mailbox: Mailbox)]
+    /// Each peer's scope pid, once it has answered our discover.
+    private let peerScopes = NIOLockedValueBox<[String: Pid]>([:])
+
+    public init(node: LocalNode, configuration: PubSubConfiguration, logger: Logger) {
+        self.node = node
+        self.configuration = configuration
+        self.logger = logger
+        (broadcasts, sink) = AsyncStream<Broadcast>.makeStream()
+        scope = node.spawn(registeredName: configuration.scope)
+        // direct_broadcast sends to the group's name on the receiving node: register the member under it.
+        members = configuration.buses.map { bus in
+            let mailbox = node.spawn()
+            for group in bus.groups(poolSize: configuration.poolSize) { node.register(group, for: mailbox.pid) }
+            return (bus, mailbox)
+        }
+    }
+
+    /// Our member pid for `bus`, as the peers list it in their groups.
+    public func memberPid(of bus: String) -> Pid? {
+        members.first { $0.bus.name == bus }?.mailbox.pid
+    }
+
+    /// Joins the buses on `peer`, after every (re)connection: discover its scope, which answers
+    /// with its own, to which we sync our members.
+    public func peerUp(_ peer: String) {
+        peerScopes.withLockedValue { $0[peer] = nil }
+        node.send(.tuple([.atom("discover"), .pid(scope.pid)]), toName: configuration.scope, on: peer, from: scope.pid)
+    }
+
+    /// The peer's pg forgets our members by itself when its monitor on our scope fires.
+    public func peerDown(_ peer: String) {
+        peerScopes.withLockedValue { $0[peer] = nil }
+    }
+
+    /// Leaves every group on every peer (before a clean shutdown), as pg's leave message.
+    public func leaveAll() {
+        for (peer, remoteScope) in peerScopes.withLockedValue({ $0 }) {
+            for member in members {
+                let groups = member.bus.groups(poolSize: configuration.poolSize).map { Term.atom($0) }
+                let leave = Term.tuple([.atom("leave"), .pid(scope.pid), .pid(member.mailbox.pid), .list(groups)])
+                node.send(leave, to: remoteScope, from: scope.pid)
+            }
+            logger.debug("left the PubSub groups", metadata: ["peer": "\(peer)"])
+        }
+    }
+
+    /// Runs the scope and the members until cancelled.
+    public func run() async {
+        await withDiscardingTaskGroup { tasks in
+            tasks.addTask { await self.serveScope() }
+            for member in members {
+                tasks.addTask { await self.forward(member.mailbox, bus: member.bus) }
+            }
+        }
+        sink.finish()
+    }
+
+    // MARK: - pg protocol
+
+    private func serveScope() async {
+        for await delivery in scope.messages {
+            guard let (peerScope, peer) = Self.scopeAnnouncement(delivery) else {
+                logger.debug("ignored a message to the PubSub scope", metadata: ["peer": "\(delivery.peer)"])
+                continue
+            }
+            let isNew = peerScopes.withLockedValue { scopes -> Bool in
+                defer { scopes[peer] = peerScope }
+                return scopes[peer] != peerScope
+            }
+            if isNew { sync(to: peerScope, peer: peer) }
+        }
+    }
+
+    /// The peer's scope pid from `{discover, T}`, `{discover, T, Version}` or a sync cast
+    /// `{'$gen_cast', {sync, T, Groups}}`; join and leave notices carry nothing we need.
+    static func scopeAnnouncement(_ delivery: Delivery) -> (Pid, String)? {
+        let view = delivery.message
+        let root = view.root
+        guard view.kind(of: root) == .tuple, let tag = view.element(0, of: root) else { return nil }
+        var pidRef: TermRef?
+        if view.isAtom(tag, "discover") {
+            pidRef = view.element(1, of: root)
+        } else if view.isAtom(tag, "$gen_cast"), let cast = view.element(1, of: root), view.count(of: cast) == 3,
+            let castTag = view.element(0, of: cast), view.isAtom(castTag, "sync")
+        {
+            pidRef = view.element(1, of: cast)
+        }
+        guard let pidRef, case .pid(let pid) = view.term(pidRef) else { return nil }
+        return (pid, pid.node.name)
+    }
+
+    private func sync(to peerScope: Pid, peer: String) {
+        let groups: [Term] = members.flatMap { member in
+            member.bus.groups(poolSize: configuration.poolSize).map { group in
+                Term.tuple([.atom(group), .list([.pid(member.mailbox.pid)])])
+            }
+        }
+        let cast = Term.tuple([.atom("$gen_cast"), .tuple([.atom("sync"), .pid(scope.pid), .list(groups)])])
+        node.send(cast, to: peerScope, from: scope.pid)
+        logger.info(
+            "joined the PubSub groups", metadata: ["peer": "\(peer)", "buses": "\(members.map(\.bus.name))"])
+    }
+
+    // MARK: - Broadcasts
+
+    private func forward(_ mailbox: Mailbox, bus: BusSubscription) async {
+        for await delivery in mailbox.messages {
+            guard let broadcast = Self.broadcast(delivery, bus: bus.name) else {
+                logger.debug(
+                    "ignored a message to a PubSub member",
+                    metadata: ["peer": "\(delivery.peer)", "bus": "\(bus.name)"])
+                continue
+            }
+            if let topics = bus.topics, !topics.contains(broadcast.topic) { continue }
+            sink.yield(broadcast)
+        }
+    }
+
+    /// `{forward_to_local, Topic, Message, Dispatcher}` with a binary topic.
+    static func broadcast(_ delivery: Delivery, bus: String) -> Broadcast? {
+        let view = delivery.message
+        let root = view.root
+        guard view.kind(of: root) == .tuple, view.count(of: root) == 4, let tag = view.element(0, of: root),
+            view.isAtom(tag, "forward_to_local"), let topicRef = view.element(1, of: root),
+            let topic = view.text(of: topicRef), let message = view.element(2, of: root)
+        else { return nil }
+        return Broadcast(peer: delivery.peer, bus: bus, topic: topic, view: view, message: message)
+    }
+}

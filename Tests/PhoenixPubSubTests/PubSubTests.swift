@@ -1,0 +1,229 @@
+import BEAMPeers
+import ErlangDistribution
+import ErlangTerm
+import Foundation
+import GaterMessages
+import Logging
+import NIOPosix
+import PhoenixPubSub
+import Testing
+
+/// Our subscriber in the pg overlay of real nodes running OTP's pg and the PG2 broadcast rule.
+@Suite(.serialized) struct PubSubTests {
+    static let secret = "pubsub-secret"
+    static let fixtures: Result<ErlangFixtures, any Error> = Result {
+        try ErlangFixtures(
+            sourceDirectory: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .appendingPathComponent("Fixtures").path)
+    }
+
+    /// A Swift node subscribed to the buses of `publisher@localhost`, with the glue the exporter
+    /// will have: every connection-up event (re)joins the groups.
+    final class Subscriber: Sendable {
+        let node: LocalNode
+        let connection: NodeConnection
+        let pubsub: PubSubSubscriber
+        let tasks: [Task<Void, Never>]
+        let control: Mailbox
+
+        init(cluster: ErlangCluster, publisher: String, poolSize: Int) {
+            node = LocalNode(
+                name: NodeName(alive: "swiftsub", host: "localhost"), creation: UInt32.random(in: 1...UInt32.max))
+            connection = NodeConnection(
+                peer: NodeName(alive: publisher, host: "localhost"), node: node, cookie: Cookie(cluster.cookie),
+                configuration: DistributionConfiguration(
+                    backoff: Backoff(initial: .milliseconds(100), maximum: .milliseconds(500))),
+                epmd: EPMDClient(group: MultiThreadedEventLoopGroup.singleton, port: cluster.epmdPort),
+                group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test"))
+            pubsub = PubSubSubscriber(
+                node: node, configuration: PubSubConfiguration(poolSize: poolSize), logger: Logger(label: "test"))
+            control = node.spawn()
+            let (connection, pubsub) = (self.connection, self.pubsub)
+            tasks = [
+                Task { await connection.run() },
+                Task { await pubsub.run() },
+                Task {
+                    for await event in connection.events {
+                        switch event {
+                        case .up(let peer, _): pubsub.peerUp(peer)
+                        case .down(let peer, _): pubsub.peerDown(peer)
+                        }
+                    }
+                },
+            ]
+        }
+
+        deinit {
+            for task in tasks { task.cancel() }
+        }
+
+        func command(_ term: Term, on publisher: String) {
+            node.send(term, toName: "publisher", on: "\(publisher)@localhost", from: control.pid)
+        }
+
+        /// The fixture's `pg:get_members` for every group, by group name.
+        func members(on publisher: String) async throws -> [String: [Pid]] {
+            guard
+                node.send(
+                    .tuple([.atom("members"), .pid(control.pid)]), toName: "publisher", on: "\(publisher)@localhost",
+                    from: control.pid)
+            else { throw ErlangTools.Failure(description: "not connected to \(publisher)") }
+            let reply = try await withTimeout(.seconds(10)) { [control] in
+                var iterator = control.messages.makeAsyncIterator()
+                return await iterator.next()
+            }
+            guard let reply, case .tuple(let fields) = reply.message.term(), case .list(let groups)? = fields.last
+            else { throw ErlangTools.Failure(description: "no members reply") }
+            var result: [String: [Pid]] = [:]
+            for case .tuple(let pair) in groups {
+                guard case .atom(let group) = pair[0] else { continue }
+                if case .list(let pids) = pair[1] {
+                    result[group.name] = pids.compactMap {
+                        if case .pid(let pid) = $0 { return pid } else { return nil }
+                    }
+                }
+            }
+            return result
+        }
+
+        /// Waits until the publisher lists our member in `groups` groups.
+        func waitUntilJoined(_ publisher: String, groups: Int) async throws {
+            for _ in 0..<200 {
+                guard let members = try? await members(on: publisher) else {
+                    try await Task.sleep(for: .milliseconds(50))
+                    continue
+                }
+                let ours = members.values.filter { $0.contains { $0.node == node.name } }
+                if ours.count == groups { return }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            throw ErlangTools.Failure(description: "not joined on \(publisher)")
+        }
+    }
+
+    func nextBroadcasts(_ pubsub: PubSubSubscriber, count: Int) async throws -> [Broadcast] {
+        try await withTimeout(.seconds(30)) {
+            var iterator = pubsub.broadcasts.makeAsyncIterator()
+            var result: [Broadcast] = []
+            while result.count < count, let broadcast = await iterator.next() { result.append(broadcast) }
+            return result
+        }
+    }
+
+    func sequence(_ broadcast: Broadcast) throws -> Int {
+        let verifier = EnvelopeVerifier(secret: SecretKeyBase(Self.secret))
+        let inner = try verifier.open(broadcast.view, broadcast.message, peer: broadcast.peer).get()
+        guard
+            case .latency(let metric) = try GaterDecoder().decode(broadcast.view, inner: inner, sender: broadcast.peer)
+                .get()
+        else { throw ErlangTools.Failure(description: "not a latency metric") }
+        return metric.sampleCount
+    }
+
+    func startPublisher(_ cluster: ErlangCluster, _ name: String, poolSize: Int) async throws -> BackgroundProcess {
+        try await cluster.startNode(name, expression: "pubsub_publisher:start(\(poolSize), <<\"\(Self.secret)\">>)")
+    }
+
+    @Test func joinsEveryBusAndReceivesSignedBroadcasts() async throws {
+        let cluster = try await ErlangCluster(fixtures: try Self.fixtures.get())
+        let erl = try await startPublisher(cluster, "pub1", poolSize: 1)
+        let subscriber = Subscriber(cluster: cluster, publisher: "pub1", poolSize: 1)
+        try await subscriber.waitUntilJoined("pub1", groups: 3)
+        let members = try await subscriber.members(on: "pub1")
+        let member = try #require(subscriber.pubsub.memberPid(of: "ex_esdb_metrics"))
+        #expect(members["Elixir.ex_esdb_metrics.Adapter"] == [member])
+        for (index, bus) in ["ex_esdb_metrics", "ex_esdb_health", "ex_esdb_alerts"].enumerated() {
+            subscriber.command(
+                .tuple([.atom("publish"), .atom(bus), .binary("topic-\(index)"), .integer(index + 1)]), on: "pub1")
+            let broadcast = try #require(try await nextBroadcasts(subscriber.pubsub, count: 1).first)
+            #expect(broadcast.bus == bus && broadcast.topic == "topic-\(index)" && broadcast.peer == "pub1@localhost")
+            #expect(try sequence(broadcast) == index + 1)
+        }
+        erl.stop()
+    }
+
+    @Test func poolOfTwoJoinsBothGroupsAndDirectBroadcastArrives() async throws {
+        let cluster = try await ErlangCluster(fixtures: try Self.fixtures.get())
+        let erl = try await startPublisher(cluster, "pub2", poolSize: 2)
+        let subscriber = Subscriber(cluster: cluster, publisher: "pub2", poolSize: 2)
+        try await subscriber.waitUntilJoined("pub2", groups: 6)
+        let members = try await subscriber.members(on: "pub2")
+        #expect(members["Elixir.ex_esdb_alerts.Adapter_2"]?.count == 1)
+        subscriber.command(
+            .tuple([.atom("publish_spread"), .atom("ex_esdb_metrics"), .binary("latency"), 200]), on: "pub2")
+        let received = try await nextBroadcasts(subscriber.pubsub, count: 200)
+        #expect(Set(try received.map(sequence)) == Set(1...200))
+        subscriber.command(
+            .tuple([.atom("direct"), .atom(subscriber.node.name), .atom("ex_esdb_health"), .binary("direct"), 7]),
+            on: "pub2")
+        let direct = try #require(try await nextBroadcasts(subscriber.pubsub, count: 1).first)
+        #expect(direct.bus == "ex_esdb_health" && direct.topic == "direct")
+        #expect(try sequence(direct) == 7)
+        erl.stop()
+    }
+
+    @Test func leaveRemovesOurMembers() async throws {
+        let cluster = try await ErlangCluster(fixtures: try Self.fixtures.get())
+        let erl = try await startPublisher(cluster, "pub3", poolSize: 1)
+        let subscriber = Subscriber(cluster: cluster, publisher: "pub3", poolSize: 1)
+        try await subscriber.waitUntilJoined("pub3", groups: 3)
+        subscriber.pubsub.leaveAll()
+        try await subscriber.waitUntilJoined("pub3", groups: 0)
+        erl.stop()
+    }
+
+    @Test func restartedPublisherListsUsOnceAndMessagesFlowAgain() async throws {
+        let cluster = try await ErlangCluster(fixtures: try Self.fixtures.get())
+        var erl = try await startPublisher(cluster, "pub4", poolSize: 1)
+        let subscriber = Subscriber(cluster: cluster, publisher: "pub4", poolSize: 1)
+        try await subscriber.waitUntilJoined("pub4", groups: 3)
+        erl.stop()
+        erl = try await startPublisher(cluster, "pub4", poolSize: 1)
+        try await subscriber.waitUntilJoined("pub4", groups: 3)
+        let members = try await subscriber.members(on: "pub4")
+        for (group, pids) in members where group.hasPrefix("Elixir.ex_esdb_") {
+            #expect(pids.filter { $0.node == subscriber.node.name }.count == 1, "\(group): \(pids)")
+        }
+        subscriber.command(.tuple([.atom("publish"), .atom("ex_esdb_alerts"), .binary("critical"), 42]), on: "pub4")
+        let broadcast = try #require(try await nextBroadcasts(subscriber.pubsub, count: 1).first)
+        #expect(try sequence(broadcast) == 42)
+        erl.stop()
+    }
+
+    @Test func hundredThousandBroadcastsArriveInOrder() async throws {
+        let cluster = try await ErlangCluster(fixtures: try Self.fixtures.get())
+        let erl = try await startPublisher(cluster, "pub5", poolSize: 1)
+        let subscriber = Subscriber(cluster: cluster, publisher: "pub5", poolSize: 1)
+        try await subscriber.waitUntilJoined("pub5", groups: 3)
+        let count = 100_000
+        subscriber.command(
+            .tuple([.atom("publish_n"), .atom("ex_esdb_metrics"), .binary("latency"), .integer(count)]), on: "pub5")
+        var expected = 1
+        for await broadcast in subscriber.pubsub.broadcasts {
+            guard try sequence(broadcast) == expected else {
+                Issue.record("broadcast \(expected) arrived out of order")
+                break
+            }
+            expected += 1
+            if expected > count { break }
+        }
+        #expect(expected == count + 1)
+        erl.stop()
+    }
+}
+
+/// `body`'s result, or a failure after `timeout`: tests never hang.
+func withTimeout<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: timeout)
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else {
+            throw ErlangTools.Failure(description: "timed out after \(timeout)")
+        }
+        return value
+    }
+}
