@@ -25,8 +25,11 @@ import Testing
         let pubsub: PubSubSubscriber
         let tasks: [Task<Void, Never>]
         let control: Mailbox
+        /// Held so the private EPMD lives as long as the subscriber.
+        let cluster: ErlangCluster
 
         init(cluster: ErlangCluster, publisher: String, poolSize: Int) {
+            self.cluster = cluster
             node = LocalNode(
                 name: NodeName(alive: "swiftsub", host: "localhost"), creation: UInt32.random(in: 1...UInt32.max))
             connection = NodeConnection(
@@ -124,11 +127,20 @@ import Testing
         try await cluster.startNode(name, expression: "pubsub_publisher:start(\(poolSize), <<\"\(Self.secret)\">>)")
     }
 
-    @Test func joinsEveryBusAndReceivesSignedBroadcasts() async throws {
+    /// A private cluster with publisher `name`, and our subscriber joined to its groups.
+    func subscribed(
+        to name: String, poolSize: Int = 1
+    ) async throws -> (BackgroundProcess, Subscriber) {
         let cluster = try await ErlangCluster(fixtures: try Self.fixtures.get())
-        let erl = try await startPublisher(cluster, "pub1", poolSize: 1)
-        let subscriber = Subscriber(cluster: cluster, publisher: "pub1", poolSize: 1)
-        try await subscriber.waitUntilJoined("pub1", groups: 3)
+        let erl = try await startPublisher(cluster, name, poolSize: poolSize)
+        let subscriber = Subscriber(cluster: cluster, publisher: name, poolSize: poolSize)
+        try await subscriber.waitUntilJoined(name, groups: 3 * poolSize)
+        return (erl, subscriber)
+    }
+
+    @Test func joinsEveryBusAndReceivesSignedBroadcasts() async throws {
+        let (started, subscriber) = try await subscribed(to: "pub1", poolSize: 1)
+        let erl = started
         let members = try await subscriber.members(on: "pub1")
         let member = try #require(subscriber.pubsub.memberPid(of: "ex_esdb_metrics"))
         #expect(members["Elixir.ex_esdb_metrics.Adapter"] == [member])
@@ -143,10 +155,8 @@ import Testing
     }
 
     @Test func poolOfTwoJoinsBothGroupsAndDirectBroadcastArrives() async throws {
-        let cluster = try await ErlangCluster(fixtures: try Self.fixtures.get())
-        let erl = try await startPublisher(cluster, "pub2", poolSize: 2)
-        let subscriber = Subscriber(cluster: cluster, publisher: "pub2", poolSize: 2)
-        try await subscriber.waitUntilJoined("pub2", groups: 6)
+        let (started, subscriber) = try await subscribed(to: "pub2", poolSize: 2)
+        let erl = started
         let members = try await subscriber.members(on: "pub2")
         #expect(members["Elixir.ex_esdb_alerts.Adapter_2"]?.count == 1)
         subscriber.command(
@@ -163,22 +173,18 @@ import Testing
     }
 
     @Test func leaveRemovesOurMembers() async throws {
-        let cluster = try await ErlangCluster(fixtures: try Self.fixtures.get())
-        let erl = try await startPublisher(cluster, "pub3", poolSize: 1)
-        let subscriber = Subscriber(cluster: cluster, publisher: "pub3", poolSize: 1)
-        try await subscriber.waitUntilJoined("pub3", groups: 3)
+        let (started, subscriber) = try await subscribed(to: "pub3", poolSize: 1)
+        let erl = started
         subscriber.pubsub.leaveAll()
         try await subscriber.waitUntilJoined("pub3", groups: 0)
         erl.stop()
     }
 
     @Test func restartedPublisherListsUsOnceAndMessagesFlowAgain() async throws {
-        let cluster = try await ErlangCluster(fixtures: try Self.fixtures.get())
-        var erl = try await startPublisher(cluster, "pub4", poolSize: 1)
-        let subscriber = Subscriber(cluster: cluster, publisher: "pub4", poolSize: 1)
-        try await subscriber.waitUntilJoined("pub4", groups: 3)
+        let (started, subscriber) = try await subscribed(to: "pub4", poolSize: 1)
+        var erl = started
         erl.stop()
-        erl = try await startPublisher(cluster, "pub4", poolSize: 1)
+        erl = try await startPublisher(subscriber.cluster, "pub4", poolSize: 1)
         try await subscriber.waitUntilJoined("pub4", groups: 3)
         let members = try await subscriber.members(on: "pub4")
         for (group, pids) in members where group.hasPrefix("Elixir.ex_esdb_") {
@@ -191,10 +197,8 @@ import Testing
     }
 
     @Test func hundredThousandBroadcastsArriveInOrder() async throws {
-        let cluster = try await ErlangCluster(fixtures: try Self.fixtures.get())
-        let erl = try await startPublisher(cluster, "pub5", poolSize: 1)
-        let subscriber = Subscriber(cluster: cluster, publisher: "pub5", poolSize: 1)
-        try await subscriber.waitUntilJoined("pub5", groups: 3)
+        let (started, subscriber) = try await subscribed(to: "pub5", poolSize: 1)
+        let erl = started
         let count = 100_000
         subscriber.command(
             .tuple([.atom("publish_n"), .atom("ex_esdb_metrics"), .binary("latency"), .integer(count)]), on: "pub5")
@@ -209,21 +213,5 @@ import Testing
         }
         #expect(expected == count + 1)
         erl.stop()
-    }
-}
-
-/// `body`'s result, or a failure after `timeout`: tests never hang.
-func withTimeout<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else {
-            throw ErlangTools.Failure(description: "timed out after \(timeout)")
-        }
-        return value
     }
 }

@@ -117,20 +117,11 @@ extension DistributionConfiguration {
 extension AsyncStream where Element == Delivery {
     /// The next message, or a failure after `timeout`.
     func next(timeout: Duration = .seconds(10)) async throws -> Delivery {
-        try await withThrowingTaskGroup(of: Delivery?.self) { group in
-            group.addTask {
-                var iterator = self.makeAsyncIterator()
-                return await iterator.next()
-            }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let delivery = first else {
-                throw ErlangTools.Failure(description: "no message within \(timeout)")
-            }
-            return delivery
+        let delivery = try await withTimeout(timeout) {
+            var iterator = self.makeAsyncIterator()
+            return await iterator.next()
         }
+        guard let delivery else { throw ErlangTools.Failure(description: "the mailbox closed") }
+        return delivery
     }
 }
