@@ -51,6 +51,8 @@ let package = Package(
                 "ErlangTerm",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // Phoenix.PubSub over OTP pg: joins the buses' groups on every connected node and turns
@@ -109,7 +111,11 @@ let package = Package(
         ),
         .testTarget(
             name: "GaterMessagesTests",
-            dependencies: ["GaterMessages", "ErlangTerm", "BEAMPeers"],
+            dependencies: [
+                "GaterMessages", "ErlangTerm", "BEAMPeers",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             exclude: ["Fixtures"]
         ),
         .testTarget(

@@ -1,0 +1,47 @@
+import ErlangTerm
+import Logging
+import MetricsTestKit
+import Testing
+
+@testable import GaterMessages
+
+/// Every broadcast is either a typed message counted by bus and type, or a rejection counted by
+/// bus and reason.
+@Suite struct MessageIntakeTests {
+    @Test func acceptedAndRejectedMessagesAreCounted() throws {
+        let metrics = TestMetrics()
+        let intake = MessageIntake(
+            secret: SecretKeyBase(GaterMessagesTests.secret), logger: Logger(label: "test"), metrics: metrics)
+        let broadcasts = try GaterMessagesTests.broadcasts.get()
+        var accepted = 0
+        for (name, bytes) in broadcasts.sorted(by: { $0.key < $1.key }) {
+            let view = try TermView(parsing: bytes)
+            let topic = try #require(view.element(1, of: view.root).flatMap { view.text(of: $0) })
+            let envelope = try #require(view.element(2, of: view.root))
+            if let received = intake.receive(
+                peer: "ex_esdb@host-1", bus: "ex_esdb_metrics", topic: topic, view: view, message: envelope)
+            {
+                accepted += 1
+                #expect(received.topic == topic && received.peer == "ex_esdb@host-1", "\(name)")
+            }
+        }
+        let latency = try metrics.expectCounter(
+            "exesdb_exporter_messages_total", [("bus", "ex_esdb_metrics"), ("type", "latency_metric")])
+        // latency_metric, latency_otp26, the plain map, the unknown tag recognized by shape, the mismatched tag
+        // and the loose numbers all decode as latency metrics.
+        #expect(latency.totalValue == 6)
+        let rejected = { (reason: String) in
+            try metrics.expectCounter(
+                "exesdb_exporter_messages_rejected_total", [("bus", "ex_esdb_metrics"), ("reason", reason)]
+            ).totalValue
+        }
+        #expect(try rejected("bad_signature") == 1)
+        #expect(try rejected("unsigned") == 1)
+        #expect(try rejected("malformed") == 3)
+        #expect(try rejected("unknown_type") == 1)
+        #expect(accepted == broadcasts.count - 6)
+        let last = try metrics.expectGauge(
+            "exesdb_exporter_last_message_timestamp_seconds", [("peer", "ex_esdb@host-1"), ("bus", "ex_esdb_metrics")])
+        #expect(last.lastValue ?? 0 > 1_700_000_000)
+    }
+}
