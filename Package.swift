@@ -65,6 +65,18 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        // The subscription to a whole ExESDB cluster: seeds, discovery through rex, shards,
+        // per-node subscription, and the stream of verified, typed messages.
+        .target(
+            name: "ClusterSubscription",
+            dependencies: [
+                "ErlangTerm", "ErlangDistribution", "PhoenixPubSub", "GaterMessages",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         // Real BEAM peers (erl, erlc, epmd from Debian's erlang-base) for tests and benchmarks.
         .target(
             name: "BEAMPeers",
@@ -121,7 +133,8 @@ let package = Package(
         .testTarget(
             name: "PhoenixPubSubTests",
             dependencies: [
-                "PhoenixPubSub", "ErlangDistribution", "ErlangTerm", "GaterMessages", "BEAMPeers",
+                "PhoenixPubSub", "ErlangDistribution", "ErlangTerm", "GaterMessages", "BEAMPeers", "ClusterSubscription",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -57,14 +57,19 @@ public final class NodeConnection: Sendable {
 
     public var state: ConnectionState { stateBox.withLockedValue { $0 } }
 
-    /// Connects and reconnects until the task is cancelled.
-    public func run() async {
+    /// Connects and reconnects until the task is cancelled, or, with `giveUpAfter`, until that
+    /// many attempts in a row have failed (a node that left the cluster).
+    public func run(giveUpAfter: Int? = nil) async {
         var random = SystemRandomNumberGenerator()
         var attempt = 0
         while !Task.isCancelled {
             let (reason, wasUp) = await connectOnce()
             if Task.isCancelled { break }
             attempt = wasUp ? 0 : attempt + 1
+            if let giveUpAfter, attempt >= giveUpAfter {
+                logger.warning("giving up after \(attempt) failed attempts: \(reason)")
+                break
+            }
             let delay = configuration.backoff.delay(attempt: max(attempt - 1, 0), using: &random)
             setState(.backingOff(attempt: attempt, after: reason))
             logger.log(

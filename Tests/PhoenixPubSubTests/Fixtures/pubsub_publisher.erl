@@ -10,9 +10,14 @@
 %%   {direct, Node, Bus, Topic, Seq}   direct_broadcast: to the group's name on Node
 %%   {members, From}                   From ! {members, [{Group, Pids}]} for every group known
 -module(pubsub_publisher).
--export([start/2]).
+-export([start/2, start/3]).
 
 -define(SCOPE, 'Elixir.Phoenix.PubSub').
+
+%% start(PoolSize, Secret, Seed): as start/2, after joining the cluster of node Seed.
+start(PoolSize, Secret, Seed) ->
+    pong = net_adm:ping(Seed),
+    start(PoolSize, Secret).
 
 start(PoolSize, Secret) ->
     {ok, _} = pg:start_link(?SCOPE),

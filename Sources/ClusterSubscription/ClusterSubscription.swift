@@ -1,0 +1,185 @@
+import ErlangDistribution
+import ErlangTerm
+import GaterMessages
+import Logging
+import Metrics
+import NIOConcurrencyHelpers
+import NIOCore
+import PhoenixPubSub
+
+/// Where to find the cluster and which part of it this instance takes.
+public struct ClusterConfiguration: Sendable {
+    public var seeds: [NodeName]
+    /// Ask connected nodes for the rest of the cluster (through `rex`).
+    public var discover: Bool
+    public var refreshInterval: Duration
+    public var shard: Shard
+    /// Failed attempts in a row after which a discovered node is forgotten (seeds never are).
+    public var giveUpAfter: Int
+
+    public init(
+        seeds: [NodeName], discover: Bool = true, refreshInterval: Duration = .seconds(30), shard: Shard = .all,
+        giveUpAfter: Int = 8
+    ) {
+        self.seeds = seeds
+        self.discover = discover
+        self.refreshInterval = refreshInterval
+        self.shard = shard
+        self.giveUpAfter = giveUpAfter
+    }
+}
+
+/// Follows the ExESDB buses on every node of a cluster: connects to the seeds, discovers the
+/// other nodes, subscribes on each node of its shard after every (re)connection, and yields
+/// every verified, typed message with its node and topic.
+///
+/// Gauges: `exesdb_exporter_peer_up{peer}` (connected and subscribed) and `exesdb_up`.
+public final class ClusterSubscription: Sendable {
+    public let messages: AsyncStream<ReceivedMessage>
+    private let sink: AsyncStream<ReceivedMessage>.Continuation
+    private let node: LocalNode
+    private let dial: @Sendable (NodeName) -> NodeConnection
+    private let pubsub: PubSubSubscriber
+    private let intake: MessageIntake
+    private let cluster: ClusterConfiguration
+    private let logger: Logger
+    private let metrics: any MetricsFactory
+    private let known = NIOLockedValueBox<Set<String>>([])
+    private let subscribed = NIOLockedValueBox<Set<String>>([])
+    private let newNodes: AsyncStream<NodeName>
+    private let newNodeSink: AsyncStream<NodeName>.Continuation
+
+    /// `dial` makes the connection to one node (its cookie, TLS, EPMD and ticks are the caller's).
+    public init(
+        node: LocalNode, pubsub: PubSubConfiguration, intake: MessageIntake, cluster: ClusterConfiguration,
+        logger: Logger, metrics: any MetricsFactory = MetricsSystem.factory,
+        dial: @escaping @Sendable (NodeName) -> NodeConnection
+    ) {
+        self.node = node
+        self.dial = dial
+        self.pubsub = PubSubSubscriber(node: node, configuration: pubsub, logger: logger)
+        self.intake = intake
+        self.cluster = cluster
+        self.logger = logger
+        self.metrics = metrics
+        (messages, sink) = AsyncStream<ReceivedMessage>.makeStream()
+        (newNodes, newNodeSink) = AsyncStream<NodeName>.makeStream()
+    }
+
+    /// Leaves the PubSub groups on every node: call before stopping, so the nodes drop our
+    /// members at once instead of when their monitors fire.
+    public func leave() {
+        pubsub.leaveAll()
+    }
+
+    /// The nodes connected and subscribed now.
+    public var subscribedPeers: Set<String> { subscribed.withLockedValue { $0 } }
+
+    /// Runs until cancelled; then leaves the PubSub groups on every node before the connections close.
+    public func run() async {
+        Gauge(label: "exesdb_up", factory: metrics).record(0)
+        await withTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { await self.pubsub.run() }
+            tasks.addTask { await self.deliver() }
+            tasks.addTask { await self.connectAll(seeds: self.cluster.seeds) }
+            if cluster.discover {
+                tasks.addTask { await self.refreshPeriodically() }
+            }
+            await withTaskCancellationHandler {
+                await tasks.waitForAll()
+            } onCancel: {
+                // Leave first: the frames go out before the cancelled connections close.
+                self.pubsub.leaveAll()
+            }
+        }
+        sink.finish()
+    }
+
+    // MARK: - Connections
+
+    private func connectAll(seeds: [NodeName]) async {
+        for seed in seeds { newNodeSink.yield(seed) }
+        let seedNames = Set(seeds.map(\.description))
+        await withDiscardingTaskGroup { connections in
+            for await name in newNodes {
+                guard known.withLockedValue({ $0.insert(name.description).inserted }) else { continue }
+                let isSeed = seedNames.contains(name.description)
+                connections.addTask { await self.follow(name, isSeed: isSeed) }
+            }
+        }
+    }
+
+    private func follow(_ name: NodeName, isSeed: Bool) async {
+        let connection = dial(name)
+        await withDiscardingTaskGroup { tasks in
+            tasks.addTask { await self.handle(connection.events) }
+            await connection.run(giveUpAfter: isSeed ? nil : cluster.giveUpAfter)
+        }
+        known.withLockedValue { _ = $0.remove(name.description) }
+        logger.info("stopped following a node", metadata: ["peer": "\(name)"])
+    }
+
+    private func handle(_ events: AsyncStream<ConnectionEvent>) async {
+        for await event in events {
+            switch event {
+            case .up(let peer, _):
+                if cluster.shard.owns(peer) {
+                    pubsub.peerUp(peer)
+                    setSubscribed(peer, true)
+                } else {
+                    logger.debug("connected for discovery only: another shard's node", metadata: ["peer": "\(peer)"])
+                }
+                if cluster.discover { await discover(from: peer) }
+            case .down(let peer, _):
+                pubsub.peerDown(peer)
+                setSubscribed(peer, false)
+            }
+        }
+    }
+
+    private func setSubscribed(_ peer: String, _ up: Bool) {
+        let count = subscribed.withLockedValue { peers -> Int in
+            if up { peers.insert(peer) } else { peers.remove(peer) }
+            return peers.count
+        }
+        Gauge(label: "exesdb_exporter_peer_up", dimensions: [("peer", peer)], factory: metrics).record(up ? 1 : 0)
+        Gauge(label: "exesdb_up", factory: metrics).record(count > 0 ? 1 : 0)
+    }
+
+    // MARK: - Discovery
+
+    private func refreshPeriodically() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: cluster.refreshInterval)
+            for peer in node.connectedPeers { await discover(from: peer) }
+        }
+    }
+
+    /// Asks `peer` for its nodes and follows those of our shard not followed yet.
+    private func discover(from peer: String) async {
+        guard let names = await RexClient(node: node).nodes(of: peer) else {
+            logger.debug("could not list the nodes of a peer through rex", metadata: ["peer": "\(peer)"])
+            return
+        }
+        for name in names where cluster.shard.owns(name) {
+            guard let parsed = try? NodeName(parsing: name), !known.withLockedValue({ $0.contains(name) }) else {
+                continue
+            }
+            logger.info("discovered a node", metadata: ["peer": "\(name)", "via": "\(peer)"])
+            newNodeSink.yield(parsed)
+        }
+    }
+
+    // MARK: - Messages
+
+    private func deliver() async {
+        for await broadcast in pubsub.broadcasts {
+            if let message = intake.receive(
+                peer: broadcast.peer, bus: broadcast.bus, topic: broadcast.topic, view: broadcast.view,
+                message: broadcast.message)
+            {
+                sink.yield(message)
+            }
+        }
+    }
+}
