@@ -133,7 +133,8 @@ let package = Package(
         .testTarget(
             name: "PhoenixPubSubTests",
             dependencies: [
-                "PhoenixPubSub", "ErlangDistribution", "ErlangTerm", "GaterMessages", "BEAMPeers", "ClusterSubscription",
+                "PhoenixPubSub", "ClusterSubscription", "ErlangDistribution", "ErlangTerm", "GaterMessages",
+                "BEAMPeers",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
