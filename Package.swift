@@ -98,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "ExporterBenchmarks",
             dependencies: [
-                "ErlangTerm", "ErlangDistribution", "BEAMPeers",
+                "ErlangTerm", "ErlangDistribution", "GaterMessages", "BEAMPeers",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

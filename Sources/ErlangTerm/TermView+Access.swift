@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Reading subterms without materializing them: the shapes the product reads (tuple elements,
 /// map values by atom key, atom and binary text, numbers) cost no allocation.
 extension TermView {
@@ -238,9 +246,11 @@ extension TermView {
             let header = node.tag == ExternalTag.smallAtomUTF8 ? 2 : 3
             let length = Int(node.end) - Int(node.offset) - header
             guard length == expected.count else { return false }
+            guard length > 0 else { return true }
             return bytes.withUnsafeBufferPointer {
-                let start = Int(node.offset) + header
-                return UnsafeBufferPointer(rebasing: $0[start..<(start + length)]).elementsEqual(expected)
+                // Both ranges are in bounds and `length` long: the node was validated by the parser.
+                guard let base = $0.baseAddress, let other = expected.baseAddress else { return false }
+                return memcmp(base + Int(node.offset) + header, other, length) == 0
             }
         }
         return withAtomUTF8(index) { $0.elementsEqual(expected) }

@@ -58,6 +58,10 @@ enum CodecBenchmark {
                     comparison: "(not on the hot path)"),
             ])
         print("\nchecksum \(checksum)")
+        let beamVerify = Double(beam["beam_verify_ns"] ?? "") ?? .nan
+        try IntakeBenchmark.run(
+            message: bytes, secret: "bench-secret-key-base-0123456789abcdef0123456789abcdef0123456789abcdef",
+            beamNanoseconds: beamVerify, iterations: iterations)
     }
 
     static func profileDecode(file: URL, iterations: Int) throws {

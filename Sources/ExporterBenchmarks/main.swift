@@ -7,7 +7,13 @@ let iterations = arguments.firstIndex(of: "--iterations").flatMap { Int(argument
 let sources = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("benchmarks/erlang")
 
 do {
-    if let index = arguments.firstIndex(of: "--profile-decode") {
+    if let index = arguments.firstIndex(of: "--profile-intake") {
+        // Swift side only, for a profiler: the frame-to-message path on the given message file.
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: arguments[index + 1])))
+        try IntakeBenchmark.run(
+            message: bytes, secret: "bench-secret-key-base-0123456789abcdef0123456789abcdef0123456789abcdef",
+            beamNanoseconds: .nan, iterations: iterations)
+    } else if let index = arguments.firstIndex(of: "--profile-decode") {
         // Swift side only, for a profiler: decode the given message file in a loop.
         try CodecBenchmark.profileDecode(file: URL(fileURLWithPath: arguments[index + 1]), iterations: iterations)
     } else {

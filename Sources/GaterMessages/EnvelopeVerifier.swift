@@ -1,4 +1,3 @@
-import Crypto
 import ErlangTerm
 import NIOConcurrencyHelpers
 
@@ -11,10 +10,13 @@ import NIOConcurrencyHelpers
 /// and the style that matched is remembered per peer so the common case costs one HMAC.
 public final class EnvelopeVerifier: Sendable {
     private let secret: SecretKeyBase?
+    /// The HMAC key, prepared once.
+    private let key: SignatureKey?
     private let styles = NIOLockedValueBox<[String: AtomStyle]>([:])
 
     public init(secret: SecretKeyBase?) {
         self.secret = secret
+        self.key = secret.map { SignatureKey($0.bytes) }
     }
 
     /// The verified inner term `{Tag, Payload}`, or why the envelope is rejected.
@@ -31,8 +33,8 @@ public final class EnvelopeVerifier: Sendable {
             let signature = view.element(1, of: envelope).flatMap({ view.binaryBytes(of: $0) }),
             let inner = view.element(2, of: envelope)
         else { return .failure(.malformed) }
-        guard let secret else { return .failure(.unverifiable) }
-        return verify(view, inner, signature: signature, secret: secret, peer: peer)
+        guard let key else { return .failure(.unverifiable) }
+        return verify(view, inner, signature: signature, key: key, peer: peer)
             ? .success(inner) : .failure(.badSignature)
     }
 
@@ -42,13 +44,12 @@ public final class EnvelopeVerifier: Sendable {
     }
 
     private func verify(
-        _ view: TermView, _ inner: TermRef, signature: ArraySlice<UInt8>, secret: SecretKeyBase, peer: String
+        _ view: TermView, _ inner: TermRef, signature: ArraySlice<UInt8>, key: SignatureKey, peer: String
     ) -> Bool {
-        let key = SymmetricKey(data: secret.bytes)
         let first = rememberedStyle(of: peer) ?? .legacy
         for style in [first, first == .legacy ? AtomStyle.utf8 : .legacy] {
             let data = view.encoded(inner, style: style)
-            if HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: data, using: key) {
+            if key.isValid(signature, for: data) {
                 if style != rememberedStyle(of: peer) { styles.withLockedValue { $0[peer] = style } }
                 return true
             }

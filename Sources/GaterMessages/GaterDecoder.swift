@@ -14,16 +14,16 @@ public struct GaterDecoder: Sendable {
         else { return .failure(.malformed) }
         guard let kind = Self.kind(view, tag: tag, payload: payload) else { return .failure(.unknownType) }
         let fields = PayloadReader(view: view, map: payload)
-        guard let message = Self.decoders[kind]?(fields, sender) else { return .failure(.malformed) }
+        guard let message = Self.decoder(for: kind)(fields, sender) else { return .failure(.malformed) }
         return .success(message)
     }
 
-    static let modules: [String: GaterMessageKind] = Dictionary(
-        uniqueKeysWithValues: GaterMessageKind.allCases.map { ($0.module, $0) })
+    /// Each kind's struct module, compared with the `__struct__` atom's bytes in place.
+    static let modules: [(module: String, kind: GaterMessageKind)] = GaterMessageKind.allCases.map { ($0.module, $0) }
 
     static func kind(_ view: TermView, tag: TermRef, payload: TermRef) -> GaterMessageKind? {
-        if let module = view.value(forAtomKey: "__struct__", in: payload).flatMap({ view.atomName(of: $0) }),
-            let kind = modules[module]
+        if let module = view.value(forAtomKey: "__struct__", in: payload),
+            let kind = modules.first(where: { view.isAtom(module, $0.module) })?.kind
         {
             return kind
         }
@@ -49,123 +49,152 @@ public struct GaterDecoder: Sendable {
 
     typealias Decoder = @Sendable (PayloadReader, String) -> GaterMessage?
 
-    /// One small decoder per kind; `nil` when a field the metrics need is missing.
-    static let decoders: [GaterMessageKind: Decoder] = [
-        .performanceMetric: { f, sender in
-            guard let name = f.text("metric_name"), let value = f.double("value") else { return nil }
-            let tags = f.entries("tags").compactMap { entry in
-                f.view.double(of: entry.value).map { NumericTag(name: entry.name, value: $0) }
-            }
-            return .performance(
-                PerformanceMetric(
-                    metricName: name, value: value, unit: f.text("unit") ?? "", node: f.text("node") ?? sender,
-                    component: f.text("component") ?? "", numericTags: tags, timestamp: f.timestamp("timestamp")))
-        },
-        .throughputMetric: { f, sender in
-            guard let operation = f.text("operation") else { return nil }
-            let count = f.count("count")
-            let duration = f.count("duration_ms")
-            guard count != nil || f.double("rate_per_sec") != nil else { return nil }
-            return .throughput(
-                ThroughputMetric(
-                    operation: operation, count: count ?? 0, durationMilliseconds: duration ?? 0,
-                    ratePerSecond: f.double("rate_per_sec") ?? 0, node: f.text("node") ?? sender,
-                    timestamp: f.timestamp("timestamp")))
-        },
-        .latencyMetric: { f, sender in
-            guard let operation = f.text("operation"), let latency = f.double("latency_ms") else { return nil }
-            return .latency(
-                LatencyMetric(
-                    operation: operation, latencyMilliseconds: latency, percentile: f.text("percentile") ?? "avg",
-                    sampleCount: f.count("sample_count") ?? 0, node: f.text("node") ?? sender,
-                    timestamp: f.timestamp("timestamp")))
-        },
-        .resourceUsage: { f, sender in
-            guard let resource = f.text("resource_type"), let usage = f.double("usage_percent") else { return nil }
-            return .resourceUsage(
-                ResourceUsage(
-                    resourceType: resource, usagePercent: usage, totalAvailable: f.double("total_available"),
-                    currentUsed: f.double("current_used"), node: f.text("node") ?? sender,
-                    timestamp: f.timestamp("timestamp")))
-        },
-        .metricAlert: { f, sender in
-            guard let name = f.text("metric_name"), let current = f.double("current_value"),
-                let threshold = f.double("threshold_value")
-            else { return nil }
-            return .metricAlert(
-                MetricAlert(
-                    metricName: name, currentValue: current, thresholdValue: threshold,
-                    thresholdType: f.text("threshold_type") ?? "max", severity: f.text("severity") ?? "warning",
-                    node: f.text("node") ?? sender, timestamp: f.timestamp("timestamp")))
-        },
-        .nodeHealth: { f, sender in
-            guard let status = f.text("status") else { return nil }
-            let checks = f.entries("checks").compactMap { entry in
-                HealthVerdict.passing(f.view, entry.value).map { HealthCheckOutcome(name: entry.name, passing: $0) }
-            }
-            return .nodeHealth(
-                NodeHealth(
-                    node: f.text("node") ?? sender, status: status, checks: checks, loadAverage: f.double("load_avg"),
-                    memoryUsagePercent: f.double("memory_usage"), diskUsagePercent: f.double("disk_usage"),
-                    timestamp: f.timestamp("timestamp")))
-        },
-        .clusterHealth: { f, _ in
-            guard let status = f.text("status"), let total = f.count("total_nodes") else { return nil }
-            return .clusterHealth(
-                ClusterHealth(
-                    status: status, healthyNodes: f.count("healthy_nodes") ?? 0, totalNodes: total,
-                    degradedNodes: f.names("degraded_nodes"), unhealthyNodes: f.names("unhealthy_nodes"),
-                    quorumStatus: f.text("quorum_status") ?? "available", timestamp: f.timestamp("timestamp")))
-        },
-        .componentHealth: { f, sender in
-            guard let component = f.text("component"), let status = f.text("status") else { return nil }
-            return .componentHealth(
-                ComponentHealth(
-                    component: component, node: f.text("node") ?? sender, status: status,
-                    lastCheck: f.timestamp("last_check"), timestamp: f.timestamp("timestamp")))
-        },
-        .healthCheck: { f, sender in
-            guard let name = f.text("check_name"), let result = f.text("result") else { return nil }
-            return .healthCheck(
-                HealthCheck(
-                    checkName: name, node: f.text("node") ?? sender, result: result,
-                    durationMilliseconds: f.double("duration_ms"), error: f.text("error"),
-                    timestamp: f.timestamp("timestamp")))
-        },
-        .systemAlert: { f, sender in
-            guard let id = f.text("alert_id"), let severity = f.text("severity") else { return nil }
-            return .systemAlert(
-                SystemAlert(
-                    alertID: id, severity: severity, category: f.text("category") ?? "system",
-                    title: f.text("title") ?? "", description: f.text("description") ?? "",
-                    source: f.text("source") ?? "", node: f.text("node") ?? sender,
-                    requiresAcknowledgement: f.bool("requires_ack") ?? false, timestamp: f.timestamp("timestamp")))
-        },
-        .alertAcknowledgement: { f, _ in
-            guard let id = f.text("alert_id") else { return nil }
-            return .alertAcknowledgement(
-                AlertAcknowledgement(
-                    alertID: id, acknowledgedBy: f.text("ack_by") ?? "", note: f.text("ack_note"),
-                    resolution: f.text("resolution"),
-                    timestamp: f.timestamp("ack_timestamp") ?? f.timestamp("timestamp")))
-        },
-        .alertEscalation: { f, _ in
-            guard let id = f.text("alert_id"), let to = f.text("to_level") else { return nil }
-            return .alertEscalation(
-                AlertEscalation(
-                    alertID: id, fromLevel: f.text("from_level") ?? "", toLevel: to,
-                    reason: f.text("escalation_reason") ?? "", escalatedBy: f.text("escalated_by") ?? "",
-                    notifyContacts: f.names("notify_contacts"), timestamp: f.timestamp("timestamp")))
-        },
-        .notificationStatus: { f, _ in
-            guard let id = f.text("alert_id"), let status = f.text("status") else { return nil }
-            return .notificationStatus(
-                NotificationStatus(
-                    alertID: id, deliveryMethod: f.text("delivery_method") ?? "", recipient: f.text("recipient") ?? "",
-                    status: status, errorReason: f.text("error_reason"), attempts: f.count("attempts") ?? 0,
-                    timestamp: f.timestamp("timestamp")))
-        },
-    ]
+    /// The decoder of `kind` (a switch, not a dictionary: no hashing per message).
+    static func decoder(for kind: GaterMessageKind) -> Decoder {
+        switch kind {
+        case .performanceMetric: performance
+        case .throughputMetric: throughput
+        case .latencyMetric: latency
+        case .resourceUsage: resourceUsage
+        case .metricAlert: metricAlert
+        case .nodeHealth: nodeHealth
+        case .clusterHealth: clusterHealth
+        case .componentHealth: componentHealth
+        case .healthCheck: healthCheck
+        case .systemAlert: systemAlert
+        case .alertAcknowledgement: alertAcknowledgement
+        case .alertEscalation: alertEscalation
+        case .notificationStatus: notificationStatus
+        }
+    }
+
+    // One small decoder per kind; `nil` when a field the metrics need is missing.
+    static let performance: Decoder = { f, sender in
+        guard let name = f.text("metric_name"), let value = f.double("value") else { return nil }
+        let tags = f.entries("tags").compactMap { entry in
+            f.view.double(of: entry.value).map { NumericTag(name: entry.name, value: $0) }
+        }
+        return .performance(
+            PerformanceMetric(
+                metricName: name, value: value, unit: f.text("unit") ?? "", node: f.text("node") ?? sender,
+                component: f.text("component") ?? "", numericTags: tags, timestamp: f.timestamp("timestamp")))
+    }
+
+    static let throughput: Decoder = { f, sender in
+        guard let operation = f.text("operation") else { return nil }
+        let count = f.count("count")
+        let duration = f.count("duration_ms")
+        guard count != nil || f.double("rate_per_sec") != nil else { return nil }
+        return .throughput(
+            ThroughputMetric(
+                operation: operation, count: count ?? 0, durationMilliseconds: duration ?? 0,
+                ratePerSecond: f.double("rate_per_sec") ?? 0, node: f.text("node") ?? sender,
+                timestamp: f.timestamp("timestamp")))
+    }
+
+    static let latency: Decoder = { f, sender in
+        guard let operation = f.text("operation"), let latency = f.double("latency_ms") else { return nil }
+        return .latency(
+            LatencyMetric(
+                operation: operation, latencyMilliseconds: latency, percentile: f.text("percentile") ?? "avg",
+                sampleCount: f.count("sample_count") ?? 0, node: f.text("node") ?? sender,
+                timestamp: f.timestamp("timestamp")))
+    }
+
+    static let resourceUsage: Decoder = { f, sender in
+        guard let resource = f.text("resource_type"), let usage = f.double("usage_percent") else { return nil }
+        return .resourceUsage(
+            ResourceUsage(
+                resourceType: resource, usagePercent: usage, totalAvailable: f.double("total_available"),
+                currentUsed: f.double("current_used"), node: f.text("node") ?? sender,
+                timestamp: f.timestamp("timestamp")))
+    }
+
+    static let metricAlert: Decoder = { f, sender in
+        guard let name = f.text("metric_name"), let current = f.double("current_value"),
+            let threshold = f.double("threshold_value")
+        else { return nil }
+        return .metricAlert(
+            MetricAlert(
+                metricName: name, currentValue: current, thresholdValue: threshold,
+                thresholdType: f.text("threshold_type") ?? "max", severity: f.text("severity") ?? "warning",
+                node: f.text("node") ?? sender, timestamp: f.timestamp("timestamp")))
+    }
+
+    static let nodeHealth: Decoder = { f, sender in
+        guard let status = f.text("status") else { return nil }
+        let checks = f.entries("checks").compactMap { entry in
+            HealthVerdict.passing(f.view, entry.value).map { HealthCheckOutcome(name: entry.name, passing: $0) }
+        }
+        return .nodeHealth(
+            NodeHealth(
+                node: f.text("node") ?? sender, status: status, checks: checks, loadAverage: f.double("load_avg"),
+                memoryUsagePercent: f.double("memory_usage"), diskUsagePercent: f.double("disk_usage"),
+                timestamp: f.timestamp("timestamp")))
+    }
+
+    static let clusterHealth: Decoder = { f, _ in
+        guard let status = f.text("status"), let total = f.count("total_nodes") else { return nil }
+        return .clusterHealth(
+            ClusterHealth(
+                status: status, healthyNodes: f.count("healthy_nodes") ?? 0, totalNodes: total,
+                degradedNodes: f.names("degraded_nodes"), unhealthyNodes: f.names("unhealthy_nodes"),
+                quorumStatus: f.text("quorum_status") ?? "available", timestamp: f.timestamp("timestamp")))
+    }
+
+    static let componentHealth: Decoder = { f, sender in
+        guard let component = f.text("component"), let status = f.text("status") else { return nil }
+        return .componentHealth(
+            ComponentHealth(
+                component: component, node: f.text("node") ?? sender, status: status,
+                lastCheck: f.timestamp("last_check"), timestamp: f.timestamp("timestamp")))
+    }
+
+    static let healthCheck: Decoder = { f, sender in
+        guard let name = f.text("check_name"), let result = f.text("result") else { return nil }
+        return .healthCheck(
+            HealthCheck(
+                checkName: name, node: f.text("node") ?? sender, result: result,
+                durationMilliseconds: f.double("duration_ms"), error: f.text("error"),
+                timestamp: f.timestamp("timestamp")))
+    }
+
+    static let systemAlert: Decoder = { f, sender in
+        guard let id = f.text("alert_id"), let severity = f.text("severity") else { return nil }
+        return .systemAlert(
+            SystemAlert(
+                alertID: id, severity: severity, category: f.text("category") ?? "system",
+                title: f.text("title") ?? "", description: f.text("description") ?? "",
+                source: f.text("source") ?? "", node: f.text("node") ?? sender,
+                requiresAcknowledgement: f.bool("requires_ack") ?? false, timestamp: f.timestamp("timestamp")))
+    }
+
+    static let alertAcknowledgement: Decoder = { f, _ in
+        guard let id = f.text("alert_id") else { return nil }
+        return .alertAcknowledgement(
+            AlertAcknowledgement(
+                alertID: id, acknowledgedBy: f.text("ack_by") ?? "", note: f.text("ack_note"),
+                resolution: f.text("resolution"),
+                timestamp: f.timestamp("ack_timestamp") ?? f.timestamp("timestamp")))
+    }
+
+    static let alertEscalation: Decoder = { f, _ in
+        guard let id = f.text("alert_id"), let to = f.text("to_level") else { return nil }
+        return .alertEscalation(
+            AlertEscalation(
+                alertID: id, fromLevel: f.text("from_level") ?? "", toLevel: to,
+                reason: f.text("escalation_reason") ?? "", escalatedBy: f.text("escalated_by") ?? "",
+                notifyContacts: f.names("notify_contacts"), timestamp: f.timestamp("timestamp")))
+    }
+
+    static let notificationStatus: Decoder = { f, _ in
+        guard let id = f.text("alert_id"), let status = f.text("status") else { return nil }
+        return .notificationStatus(
+            NotificationStatus(
+                alertID: id, deliveryMethod: f.text("delivery_method") ?? "", recipient: f.text("recipient") ?? "",
+                status: status, errorReason: f.text("error_reason"), attempts: f.count("attempts") ?? 0,
+                timestamp: f.timestamp("timestamp")))
+    }
 }
 
 /// Health check values that read as passing (true, ok, pass, healthy) or failing.

@@ -25,11 +25,13 @@ public final class MessageIntake: Sendable {
     private let metrics: any MetricsFactory
     private let logger: Logger
     private let reported = NIOLockedSet()
+    private let handles: MetricHandles
 
     public init(secret: SecretKeyBase?, logger: Logger, metrics: any MetricsFactory = MetricsSystem.factory) {
         self.verifier = EnvelopeVerifier(secret: secret)
         self.logger = logger
         self.metrics = metrics
+        self.handles = MetricHandles(factory: metrics)
         if secret == nil {
             logger.warning(
                 "no SECRET_KEY_BASE configured: unsigned messages are accepted and signed ones rejected as unverifiable; set --security.secret-key-base-file or SECRET_KEY_BASE"
@@ -41,26 +43,14 @@ public final class MessageIntake: Sendable {
     public func receive(peer: String, bus: String, topic: String, view: TermView, message: TermRef) -> ReceivedMessage?
     {
         let now = Date().timeIntervalSince1970
-        Gauge(
-            label: "exesdb_exporter_last_message_timestamp_seconds", dimensions: [("peer", peer), ("bus", bus)],
-            factory: metrics
-        )
-        .record(now)
+        handles.lastMessage(peer: peer, bus: bus).record(now)
         let outcome = verifier.open(view, message, peer: peer).flatMap { decoder.decode(view, inner: $0, sender: peer) }
         switch outcome {
         case .success(let decoded):
-            Counter(
-                label: "exesdb_exporter_messages_total", dimensions: [("bus", bus), ("type", decoded.kind.rawValue)],
-                factory: metrics
-            )
-            .increment()
+            handles.accepted(bus: bus, type: decoded.kind.rawValue).increment()
             return ReceivedMessage(peer: peer, bus: bus, topic: topic, message: decoded, receivedAt: now)
         case .failure(let rejection):
-            Counter(
-                label: "exesdb_exporter_messages_rejected_total",
-                dimensions: [("bus", bus), ("reason", rejection.label)], factory: metrics
-            )
-            .increment()
+            handles.rejected(bus: bus, reason: rejection.label).increment()
             report(rejection, peer: peer, bus: bus, topic: topic)
             return nil
         }
@@ -92,5 +82,46 @@ final class NIOLockedSet: Sendable {
     /// True when `value` was not there before.
     func insert(_ value: String) -> Bool {
         values.withLockedValue { $0.insert(value).inserted }
+    }
+}
+
+/// The intake's counters and gauges, made once per label set: creating a swift-metrics handle
+/// per message would cost more than decoding it.
+final class MetricHandles: Sendable {
+    private let factory: any MetricsFactory
+    /// label -> first dimension value -> second dimension value -> handle (no key concatenation).
+    private let counters = NIOLockedValueBox<[String: [String: [String: Counter]]]>([:])
+    private let gauges = NIOLockedValueBox<[String: [String: Gauge]]>([:])
+
+    init(factory: any MetricsFactory) {
+        self.factory = factory
+    }
+
+    func accepted(bus: String, type: String) -> Counter {
+        counter("exesdb_exporter_messages_total", ("bus", bus), ("type", type))
+    }
+
+    func rejected(bus: String, reason: String) -> Counter {
+        counter("exesdb_exporter_messages_rejected_total", ("bus", bus), ("reason", reason))
+    }
+
+    func lastMessage(peer: String, bus: String) -> Gauge {
+        gauges.withLockedValue { gauges in
+            if let gauge = gauges[peer]?[bus] { return gauge }
+            let gauge = Gauge(
+                label: "exesdb_exporter_last_message_timestamp_seconds", dimensions: [("peer", peer), ("bus", bus)],
+                factory: factory)
+            gauges[peer, default: [:]][bus] = gauge
+            return gauge
+        }
+    }
+
+    private func counter(_ label: String, _ first: (String, String), _ second: (String, String)) -> Counter {
+        counters.withLockedValue { counters in
+            if let counter = counters[label]?[first.1]?[second.1] { return counter }
+            let counter = Counter(label: label, dimensions: [first, second], factory: factory)
+            counters[label, default: [:]][first.1, default: [:]][second.1] = counter
+            return counter
+        }
     }
 }

@@ -61,21 +61,40 @@ struct PayloadReader {
 enum ErlangDateTime {
     static func unixSeconds(_ view: TermView, _ map: TermRef) -> Double? {
         guard view.kind(of: map) == .map else { return nil }
-        let reader = PayloadReader(view: view, map: map)
-        guard let year = reader.count("year"), let month = reader.count("month"), let day = reader.count("day"),
-            (1...12).contains(month), (1...31).contains(day)
-        else { return nil }
-        let hour = reader.count("hour") ?? 0
-        let minute = reader.count("minute") ?? 0
-        let second = reader.count("second") ?? 0
+        // One pass over the fields: a DateTime has a dozen keys and a lookup each would rescan them.
+        var parts = [Int](repeating: 0, count: 6)
+        var seen = 0
         var micro = 0.0
-        if let value = reader.field("microsecond") {
-            micro = view.element(0, of: value).flatMap { view.double(of: $0) } ?? view.double(of: value) ?? 0
+        var offset = 0.0
+        var valid = true
+        view.forEachEntry(of: map) { key, value in
+            switch Self.fields.index(of: key, in: view) {
+            case let index? where index < 6:
+                guard let number = view.double(of: value), number.isFinite, abs(number) < 1e9 else {
+                    valid = false
+                    return
+                }
+                parts[index] = Int(number)
+                seen |= 1 << index
+            case 6?:
+                micro = view.element(0, of: value).flatMap { view.double(of: $0) } ?? view.double(of: value) ?? 0
+            case 7?, 8?:
+                offset += view.double(of: value) ?? 0
+            default:
+                break
+            }
         }
-        let offset = (reader.double("utc_offset") ?? 0) + (reader.double("std_offset") ?? 0)
+        guard valid else { return nil }
+        let (year, month, day) = (parts[0], parts[1], parts[2])
+        guard seen & 0b111 == 0b111, (1...12).contains(month), (1...31).contains(day) else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
-        return Double(days * 86_400 + hour * 3600 + minute * 60 + second) + micro / 1e6 - offset
+        return Double(days * 86_400 + parts[3] * 3600 + parts[4] * 60 + parts[5]) + micro / 1e6 - offset
     }
+
+    /// The DateTime fields read, in the order `parts` holds them, then microsecond and the offsets.
+    private static let fields = AtomTable([
+        "year", "month", "day", "hour", "minute", "second", "microsecond", "utc_offset", "std_offset",
+    ])
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
     static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {

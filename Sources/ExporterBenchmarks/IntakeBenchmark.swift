@@ -1,0 +1,49 @@
+import BEAMPeers
+import ErlangDistribution
+import ErlangTerm
+import Foundation
+import GaterMessages
+import Logging
+
+/// From a received distribution frame to a typed, verified message: the control message, the
+/// payload term, the forward_to_local tuple, the signature (legacy re-encode + HMAC-SHA256) and
+/// the LatencyMetric fields, beside the BEAM's binary_to_term + term_to_binary + crypto:mac on
+/// the same bytes (`beam_verify_ns`, measured in the same run).
+enum IntakeBenchmark {
+    static func run(message: [UInt8], secret: String, beamNanoseconds: Double, iterations: Int) throws {
+        let from = Pid(node: "ex_esdb@host-1", id: 101, serial: 0, creation: 1_700_000_001)
+        let to = Pid(node: "exesdb_exporter@host-9", id: 7, serial: 0, creation: 42)
+        let frame = [112] + ControlMessage.sendSender(from: from, to: to).term.encoded() + message
+        let intake = MessageIntake(secret: SecretKeyBase(secret), logger: Logger(label: "bench"))
+        guard receive(frame, intake) == 1 else {
+            throw ErlangTools.Failure(description: "the benchmark frame did not verify and decode")
+        }
+        let result = nanosecondsPerCall(iterations: iterations) { receive(frame, intake) }
+        printTable(
+            "frame to typed, verified message (\(frame.count)-byte frame)",
+            [
+                ResultRow(
+                    name: "BEAM binary_to_term + term_to_binary + crypto:mac", nanoseconds: beamNanoseconds,
+                    comparison: ""),
+                ResultRow(
+                    name: "Swift frame -> control -> envelope -> HMAC -> LatencyMetric", nanoseconds: result.ns,
+                    comparison: String(format: "%.3fx the BEAM", result.ns / beamNanoseconds)
+                        + (result.ns / beamNanoseconds <= 0.25
+                            ? "  (target <= 0.25x: met)" : "  (target <= 0.25x: MISSED)")),
+            ])
+    }
+
+    /// What the exporter does per frame; 1 when a LatencyMetric came out.
+    static func receive(_ frame: [UInt8], _ intake: MessageIntake) -> Int {
+        guard let control = try? TermView(parsing: frame, at: 1),
+            let decoded = try? ControlMessage(control.term()), decoded.hasPayload,
+            let payload = try? TermView(parsing: frame, at: control.endOffset),
+            let topic = payload.element(1, of: payload.root).flatMap({ payload.text(of: $0) }),
+            let envelope = payload.element(2, of: payload.root),
+            let received = intake.receive(
+                peer: "ex_esdb@host-1", bus: "ex_esdb_metrics", topic: topic, view: payload, message: envelope),
+            case .latency = received.message
+        else { return 0 }
+        return 1
+    }
+}
