@@ -86,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "exesdb_exporter",
             dependencies: [
-                "ErlangTerm", "ErlangDistribution",
+                "ErlangTerm", "ErlangDistribution", "PhoenixPubSub", "GaterMessages", "ClusterSubscription",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

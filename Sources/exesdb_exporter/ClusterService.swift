@@ -1,9 +1,11 @@
+import ClusterSubscription
 import ErlangDistribution
+import GaterMessages
 import Logging
 import NIOCore
 import ServiceLifecycle
 
-/// Keeps a connection to every configured node and logs what happens to each.
+/// Follows the ExESDB cluster and logs what arrives (until /metrics exists to serve it).
 struct ClusterService: Service, CustomStringConvertible {
     let setup: ClusterSetup
     let group: any EventLoopGroup
@@ -12,6 +14,8 @@ struct ClusterService: Service, CustomStringConvertible {
     /// What ServiceLifecycle logs: names only, never the setup (it holds the cookie).
     var description: String { "ClusterService(name: \(setup.local), nodes: \(setup.peers))" }
 
+    private struct ShutdownRequested: Error {}
+
     func run() async throws {
         if setup.insecureTLS {
             logger.warning(
@@ -19,40 +23,61 @@ struct ClusterService: Service, CustomStringConvertible {
             )
         }
         let epmd = EPMDClient(group: group, port: setup.epmdPort)
-        let node: LocalNode
         var listener: DistributionListener?
+        let node: LocalNode
         if setup.listen {
-            let started = try await DistributionListener.start(
+            listener = try await DistributionListener.start(
                 name: setup.local, cookie: setup.cookie, configuration: setup.configuration, epmd: epmd, group: group,
                 logger: logger)
-            node = started.node
-            listener = started
+            node = listener?.node ?? LocalNode(name: setup.local, creation: 1)
         } else {
             node = LocalNode(name: setup.local, creation: UInt32.random(in: 1...UInt32.max))
         }
-        logger.info("joining as a hidden node", metadata: ["name": "\(setup.local)", "nodes": "\(setup.peers)"])
-        let connections = setup.peers.map {
-            NodeConnection(
-                peer: $0, node: node, cookie: setup.cookie, configuration: setup.configuration, epmd: epmd,
-                group: group, logger: logger)
-        }
-        // SIGTERM or SIGINT cancels the connections, which close their sockets and end their events.
-        await cancelWhenGracefulShutdown {
-            await withDiscardingTaskGroup { tasks in
-                for connection in connections {
-                    tasks.addTask { await connection.run() }
-                    tasks.addTask { await log(connection.events) }
-                }
+        let subscription = makeSubscription(node: node, epmd: epmd)
+        logger.info(
+            "joining as a hidden node",
+            metadata: ["name": "\(setup.local)", "nodes": "\(setup.peers)", "shard": "\(setup.shard)"])
+        // On SIGTERM or SIGINT: leave the PubSub groups first, give the frames a moment, then stop.
+        try? await withThrowingDiscardingTaskGroup { tasks in
+            tasks.addTask { await subscription.run() }
+            tasks.addTask { await log(subscription.messages) }
+            tasks.addTask {
+                try await gracefulShutdown()
+                subscription.leave()
+                try await Task.sleep(for: .milliseconds(200))
+                throw ShutdownRequested()
             }
         }
         await listener?.close()
     }
 
-    private func log(_ events: AsyncStream<ConnectionEvent>) async {
-        for await event in events {
-            switch event {
-            case .up(let peer, _): logger.info("node up", metadata: ["peer": "\(peer)"])
-            case .down(let peer, let reason): logger.warning("node down: \(reason)", metadata: ["peer": "\(peer)"])
+    private func makeSubscription(node: LocalNode, epmd: EPMDClient) -> ClusterSubscription {
+        let (cookie, configuration, group, logger) = (setup.cookie, setup.configuration, group, logger)
+        return ClusterSubscription(
+            node: node, pubsub: setup.pubsub, intake: MessageIntake(secret: setup.secret, logger: logger),
+            cluster: ClusterConfiguration(seeds: setup.peers, discover: setup.discover, shard: setup.shard),
+            logger: logger
+        ) { peer in
+            NodeConnection(
+                peer: peer, node: node, cookie: cookie, configuration: configuration, epmd: epmd, group: group,
+                logger: logger)
+        }
+    }
+
+    private func log(_ messages: AsyncStream<ReceivedMessage>) async {
+        var counts: [String: Int] = [:]
+        var lastSummary = ContinuousClock.now
+        for await received in messages {
+            counts[received.message.kind.rawValue, default: 0] += 1
+            logger.debug(
+                "message",
+                metadata: [
+                    "peer": "\(received.peer)", "bus": "\(received.bus)", "topic": "\(received.topic)",
+                    "type": "\(received.message.kind.rawValue)",
+                ])
+            if ContinuousClock.now - lastSummary >= .seconds(60) || counts.values.reduce(0, +) == 1 {
+                logger.info("messages received", metadata: ["by_type": "\(counts.sorted { $0.key < $1.key })"])
+                lastSummary = ContinuousClock.now
             }
         }
     }

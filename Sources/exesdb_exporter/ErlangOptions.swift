@@ -1,7 +1,10 @@
 import ArgumentParser
+import ClusterSubscription
 import ErlangDistribution
+import GaterMessages
 import NIOCore
 import NIOSSL
+import PhoenixPubSub
 
 /// The `--erlang.*` flags.
 struct ErlangOptions: ParsableArguments {
@@ -93,6 +96,20 @@ struct ErlangOptions: ParsableArguments {
 
 /// The resolved cluster settings.
 struct ClusterSetup: Sendable {
+    var pubsub = PubSubConfiguration()
+    var discover = true
+    var shard = Shard.all
+    var secret: SecretKeyBase?
+
+    func with(pubsub: PubSubConfiguration, discover: Bool, shard: Shard, secret: SecretKeyBase?) -> ClusterSetup {
+        var copy = self
+        copy.pubsub = pubsub
+        copy.discover = discover
+        copy.shard = shard
+        copy.secret = secret
+        return copy
+    }
+
     let local: NodeName
     let peers: [NodeName]
     let cookie: Cookie

@@ -14,13 +14,15 @@ struct ExporterCommand: AsyncParsableCommand {
         commandName: "exesdb_exporter",
         abstract: "Prometheus exporter for ExESDB: joins the Erlang cluster as a hidden node.",
         discussion: """
-            Built so far: the Erlang term codec and the distribution protocol; this version joins the \
-            nodes given with --erlang.nodes and logs each connection. Subscription to the ExESDB buses, \
-            /metrics and webhooks arrive with the next releases.
+            Built so far: the Erlang term codec, the distribution protocol, and the subscription to the \
+            ExESDB buses: this version joins the cluster from --erlang.nodes, verifies and decodes every \
+            message, and logs what arrives. /metrics and webhooks arrive with the next releases.
             """,
         version: version)
 
     @OptionGroup(title: "Erlang cluster") var erlang: ErlangOptions
+
+    @OptionGroup(title: "ExESDB buses") var subscription: SubscriptionOptions
 
     @Option(
         name: .customLong("log.level"),
@@ -37,7 +39,10 @@ struct ExporterCommand: AsyncParsableCommand {
         let logger = Logger(label: "exesdb_exporter")
         let setup: ClusterSetup
         do {
-            setup = try erlang.resolve(environment: ProcessInfo.processInfo.environment)
+            let environment = ProcessInfo.processInfo.environment
+            setup = try erlang.resolve(environment: environment).with(
+                pubsub: subscription.pubsub, discover: subscription.discover, shard: try subscription.parsedShard(),
+                secret: try subscription.secretKeyBase(environment: environment))
         } catch {
             // A misconfiguration names what is wrong and exits before connecting anything.
             logger.critical("\(error)")

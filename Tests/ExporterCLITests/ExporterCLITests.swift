@@ -22,7 +22,7 @@ import Testing
         let run = try exporter(
             ["--erlang.nodes", "cli1@localhost", "--erlang.name", "exporter_cli@localhost", "--log.level", "debug"],
             environment: cluster.environment.merging(["ERLANG_COOKIE": "cli-cookie-value"]) { $1 })
-        try await run.waitForLine(containing: "node up")
+        try await run.waitForLine(containing: "] connected")
         try await erl.waitForLine(containing: "hidden [exporter_cli@localhost]")
         let linesBefore = erl.lines.count
         run.signal(SIGTERM)
@@ -32,6 +32,30 @@ import Testing
         #expect(erl.lines.dropFirst(linesBefore).contains("hidden []"))
         let leaks = run.lines.filter { $0.contains("cli-cookie-value") }
         #expect(leaks.isEmpty, "the cookie must never be logged: \(leaks)")
+        erl.stop()
+    }
+
+    @Test func receivesVerifiedMessagesFromAPublisherAndLeavesOnSIGTERM() async throws {
+        let publisherFixtures = try ErlangFixtures(
+            sourceDirectory: Self.packageRoot.appendingPathComponent("Tests/PhoenixPubSubTests/Fixtures").path)
+        let cluster = try await ErlangCluster(fixtures: publisherFixtures, cookie: "cli-cookie-value")
+        let erl = try await cluster.startNode(
+            "clipub", expression: "pubsub_publisher:start_ticking(1, <<\"cli-secret\">>)")
+        let run = try exporter(
+            ["--erlang.nodes", "clipub@localhost", "--log.level", "debug"],
+            environment: cluster.environment.merging([
+                "ERLANG_COOKIE": "cli-cookie-value", "SECRET_KEY_BASE": "cli-secret",
+            ]) {
+                $1
+            })
+        try await run.waitForLine(containing: "joined the PubSub groups")
+        try await run.waitForLine(containing: "type=latency_metric")
+        run.signal(SIGTERM)
+        #expect(try await run.waitForExit() == 0)
+        #expect(run.lines.contains { $0.contains("left the PubSub groups") })
+        #expect(!run.lines.contains { $0.contains("rejected a message") })
+        let secrets = run.lines.filter { $0.contains("cli-secret") || $0.contains("cli-cookie-value") }
+        #expect(secrets.isEmpty, "secrets must never be logged: \(secrets)")
         erl.stop()
     }
 

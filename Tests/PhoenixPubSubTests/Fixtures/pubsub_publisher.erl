@@ -10,9 +10,21 @@
 %%   {direct, Node, Bus, Topic, Seq}   direct_broadcast: to the group's name on Node
 %%   {members, From}                   From ! {members, [{Group, Pids}]} for every group known
 -module(pubsub_publisher).
--export([start/2, start/3]).
+-export([start/2, start/3, start_ticking/2]).
 
 -define(SCOPE, 'Elixir.Phoenix.PubSub').
+
+%% start_ticking(PoolSize, Secret): as start/2, and publishes a LatencyMetric on ex_esdb_metrics
+%% every 200 ms by itself (for the exporter binary's tests, which send no commands).
+start_ticking(PoolSize, Secret) ->
+    Self = self(),
+    spawn(fun() -> tick(Self, 1) end),
+    start(PoolSize, Secret).
+
+tick(Publisher, Seq) ->
+    timer:sleep(200),
+    Publisher ! {publish, ex_esdb_metrics, <<"latency">>, Seq},
+    tick(Publisher, Seq + 1).
 
 %% start(PoolSize, Secret, Seed): as start/2, after joining the cluster of node Seed.
 start(PoolSize, Secret, Seed) ->
