@@ -72,6 +72,9 @@ public final class ClusterSubscription: Sendable {
         pubsub.leaveAll()
     }
 
+    /// Every node with a connection kept up (or being retried) now, whatever its shard.
+    public var followedPeers: Set<String> { known.withLockedValue { $0 } }
+
     /// The nodes connected and subscribed now.
     public var subscribedPeers: Set<String> { subscribed.withLockedValue { $0 } }
 

@@ -24,7 +24,7 @@ import Testing
     }
 
     func subscribe(
-        _ cluster: ErlangCluster, shard: Shard, metrics: TestMetrics = TestMetrics()
+        _ cluster: ErlangCluster, shard: Shard, metrics: TestMetrics = TestMetrics(), giveUpAfter: Int = 8
     ) -> (ClusterSubscription, LocalNode, Task<Void, Never>) {
         let node = LocalNode(
             name: NodeName(alive: "sub\(shard.index)_\(UInt16.random(in: 0...UInt16.max))", host: "localhost"),
@@ -36,7 +36,8 @@ import Testing
             intake: MessageIntake(
                 secret: SecretKeyBase(PubSubTests.secret), logger: Logger(label: "test"), metrics: metrics),
             cluster: ClusterConfiguration(
-                seeds: [NodeName(alive: "pa1", host: "localhost")], refreshInterval: .seconds(1), shard: shard),
+                seeds: [NodeName(alive: "pa1", host: "localhost")], refreshInterval: .seconds(1), shard: shard,
+                giveUpAfter: giveUpAfter),
             logger: Logger(label: "test"), metrics: metrics
         ) { peer in
             NodeConnection(
@@ -103,6 +104,20 @@ import Testing
         }
         #expect(first.subscribedPeers.isDisjoint(with: second.subscribedPeers))
         #expect(first.subscribedPeers.union(second.subscribedPeers) == all)
+        for process in nodes { process.stop() }
+    }
+
+    @Test func aNodeThatLeavesIsDroppedAfterItsBackoffGivesUp() async throws {
+        let (cluster, nodes) = try await startCluster()
+        let (subscription, _, task) = subscribe(cluster, shard: .all, giveUpAfter: 3)
+        defer { task.cancel() }
+        let all: Set<String> = ["pa1@localhost", "pa2@localhost", "pa3@localhost"]
+        try await waitFor("subscribed to all three") { subscription.subscribedPeers == all }
+        nodes[2].stop()
+        try await waitFor("unsubscribed from pa3") { !subscription.subscribedPeers.contains("pa3@localhost") }
+        // Three failed attempts with 100 ms to 500 ms between them, then it is forgotten.
+        try await waitFor("no longer following pa3") { !subscription.followedPeers.contains("pa3@localhost") }
+        #expect(subscription.followedPeers == ["pa1@localhost", "pa2@localhost"])
         for process in nodes { process.stop() }
     }
 
