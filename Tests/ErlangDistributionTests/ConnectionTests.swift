@@ -7,10 +7,7 @@ import Testing
 /// A Swift node against real `erl` nodes: messages both ways, monitors, errors an operator sees.
 @Suite(.serialized) struct ConnectionTests {
     @Test func echoProcessRepliesToOurPid() async throws {
-        let harness = try await Harness()
-        let erl = try await harness.startEchoNode("echo1")
-        let swift = harness.connect(to: "echo1")
-        try await swift.waitUntilUp()
+        let (erl, swift) = try await Harness.connected(to: "echo1")
         let mailbox = swift.node.spawn()
         let message = Term.tuple([.atom("echo"), .pid(mailbox.pid), .binary("hello from swift")])
         #expect(swift.node.send(message, toName: "echo", on: "echo1@localhost", from: mailbox.pid))
@@ -42,10 +39,7 @@ import Testing
     }
 
     @Test func aliasSendReachesTheAliasedProcess() async throws {
-        let harness = try await Harness()
-        let erl = try await harness.startEchoNode("alias1")
-        let swift = harness.connect(to: "alias1")
-        try await swift.waitUntilUp()
+        let (erl, swift) = try await Harness.connected(to: "alias1")
         let mailbox = swift.node.spawn()
         let alias = swift.node.makeAlias(for: mailbox.pid)
         swift.node.send(
@@ -63,10 +57,7 @@ import Testing
 /// Monitors and links held by processes on a real node on our processes.
 @Suite(.serialized) struct MonitorTests {
     @Test func monitorSeesNoconnectionWhenWeDisconnect() async throws {
-        let harness = try await Harness()
-        let erl = try await harness.startEchoNode("mon1")
-        let swift = harness.connect(to: "mon1")
-        try await swift.waitUntilUp()
+        let (erl, swift) = try await Harness.connected(to: "mon1")
         let mailbox = swift.node.spawn()
         swift.node.send(
             .tuple([.atom("monitor"), .pid(mailbox.pid)]), toName: "echo", on: "mon1@localhost", from: mailbox.pid)
@@ -77,10 +68,7 @@ import Testing
     }
 
     @Test func monitorOfAMissingProcessGetsNoproc() async throws {
-        let harness = try await Harness()
-        let erl = try await harness.startEchoNode("mon2")
-        let swift = harness.connect(to: "mon2")
-        try await swift.waitUntilUp()
+        let (erl, swift) = try await Harness.connected(to: "mon2")
         let mailbox = swift.node.spawn()
         let missing = Pid(node: swift.node.name, id: 30000, serial: 0, creation: swift.node.creation)
         swift.node.send(
@@ -91,10 +79,7 @@ import Testing
     }
 
     @Test func monitorSeesTheRealExitReason() async throws {
-        let harness = try await Harness()
-        let erl = try await harness.startEchoNode("mon3")
-        let swift = harness.connect(to: "mon3")
-        try await swift.waitUntilUp()
+        let (erl, swift) = try await Harness.connected(to: "mon3")
         let watched = swift.node.spawn()
         swift.node.send(
             .tuple([.atom("monitor"), .pid(watched.pid)]), toName: "echo", on: "mon3@localhost", from: watched.pid)
@@ -107,10 +92,7 @@ import Testing
     }
 
     @Test func linksGetExitSignals() async throws {
-        let harness = try await Harness()
-        let erl = try await harness.startEchoNode("link1")
-        let swift = harness.connect(to: "link1")
-        try await swift.waitUntilUp()
+        let (erl, swift) = try await Harness.connected(to: "link1")
         let linked = swift.node.spawn()
         swift.node.send(
             .tuple([.atom("link_to"), .pid(linked.pid)]), toName: "echo", on: "link1@localhost", from: linked.pid)
@@ -128,10 +110,7 @@ import Testing
     }
 
     @Test func spawnRequestsAreRefused() async throws {
-        let harness = try await Harness()
-        let erl = try await harness.startEchoNode("spawn1")
-        let swift = harness.connect(to: "spawn1")
-        try await swift.waitUntilUp()
+        let (erl, swift) = try await Harness.connected(to: "spawn1")
         let mailbox = swift.node.spawn()
         swift.node.send(
             .tuple([.atom("spawn_on"), .atom(swift.node.name)]), toName: "echo", on: "spawn1@localhost",
@@ -319,10 +298,7 @@ import Testing
 /// A million small messages from a real node: all arrive, in order, in under a minute.
 @Suite(.serialized) struct SoakTests {
     @Test func millionMessagesArriveInOrder() async throws {
-        let harness = try await Harness()
-        let erl = try await harness.startEchoNode("soak1")
-        let swift = harness.connect(to: "soak1")
-        try await swift.waitUntilUp()
+        let (erl, swift) = try await Harness.connected(to: "soak1")
         let mailbox = swift.node.spawn()
         let count = 1_000_000
         let started = ContinuousClock.now

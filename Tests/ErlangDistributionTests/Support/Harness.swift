@@ -23,6 +23,15 @@ struct Harness {
         cluster = try await ErlangCluster(fixtures: try Self.fixtures.get())
     }
 
+    /// A fresh cluster with an echo node `alive`, and a Swift node connected to it.
+    static func connected(to alive: String) async throws -> (BackgroundProcess, SwiftPeer) {
+        let harness = try await Harness()
+        let erl = try await harness.startEchoNode(alive)
+        let swift = harness.connect(to: alive)
+        try await swift.waitUntilUp()
+        return (erl, swift)
+    }
+
     /// Starts a node running the echo fixture.
     func startEchoNode(_ alive: String, extraArguments: [String] = []) async throws -> BackgroundProcess {
         try await cluster.startNode(alive, expression: "dist_echo:start()", extraArguments: extraArguments)
@@ -48,7 +57,7 @@ struct Harness {
             epmd: EPMDClient(group: MultiThreadedEventLoopGroup.singleton, port: epmdPort ?? cluster.epmdPort),
             group: MultiThreadedEventLoopGroup.singleton, logger: logger, metrics: metrics)
         let task = Task { await connection.run() }
-        return SwiftPeer(node: local, connection: connection, task: task)
+        return SwiftPeer(node: local, connection: connection, task: task, cluster: cluster)
     }
 }
 
@@ -58,11 +67,14 @@ final class SwiftPeer: Sendable {
     let node: LocalNode
     let connection: NodeConnection
     let task: Task<Void, Never>
+    /// Held so the private EPMD lives as long as the peer.
+    let cluster: ErlangCluster
 
-    init(node: LocalNode, connection: NodeConnection, task: Task<Void, Never>) {
+    init(node: LocalNode, connection: NodeConnection, task: Task<Void, Never>, cluster: ErlangCluster) {
         self.node = node
         self.connection = connection
         self.task = task
+        self.cluster = cluster
     }
 
     deinit {
