@@ -13,6 +13,11 @@ struct SubscriptionOptions: ParsableArguments {
         name: .customLong("pubsub.pool-size"), help: "The buses' PubSub pool size; every group of the pool is joined.")
     var poolSize: Int = 1
 
+    @Option(
+        name: .customLong("pubsub.topics"),
+        help: "Only deliver this topic of this bus, as bus:topic (repeatable; a bus without any gets every topic).")
+    var topics: [String] = []
+
     @Flag(
         name: .customLong("cluster.discover"), inversion: .prefixedNo,
         help: "Find the cluster's other nodes through the seeds (erlang:nodes/0 over rex).")
@@ -31,6 +36,15 @@ struct SubscriptionOptions: ParsableArguments {
             throw ValidationError("--pubsub.pool-size=\(poolSize): expected 1 to 64")
         }
         guard !buses.isEmpty else { throw ValidationError("--pubsub.buses: give at least one bus") }
+        for filter in topics {
+            guard let colon = filter.firstIndex(of: ":"), buses.contains(String(filter[..<colon])),
+                filter.index(after: colon) < filter.endIndex
+            else {
+                throw ValidationError(
+                    "--pubsub.topics=\(filter): expected bus:topic with a bus from --pubsub.buses (\(buses.joined(separator: ", ")))"
+                )
+            }
+        }
         _ = try parsedShard()
     }
 
@@ -58,6 +72,12 @@ struct SubscriptionOptions: ParsableArguments {
     }
 
     var pubsub: PubSubConfiguration {
-        PubSubConfiguration(buses: buses.map { BusSubscription(name: $0) }, poolSize: poolSize)
+        var filters: [String: Set<String>] = [:]
+        for filter in topics {
+            guard let colon = filter.firstIndex(of: ":") else { continue }
+            filters[String(filter[..<colon]), default: []].insert(String(filter[filter.index(after: colon)...]))
+        }
+        return PubSubConfiguration(
+            buses: buses.map { BusSubscription(name: $0, topics: filters[$0]) }, poolSize: poolSize)
     }
 }

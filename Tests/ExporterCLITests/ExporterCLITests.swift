@@ -78,6 +78,16 @@ import Testing
         )
     }
 
+    @Test func topicFilterNamesTheBadFlag() async throws {
+        let run = try exporter(
+            ["--erlang.nodes", "a@localhost", "--pubsub.topics", "ex_esdb_nope:latency"],
+            environment: ["ERLANG_COOKIE": "x"])
+        #expect(try await run.waitForExit() == 64)
+        #expect(
+            run.lines.contains { $0.contains("--pubsub.topics=ex_esdb_nope:latency: expected bus:topic") },
+            "\(run.lines)")
+    }
+
     @Test func versionAndHelp() async throws {
         let version = try exporter(["--version"], environment: [:])
         #expect(try await version.waitForExit() == 0)

@@ -28,7 +28,7 @@ import Testing
         /// Held so the private EPMD lives as long as the subscriber.
         let cluster: ErlangCluster
 
-        init(cluster: ErlangCluster, publisher: String, poolSize: Int) {
+        init(cluster: ErlangCluster, publisher: String, poolSize: Int, buses: [BusSubscription]? = nil) {
             self.cluster = cluster
             node = LocalNode(
                 name: NodeName(alive: "swiftsub", host: "localhost"), creation: UInt32.random(in: 1...UInt32.max))
@@ -39,7 +39,9 @@ import Testing
                 epmd: EPMDClient(group: MultiThreadedEventLoopGroup.singleton, port: cluster.epmdPort),
                 group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test"))
             pubsub = PubSubSubscriber(
-                node: node, configuration: PubSubConfiguration(poolSize: poolSize), logger: Logger(label: "test"))
+                node: node,
+                configuration: buses.map { PubSubConfiguration(buses: $0, poolSize: poolSize) }
+                    ?? PubSubConfiguration(poolSize: poolSize), logger: Logger(label: "test"))
             control = node.spawn()
             let (connection, pubsub) = (self.connection, self.pubsub)
             tasks = [
@@ -169,6 +171,21 @@ import Testing
         let direct = try #require(try await nextBroadcasts(subscriber.pubsub, count: 1).first)
         #expect(direct.bus == "ex_esdb_health" && direct.topic == "direct")
         #expect(try sequence(direct) == 7)
+        erl.stop()
+    }
+
+    @Test func topicFiltersDropOtherTopics() async throws {
+        let cluster = try await ErlangCluster(fixtures: try Self.fixtures.get())
+        let erl = try await startPublisher(cluster, "pub6", poolSize: 1)
+        let subscriber = Subscriber(
+            cluster: cluster, publisher: "pub6", poolSize: 1,
+            buses: [BusSubscription(name: "ex_esdb_metrics", topics: ["wanted"])])
+        try await subscriber.waitUntilJoined("pub6", groups: 1)
+        subscriber.command(.tuple([.atom("publish"), .atom("ex_esdb_metrics"), .binary("unwanted"), 1]), on: "pub6")
+        subscriber.command(.tuple([.atom("publish"), .atom("ex_esdb_metrics"), .binary("wanted"), 2]), on: "pub6")
+        let first = try #require(try await nextBroadcasts(subscriber.pubsub, count: 1).first)
+        #expect(first.topic == "wanted")
+        #expect(try sequence(first) == 2)
         erl.stop()
     }
 
