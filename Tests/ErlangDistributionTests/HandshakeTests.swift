@@ -169,3 +169,40 @@ import Testing
                 == .spawnReply(request: request, to: remote, flags: 0, result: .atom("notsup")))
     }
 }
+
+/// Random and mutated frames into the dispatcher: corrupt ones end the connection with a typed
+/// error, the rest are delivered or dropped; nothing crashes.
+@Suite struct HostileFrameTests {
+    @Test func randomFramesNeverCrashTheDispatcher() {
+        let node = LocalNode(name: NodeName(alive: "swift", host: "localhost"), creation: 1)
+        let mailbox = node.spawn(registeredName: "target")
+        var dispatcher = FrameDispatcher(
+            peer: "peer@localhost", node: node, route: FrameDispatcherTests.RecordingRoute(), limits: .default,
+            logger: Logger(label: "test"), metrics: TestMetrics())
+        let valid =
+            [112] + ControlMessage.registeredSend(from: mailbox.pid, to: "target").term.encoded()
+            + Term.tuple([.atom("hello"), .binary("world"), 42]).encoded()
+        var generator = SystemRandomNumberGenerator()
+        var corrupt = 0
+        for round in 0..<5000 {
+            var frame = valid
+            if round % 2 == 0 {
+                for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                    frame[Int.random(in: 0..<frame.count, using: &generator)] = UInt8.random(
+                        in: 0...255, using: &generator)
+                }
+            } else {
+                frame = (0..<Int.random(in: 0...64, using: &generator)).map { _ in
+                    UInt8.random(in: 0...255, using: &generator)
+                }
+            }
+            do {
+                try dispatcher.dispatch(frame)
+            } catch {
+                corrupt += 1
+                #expect(!error.description.isEmpty)
+            }
+        }
+        #expect(corrupt > 2000)
+    }
+}

@@ -45,3 +45,43 @@ import Testing
         #expect(last.lastValue ?? 0 > 1_700_000_000)
     }
 }
+
+/// Mutated broadcasts: each either decodes or is rejected and counted; nothing crashes.
+@Suite struct HostileMessageTests {
+    struct Mixer: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test func mutatedBroadcastsAreDecodedOrRejected() throws {
+        let intake = MessageIntake(secret: SecretKeyBase(GaterMessagesTests.secret), logger: Logger(label: "test"))
+        let unsigned = MessageIntake(secret: nil, logger: Logger(label: "test"))
+        var random = Mixer(state: 2026)
+        var outcomes = (parsed: 0, decoded: 0)
+        for (_, original) in try GaterMessagesTests.broadcasts.get() {
+            for _ in 0..<300 {
+                var bytes = original
+                for _ in 0..<Int.random(in: 1...4, using: &random) {
+                    bytes[Int.random(in: 1..<bytes.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
+                }
+                guard let view = try? TermView(parsing: bytes), let envelope = view.element(2, of: view.root) else {
+                    continue
+                }
+                outcomes.parsed += 1
+                for receiver in [intake, unsigned] {
+                    if receiver.receive(peer: "p@h", bus: "b", topic: "t", view: view, message: envelope) != nil {
+                        outcomes.decoded += 1
+                    }
+                }
+            }
+        }
+        // Most mutants still parse (payload bytes changed), and signatures reject nearly all of them.
+        #expect(outcomes.parsed > 1000)
+        #expect(outcomes.decoded < outcomes.parsed)
+    }
+}
