@@ -59,11 +59,18 @@ public struct ErlangFixtures: Sendable {
 
     /// Compiles every `.erl` file in `sourceDirectory` into a fresh temporary directory.
     public init(sourceDirectory: String) throws {
+        try self.init(sourceDirectories: [sourceDirectory])
+    }
+
+    /// Compiles every `.erl` file of all `sourceDirectories` together.
+    public init(sourceDirectories: [String]) throws {
         let output = FileManager.default.temporaryDirectory
             .appendingPathComponent("exesdb-beam-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        let sources = try FileManager.default.contentsOfDirectory(atPath: sourceDirectory)
-            .filter { $0.hasSuffix(".erl") }.sorted().map { "\(sourceDirectory)/\($0)" }
+        let sources = try sourceDirectories.flatMap { directory in
+            try FileManager.default.contentsOfDirectory(atPath: directory)
+                .filter { $0.hasSuffix(".erl") }.sorted().map { "\(directory)/\($0)" }
+        }
         let result = try ErlangTools.run("erlc", ["-o", output] + sources)
         guard result.status == 0 else { throw ErlangTools.Failure(description: "erlc failed: \(result.output)") }
         beamDirectory = output

@@ -89,6 +89,33 @@ import Testing
         for process in nodes { process.stop() }
     }
 
+    @Test func everyPayloadTypeOnEveryBusArrivesTyped() async throws {
+        let (cluster, nodes) = try await startCluster()
+        let (subscription, node, task) = subscribe(cluster, shard: .all)
+        defer { task.cancel() }
+        try await waitFor("subscribed to pa1") { subscription.subscribedPeers.contains("pa1@localhost") }
+        try await Task.sleep(for: .milliseconds(300))
+        let control = node.spawn()
+        let buses = ["ex_esdb_metrics", "ex_esdb_health", "ex_esdb_alerts"]
+        for bus in buses {
+            node.send(
+                .tuple([.atom("publish_all"), .atom(bus)]), toName: "publisher", on: "pa1@localhost", from: control.pid)
+        }
+        let expected = buses.count * GaterMessageKind.allCases.count
+        let received = try await withTimeout(.seconds(15)) {
+            var iterator = subscription.messages.makeAsyncIterator()
+            var seen: [String: Int] = [:]
+            while seen.values.reduce(0, +) < expected, let message = await iterator.next() {
+                seen["\(message.bus)/\(message.message.kind.rawValue)", default: 0] += 1
+            }
+            return seen
+        }
+        let everyCombination = Set(buses.flatMap { bus in GaterMessageKind.allCases.map { "\(bus)/\($0.rawValue)" } })
+        #expect(Set(received.keys) == everyCombination)
+        #expect(received.values.allSatisfy { $0 == 1 })
+        for process in nodes { process.stop() }
+    }
+
     @Test func twoShardsTogetherSeeEveryNodeExactlyOnce() async throws {
         let (cluster, nodes) = try await startCluster()
         let (first, _, firstTask) = subscribe(cluster, shard: Shard(index: 0, count: 2))

@@ -11,10 +11,13 @@ import Testing
 /// Our subscriber in the pg overlay of real nodes running OTP's pg and the PG2 broadcast rule.
 @Suite(.serialized) struct PubSubTests {
     static let secret = "pubsub-secret"
+    /// This target's fixtures, with the Gater payload builders of GaterMessagesTests beside them.
     static let fixtures: Result<ErlangFixtures, any Error> = Result {
-        try ErlangFixtures(
-            sourceDirectory: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-                .appendingPathComponent("Fixtures").path)
+        let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        return try ErlangFixtures(sourceDirectories: [
+            tests.appendingPathComponent("PhoenixPubSubTests/Fixtures").path,
+            tests.appendingPathComponent("GaterMessagesTests/Fixtures").path,
+        ])
     }
 
     /// A Swift node subscribed to the buses of `publisher@localhost`, with the glue the exporter

@@ -4,7 +4,7 @@
 %%
 %% write(Path, Secret) writes records <<NameLen:16, Name, Len:32, Bytes>>.
 -module(gater_fixture).
--export([write/2]).
+-export([write/2, payloads/0]).
 
 -define(M(Suffix), list_to_atom("Elixir.ExESDBGater.Messages." ++ Suffix)).
 

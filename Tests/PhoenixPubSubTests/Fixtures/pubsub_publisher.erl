@@ -8,6 +8,8 @@
 %%   {publish_n, Bus, Topic, N}        Seq 1..N in order from this process
 %%   {publish_spread, Bus, Topic, N}   Seq 1..N each from a new process (all pool groups get used)
 %%   {direct, Node, Bus, Topic, Seq}   direct_broadcast: to the group's name on Node
+%%   {publish_all, Bus}                every payload of gater_fixture (GaterMessagesTests' fixture,
+%%                                     compiled alongside) on Bus, signed
 %%   {members, From}                   From ! {members, [{Group, Pids}]} for every group known
 -module(pubsub_publisher).
 -export([start/2, start/3, start_ticking/2]).
@@ -47,6 +49,8 @@ loop(PoolSize, Secret) ->
             [spawn(fun() -> broadcast(PoolSize, Bus, Topic, envelope(Secret, Seq)) end) || Seq <- lists:seq(1, N)];
         {direct, Node, Bus, Topic, Seq} ->
             erlang:send({group(Bus, 0), Node}, {forward_to_local, Topic, envelope(Secret, Seq), ?SCOPE});
+        {publish_all, Bus} ->
+            [broadcast(PoolSize, Bus, Topic, sign(Secret, Inner)) || {_, Topic, Inner} <- gater_fixture:payloads()];
         {members, From} ->
             From ! {members, [{G, pg:get_members(?SCOPE, G)} || G <- pg:which_groups(?SCOPE)]}
     end,
@@ -59,6 +63,9 @@ broadcast(PoolSize, Bus, Topic, Message) ->
 
 group(Bus, 0) -> list_to_atom("Elixir." ++ atom_to_list(Bus) ++ ".Adapter");
 group(Bus, Index) -> list_to_atom("Elixir." ++ atom_to_list(Bus) ++ ".Adapter_" ++ integer_to_list(Index + 1)).
+
+sign(Secret, Inner) ->
+    {secure_message, crypto:mac(hmac, sha256, Secret, term_to_binary(Inner)), Inner}.
 
 envelope(Secret, Seq) ->
     Inner = {latency_metric,
