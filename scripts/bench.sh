@@ -2,6 +2,7 @@
 # Release-mode benchmarks with the BEAM measured in the same run. Not part of the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
 scripts/install-deps.sh test
 swift build -c release --product ExporterBenchmarks

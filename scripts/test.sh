@@ -2,6 +2,7 @@
 # The whole test suite: installs what the tests need, checks formatting, builds, runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
 scripts/install-deps.sh test
 
