@@ -33,6 +33,34 @@ enum IntakeBenchmark {
             ])
     }
 
+    /// The same path cut into stages, for finding where the time goes.
+    static func stages(message: [UInt8], secret: String, iterations: Int) throws {
+        let from = Pid(node: "ex_esdb@host-1", id: 101, serial: 0, creation: 1_700_000_001)
+        let to = Pid(node: "exesdb_exporter@host-9", id: 7, serial: 0, creation: 42)
+        let frame = [112] + ControlMessage.sendSender(from: from, to: to).term.encoded() + message
+        let control = try TermView(parsing: frame, at: 1)
+        let payload = try TermView(parsing: frame, at: control.endOffset)
+        guard let envelope = payload.element(2, of: payload.root) else { return }
+        let verifier = EnvelopeVerifier(secret: SecretKeyBase(secret))
+        let inner = try verifier.open(payload, envelope, peer: "p").get()
+        let decoder = GaterDecoder()
+        let rows: [(String, () -> Int)] = [
+            ("control: parse", { (try? TermView(parsing: frame, at: 1))?.nodeCount ?? 0 }),
+            ("control: materialize + decode", { (try? ControlMessage(control.term()))?.operation ?? 0 }),
+            ("payload: parse", { (try? TermView(parsing: frame, at: control.endOffset))?.nodeCount ?? 0 }),
+            ("envelope: re-encode + HMAC", { (try? verifier.open(payload, envelope, peer: "p").get()) == nil ? 0 : 1 }),
+            (
+                "payload: decode LatencyMetric",
+                { (try? decoder.decode(payload, inner: inner, sender: "p").get()) == nil ? 0 : 1 }
+            ),
+        ]
+        for (name, body) in rows {
+            print(
+                String(
+                    format: "  %-32@ %8.1f ns", name as NSString, nanosecondsPerCall(iterations: iterations, body).ns))
+        }
+    }
+
     /// What the exporter does per frame; 1 when a LatencyMetric came out.
     static func receive(_ frame: [UInt8], _ intake: MessageIntake) -> Int {
         guard let control = try? TermView(parsing: frame, at: 1),

@@ -13,6 +13,9 @@ do {
         try IntakeBenchmark.run(
             message: bytes, secret: "bench-secret-key-base-0123456789abcdef0123456789abcdef0123456789abcdef",
             beamNanoseconds: .nan, iterations: iterations)
+        try IntakeBenchmark.stages(
+            message: bytes, secret: "bench-secret-key-base-0123456789abcdef0123456789abcdef0123456789abcdef",
+            iterations: iterations)
     } else if let index = arguments.firstIndex(of: "--profile-decode") {
         // Swift side only, for a profiler: decode the given message file in a loop.
         try CodecBenchmark.profileDecode(file: URL(fileURLWithPath: arguments[index + 1]), iterations: iterations)
