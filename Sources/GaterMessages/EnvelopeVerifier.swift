@@ -46,14 +46,15 @@ public final class EnvelopeVerifier: Sendable {
     private func verify(
         _ view: TermView, _ inner: TermRef, signature: ArraySlice<UInt8>, key: SignatureKey, peer: String
     ) -> Bool {
-        let first = rememberedStyle(of: peer) ?? .legacy
-        for style in [first, first == .legacy ? AtomStyle.utf8 : .legacy] {
-            let data = view.encoded(inner, style: style)
-            if key.isValid(signature, for: data) {
-                if style != rememberedStyle(of: peer) { styles.withLockedValue { $0[peer] = style } }
-                return true
-            }
+        let remembered = rememberedStyle(of: peer)
+        let first = remembered ?? .legacy
+        if key.isValid(signature, for: view.encoded(inner, style: first)) {
+            if remembered == nil { styles.withLockedValue { $0[peer] = first } }
+            return true
         }
-        return false
+        let second: AtomStyle = first == .legacy ? .utf8 : .legacy
+        guard key.isValid(signature, for: view.encoded(inner, style: second)) else { return false }
+        styles.withLockedValue { $0[peer] = second }
+        return true
     }
 }
