@@ -1,9 +1,9 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 import PackageDescription
 
 let package = Package(
     name: "exesdb_exporter",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "exesdb_exporter", targets: ["exesdb_exporter"]),
         .library(name: "ErlangTerm", targets: ["ErlangTerm"]),
@@ -17,6 +17,10 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // External Term Format codec: the value model, a zero-copy decoded view, the encoder.
@@ -77,6 +81,58 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // Metric families (counter, gauge, histogram, stateset, info), series with TTL and a
+        // cardinality limit, the Prometheus 0.0.4 and OpenMetrics 1.0 renderers, the swift-metrics
+        // factory and the process collector.
+        .target(
+            name: "MetricsStore",
+            dependencies: [
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        // The mapping of DESIGN.md section 4: typed Gater messages into MetricsStore families.
+        .target(
+            name: "Aggregation",
+            dependencies: [
+                "GaterMessages", "MetricsStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        // The HTTP side: /metrics with content negotiation and gzip, the landing page, health and
+        // readiness, the exporter-toolkit web config (TLS, bcrypt basic auth).
+        .target(
+            name: "ExporterHTTP",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // The YAML config file and its merge with the flags (DESIGN.md section 5).
+        .target(
+            name: "ExporterConfiguration",
+            dependencies: [
+                .product(name: "Yams", package: "Yams")
+            ]
+        ),
+        // AlertEscalation events to webhook endpoints through libcurl, spooled for at-least-once.
+        .target(
+            name: "WebhookForwarder",
+            dependencies: [
+                "GaterMessages",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         // Real BEAM peers (erl, erlc, epmd from Debian's erlang-base) for tests and benchmarks.
         .target(
             name: "BEAMPeers",
@@ -87,6 +143,7 @@ let package = Package(
             name: "exesdb_exporter",
             dependencies: [
                 "ErlangTerm", "ErlangDistribution", "PhoenixPubSub", "GaterMessages", "ClusterSubscription",
+                "MetricsStore", "Aggregation", "ExporterHTTP", "ExporterConfiguration", "WebhookForwarder",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -98,9 +155,11 @@ let package = Package(
         .executableTarget(
             name: "ExporterBenchmarks",
             dependencies: [
-                "ErlangTerm", "ErlangDistribution", "GaterMessages", "BEAMPeers",
+                "ErlangTerm", "ErlangDistribution", "GaterMessages", "BEAMPeers", "MetricsStore", "Aggregation",
+                "WebhookForwarder",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .testTarget(
@@ -140,6 +199,31 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "MetricsStoreTests",
+            dependencies: ["MetricsStore", "BEAMPeers", .product(name: "CoreMetrics", package: "swift-metrics")]
+        ),
+        .testTarget(
+            name: "AggregationTests",
+            dependencies: ["Aggregation", "MetricsStore", "GaterMessages", "BEAMPeers"]
+        ),
+        .testTarget(
+            name: "ExporterHTTPTests",
+            dependencies: ["ExporterHTTP", "BEAMPeers"]
+        ),
+        .testTarget(
+            name: "ExporterConfigurationTests",
+            dependencies: ["ExporterConfiguration"]
+        ),
+        .testTarget(
+            name: "WebhookForwarderTests",
+            dependencies: ["WebhookForwarder", "GaterMessages", "BEAMPeers"]
+        ),
+        // The shipped dashboards, alert rules and deployment files, checked with real tools.
+        .testTarget(
+            name: "OperationsTests",
+            dependencies: ["BEAMPeers"]
         ),
         // The built executable, run as an operator would run it.
         .testTarget(

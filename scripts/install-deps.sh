@@ -5,9 +5,12 @@ set -euo pipefail
 
 purpose="${1:-test}"
 
-packages=(zlib1g-dev)                       # compress-nio links zlib (compressed terms, gzip)
+packages=(zlib1g-dev libcurl4-openssl-dev pkg-config)  # zlib: compressed terms, gzip; libcurl: webhooks
 case "$purpose" in
   test | run) packages+=(erlang-base erlang-crypto erlang-ssl openssl) ;;  # BEAM peers; HMAC; TLS distribution
+esac
+case "$purpose" in
+  test) packages+=(prometheus prometheus-alertmanager python3 python3-pip curl) ;;  # real Prometheus, promtool, Alertmanager
 esac
 
 if ! command -v swift >/dev/null 2>&1; then
@@ -21,7 +24,19 @@ for package in "${packages[@]}"; do
     missing+=("$package")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+install_python_packages() {
+  # The tests parse both exposition formats with the reference parser (PyPI prometheus-client).
+  [ "$purpose" = test ] || return 0
+  python3 -c 'import prometheus_client' 2>/dev/null && return 0
+  echo "installing: prometheus-client (pip)"
+  python3 -m pip install -q prometheus-client 2>/dev/null ||
+    python3 -m pip install -q --break-system-packages prometheus-client
+}
+
+if [ ${#missing[@]} -eq 0 ]; then
+  install_python_packages
+  exit 0
+fi
 
 if [ "$(id -u)" -eq 0 ]; then
   sudo=()
@@ -37,3 +52,4 @@ echo "installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+install_python_packages

@@ -1,0 +1,1 @@
+// Aggregation: work in progress (see the issue that builds it).

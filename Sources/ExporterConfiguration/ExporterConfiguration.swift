@@ -1,0 +1,1 @@
+// ExporterConfiguration: work in progress (see the issue that builds it).

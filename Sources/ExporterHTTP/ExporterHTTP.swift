@@ -1,0 +1,1 @@
+// ExporterHTTP: work in progress (see the issue that builds it).

@@ -1,0 +1,1 @@
+// MetricsStore: work in progress (see the issue that builds it).

@@ -1,0 +1,1 @@
+// WebhookForwarder: work in progress (see the issue that builds it).
