@@ -1,1 +1,161 @@
-// MetricsStore: work in progress (see the issue that builds it).
+import Foundation
+import Synchronization
+
+/// The exporter's metric families and their series, rendered on every scrape.
+///
+/// Families are registered once (the catalogue at start, swift-metrics handles on first use);
+/// series appear on first update. Series of expiring families that are not updated for the TTL
+/// are removed, and past the series limit new series are dropped and counted, so whatever the
+/// cluster sends, memory stays bounded.
+public final class MetricsStore: Sendable {
+    public let configuration: StoreConfiguration
+    private let families = Mutex<[String: MetricFamily]>([:])
+    private let expiringSeries = Atomic<Int>(0)
+    private let totalSeries = Atomic<Int>(0)
+    private let tick = Atomic<Int64>(0)
+    private let collectors = Mutex<[@Sendable () -> Void]>([])
+    private let clock: @Sendable () -> Double
+    private let selfMetrics = Mutex<StoreSelfMetrics?>(nil)
+    /// The last body's size, so the next render reserves enough at once.
+    private let lastRenderSize = Atomic<Int>(1 << 16)
+
+    /// `clock` gives seconds since the Unix epoch; tests pass their own to move time.
+    public init(
+        configuration: StoreConfiguration = StoreConfiguration(),
+        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) {
+        self.configuration = configuration
+        self.clock = clock
+        tick.store(Int64(clock()), ordering: .relaxed)
+        selfMetrics.withLock { $0 = StoreSelfMetrics(store: self) }
+    }
+
+    /// Registers a family, or returns the one already registered under that name when the
+    /// definition agrees.
+    @discardableResult
+    public func register(_ descriptor: FamilyDescriptor) throws(FamilyRegistrationError) -> MetricFamily {
+        try Self.validate(descriptor)
+        return try families.withLock { families throws(FamilyRegistrationError) in
+            if let existing = families[descriptor.name] {
+                guard existing.descriptor.type == descriptor.type,
+                    existing.descriptor.labelNames == descriptor.labelNames,
+                    existing.descriptor.unit == descriptor.unit
+                else { throw .conflictingDefinition(descriptor.name) }
+                return existing
+            }
+            let family = MetricFamily(descriptor: descriptor, store: self)
+            families[descriptor.name] = family
+            return family
+        }
+    }
+
+    public func family(named name: String) -> MetricFamily? {
+        families.withLock { $0[name] }
+    }
+
+    /// Runs before every render, to refresh gauges read from elsewhere (the process collector).
+    public func addCollector(_ collect: @escaping @Sendable () -> Void) {
+        collectors.withLock { $0.append(collect) }
+    }
+
+    /// Live series in every family.
+    public var seriesCount: Int { totalSeries.load(ordering: .relaxed) }
+
+    /// Advances the clock the TTL is measured on and removes expired series. Rendering does this
+    /// too; the exporter also calls it periodically so memory is freed without scrapes.
+    public func sweep() {
+        advanceClock()
+        let cutoff = expiryCutoff
+        for family in sortedFamilies() where family.descriptor.expires {
+            _ = family.snapshot(expiringBefore: cutoff)
+        }
+    }
+
+    // MARK: - For families and renderers
+
+    var currentTick: Int64 { tick.load(ordering: .relaxed) }
+
+    func wallClock() -> Double { clock() }
+
+    func advanceClock() {
+        tick.store(Int64(clock().rounded(.down)), ordering: .relaxed)
+    }
+
+    var expiryCutoff: Int64 {
+        let ttlSeconds = configuration.ttl.components.seconds
+        return currentTick - max(ttlSeconds, 1)
+    }
+
+    /// Whether one more series may be created; counts it if so, counts the drop if not.
+    func admitSeries(expiring: Bool) -> Bool {
+        if expiring {
+            let (admitted, _) = expiringSeries.wrappingAdd(1, ordering: .relaxed)
+            guard admitted < configuration.maxSeries else {
+                expiringSeries.wrappingSubtract(1, ordering: .relaxed)
+                selfMetrics.withLock { $0 }?.seriesDropped()
+                return false
+            }
+        }
+        totalSeries.wrappingAdd(1, ordering: .relaxed)
+        return true
+    }
+
+    func released(_ count: Int, expiring: Bool, expired: Bool) {
+        guard count > 0 else { return }
+        if expiring { expiringSeries.wrappingSubtract(count, ordering: .relaxed) }
+        totalSeries.wrappingSubtract(count, ordering: .relaxed)
+        if expired { selfMetrics.withLock { $0 }?.seriesExpired(count) }
+    }
+
+    var renderCapacityHint: Int { lastRenderSize.load(ordering: .relaxed) + 4096 }
+
+    func noteRenderSize(_ size: Int) { lastRenderSize.store(size, ordering: .relaxed) }
+
+    func runCollectors() {
+        for collect in collectors.withLock({ $0 }) { collect() }
+    }
+
+    func refreshSelfMetrics() { selfMetrics.withLock { $0 }?.refresh() }
+
+    func sortedFamilies() -> [MetricFamily] {
+        families.withLock { Array($0.values) }.sorted { $0.descriptor.name < $1.descriptor.name }
+    }
+
+    private static func validate(_ descriptor: FamilyDescriptor) throws(FamilyRegistrationError) {
+        guard MetricName.isValidMetricName(descriptor.name) else { throw .invalidName(descriptor.name) }
+        for label in descriptor.labelNames where !MetricName.isValidLabelName(label) || label == "le" {
+            throw .invalidLabelName(family: descriptor.name, label: label)
+        }
+        if descriptor.type == .histogram {
+            let bounds = descriptor.buckets
+            guard !bounds.isEmpty, bounds.allSatisfy(\.isFinite), zip(bounds, bounds.dropFirst()).allSatisfy(<)
+            else { throw .invalidBuckets(family: descriptor.name) }
+        }
+        try validateSuffixes(descriptor)
+        if descriptor.type == .stateset {
+            guard !descriptor.states.isEmpty else { throw .missingStates(family: descriptor.name) }
+            // The state label is named like the family, so the name must also be a label name.
+            guard MetricName.isValidLabelName(descriptor.name), !descriptor.labelNames.contains(descriptor.name) else {
+                throw .invalidLabelName(family: descriptor.name, label: descriptor.name)
+            }
+        }
+    }
+
+    /// Counters end in `_total`, info families in `_info`, and a unit is the name's last word(s)
+    /// before those suffixes, as OpenMetrics requires.
+    private static func validateSuffixes(_ descriptor: FamilyDescriptor) throws(FamilyRegistrationError) {
+        var base = Substring(descriptor.name)
+        switch descriptor.type {
+        case .counter:
+            guard base.hasSuffix("_total") else { throw .invalidName(descriptor.name + " (a counter ends in _total)") }
+            base = base.dropLast(6)
+        case .info:
+            guard base.hasSuffix("_info") else { throw .invalidName(descriptor.name + " (an info ends in _info)") }
+            base = base.dropLast(5)
+        default: break
+        }
+        if let unit = descriptor.unit, !base.hasSuffix("_" + unit) {
+            throw .invalidName(descriptor.name + " (its unit \(unit) must end the name)")
+        }
+    }
+}

@@ -1,0 +1,67 @@
+/// The five metric types the store serves.
+public enum MetricType: String, Sendable {
+    case counter, gauge, histogram, stateset, info
+}
+
+/// What a family is: its name as Prometheus stores it, help, type, unit and label names.
+///
+/// Names follow the catalogue (DESIGN.md 4): counters end in `_total`, info families in `_info`;
+/// the OpenMetrics renderer derives the family name without those suffixes.
+public struct FamilyDescriptor: Sendable, Equatable {
+    public var name: String
+    public var help: String
+    public var type: MetricType
+    /// OpenMetrics `# UNIT` (e.g. `seconds`, `ratio`, `bytes`); the name must end with it.
+    public var unit: String?
+    public var labelNames: [String]
+    /// Histogram upper bounds, ascending, without +Inf.
+    public var buckets: [Double]
+    /// Stateset states, in the order they render.
+    public var states: [String]
+    /// Whether series not updated for the store's TTL are removed. Exporter and process
+    /// families never expire.
+    public var expires: Bool
+
+    public init(
+        name: String, help: String, type: MetricType, unit: String? = nil, labelNames: [String] = [],
+        buckets: [Double] = [], states: [String] = [], expires: Bool = true
+    ) {
+        self.name = name
+        self.help = help
+        self.type = type
+        self.unit = unit
+        self.labelNames = labelNames
+        self.buckets = buckets
+        self.states = states
+        self.expires = expires
+    }
+
+    /// The default histogram buckets in seconds (DESIGN.md 4).
+    public static let defaultBuckets: [Double] = [
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+    ]
+}
+
+/// Why a family could not be registered: a programming or configuration error the caller reports.
+public enum FamilyRegistrationError: Error, Equatable, CustomStringConvertible {
+    case invalidName(String)
+    case invalidLabelName(family: String, label: String)
+    case conflictingDefinition(String)
+    case invalidBuckets(family: String)
+    case missingStates(family: String)
+
+    public var description: String {
+        switch self {
+        case .invalidName(let name):
+            "metric name \"\(name)\" is not valid: use [a-zA-Z_:][a-zA-Z0-9_:]*"
+        case .invalidLabelName(let family, let label):
+            "label name \"\(label)\" of \(family) is not valid: use [a-zA-Z_][a-zA-Z0-9_]*, not starting with __"
+        case .conflictingDefinition(let name):
+            "\(name) is already registered with another type, unit or label names"
+        case .invalidBuckets(let family):
+            "the buckets of \(family) must be finite, ascending and not empty"
+        case .missingStates(let family):
+            "the stateset \(family) needs at least one state"
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Synchronization
+
+/// One labelled time series. Counter, gauge and info values are a `Double` held as its bit
+/// pattern in an atomic; a stateset holds the index of its current state; a histogram keeps its
+/// cells behind a lock of its own. Updates never take a family or store lock.
+final class Series: Sendable {
+    /// `n1="v1",n2="v2"`: the sample line's label text and the series' key in its family.
+    let labels: [UInt8]
+    /// Seconds since the Unix epoch when the series was created (OpenMetrics `_created`).
+    let created: Double
+    private let bits: Atomic<UInt64>
+    /// The store's clock tick of the last update, for the TTL.
+    private let touchedTick: Atomic<Int64>
+    let histogram: HistogramCells?
+
+    init(labels: [UInt8], created: Double, tick: Int64, bucketCount: Int?) {
+        self.labels = labels
+        self.created = created
+        self.bits = Atomic(0)
+        self.touchedTick = Atomic(tick)
+        self.histogram = bucketCount.map(HistogramCells.init(bucketCount:))
+    }
+
+    var value: Double { Double(bitPattern: bits.load(ordering: .relaxed)) }
+    var lastTouch: Int64 { touchedTick.load(ordering: .relaxed) }
+
+    func touch(_ tick: Int64) {
+        // A plain store: concurrent writers all write "now"; skip the write when unchanged to keep
+        // the cache line shared.
+        if touchedTick.load(ordering: .relaxed) != tick { touchedTick.store(tick, ordering: .relaxed) }
+    }
+
+    func set(_ value: Double) {
+        bits.store(value.bitPattern, ordering: .relaxed)
+    }
+
+    func add(_ delta: Double) {
+        var current = bits.load(ordering: .relaxed)
+        while true {
+            let next = (Double(bitPattern: current) + delta).bitPattern
+            let (exchanged, original) = bits.weakCompareExchange(
+                expected: current, desired: next, successOrdering: .relaxed, failureOrdering: .relaxed)
+            if exchanged { return }
+            current = original
+        }
+    }
+}
+
+/// A histogram's bucket counts, sum and count, updated together so a scrape never sees a count
+/// that disagrees with its buckets.
+final class HistogramCells: Sendable {
+    struct Snapshot {
+        /// Non-cumulative counts per bucket, the last one for +Inf.
+        var counts: [UInt64]
+        var sum: Double
+        var count: UInt64
+    }
+
+    private let cells: Mutex<Snapshot>
+
+    init(bucketCount: Int) {
+        cells = Mutex(Snapshot(counts: Array(repeating: 0, count: bucketCount + 1), sum: 0, count: 0))
+    }
+
+    func observe(_ value: Double, bucket: Int) {
+        cells.withLock { cells in
+            cells.counts[bucket] &+= 1
+            cells.sum += value
+            cells.count &+= 1
+        }
+    }
+
+    /// Reads the cells under their lock without copying them.
+    func read<Result>(_ body: (borrowing Snapshot) -> Result) -> Result { cells.withLock { body($0) } }
+}

@@ -1,0 +1,111 @@
+import Testing
+
+@testable import MetricsStore
+
+/// TTL expiry, the series limit and concurrent updates while scraping.
+@Suite struct SeriesLifecycleTests {
+    @Test func seriesNotUpdatedForTheTTLExpireButExporterFamiliesDoNot() throws {
+        let clock = ManualClock()
+        let store = MetricsStore(configuration: StoreConfiguration(ttl: .seconds(60)), clock: clock.read)
+        let gauge = try store.gauge("exesdb_thing", help: "T.", labels: ["node"])
+        let own = try store.gauge("exesdb_exporter_thing", help: "T.", labels: ["peer"], expires: false)
+        gauge.set(1, ["stale"])
+        gauge.set(1, ["fresh"])
+        own.set(1, ["p"])
+        clock.advance(by: 45)
+        _ = store.render(.prometheusText)  // advances the store's clock
+        gauge.set(2, ["fresh"])
+        clock.advance(by: 30)
+        let exposition = text(store, .prometheusText)
+        #expect(samples(exposition, prefix: "exesdb_thing{") == [#"exesdb_thing{node="fresh"} 2"#])
+        #expect(samples(exposition, prefix: "exesdb_exporter_thing{") == [#"exesdb_exporter_thing{peer="p"} 1"#])
+        #expect(
+            samples(exposition, prefix: "exesdb_exporter_series_expired_total") == [
+                "exesdb_exporter_series_expired_total 1"
+            ])
+        // An expired series comes back fresh (a new _created) when it is updated again.
+        clock.advance(by: 10)
+        gauge.set(3, ["stale"])
+        #expect(
+            samples(text(store, .prometheusText), prefix: #"exesdb_thing{node="stale"}"#) == [
+                #"exesdb_thing{node="stale"} 3"#
+            ])
+    }
+
+    @Test func sweepRemovesExpiredSeriesWithoutAScrape() throws {
+        let clock = ManualClock()
+        let store = MetricsStore(configuration: StoreConfiguration(ttl: .seconds(10)), clock: clock.read)
+        let counter = try store.counter("exesdb_events_total", help: "E.", labels: ["node"])
+        for node in 0..<100 { counter.increment(["n\(node)"]) }
+        let before = store.seriesCount
+        clock.advance(by: 11)
+        store.sweep()
+        #expect(before - store.seriesCount == 100)
+    }
+
+    @Test func pastTheLimitNewSeriesAreDroppedAndCountedButOwnFamiliesStay() throws {
+        let store = MetricsStore(configuration: StoreConfiguration(maxSeries: 10))
+        let gauge = try store.gauge("exesdb_thing", help: "T.", labels: ["id"])
+        let own = try store.gauge("exesdb_exporter_peer_thing", help: "T.", labels: ["peer"], expires: false)
+        for id in 0..<25 { gauge.set(Double(id), ["\(id)"]) }
+        for peer in 0..<5 { own.set(1, ["\(peer)"]) }
+        // Existing series still update at the limit.
+        gauge.set(100, ["0"])
+        let exposition = text(store, .prometheusText)
+        #expect(samples(exposition, prefix: "exesdb_thing{").count == 10)
+        #expect(samples(exposition, prefix: #"exesdb_thing{id="0"}"#) == [#"exesdb_thing{id="0"} 100"#])
+        #expect(samples(exposition, prefix: "exesdb_exporter_peer_thing{").count == 5)
+        #expect(
+            samples(exposition, prefix: "exesdb_exporter_series_dropped_total")
+                == [#"exesdb_exporter_series_dropped_total{reason="cardinality_limit"} 15"#])
+    }
+
+    @Test func concurrentUpdatesWhileScrapingLoseNothing() async throws {
+        let store = MetricsStore()
+        let counter = try store.counter("exesdb_ops_total", help: "O.", labels: ["node", "operation"])
+        let histogram = try store.histogram("exesdb_lat_seconds", help: "L.", unit: "seconds", labels: ["node"])
+        let tasks = 4
+        let perTask = 20_000
+        await withTaskGroup(of: Void.self) { group in
+            for task in 0..<tasks {
+                group.addTask {
+                    for index in 0..<perTask {
+                        counter.add(1, ["n\(task % 2)", "op\(index % 3)"])
+                        histogram.observe(0.001, ["n\(task % 2)"])
+                    }
+                }
+            }
+            group.addTask {
+                for _ in 0..<50 { _ = store.render(.openMetrics) }
+            }
+        }
+        let exposition = text(store, .prometheusText)
+        let total = samples(exposition, prefix: "exesdb_ops_total{").compactMap { Double($0.split(separator: " ")[1]) }
+            .reduce(0, +)
+        #expect(total == Double(tasks * perTask))
+        let counts = samples(exposition, prefix: "exesdb_lat_seconds_count{").compactMap {
+            Double($0.split(separator: " ")[1])
+        }
+        #expect(counts.reduce(0, +) == Double(tasks * perTask))
+    }
+
+    @Test func countersIgnoreNegativeAndNonFiniteAmounts() throws {
+        let store = MetricsStore()
+        let counter = try store.counter("exesdb_c_total", help: "C.")
+        counter.add(2)
+        counter.add(-1)
+        counter.add(.nan)
+        counter.add(.infinity)
+        #expect(samples(text(store, .prometheusText), prefix: "exesdb_c_total ") == ["exesdb_c_total 2"])
+    }
+
+    @Test func stateSetsRefuseUnknownStates() throws {
+        let store = MetricsStore()
+        let states = try store.stateSet("exesdb_s", help: "S.", labels: ["node"], states: ["up", "down"])
+        #expect(states.set("down", ["n"]))
+        #expect(!states.set("sideways", ["n"]))
+        #expect(
+            samples(text(store, .prometheusText), prefix: "exesdb_s{")
+                == [#"exesdb_s{node="n",exesdb_s="up"} 0"#, #"exesdb_s{node="n",exesdb_s="down"} 1"#])
+    }
+}
