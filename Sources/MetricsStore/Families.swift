@@ -4,6 +4,14 @@
 public struct CounterFamily: Sendable {
     public let family: MetricFamily
 
+    init(family: MetricFamily) { self.family = family }
+
+    /// A typed view of a registered family; nil when it is of another type.
+    public init?(_ family: MetricFamily?) {
+        guard let family, family.descriptor.type == .counter else { return nil }
+        self.family = family
+    }
+
     /// Adds a non-negative amount; negative or non-finite amounts are ignored (a counter only rises).
     public func add(_ amount: Double, _ labels: [String] = []) {
         guard amount >= 0, amount.isFinite else { return }
@@ -25,6 +33,14 @@ public struct CounterFamily: Sendable {
 public struct GaugeFamily: Sendable {
     public let family: MetricFamily
 
+    init(family: MetricFamily) { self.family = family }
+
+    /// A typed view of a registered family; nil when it is of another type.
+    public init?(_ family: MetricFamily?) {
+        guard let family, family.descriptor.type == .gauge else { return nil }
+        self.family = family
+    }
+
     public func set(_ value: Double, _ labels: [String] = []) {
         family.series(labels)?.set(value)
     }
@@ -40,6 +56,14 @@ public struct GaugeFamily: Sendable {
 public struct HistogramFamily: Sendable {
     public let family: MetricFamily
 
+    init(family: MetricFamily) { self.family = family }
+
+    /// A typed view of a registered family; nil when it is of another type.
+    public init?(_ family: MetricFamily?) {
+        guard let family, family.descriptor.type == .histogram else { return nil }
+        self.family = family
+    }
+
     /// Observes a value; NaN is ignored (it would poison the sum forever).
     public func observe(_ value: Double, _ labels: [String] = []) {
         guard !value.isNaN, let cells = family.series(labels)?.histogram else { return }
@@ -52,6 +76,14 @@ public struct HistogramFamily: Sendable {
 
 public struct StateSetFamily: Sendable {
     public let family: MetricFamily
+
+    init(family: MetricFamily) { self.family = family }
+
+    /// A typed view of a registered family; nil when it is of another type.
+    public init?(_ family: MetricFamily?) {
+        guard let family, family.descriptor.type == .stateset else { return nil }
+        self.family = family
+    }
 
     /// Makes `state` the current one. Returns false (and changes nothing) for a state the family
     /// does not list.
@@ -67,6 +99,14 @@ public struct StateSetFamily: Sendable {
 
 public struct InfoFamily: Sendable {
     public let family: MetricFamily
+
+    init(family: MetricFamily) { self.family = family }
+
+    /// A typed view of a registered family; nil when it is of another type.
+    public init?(_ family: MetricFamily?) {
+        guard let family, family.descriptor.type == .info else { return nil }
+        self.family = family
+    }
 
     public func set(_ labels: [String]) {
         family.series(labels)?.set(1)

@@ -1,1 +1,0 @@
-// Aggregation: work in progress (see the issue that builds it).

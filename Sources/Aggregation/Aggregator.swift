@@ -1,0 +1,161 @@
+import GaterMessages
+import Logging
+import MetricsStore
+import Synchronization
+
+/// Turns each accepted message into metric updates, exactly as DESIGN.md section 4 maps them:
+/// one small function per payload type below. Percentages become ratios, milliseconds seconds.
+public final class Aggregator: Sendable {
+    private let families: ExESDBFamilies
+    private let activeAlerts: ActiveAlerts
+    /// (severity, category) pairs with a series, so a pair whose last alert is acked drops to 0.
+    private let activeKeys = Mutex<Set<ActiveAlerts.Key>>([])
+    private let unknownStates = Mutex<Set<String>>([])
+    private let logger: Logger
+
+    /// `store` must hold the catalogue (`Catalogue.register`). `alertTTL` is how long an
+    /// unacknowledged alert stays active without being seen again (the series TTL).
+    public init(store: MetricsStore, alertTTL: Duration, logger: Logger) throws {
+        families = try ExESDBFamilies(store: store)
+        activeAlerts = ActiveAlerts(ttl: Double(alertTTL.components.seconds))
+        self.logger = logger
+    }
+
+    public func record(_ received: ReceivedMessage) {
+        let at = received.receivedAt
+        switch received.message {
+        case .performance(let metric): record(metric)
+        case .throughput(let metric): record(metric)
+        case .latency(let metric): record(metric)
+        case .resourceUsage(let usage): record(usage)
+        case .metricAlert(let alert): record(alert)
+        case .nodeHealth(let health): record(health, at: at)
+        case .clusterHealth(let health): record(health, reporter: received.peer, at: at)
+        case .componentHealth(let health): record(health, at: at)
+        case .healthCheck(let check): record(check, at: at)
+        case .systemAlert(let alert): record(alert, at: at)
+        case .alertAcknowledgement(let ack): record(ack, at: at)
+        case .alertEscalation(let escalation):
+            families.escalations.increment([escalation.fromLevel, escalation.toLevel])
+        case .notificationStatus(let status):
+            families.notifications.increment([status.deliveryMethod, status.status])
+        }
+    }
+
+    /// Expires alerts not seen for the TTL (called periodically by the exporter).
+    public func sweep(now: Double) {
+        publish(activeAlerts.sweep(at: now))
+    }
+
+    // MARK: - Metrics bus
+
+    private func record(_ metric: PerformanceMetric) {
+        let series = [metric.node, metric.component, metric.metricName]
+        families.performanceValue.set(metric.value, series + [metric.unit])
+        families.performanceReports.increment(series)
+        for tag in metric.numericTags { families.performanceTag.set(tag.value, series + [tag.name]) }
+    }
+
+    private func record(_ metric: ThroughputMetric) {
+        let series = [metric.node, metric.operation]
+        families.operations.add(Double(metric.count), series)
+        families.operationWindows.add(Double(metric.durationMilliseconds) / 1000, series)
+        families.throughput.set(metric.ratePerSecond, series)
+    }
+
+    private func record(_ metric: LatencyMetric) {
+        let series = [metric.node, metric.operation, metric.percentile]
+        let seconds = metric.latencyMilliseconds / 1000
+        families.latencyReported.set(seconds, series)
+        families.latency.observe(seconds, series)
+        families.latencySamples.add(Double(metric.sampleCount), series)
+    }
+
+    private func record(_ usage: ResourceUsage) {
+        let series = [usage.node, usage.resourceType]
+        families.resourceUsage.set(usage.usagePercent / 100, series)
+        if let total = usage.totalAvailable { families.resourceCapacity.set(total, series) }
+        if let used = usage.currentUsed { families.resourceUsed.set(used, series) }
+    }
+
+    private func record(_ alert: MetricAlert) {
+        let series = [alert.node, alert.metricName, alert.thresholdType]
+        families.thresholdViolations.increment(series + [alert.severity])
+        families.thresholdValue.set(alert.thresholdValue, series)
+        families.thresholdObserved.set(alert.currentValue, series)
+    }
+
+    // MARK: - Health bus
+
+    private func record(_ health: NodeHealth, at receivedAt: Double) {
+        let node = [health.node]
+        setHealth(families.nodeHealth, health.status, node)
+        if let load = health.loadAverage { families.nodeLoad.set(load, node) }
+        if let memory = health.memoryUsagePercent { families.nodeMemory.set(memory / 100, node) }
+        if let disk = health.diskUsagePercent { families.nodeDisk.set(disk / 100, node) }
+        for check in health.checks { families.nodeCheckPassing.set(check.passing ? 1 : 0, [health.node, check.name]) }
+        families.lastReport.set(health.timestamp ?? receivedAt, [health.node, "node"])
+    }
+
+    private func record(_ health: ClusterHealth, reporter: String, at receivedAt: Double) {
+        setHealth(families.clusterHealth, health.status, [reporter])
+        families.clusterNodes.set(Double(health.healthyNodes), [reporter, "healthy"])
+        families.clusterNodes.set(Double(health.degradedNodes.count), [reporter, "degraded"])
+        families.clusterNodes.set(Double(health.unhealthyNodes.count), [reporter, "unhealthy"])
+        families.clusterNodes.set(Double(health.totalNodes), [reporter, "total"])
+        families.clusterQuorum.set(health.quorumStatus == "available" ? 1 : 0, [reporter])
+        families.lastReport.set(health.timestamp ?? receivedAt, [reporter, "cluster"])
+    }
+
+    private func record(_ health: ComponentHealth, at receivedAt: Double) {
+        setHealth(families.componentHealth, health.status, [health.node, health.component])
+        families.lastReport.set(health.timestamp ?? receivedAt, [health.node, "component"])
+    }
+
+    private func record(_ check: HealthCheck, at receivedAt: Double) {
+        let series = [check.node, check.checkName]
+        if !families.checkStatus.set(check.result, series) { noteUnknownState("health check result", check.result) }
+        if let duration = check.durationMilliseconds { families.checkDuration.observe(duration / 1000, series) }
+        families.lastReport.set(check.timestamp ?? receivedAt, [check.node, "check"])
+    }
+
+    /// A status outside healthy, degraded, unhealthy reads as `unknown`, which is what it is to us.
+    private func setHealth(_ family: StateSetFamily, _ status: String, _ labels: [String]) {
+        if !family.set(status, labels) {
+            noteUnknownState("health status", status)
+            family.set("unknown", labels)
+        }
+    }
+
+    // MARK: - Alerts bus
+
+    private func record(_ alert: SystemAlert, at receivedAt: Double) {
+        families.alerts.increment([alert.node, alert.severity, alert.category])
+        guard alert.requiresAcknowledgement else { return }
+        publish(
+            activeAlerts.raise(id: alert.alertID, severity: alert.severity, category: alert.category, at: receivedAt))
+    }
+
+    private func record(_ ack: AlertAcknowledgement, at receivedAt: Double) {
+        families.acks.increment()
+        publish(activeAlerts.acknowledge(id: ack.alertID, at: receivedAt))
+    }
+
+    private func publish(_ counts: ActiveAlerts.Counts) {
+        let keys = activeKeys.withLock { keys in
+            keys.formUnion(counts.keys)
+            // Hostile severities could grow this without end; past the cap keep only the live pairs
+            // (the others' series then expire with the TTL).
+            if keys.count > 1_000 { keys = Set(counts.keys) }
+            return keys
+        }
+        for key in keys { families.alertsActive.set(Double(counts[key] ?? 0), [key.severity, key.category]) }
+    }
+
+    private func noteUnknownState(_ what: String, _ value: String) {
+        guard unknownStates.withLock({ $0.insert(what + value).inserted }) else { return }
+        logger.warning(
+            "a \(what) outside the known states was received (further ones are not logged)",
+            metadata: ["value": "\(value.prefix(64))"])
+    }
+}

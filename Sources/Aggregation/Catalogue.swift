@@ -1,0 +1,167 @@
+import MetricsStore
+
+/// The metric catalogue of DESIGN.md section 4: every family the dashboards and alert rules are
+/// written against, registered at start so each one is served (with its help, type and unit)
+/// before its first sample. Families of other modules (`exesdb_exporter_*`) are listed here for
+/// their help text; those modules update them through swift-metrics.
+public enum Catalogue {
+    static let healthStates = ["healthy", "degraded", "unhealthy", "unknown"]
+    static let checkResults = ["pass", "fail", "timeout"]
+
+    /// The ExESDB families, which expire with the TTL.
+    static let exesdb: [FamilyDescriptor] = [
+        gauge(
+            "exesdb_performance_value", "Last PerformanceMetric value, in the unit its label names.",
+            ["node", "component", "metric", "unit"]),
+        counter(
+            "exesdb_performance_reports_total", "PerformanceMetric reports received.", ["node", "component", "metric"]),
+        gauge(
+            "exesdb_performance_tag_value", "Numeric tags of the last PerformanceMetric.",
+            ["node", "component", "metric", "tag"]),
+        counter(
+            "exesdb_operations_total", "Operations reported by ThroughputMetric (count, summed).",
+            ["node", "operation"]),
+        counter(
+            "exesdb_operations_window_seconds_total", "Measurement windows of ThroughputMetric, summed.",
+            ["node", "operation"], unit: "seconds"),
+        gauge(
+            "exesdb_throughput_ops_per_second", "Last reported operation rate (ThroughputMetric.rate_per_sec).",
+            ["node", "operation"]),
+        gauge(
+            "exesdb_latency_reported_seconds", "Last reported latency statistic (LatencyMetric).",
+            ["node", "operation", "stat"], unit: "seconds"),
+        FamilyDescriptor(
+            name: "exesdb_latency_seconds", help: "Reported latency statistics, each LatencyMetric observed once.",
+            type: .histogram, unit: "seconds", labelNames: ["node", "operation", "stat"],
+            buckets: FamilyDescriptor.defaultBuckets),
+        counter(
+            "exesdb_latency_samples_total", "Samples behind the latency statistics (sample_count, summed).",
+            ["node", "operation", "stat"]),
+        gauge(
+            "exesdb_resource_usage_ratio", "Resource usage (ResourceUsage.usage_percent / 100).", ["node", "resource"],
+            unit: "ratio"),
+        gauge("exesdb_resource_capacity", "Resource capacity (ResourceUsage.total_available).", ["node", "resource"]),
+        gauge("exesdb_resource_used", "Resource in use (ResourceUsage.current_used).", ["node", "resource"]),
+        counter(
+            "exesdb_metric_threshold_violations_total", "MetricAlert threshold violations.",
+            ["node", "metric", "threshold_type", "severity"]),
+        gauge(
+            "exesdb_metric_threshold_value", "Threshold of the last MetricAlert.", ["node", "metric", "threshold_type"]),
+        gauge(
+            "exesdb_metric_threshold_observed_value", "Observed value of the last MetricAlert.",
+            ["node", "metric", "threshold_type"]),
+        stateSet("exesdb_node_health_status", "Node health (NodeHealth.status).", ["node"], healthStates),
+        gauge("exesdb_node_load_average", "Node load average (NodeHealth.load_avg).", ["node"]),
+        gauge(
+            "exesdb_node_memory_usage_ratio", "Node memory usage (NodeHealth.memory_usage / 100).", ["node"],
+            unit: "ratio"),
+        gauge(
+            "exesdb_node_disk_usage_ratio", "Node disk usage (NodeHealth.disk_usage / 100).", ["node"], unit: "ratio"),
+        gauge(
+            "exesdb_node_health_check_passing", "1 when the node's named check passes, 0 when it fails.",
+            ["node", "check"]),
+        stateSet(
+            "exesdb_cluster_health_status", "Cluster health as a node reports it (ClusterHealth.status).",
+            ["reporter"], healthStates),
+        gauge("exesdb_cluster_nodes", "Cluster nodes by health state, as a node reports them.", ["reporter", "state"]),
+        gauge("exesdb_cluster_quorum_available", "1 when the reporting node sees quorum.", ["reporter"]),
+        stateSet(
+            "exesdb_component_health_status", "Component health (ComponentHealth.status).", ["node", "component"],
+            healthStates),
+        stateSet(
+            "exesdb_health_check_status", "Result of the last health check run.", ["node", "check"], checkResults),
+        FamilyDescriptor(
+            name: "exesdb_health_check_duration_seconds", help: "Health check durations.", type: .histogram,
+            unit: "seconds", labelNames: ["node", "check"], buckets: FamilyDescriptor.defaultBuckets),
+        gauge(
+            "exesdb_health_last_report_timestamp_seconds", "Timestamp of the last health report of each kind.",
+            ["node", "kind"], unit: "seconds"),
+        counter("exesdb_alerts_total", "System alerts raised.", ["node", "severity", "category"]),
+        gauge(
+            "exesdb_alerts_active", "Alerts that need an acknowledgement and have none yet.", ["severity", "category"]),
+        counter("exesdb_alert_acks_total", "Alert acknowledgements.", []),
+        counter("exesdb_alert_escalations_total", "Alert escalations.", ["from_level", "to_level"]),
+        counter("exesdb_alert_notifications_total", "Alert notification outcomes.", ["delivery_method", "status"]),
+    ]
+
+    /// The exporter's own families: they never expire.
+    static let exporter: [FamilyDescriptor] = [
+        gauge("exesdb_up", "1 while at least one ExESDB node is connected and subscribed.", []),
+        FamilyDescriptor(
+            name: "exesdb_exporter_build_info", help: "The exporter's version, revision and Swift version.",
+            type: .info,
+            labelNames: ["version", "revision", "swift_version"]),
+        gauge("exesdb_exporter_peer_up", "1 when the node is connected and subscribed.", ["peer"]),
+        counter("exesdb_exporter_peer_connects_total", "Connection attempts by outcome.", ["peer", "result"]),
+        counter("exesdb_exporter_messages_total", "Accepted messages.", ["bus", "type"]),
+        counter(
+            "exesdb_exporter_messages_rejected_total",
+            "Rejected messages (bad_signature, unsigned, unverifiable, malformed, unknown_type).", ["bus", "reason"]),
+        counter(
+            "exesdb_exporter_control_messages_rejected_total", "Malformed distribution control messages dropped.",
+            ["peer", "reason"]),
+        gauge(
+            "exesdb_exporter_last_message_timestamp_seconds", "When the last accepted message of a bus arrived.",
+            ["peer", "bus"], unit: "seconds"),
+        counter("exesdb_exporter_webhook_deliveries_total", "Webhook deliveries by outcome.", ["endpoint", "outcome"]),
+        FamilyDescriptor(
+            name: "exesdb_exporter_webhook_delivery_duration_seconds", help: "Webhook request durations.",
+            type: .histogram, unit: "seconds", labelNames: ["endpoint"], buckets: FamilyDescriptor.defaultBuckets),
+        gauge(
+            "exesdb_exporter_webhook_queue_length", "Pending webhook deliveries, spooled ones included.", ["endpoint"]),
+        gauge(
+            "exesdb_exporter_webhook_oldest_pending_age_seconds", "Age of the oldest pending webhook delivery.",
+            ["endpoint"], unit: "seconds"),
+        FamilyDescriptor(
+            name: "exesdb_exporter_scrape_duration_seconds", help: "Time to render one scrape.", type: .histogram,
+            unit: "seconds", labelNames: ["format"], buckets: FamilyDescriptor.defaultBuckets),
+    ].map { descriptor in
+        var descriptor = descriptor
+        descriptor.expires = false
+        return descriptor
+    }
+
+    /// Every family, with the histogram buckets the config file overrides (`metrics.buckets`).
+    public static func families(buckets: [String: [Double]] = [:]) -> [FamilyDescriptor] {
+        (exesdb + exporter).map { descriptor in
+            guard descriptor.type == .histogram, let override = buckets[descriptor.name] else { return descriptor }
+            var changed = descriptor
+            changed.buckets = override
+            return changed
+        }
+    }
+
+    /// The names of the histogram families whose buckets the config file may set.
+    public static var histogramNames: [String] { families().filter { $0.type == .histogram }.map(\.name) }
+
+    /// Registers every family. Fails only on bucket overrides that are not ascending and finite.
+    public static func register(
+        in store: MetricsStore, buckets: [String: [Double]] = [:]
+    ) throws(FamilyRegistrationError) {
+        for descriptor in families(buckets: buckets) { try store.register(descriptor) }
+    }
+
+    private static func gauge(
+        _ name: String, _ help: String, _ labels: [String], unit: String? = nil
+    )
+        -> FamilyDescriptor
+    {
+        FamilyDescriptor(name: name, help: help, type: .gauge, unit: unit, labelNames: labels)
+    }
+
+    private static func counter(
+        _ name: String, _ help: String, _ labels: [String], unit: String? = nil
+    )
+        -> FamilyDescriptor
+    {
+        FamilyDescriptor(name: name, help: help, type: .counter, unit: unit, labelNames: labels)
+    }
+
+    private static func stateSet(
+        _ name: String, _ help: String, _ labels: [String], _ states: [String]
+    )
+        -> FamilyDescriptor
+    {
+        FamilyDescriptor(name: name, help: help, type: .stateset, labelNames: labels, states: states)
+    }
+}
