@@ -1,0 +1,108 @@
+import Foundation
+import Yams
+
+/// The YAML config file (`--config.file`), read and checked as a whole before anything starts.
+public struct ConfigFile: Sendable {
+    public let path: String
+    public let settings: ExporterFileSettings
+    /// The YAML text, composed again for `section` (Yams nodes are not Sendable).
+    private let text: String
+
+    /// Reads and decodes the file; every failure names the file, the key path and what is expected.
+    public static func load(path: String) throws(ConfigFileError) -> ConfigFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .cannotRead(path: path)
+        }
+        return try parse(String(decoding: data, as: UTF8.self), path: path)
+    }
+
+    public static func parse(_ text: String, path: String) throws(ConfigFileError) -> ConfigFile {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            throw .syntax(path: path, message: "\(error)")
+        }
+        guard let root else { return ConfigFile(path: path, settings: ExporterFileSettings(), text: text) }
+        guard root.mapping != nil else {
+            throw .invalid(path: path, key: "", message: "expected a mapping of sections (erlang:, pubsub:, ...)")
+        }
+        return ConfigFile(
+            path: path, settings: try decode(ExporterFileSettings.self, from: root, path: path), text: text)
+    }
+
+    /// Decodes the section under `key` (e.g. `webhooks`) with its owner's type; nil when absent.
+    /// Errors carry the full key path, as for the rest of the file.
+    public func section<Section: Decodable>(_ key: String, as type: Section.Type) throws(ConfigFileError) -> Section? {
+        guard let root = try? Yams.compose(yaml: text), let node = root.mapping?[key] else { return nil }
+        return try Self.decode(type, from: node, path: path, prefix: [key])
+    }
+
+    static func decode<Value: Decodable>(
+        _ type: Value.Type, from node: Node, path: String, prefix: [String] = []
+    )
+        throws(ConfigFileError) -> Value
+    {
+        do {
+            return try YAMLDecoder().decode(type, from: node)
+        } catch let error as DecodingError {
+            throw ConfigFileError(decoding: error, path: path, prefix: prefix)
+        } catch {
+            throw .invalid(path: path, key: prefix.joined(separator: "."), message: "\(error)")
+        }
+    }
+}
+
+/// What is wrong with the config file, and where.
+public enum ConfigFileError: Error, Equatable, CustomStringConvertible {
+    case cannotRead(path: String)
+    case syntax(path: String, message: String)
+    case invalid(path: String, key: String, message: String)
+
+    public var description: String {
+        switch self {
+        case .cannotRead(let path):
+            "config file \(path): cannot read it (check --config.file and the file's permissions)"
+        case .syntax(let path, let message):
+            "config file \(path): not valid YAML: \(message)"
+        case .invalid(let path, let key, let message):
+            "config file \(path): \(key.isEmpty ? "" : key + ": ")\(message)"
+        }
+    }
+
+    init(decoding error: DecodingError, path: String, prefix: [String]) {
+        func keyPath(_ codingPath: [any CodingKey]) -> String {
+            (prefix + codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }).joined(separator: ".")
+                .replacingOccurrences(of: ".[", with: "[")
+        }
+        switch error {
+        case .typeMismatch(let type, let context):
+            self = .invalid(path: path, key: keyPath(context.codingPath), message: "expected \(Self.name(of: type))")
+        case .valueNotFound(let type, let context):
+            self = .invalid(
+                path: path, key: keyPath(context.codingPath), message: "expected \(Self.name(of: type)), found nothing")
+        case .keyNotFound(let key, let context):
+            self = .invalid(
+                path: path, key: keyPath(context.codingPath + [key]), message: "missing (this key is required)")
+        case .dataCorrupted(let context):
+            self = .invalid(path: path, key: keyPath(context.codingPath), message: context.debugDescription)
+        @unknown default:
+            self = .invalid(path: path, key: keyPath([]), message: "\(error)")
+        }
+    }
+
+    private static func name(of type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type: "an integer"
+        case is Double.Type: "a number"
+        case is Bool.Type: "true or false"
+        case is [String].Type: "a list of strings"
+        case is [Double].Type: "a list of numbers"
+        case is Node.Scalar.Type: "a single value, not a list or a mapping"
+        case is Node.Mapping.Type: "a mapping (key: value)"
+        case is Node.Sequence.Type: "a list"
+        default: "a value of type \(type)"
+        }
+    }
+}

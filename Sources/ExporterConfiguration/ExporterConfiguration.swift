@@ -1,1 +1,0 @@
-// ExporterConfiguration: work in progress (see the issue that builds it).

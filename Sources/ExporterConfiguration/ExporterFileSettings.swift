@@ -1,0 +1,175 @@
+/// The config file's shape (DESIGN.md section 5): keys are the flags' words in snake case, and
+/// flags override the file. Every section refuses keys it does not know. The `webhooks` section
+/// belongs to the webhook forwarder, which decodes it itself (`ConfigFile.section`).
+public struct ExporterFileSettings: Decodable, Sendable, Equatable {
+    public var web: Web?
+    public var log: Log?
+    public var erlang: Erlang?
+    public var pubsub: PubSub?
+    public var cluster: Cluster?
+    public var security: Security?
+    public var metrics: Metrics?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case web, log, erlang, pubsub, cluster, security, metrics, webhooks
+    }
+
+    public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        web = try container.decodeIfPresent(Web.self, forKey: .web)
+        log = try container.decodeIfPresent(Log.self, forKey: .log)
+        erlang = try container.decodeIfPresent(Erlang.self, forKey: .erlang)
+        pubsub = try container.decodeIfPresent(PubSub.self, forKey: .pubsub)
+        cluster = try container.decodeIfPresent(Cluster.self, forKey: .cluster)
+        security = try container.decodeIfPresent(Security.self, forKey: .security)
+        metrics = try container.decodeIfPresent(Metrics.self, forKey: .metrics)
+    }
+
+    public struct Web: Decodable, Sendable, Equatable {
+        /// One address or a list.
+        public var listenAddress: [String]?
+        public var telemetryPath: String?
+        public var configFile: String?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case listenAddress = "listen_address", telemetryPath = "telemetry_path", configFile = "config_file"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            if let one = try? container.decodeIfPresent(String.self, forKey: .listenAddress) {
+                listenAddress = [one]
+            } else {
+                listenAddress = try container.decodeIfPresent([String].self, forKey: .listenAddress)
+            }
+            telemetryPath = try container.decodeIfPresent(String.self, forKey: .telemetryPath)
+            configFile = try container.decodeIfPresent(String.self, forKey: .configFile)
+        }
+    }
+
+    public struct Log: Decodable, Sendable, Equatable {
+        public var level: String?
+        public var format: String?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case level, format }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            level = try container.decodeIfPresent(String.self, forKey: .level)
+            format = try container.decodeIfPresent(String.self, forKey: .format)
+        }
+    }
+
+    public struct Erlang: Decodable, Sendable, Equatable {
+        public var name: String?
+        public var nodes: [String]?
+        public var cookieFile: String?
+        public var netTicktime: ConfigDuration?
+        public var maxFrameSize: Int?
+        public var listen: Bool?
+        public var tls: TLS?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case name, nodes, listen, tls
+            case cookieFile = "cookie_file", netTicktime = "net_ticktime", maxFrameSize = "max_frame_size"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decodeIfPresent(String.self, forKey: .name)
+            nodes = try container.decodeIfPresent([String].self, forKey: .nodes)
+            cookieFile = try container.decodeIfPresent(String.self, forKey: .cookieFile)
+            netTicktime = try container.decodeIfPresent(ConfigDuration.self, forKey: .netTicktime)
+            maxFrameSize = try container.decodeIfPresent(Int.self, forKey: .maxFrameSize)
+            listen = try container.decodeIfPresent(Bool.self, forKey: .listen)
+            tls = try container.decodeIfPresent(TLS.self, forKey: .tls)
+        }
+
+        public struct TLS: Decodable, Sendable, Equatable {
+            public var caFile: String?
+            public var certFile: String?
+            public var keyFile: String?
+            public var insecureSkipVerify: Bool?
+
+            enum CodingKeys: String, CodingKey, CaseIterable {
+                case caFile = "ca_file", certFile = "cert_file", keyFile = "key_file"
+                case insecureSkipVerify = "insecure_skip_verify"
+            }
+
+            public init(from decoder: any Decoder) throws {
+                try decoder.rejectUnknownKeys(CodingKeys.self)
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                caFile = try container.decodeIfPresent(String.self, forKey: .caFile)
+                certFile = try container.decodeIfPresent(String.self, forKey: .certFile)
+                keyFile = try container.decodeIfPresent(String.self, forKey: .keyFile)
+                insecureSkipVerify = try container.decodeIfPresent(Bool.self, forKey: .insecureSkipVerify)
+            }
+        }
+    }
+
+    public struct PubSub: Decodable, Sendable, Equatable {
+        public var buses: [String]?
+        public var poolSize: Int?
+        /// Bus name to the topics delivered from it.
+        public var topics: [String: [String]]?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case buses, topics, poolSize = "pool_size" }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            buses = try container.decodeIfPresent([String].self, forKey: .buses)
+            poolSize = try container.decodeIfPresent(Int.self, forKey: .poolSize)
+            topics = try container.decodeIfPresent([String: [String]].self, forKey: .topics)
+        }
+    }
+
+    public struct Cluster: Decodable, Sendable, Equatable {
+        public var discover: Bool?
+        public var shard: String?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case discover, shard }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            discover = try container.decodeIfPresent(Bool.self, forKey: .discover)
+            shard = try container.decodeIfPresent(String.self, forKey: .shard)
+        }
+    }
+
+    public struct Security: Decodable, Sendable, Equatable {
+        public var secretKeyBaseFile: String?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case secretKeyBaseFile = "secret_key_base_file" }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            secretKeyBaseFile = try container.decodeIfPresent(String.self, forKey: .secretKeyBaseFile)
+        }
+    }
+
+    public struct Metrics: Decodable, Sendable, Equatable {
+        public var ttl: ConfigDuration?
+        public var maxSeries: Int?
+        /// Histogram family name to its bucket upper bounds.
+        public var buckets: [String: [Double]]?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case ttl, buckets, maxSeries = "max_series" }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            ttl = try container.decodeIfPresent(ConfigDuration.self, forKey: .ttl)
+            maxSeries = try container.decodeIfPresent(Int.self, forKey: .maxSeries)
+            buckets = try container.decodeIfPresent([String: [Double]].self, forKey: .buckets)
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Testing
+
+@testable import ExporterConfiguration
+
+@Suite struct ConfigFileTests {
+    @Test func theDesignExampleDecodes() throws {
+        let yaml = """
+            erlang:
+              name: exesdb_exporter@host-1
+              nodes: [ex_esdb@host-1]
+              cookie_file: /etc/exesdb_exporter/cookie
+              net_ticktime: 60s
+            pubsub:
+              buses: [ex_esdb_metrics, ex_esdb_health, ex_esdb_alerts]
+              pool_size: 1
+              topics:
+                ex_esdb_alerts: [critical, escalations]
+            cluster:
+              discover: true
+              shard: 0/1
+            security:
+              secret_key_base_file: /etc/exesdb_exporter/secret_key_base
+            metrics:
+              ttl: 5m
+              max_series: 100000
+              buckets:
+                exesdb_latency_seconds: [0.001, 0.01, 0.1, 1]
+            web:
+              listen_address: 127.0.0.1:9571
+            log:
+              level: debug
+            webhooks:
+              spool_dir: /var/lib/exesdb_exporter/spool
+              endpoints:
+                - name: oncall
+                  url: https://hooks.example.internal/exesdb
+            """
+        let file = try ConfigFile.parse(yaml, path: "x.yml")
+        let settings = file.settings
+        #expect(settings.erlang?.nodes == ["ex_esdb@host-1"])
+        #expect(settings.erlang?.netTicktime == ConfigDuration(.seconds(60)))
+        #expect(settings.pubsub?.topics == ["ex_esdb_alerts": ["critical", "escalations"]])
+        #expect(settings.cluster?.shard == "0/1")
+        #expect(settings.metrics?.ttl == ConfigDuration(.seconds(300)))
+        #expect(settings.metrics?.buckets?["exesdb_latency_seconds"] == [0.001, 0.01, 0.1, 1])
+        #expect(settings.web?.listenAddress == ["127.0.0.1:9571"])
+        #expect(settings.log?.level == "debug")
+        struct Webhooks: Decodable {
+            var spoolDir: String
+            enum CodingKeys: String, CodingKey { case spoolDir = "spool_dir" }
+        }
+        #expect(try file.section("webhooks", as: Webhooks.self)?.spoolDir == "/var/lib/exesdb_exporter/spool")
+    }
+
+    @Test func anEmptyFileIsAllDefaults() throws {
+        #expect(try ConfigFile.parse("", path: "x").settings == ExporterFileSettings())
+    }
+
+    @Test(arguments: [
+        (
+            "erlang:\n  nmae: x\n",
+            "config file c.yml: erlang.nmae: unknown key (known here: name, nodes, listen, tls, cookie_file, net_ticktime, max_frame_size)"
+        ),
+        (
+            "metrics:\n  ttl: 5 minutes\n",
+            #"config file c.yml: metrics.ttl: expected a duration like 500ms, 30s, 5m or 1h30m, got "5 minutes""#
+        ),
+        ("pubsub:\n  pool_size: many\n", "config file c.yml: pubsub.pool_size: expected an integer"),
+        (
+            "erlang:\n  nodes: [a, [b]]\n",
+            "config file c.yml: erlang.nodes[1]: expected a single value, not a list or a mapping"
+        ),
+        ("- just\n- a list\n", "config file c.yml: expected a mapping of sections (erlang:, pubsub:, ...)"),
+        (
+            "webhook:\n  x: 1\n",
+            "config file c.yml: webhook: unknown key (known here: web, log, erlang, pubsub, cluster, security, metrics, webhooks)"
+        ),
+    ])
+    func mistakesNameTheKeyAndWhatIsExpected(yaml: String, message: String) {
+        #expect {
+            _ = try ConfigFile.parse(yaml, path: "c.yml")
+        } throws: { error in
+            "\(error)" == message
+        }
+    }
+
+    @Test func badYAMLSaysWhere() {
+        #expect {
+            _ = try ConfigFile.parse("erlang: [unclosed\n", path: "c.yml")
+        } throws: { error in
+            "\(error)".hasPrefix("config file c.yml: not valid YAML:") && "\(error)".contains("line")
+        }
+    }
+
+    @Test func aMissingFileSaysSo() {
+        #expect(throws: ConfigFileError.cannotRead(path: "/nonexistent/c.yml")) {
+            try ConfigFile.load(path: "/nonexistent/c.yml")
+        }
+    }
+
+    @Test(arguments: [
+        ("500ms", 500), ("30s", 30_000), ("5m", 300_000), ("1h30m", 5_400_000), ("2d", 172_800_000),
+        ("1w", 604_800_000),
+    ])
+    func durations(text: String, milliseconds: Int64) {
+        #expect(ConfigDuration.parse(text) == .milliseconds(milliseconds))
+    }
+
+    @Test(arguments: ["", "5", "m", "5x", "-5s", "1.5h", "99999999999999999999y"])
+    func notDurations(text: String) {
+        #expect(ConfigDuration.parse(text) == nil)
+    }
+}
