@@ -115,6 +115,13 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // Log lines as logfmt or JSON, with a level that a reload can change.
+        .target(
+            name: "ExporterLogging",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log")
+            ]
+        ),
         // The YAML config file and its merge with the flags (DESIGN.md section 5).
         .target(
             name: "ExporterConfiguration",
@@ -144,6 +151,7 @@ let package = Package(
             dependencies: [
                 "ErlangTerm", "ErlangDistribution", "PhoenixPubSub", "GaterMessages", "ClusterSubscription",
                 "MetricsStore", "Aggregation", "ExporterHTTP", "ExporterConfiguration", "WebhookForwarder",
+                "ExporterLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -211,6 +219,10 @@ let package = Package(
         .testTarget(
             name: "ExporterHTTPTests",
             dependencies: ["ExporterHTTP", "BEAMPeers"]
+        ),
+        .testTarget(
+            name: "ExporterLoggingTests",
+            dependencies: ["ExporterLogging", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "ExporterConfigurationTests",

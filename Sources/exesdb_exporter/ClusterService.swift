@@ -5,11 +5,12 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 
-/// Follows the ExESDB cluster and logs what arrives (until /metrics exists to serve it).
+/// Follows the ExESDB cluster and hands every accepted message to `consume`.
 struct ClusterService: Service, CustomStringConvertible {
     let setup: ClusterSetup
     let group: any EventLoopGroup
     let logger: Logger
+    let consume: @Sendable (ReceivedMessage) -> Void
 
     /// What ServiceLifecycle logs: names only, never the setup (it holds the cookie).
     var description: String { "ClusterService(name: \(setup.local), nodes: \(setup.peers))" }
@@ -40,7 +41,7 @@ struct ClusterService: Service, CustomStringConvertible {
         // On SIGTERM or SIGINT: leave the PubSub groups first, give the frames a moment, then stop.
         try? await withThrowingDiscardingTaskGroup { tasks in
             tasks.addTask { await subscription.run() }
-            tasks.addTask { await log(subscription.messages) }
+            tasks.addTask { await deliver(subscription.messages) }
             tasks.addTask {
                 try await gracefulShutdown()
                 subscription.leave()
@@ -64,10 +65,11 @@ struct ClusterService: Service, CustomStringConvertible {
         }
     }
 
-    private func log(_ messages: AsyncStream<ReceivedMessage>) async {
+    private func deliver(_ messages: AsyncStream<ReceivedMessage>) async {
         var counts: [String: Int] = [:]
         var lastSummary = ContinuousClock.now
         for await received in messages {
+            consume(received)
             counts[received.message.kind.rawValue, default: 0] += 1
             logger.debug(
                 "message",

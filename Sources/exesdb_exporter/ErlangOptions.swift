@@ -1,12 +1,13 @@
 import ArgumentParser
 import ClusterSubscription
 import ErlangDistribution
+import ExporterConfiguration
 import GaterMessages
 import NIOCore
 import NIOSSL
 import PhoenixPubSub
 
-/// The `--erlang.*` flags.
+/// The `--erlang.*` flags; each overrides the `erlang:` section of the config file.
 struct ErlangOptions: ParsableArguments {
     @Option(name: .customLong("erlang.nodes"), help: "An ExESDB node to join, as name@host (repeatable).")
     var nodes: [String] = []
@@ -25,11 +26,13 @@ struct ErlangOptions: ParsableArguments {
 
     @Option(
         name: .customLong("erlang.net-ticktime"),
-        help: "Erlang's net_ticktime in seconds: a silent peer is dead after it.")
-    var netTickTime: Int = 60
+        help: "Erlang's net_ticktime (seconds, or a duration like 60s): a silent peer is dead after it. (default: 60s)")
+    var netTickTime: String?
 
-    @Option(name: .customLong("erlang.max-frame-size"), help: "Largest distribution frame accepted, in bytes.")
-    var maxFrameSize: Int = 64 << 20
+    @Option(
+        name: .customLong("erlang.max-frame-size"),
+        help: "Largest distribution frame accepted, in bytes. (default: 67108864)")
+    var maxFrameSize: Int?
 
     @Flag(name: .customLong("erlang.listen"), help: "Also register in EPMD and accept connections from the nodes.")
     var listen = false
@@ -49,47 +52,81 @@ struct ErlangOptions: ParsableArguments {
         help: "Do not verify the nodes' certificates (logs a warning; for tests only).")
     var tlsInsecure = false
 
-    func validate() throws {
-        guard netTickTime >= 4 else {
-            throw ValidationError(
-                "--erlang.net-ticktime=\(netTickTime): expected at least 4 seconds, as Erlang requires")
-        }
-        guard maxFrameSize >= 1024 else {
-            throw ValidationError("--erlang.max-frame-size=\(maxFrameSize): expected at least 1024 bytes")
-        }
-        guard (tlsCertificateFile == nil) == (tlsKeyFile == nil) else {
-            throw ValidationError("--erlang.tls.cert-file and --erlang.tls.key-file go together: give both or neither")
-        }
-    }
-
-    /// Everything needed to join: checked names, the cookie, the connection settings.
-    func resolve(environment: [String: String]) throws -> ClusterSetup {
-        let peers = try nodes.map { text in
+    /// Everything needed to join, flags over the file: checked names, the cookie, connection settings.
+    func resolve(file: ExporterFileSettings.Erlang?, environment: [String: String]) throws -> ClusterSetup {
+        let texts = nodes.isEmpty ? file?.nodes ?? [] : nodes
+        let source = nodes.isEmpty ? "erlang.nodes" : "--erlang.nodes"
+        let peers = try texts.map { text in
             do {
                 return try NodeName(parsing: text)
             } catch {
-                throw ValidationError("--erlang.nodes=\(text): \(error)")
+                throw SettingError("\(source)=\(text): \(error)")
             }
         }
-        let local = try name.map { try NodeName(parsing: $0) } ?? NodeName.defaultLocal(peers: peers)
-        let cookie = try Cookie.load(file: cookieFile, environment: environment)
-        var configuration = DistributionConfiguration(
-            netTickTime: .seconds(Int64(netTickTime)), maxFrameSize: maxFrameSize)
-        configuration.tls = try tlsConfiguration()
+        let local =
+            try (name ?? file?.name).map { text in
+                do {
+                    return try NodeName(parsing: text)
+                } catch {
+                    throw SettingError("--erlang.name=\(text): \(error)")
+                }
+            } ?? NodeName.defaultLocal(peers: peers)
+        let cookie = try Cookie.load(file: cookieFile ?? file?.cookieFile, environment: environment)
+        let configuration = DistributionConfiguration(
+            netTickTime: TimeAmount(try tickTime(file: file)), maxFrameSize: try frameSize(file: file))
+        var withTLS = configuration
+        withTLS.tls = try tlsConfiguration(file: file?.tls)
         return ClusterSetup(
-            local: local, peers: peers, cookie: cookie, configuration: configuration, listen: listen,
-            insecureTLS: tlsInsecure, epmdPort: environment["ERL_EPMD_PORT"].flatMap { Int($0) })
+            local: local, peers: peers, cookie: cookie, configuration: withTLS, listen: listen || file?.listen == true,
+            insecureTLS: tlsInsecure || file?.tls?.insecureSkipVerify == true,
+            epmdPort: environment["ERL_EPMD_PORT"].flatMap { Int($0) })
     }
 
-    private func tlsConfiguration() throws -> TLSConfiguration? {
-        guard tlsCAFile != nil || tlsCertificateFile != nil || tlsInsecure else { return nil }
-        var tls = TLSConfiguration.makeClientConfiguration()
-        if let tlsCAFile { tls.trustRoots = .file(tlsCAFile) }
-        if let tlsCertificateFile, let tlsKeyFile {
-            tls.certificateChain = try NIOSSLCertificate.fromPEMFile(tlsCertificateFile).map { .certificate($0) }
-            tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: tlsKeyFile, format: .pem))
+    private func tickTime(file: ExporterFileSettings.Erlang?) throws -> Duration {
+        var tick = file?.netTicktime?.duration ?? .seconds(60)
+        if let netTickTime {
+            guard let parsed = Int(netTickTime).map({ Duration.seconds($0) }) ?? ConfigDuration.parse(netTickTime)
+            else { throw SettingError("--erlang.net-ticktime=\(netTickTime): expected seconds or a duration like 60s") }
+            tick = parsed
         }
-        if tlsInsecure { tls.certificateVerification = .none }
+        guard tick >= .seconds(4) else {
+            throw SettingError(
+                "erlang.net_ticktime (--erlang.net-ticktime)=\(ConfigDuration(tick)): expected at least 4s, as Erlang requires"
+            )
+        }
+        return tick
+    }
+
+    private func frameSize(file: ExporterFileSettings.Erlang?) throws -> Int {
+        let size = maxFrameSize ?? file?.maxFrameSize ?? 64 << 20
+        guard size >= 1024 else {
+            throw SettingError("erlang.max_frame_size (--erlang.max-frame-size)=\(size): expected at least 1024 bytes")
+        }
+        return size
+    }
+
+    private func tlsConfiguration(file: ExporterFileSettings.Erlang.TLS?) throws -> TLSConfiguration? {
+        let caFile = tlsCAFile ?? file?.caFile
+        let certificateFile = tlsCertificateFile ?? file?.certFile
+        let keyFile = tlsKeyFile ?? file?.keyFile
+        let insecure = tlsInsecure || file?.insecureSkipVerify == true
+        guard (certificateFile == nil) == (keyFile == nil) else {
+            throw SettingError("--erlang.tls.cert-file and --erlang.tls.key-file go together: give both or neither")
+        }
+        guard caFile != nil || certificateFile != nil || insecure else { return nil }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let caFile { tls.trustRoots = .file(caFile) }
+        if let certificateFile, let keyFile {
+            do {
+                tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificateFile).map { .certificate($0) }
+                tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: keyFile, format: .pem))
+            } catch {
+                throw SettingError(
+                    "--erlang.tls.cert-file=\(certificateFile), --erlang.tls.key-file=\(keyFile): cannot load them as PEM: \(error)"
+                )
+            }
+        }
+        if insecure { tls.certificateVerification = .none }
         return tls
     }
 }
@@ -101,15 +138,6 @@ struct ClusterSetup: Sendable {
     var shard = Shard.all
     var secret: SecretKeyBase?
 
-    func with(pubsub: PubSubConfiguration, discover: Bool, shard: Shard, secret: SecretKeyBase?) -> ClusterSetup {
-        var copy = self
-        copy.pubsub = pubsub
-        copy.discover = discover
-        copy.shard = shard
-        copy.secret = secret
-        return copy
-    }
-
     let local: NodeName
     let peers: [NodeName]
     let cookie: Cookie
@@ -119,4 +147,10 @@ struct ClusterSetup: Sendable {
     /// From ERL_EPMD_PORT; nil for the standard 4369. Nothing else of the environment is kept:
     /// it holds secrets.
     let epmdPort: Int?
+}
+
+/// A setting that cannot be used, named with its flag or config key, its value and what is expected.
+struct SettingError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

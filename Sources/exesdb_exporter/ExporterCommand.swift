@@ -1,62 +1,72 @@
 import ArgumentParser
-import ErlangDistribution
+import ExporterConfiguration
+import ExporterLogging
 import Foundation
 import Logging
-import NIOPosix
-import ServiceLifecycle
 
-/// The executable: parses flags, wires the modules, runs them until SIGTERM or SIGINT.
+/// The executable: parses flags and the config file, wires the modules, runs them until SIGTERM
+/// or SIGINT. SIGHUP reloads the config file and the web config.
 @main
 struct ExporterCommand: AsyncParsableCommand {
-    static let version = "0.2.0-dev"
+    static let version = "0.3.0-dev"
 
     static let configuration = CommandConfiguration(
         commandName: "exesdb_exporter",
         abstract: "Prometheus exporter for ExESDB: joins the Erlang cluster as a hidden node.",
         discussion: """
-            Built so far: the Erlang term codec, the distribution protocol, and the subscription to the \
-            ExESDB buses: this version joins the cluster from --erlang.nodes, verifies and decodes every \
-            message, and logs what arrives. /metrics and webhooks arrive with the next releases.
+            Joins the ExESDB cluster from --erlang.nodes as a hidden Erlang node, follows the metrics, \
+            health and alerts buses on every node, verifies each message's signature and serves what it \
+            learns at /metrics (Prometheus text and OpenMetrics). Every flag can also be set in the YAML \
+            file given by --config.file (keys are the flags' words in snake case; flags win). Secrets come \
+            from files or the environment: ERLANG_COOKIE, SECRET_KEY_BASE. ERL_EPMD_PORT is honoured.
             """,
         version: version)
+
+    @Option(name: .customLong("config.file"), help: "Path to the YAML configuration file.")
+    var configFile: String?
+
+    @OptionGroup(title: "Web and logging") var serving: ServingOptions
 
     @OptionGroup(title: "Erlang cluster") var erlang: ErlangOptions
 
     @OptionGroup(title: "ExESDB buses") var subscription: SubscriptionOptions
 
-    @Option(
-        name: .customLong("log.level"),
-        help: "Only log messages with the given severity or above: trace, debug, info, warning, error.")
-    var logLevel: Logger.Level = .info
-
     func run() async throws {
-        let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let logger = Logger(label: "exesdb_exporter")
-        let setup: ClusterSetup
+        let settings: ExporterSettings
         do {
-            let environment = ProcessInfo.processInfo.environment
-            setup = try erlang.resolve(environment: environment).with(
-                pubsub: subscription.pubsub, discover: subscription.discover, shard: try subscription.parsedShard(),
-                secret: try subscription.secretKeyBase(environment: environment))
+            settings = try ExporterSettings.resolve(
+                configFile: configFile, serving: serving, erlang: erlang, subscription: subscription,
+                environment: ProcessInfo.processInfo.environment)
         } catch {
-            // A misconfiguration names what is wrong and exits before connecting anything.
-            logger.critical("\(error)")
+            // A misconfiguration names what is wrong and exits before binding or connecting anything.
+            FileHandle.standardError.write(Data("exesdb_exporter: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        guard !setup.peers.isEmpty else {
-            print("exesdb_exporter \(Self.version): no nodes to join; give --erlang.nodes=name@host (see --help)")
+        guard !settings.cluster.peers.isEmpty else {
+            print(
+                "exesdb_exporter \(Self.version): no nodes to join; give --erlang.nodes=name@host or erlang.nodes in --config.file (see --help)"
+            )
             return
         }
-        let cluster = ClusterService(setup: setup, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
-        let group = ServiceGroup(
-            configuration: .init(services: [cluster], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        try await Exporter(settings: settings, version: Self.version).run()
     }
 }
 
-extension Logger.Level: @retroactive ExpressibleByArgument {}
+/// Everything the exporter runs with, flags over the config file over the defaults.
+struct ExporterSettings: Sendable {
+    var configFile: ConfigFile?
+    var serving: ServingSettings
+    var cluster: ClusterSetup
+
+    static func resolve(
+        configFile path: String?, serving: ServingOptions, erlang: ErlangOptions, subscription: SubscriptionOptions,
+        environment: [String: String]
+    ) throws -> ExporterSettings {
+        let file = try path.map { path throws(ConfigFileError) in try ConfigFile.load(path: path) }
+        let fileSettings = file?.settings ?? ExporterFileSettings()
+        let cluster = try subscription.resolve(
+            try erlang.resolve(file: fileSettings.erlang, environment: environment), file: fileSettings,
+            environment: environment)
+        return ExporterSettings(configFile: file, serving: try serving.resolve(file: fileSettings), cluster: cluster)
+    }
+}

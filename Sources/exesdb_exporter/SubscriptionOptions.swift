@@ -1,17 +1,23 @@
 import ArgumentParser
 import ClusterSubscription
+import ExporterConfiguration
 import Foundation
 import GaterMessages
 import PhoenixPubSub
 
-/// The `--pubsub.*`, `--cluster.*` and `--security.*` flags.
+/// The `--pubsub.*`, `--cluster.*` and `--security.*` flags, over their config file sections.
 struct SubscriptionOptions: ParsableArguments {
-    @Option(name: .customLong("pubsub.buses"), help: "A Phoenix.PubSub server to follow (repeatable).")
-    var buses: [String] = ["ex_esdb_metrics", "ex_esdb_health", "ex_esdb_alerts"]
+    static let defaultBuses = ["ex_esdb_metrics", "ex_esdb_health", "ex_esdb_alerts"]
 
     @Option(
-        name: .customLong("pubsub.pool-size"), help: "The buses' PubSub pool size; every group of the pool is joined.")
-    var poolSize: Int = 1
+        name: .customLong("pubsub.buses"),
+        help: "A Phoenix.PubSub server to follow (repeatable). (default: \(defaultBuses.joined(separator: ", ")))")
+    var buses: [String] = []
+
+    @Option(
+        name: .customLong("pubsub.pool-size"),
+        help: "The buses' PubSub pool size; every group of the pool is joined. (default: 1)")
+    var poolSize: Int?
 
     @Option(
         name: .customLong("pubsub.topics"),
@@ -20,64 +26,81 @@ struct SubscriptionOptions: ParsableArguments {
 
     @Flag(
         name: .customLong("cluster.discover"), inversion: .prefixedNo,
-        help: "Find the cluster's other nodes through the seeds (erlang:nodes/0 over rex).")
-    var discover = true
+        help: "Find the cluster's other nodes through the seeds (erlang:nodes/0 over rex). (default: on)")
+    var discover: Bool?
 
-    @Option(name: .customLong("cluster.shard"), help: "Take only the nodes whose name hashes to shard i of n (i/n).")
-    var shard: String = "0/1"
+    @Option(
+        name: .customLong("cluster.shard"),
+        help: "Take only the nodes whose name hashes to shard i of n (i/n). (default: 0/1)")
+    var shard: String?
 
     @Option(
         name: .customLong("security.secret-key-base-file"),
         help: "The publishers' SECRET_KEY_BASE (default: the SECRET_KEY_BASE environment variable).")
     var secretKeyBaseFile: String?
 
-    func validate() throws {
-        guard (1...64).contains(poolSize) else {
-            throw ValidationError("--pubsub.pool-size=\(poolSize): expected 1 to 64")
+    /// Adds the subscription settings, flags over the file, to `setup`.
+    func resolve(
+        _ setup: ClusterSetup, file: ExporterFileSettings, environment: [String: String]
+    ) throws
+        -> ClusterSetup
+    {
+        var setup = setup
+        let busNames = buses.isEmpty ? file.pubsub?.buses ?? Self.defaultBuses : buses
+        guard !busNames.isEmpty else { throw SettingError("pubsub.buses: give at least one bus") }
+        let pool = poolSize ?? file.pubsub?.poolSize ?? 1
+        guard (1...64).contains(pool) else {
+            throw SettingError("pubsub.pool_size (--pubsub.pool-size)=\(pool): expected 1 to 64")
         }
-        guard !buses.isEmpty else { throw ValidationError("--pubsub.buses: give at least one bus") }
+        let filters = try topicFilters(buses: busNames, file: file.pubsub?.topics)
+        setup.pubsub = PubSubConfiguration(
+            buses: busNames.map { BusSubscription(name: $0, topics: filters[$0]) }, poolSize: pool)
+        setup.discover = discover ?? file.cluster?.discover ?? true
+        let shardText = shard ?? file.cluster?.shard ?? "0/1"
+        do {
+            setup.shard = try Shard(parsing: shardText)
+        } catch {
+            throw SettingError("\(error)")
+        }
+        setup.secret = try secretKeyBase(
+            file: secretKeyBaseFile ?? file.security?.secretKeyBaseFile, environment: environment)
+        return setup
+    }
+
+    /// `--pubsub.topics=bus:topic` flags when given, else the file's `pubsub.topics` map.
+    private func topicFilters(buses: [String], file: [String: [String]]?) throws -> [String: Set<String>] {
+        var filters: [String: Set<String>] = [:]
+        if topics.isEmpty, let file {
+            for (bus, names) in file {
+                guard buses.contains(bus) else {
+                    throw SettingError(
+                        "pubsub.topics.\(bus): not one of the buses followed (\(buses.joined(separator: ", ")))")
+                }
+                filters[bus] = Set(names)
+            }
+            return filters
+        }
         for filter in topics {
             guard let colon = filter.firstIndex(of: ":"), buses.contains(String(filter[..<colon])),
                 filter.index(after: colon) < filter.endIndex
             else {
-                throw ValidationError(
+                throw SettingError(
                     "--pubsub.topics=\(filter): expected bus:topic with a bus from --pubsub.buses (\(buses.joined(separator: ", ")))"
                 )
             }
+            filters[String(filter[..<colon]), default: []].insert(String(filter[filter.index(after: colon)...]))
         }
-        _ = try parsedShard()
-    }
-
-    func parsedShard() throws -> Shard {
-        do {
-            return try Shard(parsing: shard)
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        return filters
     }
 
     /// The secret from the file, else from SECRET_KEY_BASE; nil when neither is set.
-    func secretKeyBase(environment: [String: String]) throws -> SecretKeyBase? {
-        if let secretKeyBaseFile {
-            guard let data = FileManager.default.contents(atPath: secretKeyBaseFile) else {
-                throw ValidationError("--security.secret-key-base-file=\(secretKeyBaseFile): cannot read the file")
-            }
-            let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !text.isEmpty else {
-                throw ValidationError("--security.secret-key-base-file=\(secretKeyBaseFile): the file is empty")
-            }
-            return SecretKeyBase(text)
+    private func secretKeyBase(file: String?, environment: [String: String]) throws -> SecretKeyBase? {
+        guard let file else { return environment["SECRET_KEY_BASE"].map(SecretKeyBase.init) }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw SettingError("--security.secret-key-base-file=\(file): cannot read the file")
         }
-        return environment["SECRET_KEY_BASE"].map(SecretKeyBase.init)
-    }
-
-    var pubsub: PubSubConfiguration {
-        var filters: [String: Set<String>] = [:]
-        for filter in topics {
-            guard let colon = filter.firstIndex(of: ":") else { continue }
-            filters[String(filter[..<colon]), default: []].insert(String(filter[filter.index(after: colon)...]))
-        }
-        return PubSubConfiguration(
-            buses: buses.map { BusSubscription(name: $0, topics: filters[$0]) }, poolSize: poolSize)
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else { throw SettingError("--security.secret-key-base-file=\(file): the file is empty") }
+        return SecretKeyBase(text)
     }
 }
