@@ -7,7 +7,15 @@ let iterations = arguments.firstIndex(of: "--iterations").flatMap { Int(argument
 let sources = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("benchmarks/erlang")
 
 do {
-    if let index = arguments.firstIndex(of: "--profile-intake") {
+    if let index = arguments.firstIndex(of: "--metrics-memory") {
+        try MetricsBenchmark.measureResident(count: Int(arguments[index + 1]) ?? 0, holder: arguments[index + 2])
+    } else if arguments.contains("--metrics-render") {
+        try MetricsBenchmark.profileRender()
+    } else if arguments.contains("--metrics-updates") {
+        try MetricsBenchmark.updates()
+    } else if arguments.contains("--metrics") {
+        try MetricsBenchmark.run()
+    } else if let index = arguments.firstIndex(of: "--profile-intake") {
         // Swift side only, for a profiler: the frame-to-message path on the given message file.
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: arguments[index + 1])))
         try IntakeBenchmark.run(
@@ -23,6 +31,7 @@ do {
         try CodecBenchmark.run(iterations: iterations, erlangSources: sources)
         let messages = arguments.firstIndex(of: "--messages").flatMap { Int(arguments[$0 + 1]) } ?? 300_000
         try await DistributionBenchmark.run(messages: messages, erlangSources: sources)
+        try MetricsBenchmark.run()
     }
 } catch {
     FileHandle.standardError.write(Data("benchmark failed: \(error)\n".utf8))

@@ -1,6 +1,8 @@
+import Foundation
+
 /// Label names and values rendered once, as they appear between the braces of a sample line:
-/// `node="ex_esdb@host-1",operation="append"`. The rendered bytes are also the series' key, since
-/// escaping is injective for a fixed list of names.
+/// `node="ex_esdb@host-1",operation="append"`. Values are capped at a character boundary and
+/// escaped; lookups hash the raw values and compare them with a series' rendering in place.
 enum LabelSet {
     /// Appends `n1="v1",n2="v2"` with each value capped and escaped.
     static func render(names: [String], values: [String], maxValueBytes: Int, into bytes: inout [UInt8]) {
@@ -8,24 +10,102 @@ enum LabelSet {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
             bytes.append(contentsOf: names[index].utf8)
             bytes.append(contentsOf: #"=""#.utf8)
-            let value = index < values.count ? values[index] : ""
-            appendEscaped(capped(value, maxBytes: maxValueBytes), into: &bytes)
+            withCappedValue(values, index, maxValueBytes) { appendEscaped($0, into: &bytes) }
             bytes.append(UInt8(ascii: "\""))
         }
     }
 
-    /// The value's UTF-8 bytes, cut at the last character boundary within `maxBytes`.
-    static func capped(_ value: String, maxBytes: Int) -> Substring.UTF8View {
-        let utf8 = value.utf8
-        guard utf8.count > maxBytes else { return Substring(value).utf8 }
-        var end = utf8.index(utf8.startIndex, offsetBy: maxBytes)
-        // Step back over continuation bytes (10xxxxxx) so no character is split.
-        while end > utf8.startIndex, utf8[end] & 0xC0 == 0x80 { end = utf8.index(before: end) }
-        return value[..<end].utf8
+    /// A hash of the (capped) values, the same for the same label set whatever its rendering.
+    static func hash(_ values: [String], count: Int, maxValueBytes: Int) -> Int {
+        var hasher = Hasher()
+        for index in 0..<count {
+            withCappedValue(values, index, maxValueBytes) { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+            hasher.combine(0xFF as UInt8)  // never in UTF-8: separates the values
+        }
+        return hasher.finalize()
+    }
+
+    /// Whether `rendered` (`n1="v1",n2="v2"`) is the rendering of `values`, compared in place.
+    static func matches(
+        _ rendered: UnsafeBufferPointer<UInt8>, names: [[UInt8]], values: [String], maxValueBytes: Int
+    ) -> Bool {
+        do {
+            var position = 0
+            for index in names.indices {
+                // Skip `,name="` (the names are the family's own, so only the values can differ).
+                position += names[index].count + 2 + (index > 0 ? 1 : 0)
+                let next = withCappedValue(values, index, maxValueBytes) { match($0, in: rendered, at: position) }
+                guard let next, next < rendered.count, rendered[next] == UInt8(ascii: "\"") else { return false }
+                position = next + 1
+            }
+            return position == rendered.count
+        }
+    }
+
+    /// Runs `body` on the UTF-8 bytes of value `index` (empty when missing), cut at the last
+    /// character boundary within `maxBytes`.
+    static func withCappedValue<Result>(
+        _ values: [String], _ index: Int, _ maxBytes: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result
+    ) -> Result {
+        guard index < values.count else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+        var value = values[index]
+        return value.withUTF8 { bytes in
+            guard bytes.count > maxBytes else { return body(bytes) }
+            var end = maxBytes
+            // Step back over continuation bytes (10xxxxxx) so no character is split.
+            while end > 0, bytes[end] & 0xC0 == 0x80 { end -= 1 }
+            return body(UnsafeBufferPointer(rebasing: bytes[..<end]))
+        }
+    }
+
+    /// The position after `value` in `rendered` from `position`, or nil when it is not there.
+    private static func match(
+        _ value: UnsafeBufferPointer<UInt8>, in rendered: UnsafeBufferPointer<UInt8>, at position: Int
+    )
+        -> Int?
+    {
+        let end = position + value.count
+        // The plain copy is accepted only when the closing quote follows: a value holding a
+        // backslash can match its own escaped form's first bytes, and then the escaped
+        // comparison decides.
+        if end < rendered.count, rendered[end] == UInt8(ascii: "\"") {
+            guard let source = value.baseAddress, let target = rendered.baseAddress else { return end }  // empty value
+            if memcmp(source, target + position, value.count) == 0 { return end }
+        }
+        return matchEscaped(value, in: rendered, at: position)
+    }
+
+    private static func matchEscaped(
+        _ value: UnsafeBufferPointer<UInt8>, in rendered: UnsafeBufferPointer<UInt8>, at start: Int
+    )
+        -> Int?
+    {
+        var position = start
+        for byte in value {
+            let expected: UInt8
+            switch byte {
+            case UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "\n"):
+                guard position < rendered.count, rendered[position] == UInt8(ascii: "\\") else { return nil }
+                position += 1
+                expected = byte == UInt8(ascii: "\n") ? UInt8(ascii: "n") : byte
+            default:
+                expected = byte
+            }
+            guard position < rendered.count, rendered[position] == expected else { return nil }
+            position += 1
+        }
+        return position
     }
 
     /// Label-value escaping, the same in both formats: backslash, double quote, line feed.
-    static func appendEscaped<Bytes: Sequence<UInt8>>(_ value: Bytes, into bytes: inout [UInt8]) {
+    static func appendEscaped(_ value: UnsafeBufferPointer<UInt8>, into bytes: inout [UInt8]) {
+        // Nearly every value needs no escaping: copy it in one go.
+        guard
+            value.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") })
+        else {
+            bytes.append(contentsOf: value)
+            return
+        }
         for byte in value {
             switch byte {
             case UInt8(ascii: "\\"): bytes.append(contentsOf: #"\\"#.utf8)
@@ -35,34 +115,4 @@ enum LabelSet {
             }
         }
     }
-}
-
-/// Names the exposition formats accept.
-enum MetricName {
-    static func isValidMetricName(_ name: String) -> Bool {
-        guard let first = name.utf8.first, isLetter(first) || first == UInt8(ascii: "_") || first == UInt8(ascii: ":")
-        else { return false }
-        return name.utf8.allSatisfy {
-            isLetter($0) || isDigit($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ":")
-        }
-    }
-
-    static func isValidLabelName(_ name: String) -> Bool {
-        guard let first = name.utf8.first, isLetter(first) || first == UInt8(ascii: "_"), !name.hasPrefix("__")
-        else { return false }
-        return name.utf8.allSatisfy { isLetter($0) || isDigit($0) || $0 == UInt8(ascii: "_") }
-    }
-
-    /// Replaces every character a metric name may not hold with `_` (for swift-metrics labels).
-    static func sanitized(_ name: String) -> String {
-        var bytes = name.utf8.map { isLetter($0) || isDigit($0) || $0 == UInt8(ascii: ":") ? $0 : UInt8(ascii: "_") }
-        if let first = bytes.first, isDigit(first) { bytes.insert(UInt8(ascii: "_"), at: 0) }
-        return bytes.isEmpty ? "_" : String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func isLetter(_ byte: UInt8) -> Bool {
-        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
-    }
-
-    private static func isDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
 }

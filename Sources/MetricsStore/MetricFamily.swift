@@ -1,54 +1,75 @@
 import Synchronization
 
-/// A family's series, keyed by their rendered labels. The lock guards only membership: lookups
-/// and inserts take it briefly, updates to a series' value never do, and a scrape takes it once to
-/// grab the current series list (an array that is copied on write, so rendering goes on outside).
+/// A family's series. The lock guards only membership: lookups and inserts take it briefly,
+/// updates to a series' value never do, and a scrape takes it once to grab the current series
+/// list (an array that is copied on write, so rendering goes on outside the lock).
+///
+/// Series are found by a hash of the label values, checked against the series' rendered labels
+/// in place: finding an existing series neither renders nor allocates.
 public final class MetricFamily: Sendable {
     public let descriptor: FamilyDescriptor
-    /// Bucket bounds rendered once: `0.005`, `+Inf`.
-    let bucketLabels: [[UInt8]]
-    let stateNames: [[UInt8]]
+    /// The fixed pieces of the family's lines in each format.
+    private let prometheusText: FamilyText
+    private let openMetricsText: FamilyText
+    private let labelNames: [[UInt8]]
     private let table: Mutex<SeriesTable>
+    private let clock: StoreClock
     unowned let store: MetricsStore
 
     struct SeriesTable {
-        var index: [[UInt8]: Series] = [:]
+        var index = SeriesIndex()
         var ordered: [Series] = []
         var isSorted = true
-        /// Reused for every lookup so that finding an existing series allocates nothing.
-        var scratch: [UInt8] = []
     }
 
-    init(descriptor: FamilyDescriptor, store: MetricsStore) {
+    init(descriptor: FamilyDescriptor, store: MetricsStore, clock: StoreClock) {
         self.descriptor = descriptor
         self.store = store
-        bucketLabels = (descriptor.buckets + [.infinity]).map { Array(SampleValue.text(of: $0).utf8) }
-        stateNames = descriptor.states.map { Array($0.utf8) }
+        self.clock = clock
+        labelNames = descriptor.labelNames.map { Array($0.utf8) }
+        prometheusText = FamilyText(descriptor, format: .prometheusText)
+        openMetricsText = FamilyText(descriptor, format: .openMetrics)
         table = Mutex(SeriesTable())
+    }
+
+    func text(_ format: ExpositionFormat) -> FamilyText {
+        format == .openMetrics ? openMetricsText : prometheusText
     }
 
     /// The series with these label values (in the order of `labelNames`), created if new.
     /// Nil when the store is at its series limit: the update is dropped and counted.
     func series(_ values: [String]) -> Series? {
-        let tick = store.currentTick
-        let maxBytes = store.configuration.maxLabelValueBytes
+        let tick = clock.tick
+        let maxBytes = clock.maxLabelValueBytes
+        let hash = LabelSet.hash(values, count: labelNames.count, maxValueBytes: maxBytes)
         let found: Series?? = table.withLock { table in
-            table.scratch.removeAll(keepingCapacity: true)
-            LabelSet.render(
-                names: descriptor.labelNames, values: values, maxValueBytes: maxBytes, into: &table.scratch)
-            if let existing = table.index[table.scratch] { return .some(existing) }
-            guard store.admitSeries(expiring: descriptor.expires) else { return .some(nil) }
-            let created = Series(
-                labels: table.scratch, created: store.wallClock(), tick: tick,
-                bucketCount: descriptor.type == .histogram ? descriptor.buckets.count : nil)
-            table.index[created.labels] = created
-            table.ordered.append(created)
-            table.isSorted = false
-            return .some(created)
+            if let existing = table.index.find(
+                hash: hash,
+                where: {
+                    LabelSet.matches($0.labels.buffer, names: labelNames, values: values, maxValueBytes: maxBytes)
+                })
+            {
+                return .some(existing)
+            }
+            return .some(insert(&table, values: values, hash: hash, tick: tick))
         }
         guard let series = found ?? nil else { return nil }
         series.touch(tick)
         return series
+    }
+
+    private func insert(_ table: inout SeriesTable, values: [String], hash: Int, tick: Int64) -> Series? {
+        guard store.admitSeries(expiring: descriptor.expires) else { return nil }
+        var labels: [UInt8] = []
+        LabelSet.render(
+            names: descriptor.labelNames, values: values, maxValueBytes: clock.maxLabelValueBytes, into: &labels)
+        let created = Series(
+            labels: labels, hash: hash, created: clock.wallClock(), tick: tick,
+            bucketCount: descriptor.type == .histogram ? descriptor.buckets.count : nil)
+        table.index.insert(created)
+        table.ordered.append(created)
+        table.isSorted = false
+        return created
     }
 
     /// The live series, sorted by labels so every scrape lists them in the same order. Expired
@@ -57,7 +78,7 @@ public final class MetricFamily: Sendable {
         table.withLock { table in
             if let cutoff, descriptor.expires { removeExpired(&table, before: cutoff) }
             if !table.isSorted {
-                table.ordered.sort { $0.labels.lexicographicallyPrecedes($1.labels) }
+                table.ordered.sort { $0.labels.buffer.lexicographicallyPrecedes($1.labels.buffer) }
                 table.isSorted = true
             }
             return table.ordered
@@ -66,12 +87,11 @@ public final class MetricFamily: Sendable {
 
     var seriesCount: Int { table.withLock { $0.ordered.count } }
 
-    /// Removes every series (e.g. a peer's gauges when it is forgotten).
+    /// Removes every series (e.g. a view recomputed from scratch).
     func removeAll() {
         let removed = table.withLock { table in
             let count = table.ordered.count
-            table.index.removeAll()
-            table.ordered.removeAll()
+            table = SeriesTable()
             return count
         }
         store.released(removed, expiring: descriptor.expires, expired: false)
@@ -82,14 +102,30 @@ public final class MetricFamily: Sendable {
         // Decide once per series: a concurrent touch must not leave it in one list but not the other.
         var kept: [Series] = []
         kept.reserveCapacity(table.ordered.count)
+        var removed: [Series] = []
         for series in table.ordered {
-            if series.lastTouch < cutoff {
-                table.index[series.labels] = nil
-            } else {
-                kept.append(series)
-            }
+            if series.lastTouch < cutoff { removed.append(series) } else { kept.append(series) }
         }
-        store.released(table.ordered.count - kept.count, expiring: true, expired: true)
+        for series in removed { table.index.remove(series) }
+        store.released(removed.count, expiring: true, expired: true)
         table.ordered = kept
     }
+}
+
+/// The store's clock tick and label limit, shared by its families without a reference back to
+/// the store on the update path.
+final class StoreClock: Sendable {
+    private let currentTick: Atomic<Int64>
+    let maxLabelValueBytes: Int
+    let wallClock: @Sendable () -> Double
+
+    init(wallClock: @escaping @Sendable () -> Double, maxLabelValueBytes: Int) {
+        self.wallClock = wallClock
+        self.maxLabelValueBytes = maxLabelValueBytes
+        currentTick = Atomic(Int64(wallClock().rounded(.down)))
+    }
+
+    var tick: Int64 { currentTick.load(ordering: .relaxed) }
+
+    func advance() { currentTick.store(Int64(wallClock().rounded(.down)), ordering: .relaxed) }
 }

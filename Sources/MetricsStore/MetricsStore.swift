@@ -12,9 +12,8 @@ public final class MetricsStore: Sendable {
     private let families = Mutex<[String: MetricFamily]>([:])
     private let expiringSeries = Atomic<Int>(0)
     private let totalSeries = Atomic<Int>(0)
-    private let tick = Atomic<Int64>(0)
+    let clock: StoreClock
     private let collectors = Mutex<[@Sendable () -> Void]>([])
-    private let clock: @Sendable () -> Double
     private let selfMetrics = Mutex<StoreSelfMetrics?>(nil)
     /// The last body's size, so the next render reserves enough at once.
     private let lastRenderSize = Atomic<Int>(1 << 16)
@@ -25,8 +24,7 @@ public final class MetricsStore: Sendable {
         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) {
         self.configuration = configuration
-        self.clock = clock
-        tick.store(Int64(clock()), ordering: .relaxed)
+        self.clock = StoreClock(wallClock: clock, maxLabelValueBytes: configuration.maxLabelValueBytes)
         selfMetrics.withLock { $0 = StoreSelfMetrics(store: self) }
     }
 
@@ -43,7 +41,7 @@ public final class MetricsStore: Sendable {
                 else { throw .conflictingDefinition(descriptor.name) }
                 return existing
             }
-            let family = MetricFamily(descriptor: descriptor, store: self)
+            let family = MetricFamily(descriptor: descriptor, store: self, clock: clock)
             families[descriptor.name] = family
             return family
         }
@@ -73,13 +71,9 @@ public final class MetricsStore: Sendable {
 
     // MARK: - For families and renderers
 
-    var currentTick: Int64 { tick.load(ordering: .relaxed) }
+    var currentTick: Int64 { clock.tick }
 
-    func wallClock() -> Double { clock() }
-
-    func advanceClock() {
-        tick.store(Int64(clock().rounded(.down)), ordering: .relaxed)
-    }
+    func advanceClock() { clock.advance() }
 
     var expiryCutoff: Int64 {
         let ttlSeconds = configuration.ttl.components.seconds

@@ -14,6 +14,19 @@ enum SampleValue {
         }
     }
 
+    /// Seconds since the epoch with exactly three decimals (`1700000000.500`): cheaper than the
+    /// shortest form, and what the millisecond resolution of a timestamp holds.
+    static func appendTimestamp(_ seconds: Double, to bytes: inout [UInt8]) {
+        guard seconds.isFinite, seconds >= 0, seconds < 1e15 else { return append(seconds, to: &bytes) }
+        let milliseconds = UInt64((seconds * 1000).rounded())
+        appendInteger(milliseconds / 1000, to: &bytes)
+        let fraction = milliseconds % 1000
+        bytes.append(UInt8(ascii: "."))
+        bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: fraction / 100))
+        bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: fraction / 10 % 10))
+        bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: fraction % 10))
+    }
+
     static func text(of value: Double) -> String {
         var bytes: [UInt8] = []
         append(value, to: &bytes)

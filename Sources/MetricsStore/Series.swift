@@ -4,8 +4,10 @@ import Synchronization
 /// pattern in an atomic; a stateset holds the index of its current state; a histogram keeps its
 /// cells behind a lock of its own. Updates never take a family or store lock.
 final class Series: Sendable {
-    /// `n1="v1",n2="v2"`: the sample line's label text and the series' key in its family.
-    let labels: [UInt8]
+    /// `n1="v1",n2="v2"`: the sample line's label text, compared in place by lookups.
+    let labels: LabelBytes
+    /// The hash of the label values the family finds the series by.
+    let hash: Int
     /// Seconds since the Unix epoch when the series was created (OpenMetrics `_created`).
     let created: Double
     private let bits: Atomic<UInt64>
@@ -13,13 +15,16 @@ final class Series: Sendable {
     private let touchedTick: Atomic<Int64>
     let histogram: HistogramCells?
 
-    init(labels: [UInt8], created: Double, tick: Int64, bucketCount: Int?) {
-        self.labels = labels
+    init(labels: [UInt8], hash: Int, created: Double, tick: Int64, bucketCount: Int?) {
+        self.labels = LabelBytes(labels)
+        self.hash = hash
         self.created = created
         self.bits = Atomic(0)
         self.touchedTick = Atomic(tick)
         self.histogram = bucketCount.map(HistogramCells.init(bucketCount:))
     }
+
+    deinit { labels.deallocate() }
 
     var value: Double { Double(bitPattern: bits.load(ordering: .relaxed)) }
     var lastTouch: Int64 { touchedTick.load(ordering: .relaxed) }
@@ -72,4 +77,20 @@ final class HistogramCells: Sendable {
 
     /// Reads the cells under their lock without copying them.
     func read<Result>(_ body: (borrowing Snapshot) -> Result) -> Result { cells.withLock { body($0) } }
+}
+
+/// A series' rendered labels in memory of their own: rendering reads them on every scrape for
+/// every sample, and an array there would be retained and released each time.
+struct LabelBytes: @unchecked Sendable {  // Immutable after init; freed only by its Series' deinit.
+    let buffer: UnsafeBufferPointer<UInt8>
+
+    init(_ bytes: [UInt8]) {
+        let storage = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
+        _ = storage.initialize(from: bytes)
+        buffer = UnsafeBufferPointer(storage)
+    }
+
+    var isEmpty: Bool { buffer.isEmpty }
+
+    func deallocate() { buffer.deallocate() }
 }

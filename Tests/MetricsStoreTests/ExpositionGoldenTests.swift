@@ -73,11 +73,11 @@ import Testing
             # HELP exesdb_exporter_series_dropped New series not created because --metrics.max-series was reached.
             # TYPE exesdb_exporter_series_dropped counter
             exesdb_exporter_series_dropped_total{reason="cardinality_limit"} 0
-            exesdb_exporter_series_dropped_created{reason="cardinality_limit"} 1700000000.5
+            exesdb_exporter_series_dropped_created{reason="cardinality_limit"} 1700000000.500
             # HELP exesdb_exporter_series_expired Series removed because they were not updated for --metrics.ttl.
             # TYPE exesdb_exporter_series_expired counter
             exesdb_exporter_series_expired_total 0
-            exesdb_exporter_series_expired_created 1700000000.5
+            exesdb_exporter_series_expired_created 1700000000.500
             # HELP t_build Build.
             # TYPE t_build info
             t_build_info{version="1.0"} 1
@@ -95,13 +95,13 @@ import Testing
             t_latency_seconds_bucket{op="append",le="+Inf"} 4
             t_latency_seconds_count{op="append"} 4
             t_latency_seconds_sum{op="append"} 2.105
-            t_latency_seconds_created{op="append"} 1700000000.5
+            t_latency_seconds_created{op="append"} 1700000000.500
             # HELP t_requests Requests with \\"quotes\\", a \\\\ and a\\nline feed.
             # TYPE t_requests counter
             t_requests_total{path="/"} 1.5
-            t_requests_created{path="/"} 1700000000.5
+            t_requests_created{path="/"} 1700000000.500
             t_requests_total{path="a\\"b\\\\c\\nd"} 3
-            t_requests_created{path="a\\"b\\\\c\\nd"} 1700000000.5
+            t_requests_created{path="a\\"b\\\\c\\nd"} 1700000000.500
             # HELP t_usage_ratio Usage.
             # TYPE t_usage_ratio gauge
             # UNIT t_usage_ratio ratio

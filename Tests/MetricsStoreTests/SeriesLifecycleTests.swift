@@ -109,3 +109,50 @@ import Testing
                 == [#"exesdb_s{node="n",exesdb_s="up"} 0"#, #"exesdb_s{node="n",exesdb_s="down"} 1"#])
     }
 }
+
+/// Finding a series compares the values with their escaped rendering in place.
+@Suite struct LabelMatchingTests {
+    @Test(arguments: [
+        ["plain", "x"], [#"back\slash"#, "x"], [#"a\"#, "b"], [#"\\"#, #"""#], ["quote\"d", "new\nline"], ["", ""],
+        [#"\"#, #"\"#], [String(repeating: "é", count: 40), "x"],
+    ])
+    func everyValueFindsItsOwnSeriesAgain(values: [String]) throws {
+        let store = MetricsStore()
+        let gauge = try store.gauge("t_g", help: "G.", labels: ["a", "b"])
+        gauge.set(1, values)
+        gauge.set(2, values)
+        gauge.set(3, [values[0] + "x", values[1]])
+        let lines = samples(text(store, .prometheusText), prefix: "t_g{")
+        #expect(lines.count == 2, "\(lines)")
+        #expect(lines.filter { $0.hasSuffix(" 2") }.count == 1)
+    }
+
+    @Test func valuesEqualAfterTheCapShareASeries() throws {
+        let store = MetricsStore()
+        let gauge = try store.gauge("t_g", help: "G.", labels: ["a"])
+        gauge.set(1, [String(repeating: "a", count: 130) + "1"])
+        gauge.set(2, [String(repeating: "a", count: 130) + "2"])
+        #expect(samples(text(store, .prometheusText), prefix: "t_g{").count == 1)
+    }
+}
+
+@Suite struct SeriesIndexTests {
+    /// Clustered hashes make long probe runs; removals must keep every remaining series findable.
+    @Test func removalsKeepProbeRunsIntact() {
+        var index = SeriesIndex()
+        let all = (0..<2000).map { number in
+            Series(
+                labels: Array("n=\"\(number)\"".utf8), hash: (number % 13) * 64 + (number % 3), created: 0, tick: 0,
+                bucketCount: nil)
+        }
+        for series in all { index.insert(series) }
+        var generator = SystemRandomNumberGenerator()
+        let removed = Set(all.indices.shuffled(using: &generator).prefix(1200))
+        for number in removed { index.remove(all[number]) }
+        #expect(index.count == 800)
+        for (number, series) in all.enumerated() {
+            let found = index.find(hash: series.hash) { $0 === series }
+            #expect((found != nil) == !removed.contains(number), "series \(number)")
+        }
+    }
+}
