@@ -22,8 +22,16 @@ struct SignatureKey: Sendable {
 
     /// Whether `signature` is the MAC of `data`, compared in constant time.
     func isValid(_ signature: ArraySlice<UInt8>, for data: [UInt8]) -> Bool {
+        isValid(signature) { update in data.withUnsafeBytes(update) }
+    }
+
+    /// Whether `signature` is the MAC of the bytes `write` hands on, in as many pieces as it
+    /// likes: the message is hashed as it is written, never held whole.
+    func isValid(
+        _ signature: ArraySlice<UInt8>, of write: (_ update: (UnsafeRawBufferPointer) -> Void) -> Void
+    ) -> Bool {
         var innerHash = inner
-        data.withUnsafeBytes { innerHash.update(bufferPointer: $0) }
+        write { innerHash.update(bufferPointer: $0) }
         var outerHash = outer
         innerHash.finalize().withUnsafeBytes { outerHash.update(bufferPointer: $0) }
         return outerHash.finalize().withUnsafeBytes { mac in
