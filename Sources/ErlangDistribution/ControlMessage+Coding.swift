@@ -27,6 +27,10 @@ extension ControlMessage {
         else {
             throw MalformedControlMessage(operation: nil, detail: "not a tuple starting with an integer")
         }
+        if operation == 22, let message = Self.sendSender(view, tuple, atoms: &atoms) {
+            self = message
+            return
+        }
         var reader = FieldReader(view: view, tuple: tuple, operation: operation, atoms: atoms)
         defer { atoms = reader.atoms }
         self = try Self.decode(operation, &reader)
@@ -34,6 +38,17 @@ extension ControlMessage {
             throw MalformedControlMessage(
                 operation: operation, detail: "\(view.count(of: tuple)) elements is too many")
         }
+    }
+
+    /// SEND_SENDER `{22, From, To}`, which carries every broadcast, read without the general
+    /// field reader; nil when it has another shape (the general path then says what is wrong).
+    @inline(__always)
+    private static func sendSender(_ view: TermView, _ tuple: TermRef, atoms: inout AtomInterner) -> Self? {
+        guard view.count(of: tuple) == 3, let fromRef = view.element(1, of: tuple),
+            let from = view.pid(of: fromRef, atoms: &atoms), let toRef = view.element(2, of: tuple),
+            let to = view.pid(of: toRef, atoms: &atoms)
+        else { return nil }
+        return .sendSender(from: from, to: to)
     }
 
     /// Reads a control tuple given as an owned term.

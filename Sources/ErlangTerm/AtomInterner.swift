@@ -16,18 +16,21 @@ public struct AtomInterner: Sendable {
 
     /// The atom `term` of `view`, or nil when it is not an atom.
     public mutating func atom(_ term: TermRef, in view: TermView) -> Atom? {
-        let found = view.withAtomUTF8IfAtom(term) { text -> Atom? in
-            for entry in entries where entry.text.count == text.count {
-                let equal = entry.text.withUnsafeBufferPointer { known in
-                    ByteCompare.equal(known, 0, text, 0, count: text.count)
+        if let (start, length) = view.utf8AtomText(term.index) {
+            // The distribution's own spelling: compared in place.
+            let known = view.bytes.withUnsafeBufferPointer { source -> Atom? in
+                for entry in entries where entry.text.count == length {
+                    let equal = entry.text.withUnsafeBufferPointer { text in
+                        ByteCompare.equal(source, start, text, 0, count: length)
+                    }
+                    if equal { return entry.atom }
                 }
-                if equal { return entry.atom }
+                return nil
             }
-            return nil
+            if let known { return known }
         }
-        guard let found else { return nil }
-        if let atom = found { return atom }
         guard let name = view.atomName(of: term) else { return nil }
+        if let known = entries.first(where: { $0.atom.name == name }) { return known.atom }
         let atom = Atom(name)
         remember(atom)
         return atom

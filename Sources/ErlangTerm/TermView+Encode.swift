@@ -61,13 +61,16 @@ extension TermView {
     }
 
     private func write<Sink: EncodeSink>(
-        _ index: Int, style: AtomStyle, source: UnsafeBufferPointer<UInt8>, to out: inout Sink
+        _ index: Int, style: AtomStyle, source: UnsafeBufferPointer<UInt8>, to sink: inout Sink
     ) {
         let node = nodes[index]
-        if node.kind == .fun { return writeFun(index, style: style, source: source, to: &out) }
+        if node.kind == .fun { return writeFun(index, style: style, source: source, to: &sink) }
         let next = Int(node.next)
-        var cursor = Int(node.offset)
-        nodes.withUnsafeBufferPointer { tape in
+        // The loop works on local copies, written back once: through the closure's capture it
+        // would reload the sink's count from memory after every write.
+        var (out, cursor) = nodes.withUnsafeBufferPointer { tape in
+            var out = sink
+            var cursor = Int(node.offset)
             var child = index
             while child < next {
                 let current = tape[child]
@@ -90,8 +93,10 @@ extension TermView {
                 }
                 child += 1
             }
+            return (out, cursor)
         }
         out.append(source, cursor..<Int(node.end))
+        sink = out
     }
 
     private func writeFun<Sink: EncodeSink>(

@@ -57,7 +57,9 @@ enum IntakeBenchmark {
                 { (try? decoder.decode(payload, inner: inner, sender: "p").get()) == nil ? 0 : 1 }
             ),
         ]
-        for (name, body) in rows {
+        // BENCH_STAGE=<prefix> runs only the matching stages, for a profiler.
+        let only = ProcessInfo.processInfo.environment["BENCH_STAGE"]
+        for (name, body) in rows where only.map({ name.hasPrefix($0) }) ?? true {
             print(
                 String(
                     format: "  %-32@ %8.1f ns", name as NSString, nanosecondsPerCall(iterations: iterations, body).ns))
