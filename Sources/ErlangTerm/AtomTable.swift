@@ -1,71 +1,92 @@
 /// A fixed set of atom names, matched against an atom's bytes in place: for walking the keys of
 /// a struct once instead of one lookup, and one String, per field.
 ///
-/// Names are grouped by byte length, so an atom is compared with the few names of its own
-/// length only.
+/// An open-addressing hash table keyed by an atom's length and first eight bytes: a key finds
+/// its name, or learns it has none, in one or two probes of a few comparisons each.
 public struct AtomTable: Sendable {
-    /// Every name's UTF-8 bytes, back to back, shortest first.
+    /// Per name, in the order given: its UTF-8 bytes (followed by 8 zero bytes, so the last word
+    /// of any name can be read whole), and its first 8 bytes as a word (zero-padded).
     private let text: [UInt8]
-    /// Per name, shortest first: where its bytes start in `text`, and its position as given.
-    private let entries: [(start: Int, position: Int)]
-    /// `entries[firstOfLength[n]..<firstOfLength[n + 1]]` are the names of `n` bytes.
-    private let firstOfLength: [Int]
+    private let starts: [Int]
+    private let lengths: [Int]
+    private let prefixes: [UInt64]
+    /// Per hash bucket, the position of the name in it, or -1.
+    private let buckets: [Int]
+    private let mask: Int
 
     public init(_ names: [String]) {
-        let sorted = names.enumerated().map { (position: $0.offset, bytes: Array($0.element.utf8)) }
-            .sorted { ($0.bytes.count, $0.position) < ($1.bytes.count, $1.position) }
         var text: [UInt8] = []
-        var entries: [(start: Int, position: Int)] = []
-        let longest = sorted.last?.bytes.count ?? 0
-        var firstOfLength = [Int](repeating: 0, count: longest + 2)
-        for name in sorted {
-            entries.append((text.count, name.position))
-            text += name.bytes
+        var starts: [Int] = []
+        var lengths: [Int] = []
+        var prefixes: [UInt64] = []
+        for name in names {
+            let bytes = Array(name.utf8)
+            starts.append(text.count)
+            lengths.append(bytes.count)
+            prefixes.append(Self.prefix(bytes))
+            text += bytes
         }
-        // Room to compare the last name a whole word at a time.
         text += [UInt8](repeating: 0, count: 8)
-        var next = 0
-        for length in 0...(longest + 1) {
-            while next < sorted.count, sorted[next].bytes.count < length { next += 1 }
-            firstOfLength[length] = next
+        var size = 16
+        while size < 4 * max(names.count, 1) { size *= 2 }
+        var buckets = [Int](repeating: -1, count: size)
+        for position in names.indices {
+            var bucket = Self.hash(length: lengths[position], prefix: prefixes[position]) & (size - 1)
+            while buckets[bucket] >= 0 { bucket = (bucket + 1) & (size - 1) }
+            buckets[bucket] = position
         }
         self.text = text
-        self.entries = entries
-        self.firstOfLength = firstOfLength
+        self.starts = starts
+        self.lengths = lengths
+        self.prefixes = prefixes
+        self.buckets = buckets
+        self.mask = size - 1
     }
 
     /// The position in the table of the atom `term`, if it is one of them.
+
     public func index(of term: TermRef, in view: TermView) -> Int? {
-        guard let (start, length) = view.utf8AtomText(term.index) else {
-            // Latin-1 and cached atoms: compared through their UTF-8 text.
-            return view.withAtomUTF8IfAtom(term) { atom in position(of: atom) } ?? nil
-        }
-        guard length + 1 < firstOfLength.count else { return nil }
-        let lower = firstOfLength[length]
-        let upper = firstOfLength[length + 1]
-        guard lower < upper else { return nil }
-        return view.bytes.withUnsafeBufferPointer { source -> Int? in
-            text.withUnsafeBufferPointer { names -> Int? in
-                for slot in lower..<upper
-                where ByteCompare.equal(source, start, names, entries[slot].start, count: length) {
-                    return entries[slot].position
-                }
-                return nil
-            }
-        }
+        guard let (start, length) = view.utf8AtomText(term.index) else { return convertedIndex(of: term, in: view) }
+        return view.bytes.withUnsafeBufferPointer { source in find(source, start, length) }
+    }
+
+    /// Latin-1 and cached atoms: compared through their UTF-8 text.
+    private func convertedIndex(of term: TermRef, in view: TermView) -> Int? {
+        view.withAtomUTF8IfAtom(term) { atom in position(of: atom) } ?? nil
     }
 
     /// The position in the table of the UTF-8 text `atom`, if it is one of the names.
     public func position(of atom: UnsafeBufferPointer<UInt8>) -> Int? {
-        let length = atom.count
-        guard length + 1 < firstOfLength.count else { return nil }
-        let candidates = firstOfLength[length]..<firstOfLength[length + 1]
-        return text.withUnsafeBufferPointer { names -> Int? in
-            for slot in candidates where ByteCompare.equal(atom, 0, names, entries[slot].start, count: length) {
-                return entries[slot].position
+        find(atom, 0, atom.count)
+    }
+
+    @inline(__always)
+    func find(_ source: UnsafeBufferPointer<UInt8>, _ start: Int, _ length: Int) -> Int? {
+        let prefix = ByteCompare.prefix(source, start, count: length)
+        var bucket = Self.hash(length: length, prefix: prefix) & mask
+        while true {
+            let position = buckets[bucket]
+            if position < 0 { return nil }
+            if lengths[position] == length, prefixes[position] == prefix,
+                length <= 8
+                    || text.withUnsafeBufferPointer({
+                        ByteCompare.equal(source, start + 8, $0, starts[position] + 8, count: length - 8)
+                    })
+            {
+                return position
             }
-            return nil
+            bucket = (bucket + 1) & mask
         }
+    }
+
+    private static func prefix(_ bytes: [UInt8]) -> UInt64 {
+        bytes.withUnsafeBufferPointer { ByteCompare.prefix($0, 0, count: $0.count) }
+    }
+
+    @inline(__always)
+    static func hash(length: Int, prefix: UInt64) -> Int {
+        let mixed = (prefix ^ UInt64(truncatingIfNeeded: length) &* 0x9E37_79B9_7F4A_7C15) &* 0xBF58_476D_1CE4_E5B9
+        return Int(truncatingIfNeeded: mixed >> 40)
     }
 }
 
@@ -95,9 +116,24 @@ enum ByteCompare {
         return true
     }
 
+    /// The first `min(count, 8)` bytes at `start` as a word, zero-padded; `start..<start + count`
+    /// must be in bounds.
+    @inline(__always)
+    static func prefix(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, count: Int) -> UInt64 {
+        let taken = min(count, 8)
+        guard taken > 0 else { return 0 }
+        if start + 8 <= bytes.count {
+            let whole = word(UnsafeRawBufferPointer(bytes), start)
+            return taken == 8 ? whole : whole & ((1 << UInt64(taken * 8)) - 1)
+        }
+        var value: UInt64 = 0
+        for index in 0..<taken { value |= UInt64(bytes[start + index]) << UInt64(index * 8) }
+        return value
+    }
+
     /// Eight bytes as a number whose low byte is the first of them, on any platform.
     @inline(__always)
-    private static func word(_ bytes: UnsafeRawBufferPointer, _ at: Int) -> UInt64 {
+    static func word(_ bytes: UnsafeRawBufferPointer, _ at: Int) -> UInt64 {
         UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self))
     }
 }
@@ -110,8 +146,8 @@ extension TermView {
         let node = nodes[index]
         guard node.kind == .atom else { return nil }
         switch node.tag {
-        case ExternalTag.smallAtomUTF8: return (Int(node.offset) + 2, Int(node.end - node.offset) - 2)
-        case ExternalTag.atomUTF8: return (Int(node.offset) + 3, Int(node.end - node.offset) - 3)
+        case 119: return (Int(node.offset) + 2, Int(node.end - node.offset) - 2)  // SMALL_ATOM_UTF8_EXT
+        case 118: return (Int(node.offset) + 3, Int(node.end - node.offset) - 3)  // ATOM_UTF8_EXT
         default: return nil
         }
     }

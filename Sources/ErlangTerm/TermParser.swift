@@ -28,7 +28,7 @@ struct TermParser: ~Copyable {
 
     static func parse(
         _ bytes: [UInt8], at offset: Int, limits: TermDecodingLimits, atomCache: [Atom?]
-    ) throws(TermDecodingError) -> (nodes: [TermNode], end: Int, hasFuns: Bool) {
+    ) throws(TermDecodingError) -> (nodes: TermTape, end: Int, hasFuns: Bool) {
         try bytes.withUnsafeBufferPointer { (buffer) throws(TermDecodingError) in
             let left = max(buffer.count - offset, 0)
             let bound = min(left, limits.maxSubterms) + 1
@@ -47,29 +47,19 @@ struct TermParser: ~Copyable {
     private static func attempt(
         _ buffer: UnsafeBufferPointer<UInt8>, at offset: Int, capacity: Int, limits: TermDecodingLimits,
         atomCache: [Atom?]
-    ) throws(TermDecodingError) -> (nodes: [TermNode], end: Int, hasFuns: Bool)? {
-        var end = 0
-        var hasFuns = false
-        var failure: TermDecodingError?
-        var outOfRoom = false
-        let nodes = [TermNode](unsafeUninitializedCapacity: capacity) { storage, initialized in
-            // Capacity is at least 1, so the base address exists.
-            guard let base = storage.baseAddress else { return }
-            var parser = TermParser(
-                buffer: buffer, limits: limits, atomCache: atomCache, pos: offset, tape: base, capacity: capacity)
-            do throws(TermDecodingError) {
-                end = try parser.run()
-                initialized = parser.count
-                hasFuns = parser.hasFuns
-            } catch {
-                // Nodes are plain values: leaving them uninitialized-counted is safe.
-                failure = error
-                outOfRoom = parser.outOfRoom
-            }
+    ) throws(TermDecodingError) -> (nodes: TermTape, end: Int, hasFuns: Bool)? {
+        let nodes = UnsafeMutablePointer<TermNode>.allocate(capacity: capacity)
+        var parser = TermParser(
+            buffer: buffer, limits: limits, atomCache: atomCache, pos: offset, tape: nodes, capacity: capacity)
+        do {
+            let end = try parser.run()
+            return (TermTape(taking: nodes, count: parser.count), end, parser.hasFuns)
+        } catch {
+            // Nodes are plain values: the memory goes back without deinitializing them.
+            nodes.deallocate()
+            if parser.outOfRoom { return nil }
+            throw error
         }
-        if outOfRoom { return nil }
-        if let failure { throw failure }
-        return (nodes, end, hasFuns)
     }
 
     private init(

@@ -44,7 +44,7 @@ enum AtomRepertoire: UInt8, Sendable {
 public struct TermView: Sendable {
     /// The bytes that spans refer to: the input, or the inflated data of a compressed term.
     public let bytes: [UInt8]
-    @usableFromInline var nodes: [TermNode]
+    let nodes: TermTape
     let atomCache: [Atom?]
     /// Offset just past the term in the input (past the compressed data for a compressed term).
     public let endOffset: Int

@@ -12,11 +12,18 @@ public struct GaterDecoder: Sendable {
         guard view.kind(of: inner) == .tuple, view.count(of: inner) == 2, let tag = view.element(0, of: inner),
             let payload = view.element(1, of: inner), view.kind(of: payload) == .map
         else { return .failure(.malformed) }
-        return PayloadReader.withFields(of: payload, in: view) { fields in
-            guard let kind = Self.kind(view, tag: tag, fields: fields) else { return .failure(.unknownType) }
-            guard let message = Self.decoder(for: kind)(fields, sender) else { return .failure(.malformed) }
-            return .success(message)
+        // The message is written out of the closure rather than returned through it: a value
+        // this large returned through generic closures is copied at every level.
+        var outcome = Result<GaterMessage, MessageRejection>.failure(.unknownType)
+        PayloadReader.withFields(of: payload, in: view) { fields in
+            guard let kind = Self.kind(view, tag: tag, fields: fields) else { return }
+            if let message = Self.decoder(for: kind)(fields, sender) {
+                outcome = .success(message)
+            } else {
+                outcome = .failure(.malformed)
+            }
         }
+        return outcome
     }
 
     /// Each kind's struct module, compared with the `__struct__` atom's bytes in place; positions
