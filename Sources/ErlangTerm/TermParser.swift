@@ -91,6 +91,12 @@ struct TermParser: ~Copyable {
     private mutating func parseOne() throws(TermDecodingError) {
         try need(1)
         let tag = buffer[pos]
+        if tag == ExternalTag.smallAtomUTF8 {
+            // Half the subterms of a typical message: handled before the jump table.
+            try need(2)
+            try appendAtomText(header: 2, length: Int(buffer[pos + 1]), utf8: true)
+            return try completed()
+        }
         switch tag {
         case ExternalTag.smallInteger: try leaf(.integer, length: 2)
         case ExternalTag.integer: try leaf(.integer, length: 5)
