@@ -47,13 +47,16 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // SHA-256 from the system's libcrypto (Debian libssl-dev), for the per-message HMAC.
+        .systemLibrary(
+            name: "COpenSSLCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]
+        ),
         // ExESDBGater messages: envelope signatures (HMAC-SHA256 over the publisher's
         // term_to_binary) and tolerant decoding of the thirteen payload structs.
         .target(
             name: "GaterMessages",
             dependencies: [
-                "ErlangTerm",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "ErlangTerm", "COpenSSLCrypto",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

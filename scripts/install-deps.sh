@@ -5,7 +5,7 @@ set -euo pipefail
 
 purpose="${1:-test}"
 
-packages=(zlib1g-dev libcurl4-openssl-dev pkg-config)  # zlib: compressed terms, gzip; libcurl: webhooks
+packages=(zlib1g-dev libcurl4-openssl-dev libssl-dev pkg-config)  # zlib: compressed terms, gzip; libcurl: webhooks; libcrypto: message HMAC
 case "$purpose" in
   test | run) packages+=(erlang-base erlang-crypto erlang-ssl openssl) ;;  # BEAM peers; HMAC; TLS distribution
 esac

@@ -10,16 +10,56 @@ public struct MalformedControlMessage: Error, Sendable, Equatable, CustomStringC
 }
 
 extension ControlMessage {
-    /// Reads a control tuple. Unknown operations and wrong shapes are errors, never traps.
-    public init(_ term: Term) throws(MalformedControlMessage) {
-        guard case .tuple(let fields) = term, case .integer(let operation)? = fields.first else {
+    /// Reads the control tuple `term` (the whole view by default) of a received frame, straight
+    /// from the view: only the fields it keeps are materialized. Unknown operations and wrong
+    /// shapes are errors, never traps.
+    public init(_ view: TermView, _ term: TermRef? = nil) throws(MalformedControlMessage) {
+        var atoms = AtomInterner()
+        try self.init(view, term, atoms: &atoms)
+    }
+
+    /// Reads a control tuple, its pids' node names through `atoms`, which keeps the names seen
+    /// on a connection so that each frame's pids allocate nothing.
+    public init(_ view: TermView, _ term: TermRef? = nil, atoms: inout AtomInterner) throws(MalformedControlMessage) {
+        let tuple = term ?? view.root
+        guard view.kind(of: tuple) == .tuple, let first = view.element(0, of: tuple),
+            view.kind(of: first) == .integer || view.kind(of: first) == .bigInteger, let operation = view.int(of: first)
+        else {
             throw MalformedControlMessage(operation: nil, detail: "not a tuple starting with an integer")
         }
-        var reader = FieldReader(fields: fields, operation: operation)
+        if operation == 22, let message = Self.sendSender(view, tuple, atoms: &atoms) {
+            self = message
+            return
+        }
+        var reader = FieldReader(view: view, tuple: tuple, operation: operation, atoms: atoms)
+        defer { atoms = reader.atoms }
         self = try Self.decode(operation, &reader)
         guard reader.consumedAll else {
-            throw MalformedControlMessage(operation: operation, detail: "\(fields.count) elements is too many")
+            throw MalformedControlMessage(
+                operation: operation, detail: "\(view.count(of: tuple)) elements is too many")
         }
+    }
+
+    /// SEND_SENDER `{22, From, To}`, which carries every broadcast, read without the general
+    /// field reader; nil when it has another shape (the general path then says what is wrong).
+    @inline(__always)
+    private static func sendSender(_ view: TermView, _ tuple: TermRef, atoms: inout AtomInterner) -> Self? {
+        guard view.count(of: tuple) == 3, let fromRef = view.element(1, of: tuple),
+            let from = view.pid(of: fromRef, atoms: &atoms), let toRef = view.element(2, of: tuple),
+            let to = view.pid(of: toRef, atoms: &atoms)
+        else { return nil }
+        return .sendSender(from: from, to: to)
+    }
+
+    /// Reads a control tuple given as an owned term.
+    public init(_ term: Term) throws(MalformedControlMessage) {
+        let view: TermView
+        do {
+            view = try TermView(parsing: term.encoded())
+        } catch {
+            throw MalformedControlMessage(operation: nil, detail: "not an encodable term: \(error)")
+        }
+        try self.init(view)
     }
 
     private static func decode(_ operation: Int, _ r: inout FieldReader) throws(MalformedControlMessage) -> Self {
@@ -129,35 +169,48 @@ extension ProcessTarget {
     }
 }
 
-/// Typed, bounds-checked access to a control tuple's fields in order.
+/// Typed, bounds-checked access to a control tuple's fields in order, read from the view.
 private struct FieldReader {
-    let fields: [Term]
+    let view: TermView
     let operation: Int
+    var atoms: AtomInterner
+    private var fields: TermView.Children
+    private let count: Int
     private var next = 1
 
-    init(fields: [Term], operation: Int) {
-        self.fields = fields
+    init(view: TermView, tuple: TermRef, operation: Int, atoms: AtomInterner) {
+        self.view = view
         self.operation = operation
+        self.atoms = atoms
+        self.fields = view.children(of: tuple)
+        self.count = view.count(of: tuple)
+        _ = fields.next()
     }
 
-    var consumedAll: Bool { next == fields.count }
+    var consumedAll: Bool { next == count }
+
+    private mutating func field() throws(MalformedControlMessage) -> TermRef {
+        guard next < count, let field = fields.next() else {
+            throw MalformedControlMessage(operation: operation, detail: "only \(count) elements")
+        }
+        next += 1
+        return field
+    }
 
     mutating func any() throws(MalformedControlMessage) -> Term {
-        guard next < fields.count else {
-            throw MalformedControlMessage(operation: operation, detail: "only \(fields.count) elements")
-        }
-        defer { next += 1 }
-        return fields[next]
+        view.term(try field())
     }
 
     mutating func pid() throws(MalformedControlMessage) -> Pid {
-        guard case .pid(let pid) = try any() else { throw wrong("a pid") }
+        let ref = try field()
+        guard let pid = view.pid(of: ref, atoms: &atoms) else { throw wrong("a pid") }
         return pid
     }
 
     mutating func atom() throws(MalformedControlMessage) -> Atom {
-        guard case .atom(let atom) = try any() else { throw wrong("an atom") }
-        return atom
+        let ref = try field()
+        guard let name = view.atomName(of: ref) else { throw wrong("an atom") }
+        return Atom(name)
     }
 
     mutating func int() throws(MalformedControlMessage) -> Int {
@@ -166,7 +219,10 @@ private struct FieldReader {
     }
 
     mutating func reference() throws(MalformedControlMessage) -> Reference {
-        guard case .reference(let reference) = try any() else { throw wrong("a reference") }
+        let ref = try field()
+        guard view.kind(of: ref) == .reference, case .reference(let reference) = view.term(ref) else {
+            throw wrong("a reference")
+        }
         return reference
     }
 

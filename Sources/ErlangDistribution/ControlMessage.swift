@@ -81,6 +81,9 @@ public enum ControlMessage: Sendable, Equatable {
 
     /// Whether a payload term follows this control message in its frame.
     public var hasPayload: Bool {
-        [2, 6, 12, 16, 22, 23, 24, 25, 26, 27, 28, 29, 30, 33, 34].contains(operation)
+        switch operation {
+        case 2, 6, 12, 16, 22...30, 33, 34: true
+        default: false
+        }
     }
 }

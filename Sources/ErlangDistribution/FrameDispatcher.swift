@@ -14,6 +14,8 @@ struct FrameDispatcher {
     let logger: Logger
     let metrics: any MetricsFactory
     private var reportedProblems: Set<String> = []
+    /// The node names in this connection's pids: ours and the peer's, read without allocating.
+    private var atoms: AtomInterner
 
     init(
         peer: String, node: LocalNode, route: any PeerRoute, limits: TermDecodingLimits, logger: Logger,
@@ -25,6 +27,7 @@ struct FrameDispatcher {
         self.limits = limits
         self.logger = logger
         self.metrics = metrics
+        self.atoms = AtomInterner(known: [node.name, Atom(peer)])
     }
 
     mutating func dispatch(_ frame: [UInt8]) throws(DistributionError) {
@@ -40,7 +43,7 @@ struct FrameDispatcher {
         }
         let control: ControlMessage
         do {
-            control = try ControlMessage(controlView.term())
+            control = try ControlMessage(controlView, atoms: &atoms)
         } catch {
             reject(error.operation.map { "operation_\($0)" } ?? "not_a_control_tuple", "\(error)")
             return

@@ -42,17 +42,6 @@ enum AtomText {
         return true
     }
 
-    /// What valid UTF-8 atom text holds, which decides its legacy encoding.
-    enum Repertoire {
-        case ascii, latin1, beyondLatin1
-    }
-
-    @inline(__always)
-    static func repertoire(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Repertoire {
-        if isASCII(bytes) { return .ascii }
-        return isLatin1(utf8: bytes) ? .latin1 : .beyondLatin1
-    }
-
     @inline(__always)
     static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var index = 0

@@ -3,44 +3,87 @@
 ///
 /// Every read is preceded by a check against the bytes left (`need`), and every declared count
 /// is compared with the bytes left before it is trusted: a 4-byte length of 2^32-1 fails at once.
+///
+/// The tape is written straight into the storage of the array that `TermView` keeps. Its size is
+/// guessed from the input; a term denser than the guess is parsed once more into storage of the
+/// exact bound (every subterm takes at least one byte), so no append ever checks or grows.
 struct TermParser: ~Copyable {
     private let buffer: UnsafeBufferPointer<UInt8>
     private let limits: TermDecodingLimits
     private let atomCache: [Atom?]
     private var pos: Int
-    private var nodes: [TermNode] = []
+    private let tape: UnsafeMutablePointer<TermNode>
+    /// Room in `tape`: the guess, or the exact bound.
+    private let capacity: Int
+    private var count = 0
+    /// Set when the guess was too small: the caller parses again with the exact bound.
+    private(set) var outOfRoom = false
+    private(set) var hasFuns = false
     /// The innermost container still missing children, or -1. Open containers form a chain
     /// through the tape itself (see `openChildren`), so the parser needs no stack of its own.
     private var innermostOpen = -1
+    /// The children the innermost open container still misses.
+    private var missing: UInt32 = 0
     private var depth = 0
 
     static func parse(
         _ bytes: [UInt8], at offset: Int, limits: TermDecodingLimits, atomCache: [Atom?]
-    ) throws(TermDecodingError) -> (nodes: [TermNode], end: Int) {
+    ) throws(TermDecodingError) -> (nodes: TermTape, end: Int, hasFuns: Bool) {
         try bytes.withUnsafeBufferPointer { (buffer) throws(TermDecodingError) in
-            var parser = TermParser(buffer: buffer, limits: limits, atomCache: atomCache, pos: offset)
-            return try parser.run()
+            let left = max(buffer.count - offset, 0)
+            let bound = min(left, limits.maxSubterms) + 1
+            let guess = min(bound, left / 8 + 16)
+            if let parsed = try attempt(buffer, at: offset, capacity: guess, limits: limits, atomCache: atomCache) {
+                return parsed
+            }
+            // The exact bound cannot run out of room, so this second attempt returns.
+            guard let parsed = try attempt(buffer, at: offset, capacity: bound, limits: limits, atomCache: atomCache)
+            else { throw TermDecodingError(.tooManySubterms(limit: limits.maxSubterms), at: offset) }
+            return parsed
         }
     }
 
-    private init(buffer: UnsafeBufferPointer<UInt8>, limits: TermDecodingLimits, atomCache: [Atom?], pos: Int) {
+    /// One parse into `capacity` nodes; nil when they were not enough.
+    private static func attempt(
+        _ buffer: UnsafeBufferPointer<UInt8>, at offset: Int, capacity: Int, limits: TermDecodingLimits,
+        atomCache: [Atom?]
+    ) throws(TermDecodingError) -> (nodes: TermTape, end: Int, hasFuns: Bool)? {
+        let nodes = UnsafeMutablePointer<TermNode>.allocate(capacity: capacity)
+        var parser = TermParser(
+            buffer: buffer, limits: limits, atomCache: atomCache, pos: offset, tape: nodes, capacity: capacity)
+        do {
+            let end = try parser.run()
+            return (TermTape(taking: nodes, count: parser.count), end, parser.hasFuns)
+        } catch {
+            // Nodes are plain values: the memory goes back without deinitializing them.
+            nodes.deallocate()
+            if parser.outOfRoom { return nil }
+            throw error
+        }
+    }
+
+    private init(
+        buffer: UnsafeBufferPointer<UInt8>, limits: TermDecodingLimits, atomCache: [Atom?], pos: Int,
+        tape: UnsafeMutablePointer<TermNode>, capacity: Int
+    ) {
         self.buffer = buffer
         self.limits = limits
         self.atomCache = atomCache
         self.pos = pos
-        nodes.reserveCapacity(min((buffer.count - pos) / 8 + 16, 4096))
+        self.tape = tape
+        self.capacity = capacity
     }
 
-    private mutating func run() throws(TermDecodingError) -> (nodes: [TermNode], end: Int) {
+    private mutating func run() throws(TermDecodingError) -> Int {
         if pos < buffer.count, buffer[pos] == ExternalTag.local {
             // LOCAL_EXT: "the bytes following from here on" are a private format; keep them all.
             try appendNode(kind: .local, length: buffer.count - pos, count: UInt32(buffer.count - pos - 1))
-            return (nodes, pos)
+            return pos
         }
         repeat {
             try parseOne()
         } while innermostOpen >= 0
-        return (nodes, pos)
+        return pos
     }
 
     // MARK: - One term
@@ -48,6 +91,12 @@ struct TermParser: ~Copyable {
     private mutating func parseOne() throws(TermDecodingError) {
         try need(1)
         let tag = buffer[pos]
+        if tag == ExternalTag.smallAtomUTF8 {
+            // Half the subterms of a typical message: handled before the jump table.
+            try need(2)
+            try appendAtomText(header: 2, length: Int(buffer[pos + 1]), utf8: true)
+            return try completed()
+        }
         switch tag {
         case ExternalTag.smallInteger: try leaf(.integer, length: 2)
         case ExternalTag.integer: try leaf(.integer, length: 5)
@@ -191,16 +240,22 @@ struct TermParser: ~Copyable {
         try need(header + length)
         let text = UnsafeBufferPointer(rebasing: buffer[(pos + header)..<(pos + header + length)])
         let characters: Int
-        if utf8 {
+        let repertoire: AtomRepertoire
+        if AtomText.isASCII(text) {
+            characters = length
+            repertoire = .ascii
+        } else if utf8 {
             guard let scalars = AtomText.scalarCount(utf8: text) else {
                 throw TermDecodingError(.invalidAtomText, at: pos)
             }
             characters = scalars
+            repertoire = AtomText.isLatin1(utf8: text) ? .latin1 : .beyondLatin1
         } else {
             characters = length
+            repertoire = .latin1
         }
         guard characters <= 255 else { throw TermDecodingError(.atomTooLong(characters: characters), at: pos) }
-        try appendNode(kind: .atom, length: header + length, count: UInt32(length))
+        try appendNode(kind: .atom, length: header + length, count: UInt32(length), text: repertoire)
     }
 
     private mutating func appendSmallInteger(allowInteger: Bool) throws(TermDecodingError) {
@@ -243,6 +298,7 @@ struct TermParser: ~Copyable {
         try need(30)
         let freeVariables = UInt64(u32(pos + 26))
         try checkDepth()
+        hasFuns = true
         let index = try openNode(kind: .fun, count: UInt32(freeVariables))
         pos += 30
         try appendAtom()
@@ -273,17 +329,19 @@ struct TermParser: ~Copyable {
         let left = UInt64(buffer.count - pos)
         guard children <= left else {
             throw TermDecodingError(
-                .truncated(needed: Int(clamping: children), available: Int(left)), at: Int(nodes[index].offset))
+                .truncated(needed: Int(clamping: children), available: Int(left)), at: Int(tape[index].offset))
         }
         if children == 0 {
             try finish(index)
             try completed()
         } else {
-            // While open, `next` counts the children still missing (at most the bytes left, so it
-            // fits) and `end` links to the enclosing open container.
-            nodes[index].next = UInt32(children)
-            nodes[index].end = UInt32(bitPattern: Int32(innermostOpen))
+            // While open, `next` keeps the enclosing container's count of missing children and
+            // `end` links to that container; the innermost one's count stays in `missing`.
+            // Children are at most the bytes left, so the count fits.
+            tape[index].next = missing
+            tape[index].end = UInt32(bitPattern: Int32(innermostOpen))
             innermostOpen = index
+            missing = UInt32(children)
             depth += 1
         }
     }
@@ -298,10 +356,11 @@ struct TermParser: ~Copyable {
     @inline(__always)
     private mutating func completed() throws(TermDecodingError) {
         while innermostOpen >= 0 {
+            missing -= 1
+            if missing != 0 { return }
             let index = innermostOpen
-            nodes[index].next -= 1
-            if nodes[index].next != 0 { return }
-            innermostOpen = Int(Int32(bitPattern: nodes[index].end))
+            missing = tape[index].next
+            innermostOpen = Int(Int32(bitPattern: tape[index].end))
             depth -= 1
             try finish(index)
         }
@@ -309,7 +368,7 @@ struct TermParser: ~Copyable {
 
     private mutating func finish(_ index: Int) throws(TermDecodingError) {
         closeNode(index)
-        let node = nodes[index]
+        let node = tape[index]
         if node.kind == .fun {
             let declared = Int(u32(Int(node.offset) + 1))
             // Size counts itself and what follows, not the tag byte.
@@ -323,33 +382,42 @@ struct TermParser: ~Copyable {
     // MARK: - Tape
 
     @inline(__always)
-    private mutating func appendNode(kind: TermKind, length: Int, count: UInt32) throws(TermDecodingError) {
+    private mutating func appendNode(
+        kind: TermKind, length: Int, count: UInt32, text: AtomRepertoire = .unknown
+    ) throws(TermDecodingError) {
         try checkSubterms()
-        let index = nodes.count
-        nodes.append(
-            TermNode(
+        let index = self.count
+        (tape + index).initialize(
+            to: TermNode(
                 offset: UInt32(pos), end: UInt32(pos + length), next: UInt32(index + 1), count: count,
-                kind: kind, tag: buffer[pos]))
+                kind: kind, tag: buffer[pos], text: text))
+        self.count = index + 1
         pos += length
     }
 
     private mutating func openNode(kind: TermKind, count: UInt32) throws(TermDecodingError) -> Int {
         try checkSubterms()
-        nodes.append(
-            TermNode(offset: UInt32(pos), end: 0, next: 0, count: count, kind: kind, tag: buffer[pos]))
-        return nodes.count - 1
+        let index = self.count
+        (tape + index).initialize(
+            to: TermNode(offset: UInt32(pos), end: 0, next: 0, count: count, kind: kind, tag: buffer[pos]))
+        self.count = index + 1
+        return index
     }
 
     @inline(__always)
-    private func checkSubterms() throws(TermDecodingError) {
-        guard nodes.count < limits.maxSubterms else {
+    private mutating func checkSubterms() throws(TermDecodingError) {
+        guard count < limits.maxSubterms else {
             throw TermDecodingError(.tooManySubterms(limit: limits.maxSubterms), at: pos)
+        }
+        guard count < capacity else {
+            outOfRoom = true
+            throw TermDecodingError(.tooManySubterms(limit: capacity), at: pos)
         }
     }
 
     private mutating func closeNode(_ index: Int) {
-        nodes[index].end = UInt32(pos)
-        nodes[index].next = UInt32(nodes.count)
+        tape[index].end = UInt32(pos)
+        tape[index].next = UInt32(count)
     }
 
     // MARK: - Bytes

@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Reading subterms without materializing them: the shapes the product reads (tuple elements,
 /// map values by atom key, atom and binary text, numbers) cost no allocation.
 extension TermView {
@@ -246,11 +238,9 @@ extension TermView {
             let header = node.tag == ExternalTag.smallAtomUTF8 ? 2 : 3
             let length = Int(node.end) - Int(node.offset) - header
             guard length == expected.count else { return false }
-            guard length > 0 else { return true }
             return bytes.withUnsafeBufferPointer {
                 // Both ranges are in bounds and `length` long: the node was validated by the parser.
-                guard let base = $0.baseAddress, let other = expected.baseAddress else { return false }
-                return memcmp(base + Int(node.offset) + header, other, length) == 0
+                ByteCompare.equal($0, Int(node.offset) + header, expected, 0, count: length)
             }
         }
         return withAtomUTF8(index) { $0.elementsEqual(expected) }

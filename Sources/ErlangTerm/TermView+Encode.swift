@@ -19,6 +19,34 @@ extension TermView {
         }
     }
 
+    /// The bytes `encoded(_:style:includeVersion:)` returns, handed to `consume` in order, in
+    /// chunks of at most `encodeChunkSize` bytes, without building them in memory: for hashing
+    /// them as they are written.
+    public func encode(
+        _ term: TermRef? = nil, style: AtomStyle, includeVersion: Bool = true,
+        into consume: (UnsafeRawBufferPointer) -> Void
+    ) {
+        let index = (term ?? root).index
+        if hasFuns {
+            // NEW_FUN_EXT's size precedes its contents, whose atoms may change length: build it in memory.
+            encoded(term, style: style, includeVersion: includeVersion).withUnsafeBytes(consume)
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.encodeChunkSize) { buffer in
+            withoutActuallyEscaping(consume) { consume in
+                var sink = ChunkSink(buffer, consume: consume)
+                if includeVersion { sink.append(ExternalTag.version) }
+                bytes.withUnsafeBufferPointer { source in
+                    write(index, style: style, source: source, to: &sink)
+                }
+                sink.flush()
+            }
+        }
+    }
+
+    /// Large enough that a typical broadcast goes out in one chunk, small enough for the stack.
+    public static let encodeChunkSize = 1024
+
     /// The most bytes re-encoding node `index` can take: a rewritten atom grows by at most its own
     /// size (Latin-1 to UTF-8 doubles the text; one header byte more), a cached atom by its name.
     private func encodedBound(_ index: Int) -> Int {
@@ -32,78 +60,82 @@ extension TermView {
         return bound
     }
 
-    private func write(_ index: Int, style: AtomStyle, source: UnsafeBufferPointer<UInt8>, to out: inout ByteWriter) {
+    private func write<Sink: EncodeSink>(
+        _ index: Int, style: AtomStyle, source: UnsafeBufferPointer<UInt8>, to sink: inout Sink
+    ) {
         let node = nodes[index]
+        if node.kind == .fun { return writeFun(index, style: style, source: source, to: &sink) }
         let next = Int(node.next)
-        var cursor = Int(node.offset)
-        var child = index
-        while child < next {
-            let current = nodes[child]
-            if current.kind == .fun && child != index {
-                // NEW_FUN_EXT carries its own size, which rewritten atoms may change: write it apart.
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: source[cursor..<Int(current.offset)]))
-                writeFun(child, style: style, source: source, to: &out)
-                cursor = Int(current.end)
-                child = Int(current.next)
-                continue
-            }
-            if current.kind == .fun {
-                return writeFun(child, style: style, source: source, to: &out)
-            }
-            if current.kind == .atom {
+        // The loop works on local copies, written back once: through the closure's capture it
+        // would reload the sink's count from memory after every write.
+        var (out, cursor) = nodes.withUnsafeBufferPointer { tape in
+            var out = sink
+            var cursor = Int(node.offset)
+            var child = index
+            while child < next {
+                let current = tape[child]
                 if current.tag == ExternalTag.smallAtomUTF8 {
+                    // The hot path of signature checks: the distribution's atoms, OTP 25's style.
                     if style == .legacy { cursor = writeLegacy(current, cursor: cursor, source: source, to: &out) }
-                } else if needsRewrite(current, style: style, source: source) {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: source[cursor..<Int(current.offset)]))
-                    withAtomUTF8(child) { AtomText.append(utf8: $0, style: style, to: &out) }
+                } else if current.kind == .atom {
+                    if needsRewrite(current, style: style, source: source) {
+                        out.append(source, cursor..<Int(current.offset))
+                        withAtomUTF8(child) { AtomText.append(utf8: $0, style: style, to: &out) }
+                        cursor = Int(current.end)
+                    }
+                } else if current.kind == .fun {
+                    // NEW_FUN_EXT carries its own size, which rewritten atoms may change: write it apart.
+                    out.append(source, cursor..<Int(current.offset))
+                    writeFun(child, style: style, source: source, to: &out)
                     cursor = Int(current.end)
+                    child = Int(current.next)
+                    continue
                 }
+                child += 1
             }
-            child += 1
+            return (out, cursor)
         }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: source[cursor..<Int(node.end)]))
+        out.append(source, cursor..<Int(node.end))
+        sink = out
     }
 
-    private func writeFun(_ index: Int, style: AtomStyle, source: UnsafeBufferPointer<UInt8>, to out: inout ByteWriter)
-    {
+    private func writeFun<Sink: EncodeSink>(
+        _ index: Int, style: AtomStyle, source: UnsafeBufferPointer<UInt8>, to out: inout Sink
+    ) {
         let node = nodes[index]
         let start = out.count
         let fieldsEnd = Int(nodes[index + 1].offset)
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: source[Int(node.offset)..<fieldsEnd]))
+        out.append(source, Int(node.offset)..<fieldsEnd)
         var child = index + 1
         var cursor = fieldsEnd
         while child < Int(node.next) {
             let current = nodes[child]
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: source[cursor..<Int(current.offset)]))
+            out.append(source, cursor..<Int(current.offset))
             write(child, style: style, source: source, to: &out)
             cursor = Int(current.end)
             child = Int(current.next)
         }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: source[cursor..<Int(node.end)]))
+        out.append(source, cursor..<Int(node.end))
         out.overwriteBigEndian(UInt32(out.count - start - 1), at: start + 1)
     }
 
-    /// The hot path of signature checks: a SMALL_ATOM_UTF8_EXT atom as OTP 25's `term_to_binary`
-    /// writes it. Returns the new copy cursor.
+    /// A SMALL_ATOM_UTF8_EXT atom as OTP 25's `term_to_binary` writes it, decided by what the
+    /// parser saw in its text. Returns the new copy cursor.
     @inline(__always)
-    private func writeLegacy(
-        _ node: TermNode, cursor: Int, source: UnsafeBufferPointer<UInt8>, to out: inout ByteWriter
+    private func writeLegacy<Sink: EncodeSink>(
+        _ node: TermNode, cursor: Int, source: UnsafeBufferPointer<UInt8>, to out: inout Sink
     ) -> Int {
         let offset = Int(node.offset)
-        let text = UnsafeBufferPointer(rebasing: source[(offset + 2)..<Int(node.end)])
-        switch AtomText.repertoire(utf8: text) {
-        case .beyondLatin1:
-            return cursor
-        case .ascii:
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: source[cursor..<offset]))
-            out.append(ExternalTag.atom)
-            out.append(0)
-            out.append(UInt8(text.count))
-            out.append(contentsOf: text)
-        case .latin1:
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: source[cursor..<offset]))
-            AtomText.appendLatin1(fromUTF8: text, to: &out)
+        if node.text == .ascii {
+            // Only the header changes (119, N becomes 100, 0, N): the text goes with the next copy.
+            out.append(source, cursor..<offset)
+            out.appendLegacyAtomHeader(length: UInt8(truncatingIfNeeded: node.count))
+            return offset + 2
         }
+        let text = UnsafeBufferPointer(rebasing: source[(offset + 2)..<Int(node.end)])
+        guard node.text != .beyondLatin1, AtomText.isLatin1(utf8: text) else { return cursor }
+        out.append(source, cursor..<offset)
+        AtomText.appendLatin1(fromUTF8: text, to: &out)
         return Int(node.end)
     }
 

@@ -56,9 +56,14 @@ extension TermView {
     private func fieldsStart(_ index: Int) -> Int { Int(nodes[index + 1].end) }
 
     private func pid(_ node: TermNode, _ index: Int) -> Pid {
+        pidFields(index, node: atom(index + 1))
+    }
+
+    /// The pid at node `index`, whose node name is `name`.
+    func pidFields(_ index: Int, node name: Atom) -> Pid {
         let at = fieldsStart(index)
-        let creation = node.tag == ExternalTag.newPid ? readU32(at + 8) : UInt32(bytes[at + 8])
-        return Pid(node: atom(index + 1), id: readU32(at), serial: readU32(at + 4), creation: creation)
+        let creation = nodes[index].tag == ExternalTag.newPid ? readU32(at + 8) : UInt32(bytes[at + 8])
+        return Pid(node: name, id: readU32(at), serial: readU32(at + 4), creation: creation)
     }
 
     private func port(_ node: TermNode, _ index: Int) -> Port {

@@ -24,6 +24,15 @@ struct TermNode: Sendable {
     @usableFromInline var count: UInt32
     @usableFromInline var kind: TermKind
     @usableFromInline var tag: UInt8
+    /// For an atom, what its text holds, found while validating it: re-encoding then needs no
+    /// second look at the text. `.unknown` for everything else.
+    @usableFromInline var text: AtomRepertoire = .unknown
+}
+
+/// What an atom's text holds, which decides how each atom style writes it.
+@usableFromInline
+enum AtomRepertoire: UInt8, Sendable {
+    case ascii, latin1, beyondLatin1, unknown
 }
 
 /// A decoded external term that keeps the bytes it came from.
@@ -35,12 +44,14 @@ struct TermNode: Sendable {
 public struct TermView: Sendable {
     /// The bytes that spans refer to: the input, or the inflated data of a compressed term.
     public let bytes: [UInt8]
-    @usableFromInline var nodes: [TermNode]
+    let nodes: TermTape
     let atomCache: [Atom?]
     /// Offset just past the term in the input (past the compressed data for a compressed term).
     public let endOffset: Int
     /// Whether the term arrived compressed (tag 80); spans then refer to the inflated bytes.
     public let wasCompressed: Bool
+    /// Whether a NEW_FUN_EXT occurs anywhere in the term.
+    let hasFuns: Bool
 
     /// Decodes the term at `offset` of `input`.
     ///
@@ -69,7 +80,9 @@ public struct TermView: Sendable {
         if start < input.count, input[start] == ExternalTag.compressed {
             let inflated = try CompressedTerm.inflate(input, tagAt: start, limits: limits)
             do {
-                self.nodes = try TermParser.parse(inflated.bytes, at: 0, limits: limits, atomCache: atomCache).nodes
+                let parsed = try TermParser.parse(inflated.bytes, at: 0, limits: limits, atomCache: atomCache)
+                self.nodes = parsed.nodes
+                self.hasFuns = parsed.hasFuns
             } catch {
                 var marked = error
                 marked.inCompressedData = true
@@ -81,6 +94,7 @@ public struct TermView: Sendable {
         } else {
             let parsed = try TermParser.parse(input, at: start, limits: limits, atomCache: atomCache)
             self.nodes = parsed.nodes
+            self.hasFuns = parsed.hasFuns
             self.bytes = input
             self.endOffset = parsed.end
             self.wasCompressed = false

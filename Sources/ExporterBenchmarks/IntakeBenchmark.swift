@@ -15,10 +15,12 @@ enum IntakeBenchmark {
         let to = Pid(node: "exesdb_exporter@host-9", id: 7, serial: 0, creation: 42)
         let frame = [112] + ControlMessage.sendSender(from: from, to: to).term.encoded() + message
         let intake = MessageIntake(secret: SecretKeyBase(secret), logger: Logger(label: "bench"))
-        guard receive(frame, intake) == 1 else {
+        // As a connection's dispatcher holds them: our node's name and the peer's.
+        var atoms = AtomInterner(known: [to.node, from.node])
+        guard receive(frame, intake, &atoms) == 1 else {
             throw ErlangTools.Failure(description: "the benchmark frame did not verify and decode")
         }
-        let result = nanosecondsPerCall(iterations: iterations) { receive(frame, intake) }
+        let result = nanosecondsPerCall(iterations: iterations) { receive(frame, intake, &atoms) }
         printTable(
             "frame to typed, verified message (\(frame.count)-byte frame)",
             [
@@ -44,9 +46,10 @@ enum IntakeBenchmark {
         let verifier = EnvelopeVerifier(secret: SecretKeyBase(secret))
         let inner = try verifier.open(payload, envelope, peer: "p").get()
         let decoder = GaterDecoder()
+        var atoms = AtomInterner(known: [to.node, from.node])
         let rows: [(String, () -> Int)] = [
             ("control: parse", { (try? TermView(parsing: frame, at: 1))?.nodeCount ?? 0 }),
-            ("control: materialize + decode", { (try? ControlMessage(control.term()))?.operation ?? 0 }),
+            ("control: decode", { (try? ControlMessage(control, atoms: &atoms))?.operation ?? 0 }),
             ("payload: parse", { (try? TermView(parsing: frame, at: control.endOffset))?.nodeCount ?? 0 }),
             ("envelope: re-encode + HMAC", { (try? verifier.open(payload, envelope, peer: "p").get()) == nil ? 0 : 1 }),
             (
@@ -54,7 +57,9 @@ enum IntakeBenchmark {
                 { (try? decoder.decode(payload, inner: inner, sender: "p").get()) == nil ? 0 : 1 }
             ),
         ]
-        for (name, body) in rows {
+        // BENCH_STAGE=<prefix> runs only the matching stages, for a profiler.
+        let only = ProcessInfo.processInfo.environment["BENCH_STAGE"]
+        for (name, body) in rows where only.map({ name.hasPrefix($0) }) ?? true {
             print(
                 String(
                     format: "  %-32@ %8.1f ns", name as NSString, nanosecondsPerCall(iterations: iterations, body).ns))
@@ -62,9 +67,9 @@ enum IntakeBenchmark {
     }
 
     /// What the exporter does per frame; 1 when a LatencyMetric came out.
-    static func receive(_ frame: [UInt8], _ intake: MessageIntake) -> Int {
+    static func receive(_ frame: [UInt8], _ intake: MessageIntake, _ atoms: inout AtomInterner) -> Int {
         guard let control = try? TermView(parsing: frame, at: 1),
-            let decoded = try? ControlMessage(control.term()), decoded.hasPayload,
+            let decoded = try? ControlMessage(control, atoms: &atoms), decoded.hasPayload,
             let payload = try? TermView(parsing: frame, at: control.endOffset),
             let topic = payload.element(1, of: payload.root).flatMap({ payload.text(of: $0) }),
             let envelope = payload.element(2, of: payload.root),

@@ -12,40 +12,47 @@ public struct GaterDecoder: Sendable {
         guard view.kind(of: inner) == .tuple, view.count(of: inner) == 2, let tag = view.element(0, of: inner),
             let payload = view.element(1, of: inner), view.kind(of: payload) == .map
         else { return .failure(.malformed) }
-        guard let kind = Self.kind(view, tag: tag, payload: payload) else { return .failure(.unknownType) }
-        let fields = PayloadReader(view: view, map: payload)
-        guard let message = Self.decoder(for: kind)(fields, sender) else { return .failure(.malformed) }
-        return .success(message)
+        // The message is written out of the closure rather than returned through it: a value
+        // this large returned through generic closures is copied at every level.
+        var outcome = Result<GaterMessage, MessageRejection>.failure(.unknownType)
+        PayloadReader.withFields(of: payload, in: view) { fields in
+            guard let kind = Self.kind(view, tag: tag, fields: fields) else { return }
+            if let message = Self.decoder(for: kind)(fields, sender) {
+                outcome = .success(message)
+            } else {
+                outcome = .failure(.malformed)
+            }
+        }
+        return outcome
     }
 
-    /// Each kind's struct module, compared with the `__struct__` atom's bytes in place.
-    static let modules: [(module: String, kind: GaterMessageKind)] = GaterMessageKind.allCases.map { ($0.module, $0) }
+    /// Each kind's struct module, compared with the `__struct__` atom's bytes in place; positions
+    /// follow `GaterMessageKind.allCases`.
+    static let modules = AtomTable(GaterMessageKind.allCases.map(\.module))
+    static let kinds = GaterMessageKind.allCases
 
-    static func kind(_ view: TermView, tag: TermRef, payload: TermRef) -> GaterMessageKind? {
-        if let module = view.value(forAtomKey: "__struct__", in: payload),
-            let kind = modules.first(where: { view.isAtom(module, $0.module) })?.kind
-        {
-            return kind
+    static func kind(_ view: TermView, tag: TermRef, fields: PayloadReader) -> GaterMessageKind? {
+        if let module = fields.field(.structModule), let position = modules.index(of: module, in: view) {
+            return kinds[position]
         }
         if let name = view.text(of: tag), let kind = GaterMessageKind(rawValue: name) { return kind }
-        return kindByShape(PayloadReader(view: view, map: payload))
+        return kindByShape(fields)
     }
 
     /// Plain maps without `__struct__` and an unknown tag: recognized by the keys only their kind has.
     static func kindByShape(_ fields: PayloadReader) -> GaterMessageKind? {
-        let has = { (key: String) in fields.view.value(forAtomKey: key, in: fields.map) != nil }
-        let shapes: [(GaterMessageKind, [String])] = [
-            (.latencyMetric, ["latency_ms", "percentile"]), (.throughputMetric, ["rate_per_sec"]),
-            (.resourceUsage, ["resource_type", "usage_percent"]),
-            (.metricAlert, ["threshold_value", "threshold_type"]),
-            (.performanceMetric, ["metric_name", "value"]), (.clusterHealth, ["healthy_nodes", "total_nodes"]),
-            (.healthCheck, ["check_name", "result"]), (.alertAcknowledgement, ["alert_id", "ack_by"]),
-            (.alertEscalation, ["alert_id", "to_level"]), (.notificationStatus, ["alert_id", "delivery_method"]),
-            (.systemAlert, ["alert_id", "severity"]), (.componentHealth, ["component", "status"]),
-            (.nodeHealth, ["status", "checks"]),
-        ]
-        return shapes.first { $0.1.allSatisfy(has) }?.0
+        shapes.first { $0.keys.allSatisfy(fields.has) }?.kind
     }
+
+    private static let shapes: [(kind: GaterMessageKind, keys: [PayloadField])] = [
+        (.latencyMetric, [.latencyMs, .percentile]), (.throughputMetric, [.ratePerSec]),
+        (.resourceUsage, [.resourceType, .usagePercent]), (.metricAlert, [.thresholdValue, .thresholdType]),
+        (.performanceMetric, [.metricName, .value]), (.clusterHealth, [.healthyNodes, .totalNodes]),
+        (.healthCheck, [.checkName, .result]), (.alertAcknowledgement, [.alertId, .ackBy]),
+        (.alertEscalation, [.alertId, .toLevel]), (.notificationStatus, [.alertId, .deliveryMethod]),
+        (.systemAlert, [.alertId, .severity]), (.componentHealth, [.component, .status]),
+        (.nodeHealth, [.status, .checks]),
+    ]
 
     typealias Decoder = @Sendable (PayloadReader, String) -> GaterMessage?
 
@@ -70,130 +77,130 @@ public struct GaterDecoder: Sendable {
 
     // One small decoder per kind; `nil` when a field the metrics need is missing.
     static let performance: Decoder = { f, sender in
-        guard let name = f.text("metric_name"), let value = f.double("value") else { return nil }
-        let tags = f.entries("tags").compactMap { entry in
+        guard let name = f.text(.metricName), let value = f.double(.value) else { return nil }
+        let tags = f.entries(.tags).compactMap { entry in
             f.view.double(of: entry.value).map { NumericTag(name: entry.name, value: $0) }
         }
         return .performance(
             PerformanceMetric(
-                metricName: name, value: value, unit: f.text("unit") ?? "", node: f.text("node") ?? sender,
-                component: f.text("component") ?? "", numericTags: tags, timestamp: f.timestamp("timestamp")))
+                metricName: name, value: value, unit: f.text(.unit) ?? "", node: f.text(.node) ?? sender,
+                component: f.text(.component) ?? "", numericTags: tags, timestamp: f.timestamp(.timestamp)))
     }
 
     static let throughput: Decoder = { f, sender in
-        guard let operation = f.text("operation") else { return nil }
-        let count = f.count("count")
-        let duration = f.count("duration_ms")
-        guard count != nil || f.double("rate_per_sec") != nil else { return nil }
+        guard let operation = f.text(.operation) else { return nil }
+        let count = f.count(.count)
+        let duration = f.count(.durationMs)
+        guard count != nil || f.double(.ratePerSec) != nil else { return nil }
         return .throughput(
             ThroughputMetric(
                 operation: operation, count: count ?? 0, durationMilliseconds: duration ?? 0,
-                ratePerSecond: f.double("rate_per_sec") ?? 0, node: f.text("node") ?? sender,
-                timestamp: f.timestamp("timestamp")))
+                ratePerSecond: f.double(.ratePerSec) ?? 0, node: f.text(.node) ?? sender,
+                timestamp: f.timestamp(.timestamp)))
     }
 
     static let latency: Decoder = { f, sender in
-        guard let operation = f.text("operation"), let latency = f.double("latency_ms") else { return nil }
+        guard let operation = f.text(.operation), let latency = f.double(.latencyMs) else { return nil }
         return .latency(
             LatencyMetric(
-                operation: operation, latencyMilliseconds: latency, percentile: f.text("percentile") ?? "avg",
-                sampleCount: f.count("sample_count") ?? 0, node: f.text("node") ?? sender,
-                timestamp: f.timestamp("timestamp")))
+                operation: operation, latencyMilliseconds: latency, percentile: f.text(.percentile) ?? "avg",
+                sampleCount: f.count(.sampleCount) ?? 0, node: f.text(.node) ?? sender,
+                timestamp: f.timestamp(.timestamp)))
     }
 
     static let resourceUsage: Decoder = { f, sender in
-        guard let resource = f.text("resource_type"), let usage = f.double("usage_percent") else { return nil }
+        guard let resource = f.text(.resourceType), let usage = f.double(.usagePercent) else { return nil }
         return .resourceUsage(
             ResourceUsage(
-                resourceType: resource, usagePercent: usage, totalAvailable: f.double("total_available"),
-                currentUsed: f.double("current_used"), node: f.text("node") ?? sender,
-                timestamp: f.timestamp("timestamp")))
+                resourceType: resource, usagePercent: usage, totalAvailable: f.double(.totalAvailable),
+                currentUsed: f.double(.currentUsed), node: f.text(.node) ?? sender,
+                timestamp: f.timestamp(.timestamp)))
     }
 
     static let metricAlert: Decoder = { f, sender in
-        guard let name = f.text("metric_name"), let current = f.double("current_value"),
-            let threshold = f.double("threshold_value")
+        guard let name = f.text(.metricName), let current = f.double(.currentValue),
+            let threshold = f.double(.thresholdValue)
         else { return nil }
         return .metricAlert(
             MetricAlert(
                 metricName: name, currentValue: current, thresholdValue: threshold,
-                thresholdType: f.text("threshold_type") ?? "max", severity: f.text("severity") ?? "warning",
-                node: f.text("node") ?? sender, timestamp: f.timestamp("timestamp")))
+                thresholdType: f.text(.thresholdType) ?? "max", severity: f.text(.severity) ?? "warning",
+                node: f.text(.node) ?? sender, timestamp: f.timestamp(.timestamp)))
     }
 
     static let nodeHealth: Decoder = { f, sender in
-        guard let status = f.text("status") else { return nil }
-        let checks = f.entries("checks").compactMap { entry in
+        guard let status = f.text(.status) else { return nil }
+        let checks = f.entries(.checks).compactMap { entry in
             HealthVerdict.passing(f.view, entry.value).map { HealthCheckOutcome(name: entry.name, passing: $0) }
         }
         return .nodeHealth(
             NodeHealth(
-                node: f.text("node") ?? sender, status: status, checks: checks, loadAverage: f.double("load_avg"),
-                memoryUsagePercent: f.double("memory_usage"), diskUsagePercent: f.double("disk_usage"),
-                timestamp: f.timestamp("timestamp")))
+                node: f.text(.node) ?? sender, status: status, checks: checks, loadAverage: f.double(.loadAvg),
+                memoryUsagePercent: f.double(.memoryUsage), diskUsagePercent: f.double(.diskUsage),
+                timestamp: f.timestamp(.timestamp)))
     }
 
     static let clusterHealth: Decoder = { f, _ in
-        guard let status = f.text("status"), let total = f.count("total_nodes") else { return nil }
+        guard let status = f.text(.status), let total = f.count(.totalNodes) else { return nil }
         return .clusterHealth(
             ClusterHealth(
-                status: status, healthyNodes: f.count("healthy_nodes") ?? 0, totalNodes: total,
-                degradedNodes: f.names("degraded_nodes"), unhealthyNodes: f.names("unhealthy_nodes"),
-                quorumStatus: f.text("quorum_status") ?? "available", timestamp: f.timestamp("timestamp")))
+                status: status, healthyNodes: f.count(.healthyNodes) ?? 0, totalNodes: total,
+                degradedNodes: f.names(.degradedNodes), unhealthyNodes: f.names(.unhealthyNodes),
+                quorumStatus: f.text(.quorumStatus) ?? "available", timestamp: f.timestamp(.timestamp)))
     }
 
     static let componentHealth: Decoder = { f, sender in
-        guard let component = f.text("component"), let status = f.text("status") else { return nil }
+        guard let component = f.text(.component), let status = f.text(.status) else { return nil }
         return .componentHealth(
             ComponentHealth(
-                component: component, node: f.text("node") ?? sender, status: status,
-                lastCheck: f.timestamp("last_check"), timestamp: f.timestamp("timestamp")))
+                component: component, node: f.text(.node) ?? sender, status: status,
+                lastCheck: f.timestamp(.lastCheck), timestamp: f.timestamp(.timestamp)))
     }
 
     static let healthCheck: Decoder = { f, sender in
-        guard let name = f.text("check_name"), let result = f.text("result") else { return nil }
+        guard let name = f.text(.checkName), let result = f.text(.result) else { return nil }
         return .healthCheck(
             HealthCheck(
-                checkName: name, node: f.text("node") ?? sender, result: result,
-                durationMilliseconds: f.double("duration_ms"), error: f.text("error"),
-                timestamp: f.timestamp("timestamp")))
+                checkName: name, node: f.text(.node) ?? sender, result: result,
+                durationMilliseconds: f.double(.durationMs), error: f.text(.error),
+                timestamp: f.timestamp(.timestamp)))
     }
 
     static let systemAlert: Decoder = { f, sender in
-        guard let id = f.text("alert_id"), let severity = f.text("severity") else { return nil }
+        guard let id = f.text(.alertId), let severity = f.text(.severity) else { return nil }
         return .systemAlert(
             SystemAlert(
-                alertID: id, severity: severity, category: f.text("category") ?? "system",
-                title: f.text("title") ?? "", description: f.text("description") ?? "",
-                source: f.text("source") ?? "", node: f.text("node") ?? sender,
-                requiresAcknowledgement: f.bool("requires_ack") ?? false, timestamp: f.timestamp("timestamp")))
+                alertID: id, severity: severity, category: f.text(.category) ?? "system",
+                title: f.text(.title) ?? "", description: f.text(.description) ?? "",
+                source: f.text(.source) ?? "", node: f.text(.node) ?? sender,
+                requiresAcknowledgement: f.bool(.requiresAck) ?? false, timestamp: f.timestamp(.timestamp)))
     }
 
     static let alertAcknowledgement: Decoder = { f, _ in
-        guard let id = f.text("alert_id") else { return nil }
+        guard let id = f.text(.alertId) else { return nil }
         return .alertAcknowledgement(
             AlertAcknowledgement(
-                alertID: id, acknowledgedBy: f.text("ack_by") ?? "", note: f.text("ack_note"),
-                resolution: f.text("resolution"),
-                timestamp: f.timestamp("ack_timestamp") ?? f.timestamp("timestamp")))
+                alertID: id, acknowledgedBy: f.text(.ackBy) ?? "", note: f.text(.ackNote),
+                resolution: f.text(.resolution),
+                timestamp: f.timestamp(.ackTimestamp) ?? f.timestamp(.timestamp)))
     }
 
     static let alertEscalation: Decoder = { f, _ in
-        guard let id = f.text("alert_id"), let to = f.text("to_level") else { return nil }
+        guard let id = f.text(.alertId), let to = f.text(.toLevel) else { return nil }
         return .alertEscalation(
             AlertEscalation(
-                alertID: id, fromLevel: f.text("from_level") ?? "", toLevel: to,
-                reason: f.text("escalation_reason") ?? "", escalatedBy: f.text("escalated_by") ?? "",
-                notifyContacts: f.names("notify_contacts"), timestamp: f.timestamp("timestamp")))
+                alertID: id, fromLevel: f.text(.fromLevel) ?? "", toLevel: to,
+                reason: f.text(.escalationReason) ?? "", escalatedBy: f.text(.escalatedBy) ?? "",
+                notifyContacts: f.names(.notifyContacts), timestamp: f.timestamp(.timestamp)))
     }
 
     static let notificationStatus: Decoder = { f, _ in
-        guard let id = f.text("alert_id"), let status = f.text("status") else { return nil }
+        guard let id = f.text(.alertId), let status = f.text(.status) else { return nil }
         return .notificationStatus(
             NotificationStatus(
-                alertID: id, deliveryMethod: f.text("delivery_method") ?? "", recipient: f.text("recipient") ?? "",
-                status: status, errorReason: f.text("error_reason"), attempts: f.count("attempts") ?? 0,
-                timestamp: f.timestamp("timestamp")))
+                alertID: id, deliveryMethod: f.text(.deliveryMethod) ?? "", recipient: f.text(.recipient) ?? "",
+                status: status, errorReason: f.text(.errorReason), attempts: f.count(.attempts) ?? 0,
+                timestamp: f.timestamp(.timestamp)))
     }
 }
 

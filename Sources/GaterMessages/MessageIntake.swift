@@ -2,7 +2,7 @@ import ErlangTerm
 import Foundation
 import Logging
 import Metrics
-import NIOConcurrencyHelpers
+import Synchronization
 
 /// A verified, decoded message with where it came from.
 public struct ReceivedMessage: Sendable {
@@ -19,19 +19,16 @@ public struct ReceivedMessage: Sendable {
 /// `exesdb_exporter_messages_rejected_total{bus,reason}` and
 /// `exesdb_exporter_last_message_timestamp_seconds{peer,bus}`. A rejection is logged once per
 /// (peer, bus, reason) at warning level, then at debug.
+///
+/// Each (peer, bus) has its own channel holding its metric handles and the peer's remembered
+/// signature style, so a message costs no label lookups; the channel of the previous message is
+/// checked first, since broadcasts come in runs from one peer and bus.
 public final class MessageIntake: Sendable {
-    private let verifier: EnvelopeVerifier
-    private let decoder = GaterDecoder()
-    private let metrics: any MetricsFactory
-    private let logger: Logger
-    private let reported = NIOLockedSet()
-    private let handles: MetricHandles
+    private let core: IntakeCore
+    private let channels = Mutex<ChannelDirectory>(ChannelDirectory())
 
     public init(secret: SecretKeyBase?, logger: Logger, metrics: any MetricsFactory = MetricsSystem.factory) {
-        self.verifier = EnvelopeVerifier(secret: secret)
-        self.logger = logger
-        self.metrics = metrics
-        self.handles = MetricHandles(factory: metrics)
+        self.core = IntakeCore(verifier: EnvelopeVerifier(secret: secret), logger: logger, metrics: metrics)
         if secret == nil {
             logger.warning(
                 "no SECRET_KEY_BASE configured: unsigned messages are accepted and signed ones rejected as unverifiable; set --security.secret-key-base-file or SECRET_KEY_BASE"
@@ -42,25 +39,17 @@ public final class MessageIntake: Sendable {
     /// The typed message, or nil when it was rejected (and counted).
     public func receive(peer: String, bus: String, topic: String, view: TermView, message: TermRef) -> ReceivedMessage?
     {
-        let now = Date().timeIntervalSince1970
-        handles.lastMessage(peer: peer, bus: bus).record(now)
-        let outcome = verifier.open(view, message, peer: peer).flatMap { decoder.decode(view, inner: $0, sender: peer) }
-        switch outcome {
-        case .success(let decoded):
-            handles.accepted(bus: bus, type: decoded.kind.rawValue).increment()
-            return ReceivedMessage(peer: peer, bus: bus, topic: topic, message: decoded, receivedAt: now)
-        case .failure(let rejection):
-            handles.rejected(bus: bus, reason: rejection.label).increment()
-            report(rejection, peer: peer, bus: bus, topic: topic)
-            return nil
-        }
+        channel(peer: peer, bus: bus).receive(topic: topic, view: view, message: message)
     }
 
-    private func report(_ rejection: MessageRejection, peer: String, bus: String, topic: String) {
-        let first = reported.insert("\(peer)|\(bus)|\(rejection.label)")
-        logger.log(
-            level: first ? .warning : .debug, "rejected a message: \(Self.explain(rejection))",
-            metadata: ["peer": "\(peer)", "bus": "\(bus)", "topic": "\(topic)", "reason": "\(rejection.label)"])
+    func channel(peer: String, bus: String) -> IntakeChannel {
+        channels.withLock { directory in
+            if let last = directory.last, last.peer == peer, last.bus == bus { return last }
+            let channel = directory.byPeer[peer]?[bus] ?? IntakeChannel(peer: peer, bus: bus, core: core)
+            directory.byPeer[peer, default: [:]][bus] = channel
+            directory.last = channel
+            return channel
+        }
     }
 
     static func explain(_ rejection: MessageRejection) -> String {
@@ -75,53 +64,128 @@ public final class MessageIntake: Sendable {
     }
 }
 
-/// A thread-safe set of strings, for "log once" decisions.
-final class NIOLockedSet: Sendable {
-    private let values = NIOLockedValueBox<Set<String>>([])
+/// The channels made so far, and the one used last.
+struct ChannelDirectory {
+    var byPeer: [String: [String: IntakeChannel]] = [:]
+    var last: IntakeChannel?
+}
 
-    /// True when `value` was not there before.
-    func insert(_ value: String) -> Bool {
-        values.withLockedValue { $0.insert(value).inserted }
+/// What every channel shares.
+final class IntakeCore: Sendable {
+    let verifier: EnvelopeVerifier
+    let decoder = GaterDecoder()
+    let logger: Logger
+    let metrics: any MetricsFactory
+    /// (peer, bus, reason) already logged at warning level.
+    let reported = Mutex<Set<String>>([])
+
+    init(verifier: EnvelopeVerifier, logger: Logger, metrics: any MetricsFactory) {
+        self.verifier = verifier
+        self.logger = logger
+        self.metrics = metrics
     }
 }
 
-/// The intake's counters and gauges, made once per label set: creating a swift-metrics handle
-/// per message would cost more than decoding it.
-final class MetricHandles: Sendable {
-    private let factory: any MetricsFactory
-    /// label -> first dimension value -> second dimension value -> handle (no key concatenation).
-    private let counters = NIOLockedValueBox<[String: [String: [String: Counter]]]>([:])
-    private let gauges = NIOLockedValueBox<[String: [String: Gauge]]>([:])
+/// The intake of one bus from one peer, with its handles made once: creating a swift-metrics
+/// handle per message would cost more than decoding it. Counters by type and reason are made on
+/// first use, so only the series that happen exist.
+final class IntakeChannel: Sendable {
+    let peer: String
+    let bus: String
+    private let core: IntakeCore
+    private let style: RememberedStyle
+    private let lastMessage: Gauge
+    private let accepted = Mutex<[Counter?]>(Array(repeating: nil, count: GaterMessageKind.allCases.count))
+    private let rejected = Mutex<[Counter?]>(Array(repeating: nil, count: MessageRejection.allCases.count))
 
-    init(factory: any MetricsFactory) {
-        self.factory = factory
+    init(peer: String, bus: String, core: IntakeCore) {
+        self.peer = peer
+        self.bus = bus
+        self.core = core
+        self.style = core.verifier.rememberedStyle(for: peer)
+        self.lastMessage = Gauge(
+            label: "exesdb_exporter_last_message_timestamp_seconds", dimensions: [("peer", peer), ("bus", bus)],
+            factory: core.metrics)
     }
 
-    func accepted(bus: String, type: String) -> Counter {
-        counter("exesdb_exporter_messages_total", ("bus", bus), ("type", type))
-    }
-
-    func rejected(bus: String, reason: String) -> Counter {
-        counter("exesdb_exporter_messages_rejected_total", ("bus", bus), ("reason", reason))
-    }
-
-    func lastMessage(peer: String, bus: String) -> Gauge {
-        gauges.withLockedValue { gauges in
-            if let gauge = gauges[peer]?[bus] { return gauge }
-            let gauge = Gauge(
-                label: "exesdb_exporter_last_message_timestamp_seconds", dimensions: [("peer", peer), ("bus", bus)],
-                factory: factory)
-            gauges[peer, default: [:]][bus] = gauge
-            return gauge
+    func receive(topic: String, view: TermView, message: TermRef) -> ReceivedMessage? {
+        let now = Date().timeIntervalSince1970
+        lastMessage.record(now)
+        let outcome = core.verifier.open(view, message, style: style).flatMap {
+            core.decoder.decode(view, inner: $0, sender: peer)
+        }
+        switch outcome {
+        case .success(let decoded):
+            counter(of: decoded.kind).increment()
+            return ReceivedMessage(peer: peer, bus: bus, topic: topic, message: decoded, receivedAt: now)
+        case .failure(let rejection):
+            counter(of: rejection).increment()
+            report(rejection, topic: topic)
+            return nil
         }
     }
 
-    private func counter(_ label: String, _ first: (String, String), _ second: (String, String)) -> Counter {
-        counters.withLockedValue { counters in
-            if let counter = counters[label]?[first.1]?[second.1] { return counter }
-            let counter = Counter(label: label, dimensions: [first, second], factory: factory)
-            counters[label, default: [:]][first.1, default: [:]][second.1] = counter
+    private func counter(of kind: GaterMessageKind) -> Counter {
+        accepted.withLock { counters in
+            if let counter = counters[kind.position] { return counter }
+            let counter = Counter(
+                label: "exesdb_exporter_messages_total", dimensions: [("bus", bus), ("type", kind.rawValue)],
+                factory: core.metrics)
+            counters[kind.position] = counter
             return counter
+        }
+    }
+
+    private func counter(of rejection: MessageRejection) -> Counter {
+        rejected.withLock { counters in
+            if let counter = counters[rejection.position] { return counter }
+            let counter = Counter(
+                label: "exesdb_exporter_messages_rejected_total",
+                dimensions: [("bus", bus), ("reason", rejection.label)],
+                factory: core.metrics)
+            counters[rejection.position] = counter
+            return counter
+        }
+    }
+
+    private func report(_ rejection: MessageRejection, topic: String) {
+        let first = core.reported.withLock { $0.insert("\(peer)|\(bus)|\(rejection.label)").inserted }
+        core.logger.log(
+            level: first ? .warning : .debug, "rejected a message: \(MessageIntake.explain(rejection))",
+            metadata: ["peer": "\(peer)", "bus": "\(bus)", "topic": "\(topic)", "reason": "\(rejection.label)"])
+    }
+}
+
+extension GaterMessageKind {
+    /// Where the kind is in `allCases`.
+    var position: Int {
+        switch self {
+        case .performanceMetric: 0
+        case .throughputMetric: 1
+        case .latencyMetric: 2
+        case .resourceUsage: 3
+        case .metricAlert: 4
+        case .nodeHealth: 5
+        case .clusterHealth: 6
+        case .componentHealth: 7
+        case .healthCheck: 8
+        case .systemAlert: 9
+        case .alertAcknowledgement: 10
+        case .alertEscalation: 11
+        case .notificationStatus: 12
+        }
+    }
+}
+
+extension MessageRejection {
+    /// Where the reason is in `allCases`.
+    var position: Int {
+        switch self {
+        case .badSignature: 0
+        case .unsigned: 1
+        case .unverifiable: 2
+        case .malformed: 3
+        case .unknownType: 4
         }
     }
 }
