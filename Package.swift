@@ -218,6 +218,7 @@ let package = Package(
             name: "ExporterHTTPTests",
             dependencies: [
                 "ExporterHTTP", "BEAMPeers",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

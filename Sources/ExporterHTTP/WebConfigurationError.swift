@@ -46,7 +46,7 @@ public struct WebConfigurationError: Error, Equatable, CustomStringConvertible {
         let shown = value.map { " '\($0)'" } ?? ""
         switch problem {
         case .unreadableFile: return "cannot read \(key.isEmpty ? "the file" : key)\(shown)"
-        case .invalidYAML: return "not valid YAML"
+        case .invalidYAML: return key.isEmpty ? "not valid YAML" : "not valid YAML at \(key)"
         case .unknownKey: return "unknown key \(key)"
         case .unsupportedKey: return "\(key) is not supported by exesdb_exporter"
         case .missingKey: return "\(key) is missing"
