@@ -65,17 +65,31 @@ public struct ExporterHTTPServer: Service {
             address: addresses.map(\.description).joined(separator: ", "), reason: "not listening after \(timeout)")
     }
 
+    /// Serves every listen address until a graceful shutdown; when one address fails, the
+    /// others shut down gracefully and the failure is thrown.
     public func run() async throws {
+        let listeners = addresses.map { address in
+            ServiceGroupConfiguration.ServiceConfiguration(
+                service: Listener(address: address, server: self),
+                successTerminationBehavior: .gracefullyShutdownGroup,
+                failureTerminationBehavior: .gracefullyShutdownGroup)
+        }
         do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for address in addresses {
-                    group.addTask { try await serve(address) }
-                }
-                try await group.waitForAll()
-            }
+            try await ServiceGroup(configuration: .init(services: listeners, logger: frameworkLogger)).run()
         } catch {
-            listeners.fail(error)
+            self.listeners.fail(error)
             throw error
+        }
+    }
+
+    /// One listen address as a service of its own.
+    private struct Listener: Service, CustomStringConvertible {
+        let address: ListenAddress
+        let server: ExporterHTTPServer
+        var description: String { "listener \(address)" }
+
+        func run() async throws {
+            try await server.serve(address)
         }
     }
 
@@ -107,15 +121,23 @@ public struct ExporterHTTPServer: Service {
             server: HTTPServerBuilder { responder in
                 WebChannel(
                     base: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: .minutes(5))),
-                    webConfiguration: webConfiguration, rejections: rejections)
+                    webConfiguration: webConfiguration, rejections: rejections, logger: logger)
             },
             configuration: .init(address: .hostname(host, port: address.port), serverName: nil),
             onServerRunning: { channel in
                 listeners.record(address, localAddress: channel.localAddress)
                 logger.info("listening", metadata: listeningMetadata(channel.localAddress))
             },
-            logger: logger)
+            logger: frameworkLogger)
         try await application.run()
+    }
+
+    /// Hummingbird and ServiceLifecycle log what we log better ("listening", bind errors):
+    /// they keep notices and above only.
+    private var frameworkLogger: Logger {
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .notice)
+        return quiet
     }
 
     private func listeningMetadata(_ socket: SocketAddress?) -> Logger.Metadata {

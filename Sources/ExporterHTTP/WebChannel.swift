@@ -12,6 +12,8 @@ struct WebChannel<Base: HTTPChannelHandler>: HTTPChannelHandler {
     let base: Base
     let webConfiguration: LiveWebConfiguration
     let rejections: HTTPRejections
+    /// The exporter's logger (the `logger` Hummingbird passes keeps notices only).
+    let logger: Logger
 
     var responder: HTTPChannelHandler.Responder { base.responder }
 
@@ -23,7 +25,7 @@ struct WebChannel<Base: HTTPChannelHandler>: HTTPChannelHandler {
                     context: tls.context, customVerificationCallback: tls.verification, configuration: .init())
                 try channel.pipeline.syncOperations.addHandler(handler)
                 try channel.pipeline.syncOperations.addHandler(
-                    HandshakeFailureCounter(rejections: rejections, logger: logger))
+                    HandshakeFailureCounter(rejections: rejections, logger: self.logger))
             }
         }.flatMap {
             base.setup(channel: channel, logger: logger)

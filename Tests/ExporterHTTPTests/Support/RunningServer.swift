@@ -15,12 +15,11 @@ final class RunningServer: Sendable {
     /// Starts a server on `listen` (default: one free port on 127.0.0.1) and waits until it listens.
     init(
         sources: ExporterHTTPSources, listen: [String] = ["127.0.0.1:0"], telemetryPath: String = "/metrics",
-        webConfigFile: String? = nil, metrics: (any MetricsFactory)? = nil
+        webConfigFile: String? = nil, metrics: (any MetricsFactory)? = nil, logger: Logger? = nil
     ) async throws {
         let configuration = ExporterHTTPConfiguration(
             listenAddresses: listen, telemetryPath: telemetryPath, webConfigFile: webConfigFile)
-        var logger = Logger(label: "exporter-http-test")
-        logger.logLevel = .warning
+        let logger = logger ?? Logger(label: "exporter-http-test") { _ in SwiftLogNoOpLogHandler() }
         server = try ExporterHTTPServer(
             configuration: configuration, sources: sources, logger: logger,
             metrics: metrics ?? NOOPMetricsHandler.instance)
@@ -42,11 +41,12 @@ final class RunningServer: Sendable {
 /// Runs `body` against a started server, then stops it gracefully, whatever `body` did.
 func withServer<T>(
     _ sources: ExporterHTTPSources, listen: [String] = ["127.0.0.1:0"], telemetryPath: String = "/metrics",
-    webConfigFile: String? = nil, metrics: (any MetricsFactory)? = nil,
+    webConfigFile: String? = nil, metrics: (any MetricsFactory)? = nil, logger: Logger? = nil,
     _ body: (RunningServer) async throws -> T
 ) async throws -> T {
     let running = try await RunningServer(
-        sources: sources, listen: listen, telemetryPath: telemetryPath, webConfigFile: webConfigFile, metrics: metrics)
+        sources: sources, listen: listen, telemetryPath: telemetryPath, webConfigFile: webConfigFile, metrics: metrics,
+        logger: logger)
     do {
         let result = try await body(running)
         try await running.stop()

@@ -1,0 +1,47 @@
+import BEAMPeers
+import ExporterHTTP
+import MetricsTestKit
+import Testing
+
+/// A real Prometheus (Debian's 2.42) scrapes the server through TLS and basic auth configured by
+/// a web config file, with its own `tls_config` and `basic_auth`; its HTTP API shows what arrived.
+@Suite struct PrometheusScrapeTests {
+    @Test func prometheusScrapesThroughTLSAndBasicAuth() async throws {
+        let certificates = try TestCertificates()
+        let file = try WebConfigFile(WebConfigFile.tls(certificates) + WebConfigFile.users(["prometheus": "s3cret"]))
+        let metrics = TestMetrics()
+        try await withServer(CannedSources().sources(), webConfigFile: file.path, metrics: metrics) {
+            running async throws in
+            let target = "127.0.0.1:\(running.port)"
+            let configuration = PrometheusServer.configuration(jobs: [
+                .init(
+                    name: "exesdb", target: target, scheme: "https", caFile: certificates.caCertificate,
+                    basicAuth: ("prometheus", "s3cret")),
+                .init(
+                    name: "wrong_password", target: target, scheme: "https", caFile: certificates.caCertificate,
+                    basicAuth: ("prometheus", "guess")),
+            ])
+            let prometheus = try await PrometheusServer.start(configuration: configuration)
+            defer { prometheus.stop() }
+
+            try await prometheus.waitForQuery("up{job=\"exesdb\"}") { $0.first?.value == 1 }
+            try await prometheus.waitForQuery("exesdb_alert_acks_total{job=\"exesdb\"}") { $0.first?.value == 42 }
+            let load = try await prometheus.query("exesdb_node_load_average{job=\"exesdb\"}")
+            #expect(load.map(\.value) == [1.5])
+            #expect(load.first?.labels["node"] == "ex_esdb@host-1")
+
+            try await prometheus.waitForQuery("up{job=\"wrong_password\"}") { $0.first?.value == 0 }
+            let refused = try await prometheus.waitForTargets { targets in
+                targets.contains { $0.job == "wrong_password" && !$0.lastError.isEmpty }
+            }
+            let lastError = refused.first { $0.job == "wrong_password" }?.lastError ?? ""
+            #expect(lastError.contains("401"), "\(lastError)")
+            #expect(refused.first { $0.job == "exesdb" }?.health == "up")
+
+            // Prometheus 2.42 asks for OpenMetrics first.
+            let renders = try metrics.expectTimer(
+                "exesdb_exporter_scrape_duration_seconds", [("format", "openmetrics")])
+            #expect(!renders.values.isEmpty)
+        }
+    }
+}
