@@ -16,7 +16,7 @@ public struct ExporterHTTPServer: Service {
     private let webConfiguration: LiveWebConfiguration
     private let telemetry: TelemetryEndpoint
     private let rejections: HTTPRejections
-    private let listeners = Listeners()
+    private let listeners: Listeners
 
     /// Checks the flags and loads the web config (certificates included) without binding
     /// anything; throws `ExporterHTTPError` or `WebConfigurationError`.
@@ -25,6 +25,7 @@ public struct ExporterHTTPServer: Service {
         metrics: any MetricsFactory = MetricsSystem.factory
     ) throws {
         addresses = try configuration.parsedListenAddresses()
+        listeners = Listeners(addresses)
         try configuration.validateTelemetryPath()
         webConfiguration = try LiveWebConfiguration(file: configuration.webConfigFile)
         self.configuration = configuration

@@ -5,16 +5,21 @@ import Synchronization
 /// The listen addresses bound so far (with their real ports), or why listening failed.
 final class Listeners: Sendable {
     private struct State {
-        var bound: [(configured: ListenAddress, actual: ListenAddress)] = []
+        var bound: [ListenAddress: ListenAddress] = [:]
         var failure: (any Error)?
     }
 
+    private let configured: [ListenAddress]
     private let state = Mutex(State())
 
-    func record(_ configured: ListenAddress, localAddress: SocketAddress?) {
+    init(_ configured: [ListenAddress]) {
+        self.configured = configured
+    }
+
+    func record(_ address: ListenAddress, localAddress: SocketAddress?) {
         let actual = ListenAddress(
-            host: localAddress?.ipAddress ?? configured.host, port: localAddress?.port ?? configured.port)
-        state.withLock { $0.bound.append((configured, actual)) }
+            host: localAddress?.ipAddress ?? address.host, port: localAddress?.port ?? address.port)
+        state.withLock { $0.bound[address] = actual }
     }
 
     func fail(_ error: any Error) {
@@ -22,10 +27,14 @@ final class Listeners: Sendable {
     }
 
     func isBound(_ address: ListenAddress) -> Bool {
-        state.withLock { $0.bound.contains { $0.configured == address } }
+        state.withLock { $0.bound[address] != nil }
     }
 
-    var bound: [ListenAddress] { state.withLock { $0.bound.map(\.actual) } }
+    /// In the order of the flags.
+    var bound: [ListenAddress] {
+        state.withLock { state in configured.compactMap { state.bound[$0] } }
+    }
+
     var failure: (any Error)? { state.withLock { $0.failure } }
 
     static func text(_ socket: SocketAddress) -> String {

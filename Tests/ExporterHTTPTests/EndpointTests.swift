@@ -4,7 +4,7 @@ import MetricsTestKit
 import Testing
 
 /// The endpoints over real HTTP on loopback, read with curl.
-@Suite struct EndpointTests {
+@Suite(.serialized) struct EndpointTests {
     static let prometheusAccept =
         "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
         + "text/plain;version=0.0.4;q=0.5,*/*;q=0.1"

@@ -6,7 +6,7 @@ import Testing
 
 /// TLS from the web config, checked with curl (OpenSSL) as the client: certificates made by the
 /// test, each client auth type, the version bounds.
-@Suite struct HTTPSTests {
+@Suite(.serialized) struct HTTPSTests {
     static let rejected = "exesdb_exporter_http_rejected_total"
 
     /// curl's exit status for an HTTPS request with `arguments`; 0 means a 200 with the exposition.
@@ -22,8 +22,8 @@ import Testing
     }
 
     @Test func serverCertificateFromTheWebConfig() async throws {
-        let certificates = try TestCertificates()
-        let other = try TestCertificates()
+        let certificates = try await SharedCertificates.primary
+        let other = try await SharedCertificates.stranger
         let file = try WebConfigFile(WebConfigFile.tls(certificates))
         try await withServer(CannedSources().sources(), webConfigFile: file.path) { running async throws in
             #expect(try await Self.scrape(running, ["--cacert", certificates.caCertificate]) == 0)
@@ -35,8 +35,8 @@ import Testing
     }
 
     @Test func requireAndVerifyClientCert() async throws {
-        let certificates = try TestCertificates()
-        let stranger = try TestCertificates()
+        let certificates = try await SharedCertificates.primary
+        let stranger = try await SharedCertificates.stranger
         let file = try WebConfigFile(
             WebConfigFile.tls(
                 certificates,
@@ -56,8 +56,8 @@ import Testing
     }
 
     @Test func verifyClientCertIfGiven() async throws {
-        let certificates = try TestCertificates()
-        let stranger = try TestCertificates()
+        let certificates = try await SharedCertificates.primary
+        let stranger = try await SharedCertificates.stranger
         let file = try WebConfigFile(
             WebConfigFile.tls(
                 certificates, "client_auth_type: VerifyClientCertIfGiven\nclient_ca_file: \(certificates.caCertificate)"
@@ -77,8 +77,8 @@ import Testing
     }
 
     @Test func requireAnyClientCertTakesAnyCertificateButNeedsOne() async throws {
-        let certificates = try TestCertificates()
-        let stranger = try TestCertificates()
+        let certificates = try await SharedCertificates.primary
+        let stranger = try await SharedCertificates.stranger
         let file = try WebConfigFile(WebConfigFile.tls(certificates, "client_auth_type: RequireAnyClientCert"))
         try await withServer(CannedSources().sources(), webConfigFile: file.path) { running async throws in
             let ca = ["--cacert", certificates.caCertificate]
@@ -91,7 +91,7 @@ import Testing
     }
 
     @Test func minimumAndMaximumVersions() async throws {
-        let certificates = try TestCertificates()
+        let certificates = try await SharedCertificates.primary
         let ca = ["--cacert", certificates.caCertificate]
         let tls12Only = ["--tlsv1.2", "--tls-max", "1.2"]
         let tls13 = ["--tlsv1.3"]

@@ -9,7 +9,7 @@ import Testing
 
 /// `--web.listen-address` and `--web.telemetry-path`: parsing, several addresses, bind errors,
 /// graceful shutdown.
-@Suite struct ListenTests {
+@Suite(.serialized) struct ListenTests {
     @Test(
         arguments: [
             (":9571", nil, 9571), ("127.0.0.1:9100", "127.0.0.1", 9100), ("[::1]:0", "::1", 0),

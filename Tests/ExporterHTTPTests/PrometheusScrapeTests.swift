@@ -5,9 +5,9 @@ import Testing
 
 /// A real Prometheus (Debian's 2.42) scrapes the server through TLS and basic auth configured by
 /// a web config file, with its own `tls_config` and `basic_auth`; its HTTP API shows what arrived.
-@Suite struct PrometheusScrapeTests {
+@Suite(.serialized) struct PrometheusScrapeTests {
     @Test func prometheusScrapesThroughTLSAndBasicAuth() async throws {
-        let certificates = try TestCertificates()
+        let certificates = try await SharedCertificates.primary
         let file = try WebConfigFile(WebConfigFile.tls(certificates) + WebConfigFile.users(["prometheus": "s3cret"]))
         let metrics = TestMetrics()
         try await withServer(CannedSources().sources(), webConfigFile: file.path, metrics: metrics) {
@@ -21,17 +21,21 @@ import Testing
                     name: "wrong_password", target: target, scheme: "https", caFile: certificates.caCertificate,
                     basicAuth: ("prometheus", "guess")),
             ])
-            let prometheus = try await PrometheusServer.start(configuration: configuration)
+            let prometheus = try await PrometheusServer.start(configuration: configuration, timeout: .seconds(60))
             defer { prometheus.stop() }
 
-            try await prometheus.waitForQuery("up{job=\"exesdb\"}") { $0.first?.value == 1 }
-            try await prometheus.waitForQuery("exesdb_alert_acks_total{job=\"exesdb\"}") { $0.first?.value == 42 }
+            try await prometheus.waitForQuery("up{job=\"exesdb\"}", timeout: .seconds(60)) { $0.first?.value == 1 }
+            try await prometheus.waitForQuery("exesdb_alert_acks_total{job=\"exesdb\"}", timeout: .seconds(60)) {
+                $0.first?.value == 42
+            }
             let load = try await prometheus.query("exesdb_node_load_average{job=\"exesdb\"}")
             #expect(load.map(\.value) == [1.5])
             #expect(load.first?.labels["node"] == "ex_esdb@host-1")
 
-            try await prometheus.waitForQuery("up{job=\"wrong_password\"}") { $0.first?.value == 0 }
-            let refused = try await prometheus.waitForTargets { targets in
+            try await prometheus.waitForQuery("up{job=\"wrong_password\"}", timeout: .seconds(60)) {
+                $0.first?.value == 0
+            }
+            let refused = try await prometheus.waitForTargets(timeout: .seconds(60)) { targets in
                 targets.contains { $0.job == "wrong_password" && !$0.lastError.isEmpty }
             }
             let lastError = refused.first { $0.job == "wrong_password" }?.lastError ?? ""

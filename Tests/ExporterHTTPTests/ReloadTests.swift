@@ -5,10 +5,10 @@ import Testing
 
 /// `reloadWebConfig()`, as SIGHUP calls it: new connections get the new certificate, every
 /// request the new users; established connections stay; a bad file changes nothing.
-@Suite struct ReloadTests {
+@Suite(.serialized) struct ReloadTests {
     @Test func newCertificateAndUsersWithoutDroppingConnections() async throws {
-        let before = try TestCertificates()
-        let after = try TestCertificates()
+        let before = try await SharedCertificates.primary
+        let after = try await SharedCertificates.stranger
         let file = try WebConfigFile(WebConfigFile.tls(before) + WebConfigFile.users(["alice": "wonderland"]))
         try await withServer(CannedSources().sources(), webConfigFile: file.path) { running async throws in
             let alice = BasicAuthTests.header("alice", "wonderland")
@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func aBadFileIsRefusedAndTheOldConfigurationStays() async throws {
-        let certificates = try TestCertificates()
+        let certificates = try await SharedCertificates.primary
         let good = WebConfigFile.tls(certificates) + WebConfigFile.users(["alice": "wonderland"])
         let file = try WebConfigFile(good)
         try await withServer(CannedSources().sources(), webConfigFile: file.path) { running async throws in
@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test func reloadingCanTurnTLSOnForNewConnections() async throws {
-        let certificates = try TestCertificates()
+        let certificates = try await SharedCertificates.primary
         let file = try WebConfigFile("")
         try await withServer(CannedSources().sources(), webConfigFile: file.path) { running async throws in
             #expect(try await curl(running.url("/metrics")).status == 200)

@@ -4,9 +4,9 @@ import Testing
 
 /// Passwords, bcrypt hashes and private keys never reach the log, whatever happens: accepted and
 /// refused logins, a reload refused for a bad hash, a reload accepted.
-@Suite struct SecretsTests {
+@Suite(.serialized) struct SecretsTests {
     @Test func noSecretIsEverLogged() async throws {
-        let certificates = try TestCertificates()
+        let certificates = try await SharedCertificates.primary
         let password = "correct-horse-battery"
         let hash = WebConfigFile.htpasswdHash(password, cost: 4)
         let newHash = WebConfigFile.htpasswdHash("staple-2", cost: 4)
@@ -23,7 +23,7 @@ import Testing
             #expect(try await curl(https, ca + ["-u", "alice:\(password)"]).status == 200)
             #expect(try await curl(https, ca + ["-u", "alice:wrong-horse-guess"]).status == 401)
             #expect(try await curl(https, ca + ["-u", "mallory:\(password)"]).status == 401)
-            _ = try? await curl(https, ["--cacert", try TestCertificates().caCertificate])
+            _ = try? await curl(https, ["--cacert", try await SharedCertificates.stranger.caCertificate])
 
             try file.write(WebConfigFile.tls(certificates) + "basic_auth_users:\n  alice: \"\(badHash)\"\n")
             #expect(throws: (any Error).self) { try running.server.reloadWebConfig() }

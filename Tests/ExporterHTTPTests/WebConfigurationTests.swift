@@ -229,8 +229,8 @@ import Testing
         #expect(throws: WebConfigurationError.self) { try start(yaml) }
     }
 
-    @Test func certificatesAndKeysAreReadAtStartup() throws {
-        let certificates = try TestCertificates()
+    @Test func certificatesAndKeysAreReadAtStartup() async throws {
+        let certificates = try await SharedCertificates.primary
         _ = try Self.start(WebConfigFile.tls(certificates))
 
         let missing = Self.startupError(
@@ -257,8 +257,8 @@ import Testing
         #expect(badCA?.key == "tls_server_config.client_ca_file")
     }
 
-    @Test func anInlineKeyNeverAppearsInErrors() throws {
-        let certificates = try TestCertificates()
+    @Test func anInlineKeyNeverAppearsInErrors() async throws {
+        let certificates = try await SharedCertificates.primary
         let key = try String(contentsOfFile: certificates.clientKey, encoding: .utf8)
         let indented = key.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n")
         let corrupted = indented.replacingOccurrences(of: "A", with: "B")
@@ -269,8 +269,8 @@ import Testing
         #expect(!description.contains(String(corrupted.split(separator: "\n")[1].dropFirst(4).prefix(20))))
     }
 
-    @Test func inlinePEMWorks() throws {
-        let certificates = try TestCertificates()
+    @Test func inlinePEMWorks() async throws {
+        let certificates = try await SharedCertificates.primary
         func block(_ path: String) throws -> String {
             try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { "    \($0)" }
                 .joined(separator: "\n")

@@ -27,7 +27,7 @@ private func blockingCurl(_ url: String, _ arguments: [String]) throws -> CurlRe
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let result = try ErlangTools.run(
         "curl",
-        ["-sS", "--max-time", "20", "-o", "\(directory)/body", "-D", "\(directory)/headers", "-w", "%{http_code}"]
+        ["-sS", "--max-time", "60", "-o", "\(directory)/body", "-D", "\(directory)/headers", "-w", "%{http_code}"]
             + arguments + [url])
     guard result.status == 0 else { throw CurlFailure(exitCode: result.status, output: result.output) }
     let headerText = (try? String(contentsOfFile: "\(directory)/headers", encoding: .utf8)) ?? ""

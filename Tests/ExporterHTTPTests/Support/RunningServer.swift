@@ -25,7 +25,8 @@ final class RunningServer: Sendable {
             metrics: metrics ?? NOOPMetricsHandler.instance)
         group = ServiceGroup(services: [server], logger: logger)
         task = Task { [group] in try await group.run() }
-        addresses = try await server.waitUntilListening()
+        // A generous ceiling, not a timing claim: the machine may be loaded by other builds.
+        addresses = try await server.waitUntilListening(timeout: .seconds(60))
     }
 
     var port: Int { addresses[0].port }
