@@ -8,7 +8,8 @@ import Testing
 @Suite(.serialized) struct PrometheusScrapeTests {
     @Test func prometheusScrapesThroughTLSAndBasicAuth() async throws {
         let certificates = try await SharedCertificates.primary
-        let file = try WebConfigFile(WebConfigFile.tls(certificates) + WebConfigFile.users(["prometheus": "s3cret"]))
+        let file = try WebConfigFile(
+            WebConfigFile.tls(certificates) + WebConfigFile.users(["prometheus": "s3cret"], cost: 4))
         let metrics = TestMetrics()
         try await withServer(CannedSources().sources(), webConfigFile: file.path, metrics: metrics) {
             running async throws in
@@ -36,11 +37,11 @@ import Testing
                 $0.first?.value == 0
             }
             let refused = try await prometheus.waitForTargets(timeout: .seconds(60)) { targets in
-                targets.contains { $0.job == "wrong_password" && !$0.lastError.isEmpty }
+                // Waits through scrapes that time out (1 s, the interval) on a loaded machine.
+                targets.contains { $0.job == "wrong_password" && $0.lastError.contains("401") }
             }
             let lastError = refused.first { $0.job == "wrong_password" }?.lastError ?? ""
             #expect(lastError.contains("401"), "\(lastError)")
-            #expect(refused.first { $0.job == "exesdb" }?.health == "up")
 
             // Prometheus 2.42 asks for OpenMetrics first.
             let renders = try metrics.expectTimer(
