@@ -1,1 +1,0 @@
-// ExporterHTTP: work in progress (see the issue that builds it).

@@ -1,0 +1,87 @@
+/// The two exposition formats a scrape can ask for.
+public enum ExpositionFormat: Sendable, Hashable, CaseIterable {
+    /// The Prometheus text format 0.0.4.
+    case prometheusText
+    /// OpenMetrics 1.0.0.
+    case openMetrics
+
+    /// The `Content-Type` of a response in this format.
+    public var contentType: String {
+        switch self {
+        case .prometheusText: "text/plain; version=0.0.4; charset=utf-8"
+        case .openMetrics: "application/openmetrics-text; version=1.0.0; charset=utf-8"
+        }
+    }
+
+    /// The value of the `format` dimension of the scrape duration timer.
+    public var metricLabel: String {
+        switch self {
+        case .prometheusText: "prometheus"
+        case .openMetrics: "openmetrics"
+        }
+    }
+}
+
+/// One ExESDB node as the landing page shows it.
+public struct PeerStatus: Sendable, Equatable {
+    public var name: String
+    public var buses: [String]
+    public var connected: Bool
+    /// Seconds since the last message from this node; nil when none arrived yet.
+    public var lastMessageAgeSeconds: Double?
+
+    public init(name: String, buses: [String], connected: Bool, lastMessageAgeSeconds: Double?) {
+        self.name = name
+        self.buses = buses
+        self.connected = connected
+        self.lastMessageAgeSeconds = lastMessageAgeSeconds
+    }
+}
+
+/// One webhook endpoint's queue as the landing page shows it.
+public struct WebhookQueueStatus: Sendable, Equatable {
+    public var endpoint: String
+    public var length: Int
+    /// Seconds the oldest pending delivery has waited; nil when the queue is empty.
+    public var oldestPendingAgeSeconds: Double?
+
+    public init(endpoint: String, length: Int, oldestPendingAgeSeconds: Double?) {
+        self.endpoint = endpoint
+        self.length = length
+        self.oldestPendingAgeSeconds = oldestPendingAgeSeconds
+    }
+}
+
+/// What the landing page shows besides its links (the telemetry path comes from the server's
+/// own configuration).
+public struct LandingPageStatus: Sendable, Equatable {
+    public var version: String
+    public var peers: [PeerStatus]
+    public var webhookQueues: [WebhookQueueStatus]
+
+    public init(version: String, peers: [PeerStatus] = [], webhookQueues: [WebhookQueueStatus] = []) {
+        self.version = version
+        self.peers = peers
+        self.webhookQueues = webhookQueues
+    }
+}
+
+/// Where the server gets what it serves: it depends on no other module of the exporter.
+public struct ExporterHTTPSources: Sendable {
+    /// The exposition body in `format`, uncompressed.
+    public var render: @Sendable (ExpositionFormat) async -> [UInt8]
+    /// The landing page's content.
+    public var status: @Sendable () -> LandingPageStatus
+    /// `/-/ready` answers 200 when true, 503 otherwise.
+    public var isReady: @Sendable () -> Bool
+
+    public init(
+        render: @escaping @Sendable (ExpositionFormat) async -> [UInt8],
+        status: @escaping @Sendable () -> LandingPageStatus,
+        isReady: @escaping @Sendable () -> Bool
+    ) {
+        self.render = render
+        self.status = status
+        self.isReady = isReady
+    }
+}
