@@ -1,0 +1,98 @@
+import BEAMPeers
+import Foundation
+import Testing
+
+@testable import WebhookForwarder
+
+/// At-least-once across `kill -9`: the real WebhookForwarder in a process of its own
+/// (WebhookForwarderHarness, test support), killed while the receiver is down and again while
+/// it delivers, then restarted on the same spool.
+@Suite(.serialized) struct CrashRecoveryTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let harness = packageRoot.appendingPathComponent(".build/debug/WebhookForwarderHarness").path
+
+    func startHarness(_ arguments: [String]) throws -> BackgroundProcess {
+        guard FileManager.default.isExecutableFile(atPath: Self.harness) else {
+            throw ErlangTools.Failure(description: "\(Self.harness) is missing: run `swift build --build-tests` first")
+        }
+        return try BackgroundProcess(Self.harness, arguments)
+    }
+
+    @Test func aThousandEscalationsSurviveKillNineAndArriveWithStableKeys() async throws {
+        let setup = try ForwarderSetup()
+        let port = ErlangTools.freePort()
+        let hmac = try setup.secret("oncall.hmac", "crash-test-hmac-secret")
+        let configuration = """
+            {"spool_dir": "\(setup.spool)", "endpoints": [{"name": "oncall", "url": "http://127.0.0.1:\(port)/hook",
+             "format": "alertmanager", "max_in_flight": 8, "min_backoff": "50ms", "max_backoff": "200ms",
+             "hmac_secret_file": "\(hmac)"}]}
+            """
+        let configurationFile = "\(setup.directory)/webhooks.json"
+        try configuration.write(toFile: configurationFile, atomically: true, encoding: .utf8)
+        let messages = (0..<1000).map { index in
+            """
+            {"escalation": {"alert_id": "alert-\(index)", "from_level": "level1", "to_level": "level2", \
+            "reason": "no ack", "contacts": ["ops@example.com"]}}
+            """
+        }
+        let messagesFile = "\(setup.directory)/messages.jsonl"
+        try messages.joined(separator: "\n").write(toFile: messagesFile, atomically: true, encoding: .utf8)
+
+        // 1. The receiver is down: all 1000 are accepted (on disk), then the process is killed.
+        let first = try startHarness([configurationFile, messagesFile])
+        try await first.waitForLine(containing: "accepted 1000", timeout: .seconds(90))
+        first.signal(SIGKILL)
+        #expect(try await first.waitForExit() != 0)
+
+        // 2. The receiver is back; killed again in the middle of the deliveries.
+        let receiver = try await WebhookReceiver.start(port: port)
+        defer { Task { await receiver.stop() } }
+        let second = try startHarness([configurationFile])
+        _ = try await receiver.waitForRequests(200, timeout: .seconds(30))
+        second.signal(SIGKILL)
+        _ = try await second.waitForExit()
+        let beforeRestart = receiver.requests.count
+        #expect(beforeRestart < 1000, "killed before it could finish: \(beforeRestart) delivered")
+
+        // 3. Restarted: every escalation arrives, each at least once, repeats only with the same key.
+        let third = try startHarness([configurationFile])
+        try await eventually("all 1000 alerts delivered", timeout: .seconds(60)) {
+            Set(receiver.requests.compactMap(alertID)).count == 1000
+        }
+        var keys: [String: Set<String>] = [:]
+        for request in receiver.requests {
+            #expect(
+                request.header(RequestSigning.signatureHeader)
+                    == expectedSignature(request, secret: "crash-test-hmac-secret"))
+            keys[alertID(request) ?? "?", default: []].insert(request.header(RequestSigning.idempotencyHeader) ?? "")
+        }
+        #expect(keys.count == 1000)
+        for (alert, seen) in keys {
+            let expected = RequestSigning.idempotencyKey(
+                alertID: alert, toLevel: "level2", endpoint: "oncall", resolved: false)
+            #expect(seen == [expected], "\(alert): \(seen)")
+        }
+        let duplicates = receiver.requests.count - 1000
+        third.signal(SIGTERM)
+        #expect(try await third.waitForExit() == 0)
+
+        // 4. Nothing is pending any more: a fourth start sends nothing.
+        let settled = receiver.requests.count
+        let fourth = try startHarness([configurationFile])
+        try await fourth.waitForLine(containing: "ready")
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(receiver.requests.count == settled)
+        fourth.signal(SIGTERM)
+        _ = try await fourth.waitForExit()
+        let output = (first.lines + second.lines + third.lines + fourth.lines).joined(separator: "\n")
+        #expect(!output.contains("crash-test-hmac-secret"))
+        print(
+            "kill -9 test: 1000 escalations, \(beforeRestart) delivered before the second kill, \(duplicates) repeats")
+    }
+
+    func alertID(_ request: WebhookReceiver.Request) -> String? {
+        guard let message = try? request.json() as? [String: Any] else { return nil }
+        return (message["groupLabels"] as? [String: String])?["alert_id"]
+    }
+}
