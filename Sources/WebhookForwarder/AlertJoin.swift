@@ -2,20 +2,25 @@ import Foundation
 import GaterMessages
 import NIOConcurrencyHelpers
 
+/// An escalation that went to some endpoints and is resolved there when acknowledged. Kept in
+/// the spool as a memo (`memoID`) so that it can still be resolved after a restart.
+struct EscalationRecord: Sendable, Equatable, Codable {
+    var memoID: UInt64 = 0
+    let endpoints: [String]
+    let joined: JoinedEscalation
+
+    enum CodingKeys: String, CodingKey { case endpoints, joined }
+}
+
 /// What the forwarder remembers between messages, bounded in size and time: SystemAlerts to
-/// join with their escalations, the escalations each endpoint was sent (to resolve them on
-/// acknowledgement), and the escalations seen recently (to send repeated ones once).
+/// join with their escalations, the escalations sent (to resolve them on acknowledgement), and
+/// the escalations seen recently (to send repeated ones once).
 final class AlertJoin: Sendable {
     private let state: NIOLockedValueBox<State>
 
-    struct Escalated: Sendable, Equatable {
-        let endpoint: String
-        let joined: JoinedEscalation
-    }
-
     private struct State {
         var alerts: ExpiringMap<SystemAlert>
-        var escalated: ExpiringMap<[Escalated]>
+        var escalated: ExpiringMap<[EscalationRecord]>
         var recent: ExpiringMap<Bool>
     }
 
@@ -49,16 +54,42 @@ final class AlertJoin: Sendable {
         state.withLockedValue { _ = $0.recent.remove("\(escalation.alertID)\u{0}\(escalation.toLevel)") }
     }
 
-    func recordEscalated(_ records: [Escalated], now: Double) {
-        guard let id = records.first?.joined.escalation.alertID else { return }
+    func recordEscalated(_ records: [EscalationRecord], now: Double) {
         state.withLockedValue { state in
-            state.escalated.set(id, (state.escalated.get(id, now: now) ?? []) + records, now: now)
+            for record in records {
+                let id = record.joined.escalation.alertID
+                state.escalated.set(id, (state.escalated.get(id, now: now) ?? []) + [record], now: now)
+            }
         }
     }
 
     /// The escalations sent for an alert, forgotten here: an acknowledgement resolves them once.
-    func takeEscalated(_ id: String) -> [Escalated] {
-        state.withLockedValue { $0.escalated.remove(id) ?? [] }
+    func takeEscalated(_ id: String, now: Double) -> [EscalationRecord] {
+        state.withLockedValue { state in
+            defer { _ = state.escalated.remove(id) }
+            return state.escalated.get(id, now: now) ?? []
+        }
+    }
+
+    /// Rebuilds the escalations to resolve from the spool's memos; returns the ids of memos
+    /// that are too old to keep or cannot be read.
+    func restore(_ memos: [SpoolMemo], now: Double) -> [UInt64] {
+        var stale: [UInt64] = []
+        let decoder = JSONDecoder()
+        state.withLockedValue { state in
+            for memo in memos {
+                guard now - memo.createdAt < state.escalated.ttl,
+                    var record = try? decoder.decode(EscalationRecord.self, from: Data(memo.payload))
+                else {
+                    stale.append(memo.id)
+                    continue
+                }
+                record.memoID = memo.id
+                let id = record.joined.escalation.alertID
+                state.escalated.set(id, (state.escalated.get(id, now: now) ?? []) + [record], now: memo.createdAt)
+            }
+        }
+        return stale
     }
 }
 

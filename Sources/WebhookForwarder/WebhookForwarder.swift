@@ -46,12 +46,13 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
         self.factory = factory
         var queues: [String: EndpointQueue] = [:]
         var metrics: [String: EndpointMetrics] = [:]
+        let recovered = Dictionary(grouping: spool.recovered, by: \.endpoint)
         for route in routes {
             let endpointMetrics = EndpointMetrics(endpoint: route.name, factory: factory)
             metrics[route.name] = endpointMetrics
             queues[route.name] = EndpointQueue(
                 route: route, transport: transport, spool: spool, metrics: endpointMetrics, board: board,
-                logger: logger)
+                logger: logger, recovered: recovered[route.name] ?? [])
             if route.configuration.tls.insecureSkipVerify {
                 logger.warning(
                     "TLS certificate verification is off for a webhook endpoint (tls.insecure_skip_verify): anyone on the path can read and forge its deliveries",
@@ -60,6 +61,8 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
         }
         self.queues = queues
         self.metrics = metrics
+        for delivery in spool.recovered where queues[delivery.endpoint] == nil { dropUnconfigured(delivery) }
+        for stale in join.restore(spool.recoveredMemos, now: Date().timeIntervalSince1970) { spool.complete(stale) }
         logger.info(
             "webhook forwarder ready",
             metadata: [
@@ -118,9 +121,16 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
             escalation: escalation, alert: alert, node: alert?.node ?? node, startsAt: escalation.timestamp ?? now)
         let targets = routes.filter { $0.accepts(joined) }
         guard !targets.isEmpty else { return .filtered }
-        let outcome = await spoolAndQueue(targets.map { ($0, DeliveryEvent.escalated(joined)) }, now: now)
+        var record = EscalationRecord(endpoints: targets.map(\.name), joined: joined)
+        // Encoding strings and numbers as JSON cannot fail.
+        let memo = (try? JSONEncoder().encode(record)).map {
+            MemoDraft(alertID: escalation.alertID, createdAt: now, payload: Array($0))
+        }
+        let (outcome, memos) = await spoolAndQueue(
+            targets.map { ($0, DeliveryEvent.escalated(joined)) }, memo: memo, now: now)
         if case .spooled = outcome {
-            join.recordEscalated(targets.map { AlertJoin.Escalated(endpoint: $0.name, joined: joined) }, now: now)
+            record.memoID = memos.first?.id ?? 0
+            join.recordEscalated([record], now: now)
         } else {
             join.forget(escalation)
         }
@@ -128,18 +138,28 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
     }
 
     private func resolve(_ ack: AlertAcknowledgement, now: Double) async -> ReceiveOutcome {
-        let escalated = join.takeEscalated(ack.alertID)
-        guard !escalated.isEmpty else { return .ignored }
+        let records = join.takeEscalated(ack.alertID, now: now)
+        guard !records.isEmpty else { return .ignored }
         let endsAt = min(ack.timestamp ?? now, now)
-        let events = escalated.compactMap { record in
-            routes.first { $0.name == record.endpoint }.map {
-                ($0, DeliveryEvent.resolved(record.joined, ack, endsAt: endsAt))
+        let events = records.flatMap { record in
+            record.endpoints.compactMap { name in
+                routes.first { $0.name == name }.map {
+                    ($0, DeliveryEvent.resolved(record.joined, ack, endsAt: endsAt))
+                }
             }
         }
-        return await spoolAndQueue(events, now: now)
+        let outcome = events.isEmpty ? .ignored : await spoolAndQueue(events, memo: nil, now: now).outcome
+        if case .refused = outcome {
+            join.recordEscalated(records, now: now)  // a later acknowledgement may still resolve them
+        } else {
+            for record in records { spool.complete(record.memoID) }
+        }
+        return outcome
     }
 
-    private func spoolAndQueue(_ events: [(EndpointRoute, DeliveryEvent)], now: Double) async -> ReceiveOutcome {
+    private func spoolAndQueue(
+        _ events: [(EndpointRoute, DeliveryEvent)], memo: MemoDraft?, now: Double
+    ) async -> (outcome: ReceiveOutcome, memos: [SpoolMemo]) {
         let drafts = events.map { route, event in
             let joined = event.joined
             return DeliveryDraft(
@@ -152,18 +172,18 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
                     event, format: route.configuration.format, endpoint: route.name,
                     resolveTimeout: route.configuration.resolveTimeout))
         }
-        let deliveries: [SpooledDelivery]
+        let spooled: (deliveries: [SpooledDelivery], memos: [SpoolMemo])
         do {
-            deliveries = try await spool.append(drafts)
+            spooled = try await spool.append(drafts, memos: memo.map { [$0] } ?? [])
         } catch {
             for draft in drafts { metrics[draft.endpoint]?.count(.dropped) }
             logger.error(
                 "cannot spool webhook deliveries; they are dropped: \(error)",
                 metadata: ["alert_id": "\(drafts.first?.alertID ?? "")", "endpoints": "\(drafts.map(\.endpoint))"])
-            return .refused("\(error)")
+            return (.refused("\(error)"), [])
         }
-        await enqueue(deliveries)
-        return .spooled(endpoints: deliveries.map(\.endpoint))
+        await enqueue(spooled.deliveries)
+        return (.spooled(endpoints: spooled.deliveries.map(\.endpoint)), spooled.memos)
     }
 
     private func enqueue(_ deliveries: [SpooledDelivery]) async {
@@ -193,7 +213,6 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
 
     private func start() async {
         transport.start()
-        await enqueue(spool.recovered)
         for queue in queues.values { await queue.start() }
     }
 

@@ -174,6 +174,52 @@ import Testing
         #expect(requests[2].header(RequestSigning.idempotencyHeader) == resolvedKey)
     }
 
+    @Test func anAcknowledgementAfterARestartStillResolves() async throws {
+        let setup = try ForwarderSetup()
+        let receiver = try await WebhookReceiver.start()
+        defer { Task { await receiver.stop() } }
+        let endpoints = [endpoint("am", receiver.url + "/am", format: .alertmanager)]
+        let first = try setup.forwarder(endpoints)
+        let firstRun = running(first)
+        await first.receive(.systemAlert(Gater.alert()), from: "n")
+        await first.receive(.alertEscalation(Gater.escalation()), from: "n")
+        _ = try await receiver.waitForRequests(1)
+        firstRun.cancel()
+        _ = await firstRun.result
+
+        let second = try setup.forwarder(endpoints)
+        let secondRun = running(second)
+        defer { secondRun.cancel() }
+        #expect(await second.receive(.alertAcknowledgement(Gater.ack()), from: "n") == .spooled(endpoints: ["am"]))
+        let resolved = try #require(try await receiver.waitForRequests(2).last?.json() as? [String: Any])
+        #expect(resolved["status"] as? String == "resolved")
+        let alert = try #require((resolved["alerts"] as? [[String: Any]])?.first)
+        #expect((alert["labels"] as? [String: String])?["severity"] == "critical", "joined before the restart")
+        #expect((alert["annotations"] as? [String: String])?["summary"] == "Node down")
+        secondRun.cancel()
+        _ = await secondRun.result
+
+        // Resolved once: the memo is gone after the next restart too.
+        let third = try setup.forwarder(endpoints)
+        #expect(await third.receive(.alertAcknowledgement(Gater.ack()), from: "n") == .ignored)
+    }
+
+    @Test func escalationsOlderThanTheCacheTTLAreNotResolvedAfterARestart() async throws {
+        let setup = try ForwarderSetup()
+        let receiver = try await WebhookReceiver.start()
+        defer { Task { await receiver.stop() } }
+        let endpoints = [endpoint("hook", receiver.url)]
+        let first = try setup.forwarder(endpoints, alertCacheTTL: .milliseconds(300))
+        let firstRun = running(first)
+        await first.receive(.alertEscalation(Gater.escalation()), from: "n")
+        _ = try await receiver.waitForRequests(1)
+        firstRun.cancel()
+        _ = await firstRun.result
+        try await Task.sleep(for: .milliseconds(400))
+        let second = try setup.forwarder(endpoints, alertCacheTTL: .milliseconds(300))
+        #expect(await second.receive(.alertAcknowledgement(Gater.ack()), from: "n") == .ignored)
+    }
+
     @Test func deliveriesOfOneAlertAreOrderedWhileOthersRunConcurrently() async throws {
         let setup = try ForwarderSetup()
         // 16 in flight: were order not kept, an alert's later levels would go out beside its first.

@@ -99,22 +99,21 @@ struct ForwarderSetup {
     }
 
     func configuration(
-        _ endpoints: [WebhookEndpointConfiguration], dedupWindow: Duration = .seconds(300)
-    )
-        -> WebhookConfiguration
-    {
+        _ endpoints: [WebhookEndpointConfiguration], dedupWindow: Duration = .seconds(300),
+        alertCacheTTL: Duration = .seconds(3600)
+    ) -> WebhookConfiguration {
         WebhookConfiguration(
-            spoolDirectory: spool, endpoints: endpoints, dedupWindow: dedupWindow,
+            spoolDirectory: spool, endpoints: endpoints, dedupWindow: dedupWindow, alertCacheTTL: alertCacheTTL,
             externalURL: "http://exporter.test:9571")
     }
 
     func forwarder(
-        _ endpoints: [WebhookEndpointConfiguration], dedupWindow: Duration = .seconds(300)
-    ) throws
-        -> WebhookForwarder
-    {
+        _ endpoints: [WebhookEndpointConfiguration], dedupWindow: Duration = .seconds(300),
+        alertCacheTTL: Duration = .seconds(3600)
+    ) throws -> WebhookForwarder {
         try WebhookForwarder(
-            configuration: configuration(endpoints, dedupWindow: dedupWindow), logger: log.logger(), metrics: metrics)
+            configuration: configuration(endpoints, dedupWindow: dedupWindow, alertCacheTTL: alertCacheTTL),
+            logger: log.logger(), metrics: metrics)
     }
 
     func count(_ endpoint: String, _ outcome: DeliveryOutcome) -> Int64 {

@@ -34,7 +34,7 @@ actor EndpointQueue {
 
     init(
         route: EndpointRoute, transport: CurlTransport, spool: DeliverySpool, metrics: EndpointMetrics,
-        board: QueueBoard, logger: Logger
+        board: QueueBoard, logger: Logger, recovered: [SpooledDelivery]
     ) {
         self.route = route
         self.transport = transport
@@ -45,6 +45,11 @@ actor EndpointQueue {
         var logger = logger
         logger[metadataKey: "endpoint"] = "\(route.name)"
         self.logger = logger
+        for delivery in recovered {
+            pending[delivery.id] = Pending(delivery: delivery)
+            order.append(delivery.id)
+        }
+        board.update(route.name, length: pending.count, oldestCreatedAt: recovered.first?.createdAt)
     }
 
     func add(_ deliveries: [SpooledDelivery]) {

@@ -1,14 +1,73 @@
 import GaterMessages
 
-/// An escalation joined with its SystemAlert, as it goes out to one endpoint.
-struct JoinedEscalation: Sendable, Equatable {
-    let escalation: AlertEscalation
+/// What the forwarder keeps of an AlertEscalation: the Gater's fields, in a form it can also
+/// write to the spool and read back after a restart.
+struct EscalationFacts: Sendable, Equatable, Codable {
+    var alertID: String
+    var fromLevel: String
+    var toLevel: String
+    var reason: String
+    var escalatedBy: String
+    var notifyContacts: [String]
+    var timestamp: Double?
+
+    init(_ escalation: AlertEscalation) {
+        alertID = escalation.alertID
+        fromLevel = escalation.fromLevel
+        toLevel = escalation.toLevel
+        reason = escalation.reason
+        escalatedBy = escalation.escalatedBy
+        notifyContacts = escalation.notifyContacts
+        timestamp = escalation.timestamp
+    }
+}
+
+/// What the forwarder keeps of a SystemAlert to join it with its escalations.
+struct AlertFacts: Sendable, Equatable, Codable {
+    var alertID: String
+    var severity: String
+    var category: String
+    var title: String
+    var description: String
+    var source: String
+    var node: String
+    var requiresAcknowledgement: Bool
+    var timestamp: Double?
+
+    init(_ alert: SystemAlert) {
+        alertID = alert.alertID
+        severity = alert.severity
+        category = alert.category
+        title = alert.title
+        description = alert.description
+        source = alert.source
+        node = alert.node
+        requiresAcknowledgement = alert.requiresAcknowledgement
+        timestamp = alert.timestamp
+    }
+}
+
+/// An escalation joined with its SystemAlert, as it goes out to the endpoints.
+struct JoinedEscalation: Sendable, Equatable, Codable {
+    let escalation: EscalationFacts
     /// nil when the SystemAlert was not seen (before this exporter started, or expired from the cache).
-    let alert: SystemAlert?
+    let alert: AlertFacts?
     /// The node the alert is about: the alert's, else the node that broadcast the escalation.
     let node: String
     /// When the escalation happened (Unix seconds): its timestamp, else when it arrived.
     let startsAt: Double
+
+    init(escalation: EscalationFacts, alert: AlertFacts?, node: String, startsAt: Double) {
+        self.escalation = escalation
+        self.alert = alert
+        self.node = node
+        self.startsAt = startsAt
+    }
+
+    init(escalation: AlertEscalation, alert: SystemAlert?, node: String, startsAt: Double) {
+        self.init(
+            escalation: EscalationFacts(escalation), alert: alert.map(AlertFacts.init), node: node, startsAt: startsAt)
+    }
 
     /// alertname, alert_id, node, severity, category, from_level, to_level; the labels that
     /// identify the alert in Alertmanager (its fingerprint), so the resolved state matches.

@@ -44,7 +44,7 @@ struct JSONEvent: Encodable {
         let notifyContacts: [String]
         let timestamp: String
 
-        init(_ escalation: AlertEscalation, startsAt: Double) {
+        init(_ escalation: EscalationFacts, startsAt: Double) {
             alertID = escalation.alertID
             fromLevel = escalation.fromLevel
             toLevel = escalation.toLevel
@@ -66,7 +66,7 @@ struct JSONEvent: Encodable {
         let requiresAck: Bool
         let timestamp: String?
 
-        init(_ alert: SystemAlert) {
+        init(_ alert: AlertFacts) {
             alertID = alert.alertID
             severity = alert.severity
             category = alert.category

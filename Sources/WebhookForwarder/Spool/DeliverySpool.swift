@@ -7,21 +7,20 @@ import NIOConcurrencyHelpers
     import Glibc
 #endif
 
-/// What the caller wants spooled; the spool gives it its id.
-public struct DeliveryDraft: Sendable {
-    public let endpoint: String
-    public let idempotencyKey: String
-    public let alertID: String
-    public let createdAt: Double
-    public let body: [UInt8]
+/// A delivery the caller wants spooled; the spool gives it its id.
+struct DeliveryDraft: Sendable {
+    let endpoint: String
+    let idempotencyKey: String
+    let alertID: String
+    let createdAt: Double
+    let body: [UInt8]
+}
 
-    public init(endpoint: String, idempotencyKey: String, alertID: String, createdAt: Double, body: [UInt8]) {
-        self.endpoint = endpoint
-        self.idempotencyKey = idempotencyKey
-        self.alertID = alertID
-        self.createdAt = createdAt
-        self.body = body
-    }
+/// A memo the caller wants spooled.
+struct MemoDraft: Sendable {
+    let alertID: String
+    let createdAt: Double
+    let payload: [UInt8]
 }
 
 /// The append-only file that makes deliveries survive a crash (`spool_dir/deliveries.spool`).
@@ -31,10 +30,14 @@ public struct DeliveryDraft: Sendable {
 /// Completions are written without a sync of their own: losing one in a crash only sends that
 /// delivery again, with the same idempotency key. When the file is mostly completed deliveries
 /// it is rewritten with the pending ones only and renamed over the old one.
-public final class DeliverySpool: Sendable {
-    public let path: String
+///
+/// Beside deliveries it keeps memos: escalations to resolve when their acknowledgement comes.
+final class DeliverySpool: Sendable {
+    let path: String
     /// The deliveries that were pending when the spool was opened, in id order.
-    public let recovered: [SpooledDelivery]
+    let recovered: [SpooledDelivery]
+    /// The memos that were live when the spool was opened, in id order.
+    let recoveredMemos: [SpoolMemo]
     private let lockDescriptor: Int32
     private let compactionThreshold: Int
     private let logger: Logger
@@ -49,7 +52,7 @@ public final class DeliverySpool: Sendable {
         /// The deliveries in `buffer`, forgotten again if their write fails.
         var unsynced: [UInt64] = []
         var flushScheduled = false
-        var live: [UInt64: SpooledDelivery] = [:]
+        var live: [UInt64: SpoolEntry] = [:]
         var liveBytes = 0
         var fileBytes: Int
         var closed = false
@@ -57,7 +60,7 @@ public final class DeliverySpool: Sendable {
 
     /// Opens (or creates) the spool in `directory`, locks it against a second process and reads
     /// back what was pending. A damaged tail (a write cut short by a crash) is cut off and logged.
-    public init(directory: String, compactionThreshold: Int = 4 << 20, logger: Logger) throws {
+    init(directory: String, compactionThreshold: Int = 4 << 20, logger: Logger) throws {
         try SpoolFile.makeDirectory(directory)
         lockDescriptor = try SpoolFile.lock(directory)
         path = "\(directory)/deliveries.spool"
@@ -67,12 +70,14 @@ public final class DeliverySpool: Sendable {
             let replay = try Self.replay(path, logger: logger)
             let descriptor = try SpoolFile.openForAppend(path)
             if replay.validBytes == 0 { try SpoolFile.write(descriptor, SpoolRecord.header, path: path) }
-            recovered = replay.live.values.sorted { $0.id < $1.id }
+            let entries = replay.live.values.sorted { $0.id < $1.id }
+            recovered = entries.compactMap { if case .delivery(let delivery) = $0 { delivery } else { nil } }
+            recoveredMemos = entries.compactMap { if case .memo(let memo) = $0 { memo } else { nil } }
             var initial = State(
                 descriptor: descriptor, nextID: replay.maximumID + 1,
                 fileBytes: max(replay.validBytes, SpoolRecord.header.count))
             initial.live = replay.live
-            initial.liveBytes = replay.live.values.reduce(0) { $0 + Self.size(of: $1) }
+            initial.liveBytes = replay.live.values.reduce(0) { $0 + $1.size }
             state = NIOLockedValueBox(initial)
         } catch {
             Glibc.close(lockDescriptor)
@@ -81,10 +86,17 @@ public final class DeliverySpool: Sendable {
     }
 
     /// Writes the deliveries and returns them with their ids once they are on disk.
-    public func append(_ drafts: [DeliveryDraft]) async throws -> [SpooledDelivery] {
-        var appended: [SpooledDelivery] = []
+    func append(_ drafts: [DeliveryDraft]) async throws -> [SpooledDelivery] {
+        try await append(drafts, memos: []).deliveries
+    }
+
+    /// Writes deliveries and memos together; returns them with their ids once they are on disk.
+    func append(
+        _ drafts: [DeliveryDraft], memos: [MemoDraft]
+    ) async throws -> (deliveries: [SpooledDelivery], memos: [SpoolMemo]) {
+        var appended: ([SpooledDelivery], [SpoolMemo]) = ([], [])
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let deliveries = state.withLockedValue { state -> [SpooledDelivery]? in
+            let entries = state.withLockedValue { state -> ([SpooledDelivery], [SpoolMemo])? in
                 guard !state.closed else { return nil }
                 let deliveries = drafts.map { draft in
                     defer { state.nextID += 1 }
@@ -92,18 +104,23 @@ public final class DeliverySpool: Sendable {
                         id: state.nextID, endpoint: draft.endpoint, idempotencyKey: draft.idempotencyKey,
                         alertID: draft.alertID, createdAt: draft.createdAt, body: draft.body)
                 }
-                for delivery in deliveries {
-                    SpoolRecord.delivery(delivery).encode(into: &state.buffer)
-                    state.live[delivery.id] = delivery
-                    state.liveBytes += Self.size(of: delivery)
-                    state.unsynced.append(delivery.id)
+                let memos = memos.map { draft in
+                    defer { state.nextID += 1 }
+                    return SpoolMemo(
+                        id: state.nextID, alertID: draft.alertID, createdAt: draft.createdAt, payload: draft.payload)
+                }
+                for entry in deliveries.map(SpoolEntry.delivery) + memos.map(SpoolEntry.memo) {
+                    entry.record.encode(into: &state.buffer)
+                    state.live[entry.id] = entry
+                    state.liveBytes += entry.size
+                    state.unsynced.append(entry.id)
                 }
                 state.waiters.append(continuation)
                 scheduleFlush(&state)
-                return deliveries
+                return (deliveries, memos)
             }
-            if let deliveries {
-                appended = deliveries
+            if let entries {
+                appended = entries
             } else {
                 continuation.resume(throwing: SpoolError("the spool \(path) is closed"))
             }
@@ -111,21 +128,24 @@ public final class DeliverySpool: Sendable {
         return appended
     }
 
-    /// Marks a delivery as done (delivered, failed or dropped); it will not be replayed.
-    public func complete(_ id: UInt64) {
+    /// Marks a delivery as done (delivered, failed or dropped) or a memo as no longer needed;
+    /// it will not be replayed.
+    func complete(_ id: UInt64) {
         state.withLockedValue { state in
-            guard !state.closed, let delivery = state.live.removeValue(forKey: id) else { return }
-            state.liveBytes -= Self.size(of: delivery)
+            guard !state.closed, let entry = state.live.removeValue(forKey: id) else { return }
+            state.liveBytes -= entry.size
             SpoolRecord.completion(id).encode(into: &state.buffer)
             scheduleFlush(&state)
         }
     }
 
     /// The deliveries not completed yet.
-    public var pendingCount: Int { state.withLockedValue { $0.live.count } }
+    var pendingCount: Int {
+        state.withLockedValue { $0.live.values.count { if case .delivery = $0 { true } else { false } } }
+    }
 
     /// Writes what is buffered, syncs, and closes the file; later appends fail.
-    public func close() {
+    func close() {
         writer.sync { flush() }
         state.withLockedValue { state in
             guard !state.closed else { return }
@@ -144,7 +164,7 @@ public final class DeliverySpool: Sendable {
 
     /// On the writer queue: one write and one sync for everything buffered, or a compaction.
     private func flush() {
-        let (work, live) = state.withLockedValue { state -> (Flush, [SpooledDelivery]?) in
+        let (work, live) = state.withLockedValue { state -> (Flush, [SpoolEntry]?) in
             state.flushScheduled = false
             let work = Flush(
                 descriptor: state.descriptor, bytes: state.buffer, waiters: state.waiters, appended: state.unsynced,
@@ -171,7 +191,7 @@ public final class DeliverySpool: Sendable {
             // Their callers learn that they were not taken: they must not be sent later either.
             state.withLockedValue { state in
                 for id in work.appended {
-                    if let delivery = state.live.removeValue(forKey: id) { state.liveBytes -= Self.size(of: delivery) }
+                    if let entry = state.live.removeValue(forKey: id) { state.liveBytes -= entry.size }
                 }
             }
             for waiter in work.waiters { waiter.resume(throwing: error) }
@@ -198,9 +218,9 @@ public final class DeliverySpool: Sendable {
         }
     }
 
-    private func compact(_ live: [SpooledDelivery]) throws {
+    private func compact(_ live: [SpoolEntry]) throws {
         var bytes = SpoolRecord.header
-        for delivery in live { SpoolRecord.delivery(delivery).encode(into: &bytes) }
+        for entry in live { entry.record.encode(into: &bytes) }
         let descriptor = try SpoolFile.replace(path, with: bytes)
         let old = state.withLockedValue { state in
             defer {
@@ -212,16 +232,11 @@ public final class DeliverySpool: Sendable {
         Glibc.close(old)
     }
 
-    static func size(of delivery: SpooledDelivery) -> Int {
-        41 + delivery.endpoint.utf8.count + delivery.idempotencyKey.utf8.count + delivery.alertID.utf8.count
-            + delivery.body.count
-    }
-
     /// What a spool file holds: the deliveries without a completion, the largest id ever given,
     /// and the length of the intact part (0 for a new file).
     private static func replay(
         _ path: String, logger: Logger
-    ) throws -> (live: [UInt64: SpooledDelivery], maximumID: UInt64, validBytes: Int) {
+    ) throws -> (live: [UInt64: SpoolEntry], maximumID: UInt64, validBytes: Int) {
         guard let data = FileManager.default.contents(atPath: path) else {
             if FileManager.default.fileExists(atPath: path) { throw SpoolError.system("read", path, errno: EACCES) }
             return ([:], 0, 0)
@@ -237,14 +252,17 @@ public final class DeliverySpool: Sendable {
                 "\(path) is not a webhook spool file (it does not start with EXWHSPL1); move it away or choose another webhooks.spool_dir"
             )
         }
-        var live: [UInt64: SpooledDelivery] = [:]
+        var live: [UInt64: SpoolEntry] = [:]
         var maximumID: UInt64 = 0
         var offset = header.count
         while let (record, next) = SpoolRecord.decode(bytes, at: offset) {
             switch record {
             case .delivery(let delivery):
-                live[delivery.id] = delivery
+                live[delivery.id] = .delivery(delivery)
                 maximumID = max(maximumID, delivery.id)
+            case .memo(let memo):
+                live[memo.id] = .memo(memo)
+                maximumID = max(maximumID, memo.id)
             case .completion(let id): live.removeValue(forKey: id)
             }
             offset = next

@@ -1,22 +1,63 @@
 /// A delivery as the spool keeps it: everything needed to send it again after a restart.
-public struct SpooledDelivery: Sendable, Equatable {
-    public let id: UInt64
-    public let endpoint: String
-    public let idempotencyKey: String
+struct SpooledDelivery: Sendable, Equatable {
+    let id: UInt64
+    let endpoint: String
+    let idempotencyKey: String
     /// Deliveries of one alert to one endpoint go out in id order.
-    public let alertID: String
+    let alertID: String
     /// When it was accepted (Unix seconds); max_age counts from here, across restarts.
-    public let createdAt: Double
-    public let body: [UInt8]
+    let createdAt: Double
+    let body: [UInt8]
+}
+
+/// An escalation remembered until it is acknowledged (or too old), so that an acknowledgement
+/// after a restart still resolves it. `payload` is the forwarder's own encoding.
+struct SpoolMemo: Sendable, Equatable {
+    let id: UInt64
+    let alertID: String
+    let createdAt: Double
+    let payload: [UInt8]
+}
+
+/// A live entry of the spool.
+enum SpoolEntry: Sendable, Equatable {
+    case delivery(SpooledDelivery)
+    case memo(SpoolMemo)
+
+    var id: UInt64 {
+        switch self {
+        case .delivery(let delivery): delivery.id
+        case .memo(let memo): memo.id
+        }
+    }
+
+    var record: SpoolRecord {
+        switch self {
+        case .delivery(let delivery): .delivery(delivery)
+        case .memo(let memo): .memo(memo)
+        }
+    }
+
+    /// Its size in the file, near enough to decide when to compact.
+    var size: Int {
+        switch self {
+        case .delivery(let delivery):
+            41 + delivery.endpoint.utf8.count + delivery.idempotencyKey.utf8.count + delivery.alertID.utf8.count
+                + delivery.body.count
+        case .memo(let memo): 33 + memo.alertID.utf8.count + memo.payload.count
+        }
+    }
 }
 
 /// The records of a spool file, after the 8-byte header `EXWHSPL1`: each is a little-endian
 /// u32 payload length, a u32 CRC-32 of the payload, then the payload, whose first byte says what
 /// it is: 1, a delivery (u64 id, f64 created-at, then endpoint, idempotency key, alert id and
-/// body, each a u32 length and the bytes); 2, the completion of a delivery (u64 id).
+/// body, each a u32 length and the bytes); 2, the completion of a delivery or memo (u64 id);
+/// 3, a memo (u64 id, f64 created-at, then alert id and payload as above).
 enum SpoolRecord: Equatable {
     case delivery(SpooledDelivery)
     case completion(UInt64)
+    case memo(SpoolMemo)
 
     static let header = Array("EXWHSPL1".utf8)
     /// A record larger than this is damage, not a delivery.
@@ -39,6 +80,12 @@ enum SpoolRecord: Equatable {
         case .completion(let id):
             payload.append(2)
             Self.append(id, to: &payload)
+        case .memo(let memo):
+            payload.append(3)
+            Self.append(memo.id, to: &payload)
+            Self.append(memo.createdAt.bitPattern, to: &payload)
+            Self.append(Array(memo.alertID.utf8), to: &payload)
+            Self.append(memo.payload, to: &payload)
         }
         Self.append(UInt32(payload.count), to: &bytes)
         Self.append(CRC32.checksum(payload), to: &bytes)
@@ -64,6 +111,11 @@ enum SpoolRecord: Equatable {
                     id: id, endpoint: endpoint, idempotencyKey: key, alertID: alert,
                     createdAt: Double(bitPattern: created), body: body))
         case 2: record = fields.u64().map(SpoolRecord.completion)
+        case 3:
+            guard let id = fields.u64(), let created = fields.u64(), let alert = fields.text(),
+                let payload = fields.lengthPrefixed()
+            else { return nil }
+            record = .memo(SpoolMemo(id: id, alertID: alert, createdAt: Double(bitPattern: created), payload: payload))
         default: record = nil
         }
         return record.map { ($0, reader.offset) }
