@@ -72,7 +72,7 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
     }
 
     /// Takes one message of the cluster subscription; `node` is the node that broadcast it.
-    /// Returns once any deliveries it makes are on disk.
+    /// Returns once any deliveries it makes are on disk; they are already on their way.
     @discardableResult
     public func receive(_ message: GaterMessage, from node: String) async -> ReceiveOutcome {
         let now = Date().timeIntervalSince1970
@@ -128,11 +128,11 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
         }
         let (outcome, memos) = await spoolAndQueue(
             targets.map { ($0, DeliveryEvent.escalated(joined)) }, memo: memo, now: now)
-        if case .spooled = outcome {
+        if case .refused = outcome {
+            join.forget(escalation)
+        } else {
             record.memoID = memos.first?.id ?? 0
             join.recordEscalated([record], now: now)
-        } else {
-            join.forget(escalation)
         }
         return outcome
     }
@@ -172,18 +172,28 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
                     event, format: route.configuration.format, endpoint: route.name,
                     resolveTimeout: route.configuration.resolveTimeout))
         }
-        let spooled: (deliveries: [SpooledDelivery], memos: [SpoolMemo])
+        let buffered: BufferedEntries
         do {
-            spooled = try await spool.append(drafts, memos: memo.map { [$0] } ?? [])
+            buffered = try spool.buffer(drafts, memos: memo.map { [$0] } ?? [])
         } catch {
             for draft in drafts { metrics[draft.endpoint]?.count(.dropped) }
             logger.error(
-                "cannot spool webhook deliveries; they are dropped: \(error)",
+                "webhook deliveries are dropped: \(error)",
                 metadata: ["alert_id": "\(drafts.first?.alertID ?? "")", "endpoints": "\(drafts.map(\.endpoint))"])
             return (.refused("\(error)"), [])
         }
-        await enqueue(spooled.deliveries)
-        return (.spooled(endpoints: spooled.deliveries.map(\.endpoint)), spooled.memos)
+        // Sending starts now, beside the sync; the caller is answered once the sync is done.
+        await enqueue(buffered.deliveries)
+        let endpoints = buffered.deliveries.map(\.endpoint)
+        do {
+            try await spool.waitUntilDurable(buffered.batch)
+        } catch {
+            logger.error(
+                "cannot write webhook deliveries to the spool; they are sent from memory only, and a crash before they are delivered loses them: \(error)",
+                metadata: ["alert_id": "\(drafts.first?.alertID ?? "")", "endpoints": "\(endpoints)"])
+            return (.unspooled(endpoints: endpoints, reason: "\(error)"), buffered.memos)
+        }
+        return (.spooled(endpoints: endpoints), buffered.memos)
     }
 
     private func enqueue(_ deliveries: [SpooledDelivery]) async {
@@ -246,6 +256,8 @@ public enum ReceiveOutcome: Sendable, Equatable {
     case filtered
     /// On disk, one delivery per endpoint named.
     case spooled(endpoints: [String])
-    /// Could not be spooled (logged and counted as dropped).
+    /// Being sent from memory only: the spool could not write it (disk full, I/O error; logged).
+    case unspooled(endpoints: [String], reason: String)
+    /// Not taken: the forwarder has stopped (logged and counted as dropped).
     case refused(String)
 }

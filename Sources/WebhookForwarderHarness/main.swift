@@ -13,6 +13,8 @@
 //   {"ack": {"alert_id": "a1", "by": "oncall"}}
 // It prints `ready` once the spool is open, then `accepted N` each time an escalation is on disk
 // (N counts them), or `outcome ...` for anything else. SIGTERM stops it gracefully.
+// WEBHOOK_HARNESS_MAX_FILE_BYTES limits the size of the files it writes (RLIMIT_FSIZE), so that
+// tests see the spool fail as on a full disk.
 import Foundation
 import GaterMessages
 import Logging
@@ -21,6 +23,12 @@ import WebhookForwarder
 
 LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
 let logger = Logger(label: "webhook-harness")
+if let limit = ProcessInfo.processInfo.environment["WEBHOOK_HARNESS_MAX_FILE_BYTES"].flatMap(Int.init) {
+    // A write past the limit then fails with EFBIG instead of killing the process.
+    signal(SIGXFSZ, SIG_IGN)
+    var bytes = rlimit(rlim_cur: rlim_t(limit), rlim_max: rlim_t(limit))
+    setrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &bytes)
+}
 let arguments = CommandLine.arguments.dropFirst()
 guard (1...2).contains(arguments.count), let data = FileManager.default.contents(atPath: arguments[1]) else {
     FileHandle.standardError.write(Data("usage: WebhookForwarderHarness <config.json> [<messages.jsonl>]\n".utf8))

@@ -12,32 +12,58 @@ import Testing
         .deletingLastPathComponent()
     static let harness = packageRoot.appendingPathComponent(".build/debug/WebhookForwarderHarness").path
 
-    func startHarness(_ arguments: [String]) throws -> BackgroundProcess {
+    func startHarness(_ arguments: [String], environment: [String: String] = [:]) throws -> BackgroundProcess {
         guard FileManager.default.isExecutableFile(atPath: Self.harness) else {
             throw ErlangTools.Failure(description: "\(Self.harness) is missing: run `swift build --build-tests` first")
         }
-        return try BackgroundProcess(Self.harness, arguments)
+        return try BackgroundProcess(Self.harness, arguments, environment: environment)
+    }
+
+    /// A configuration file for one endpoint, and a messages file of `count` escalations.
+    func files(
+        _ setup: ForwarderSetup, port: Int, count: Int, format: String = "alertmanager", extra: String = ""
+    )
+        throws -> (configuration: String, messages: String)
+    {
+        let configuration = """
+            {"spool_dir": "\(setup.spool)", "endpoints": [{"name": "oncall", "url": "http://127.0.0.1:\(port)/hook",
+             "format": "\(format)", "max_in_flight": 8, "min_backoff": "50ms", "max_backoff": "200ms"\(extra)}]}
+            """
+        let messages = (0..<count).map { index in
+            """
+            {"escalation": {"alert_id": "alert-\(index)", "from_level": "level1", "to_level": "level2", \
+            "reason": "no ack", "contacts": ["ops@example.com"]}}
+            """
+        }
+        let paths = ("\(setup.directory)/webhooks.json", "\(setup.directory)/messages.jsonl")
+        try configuration.write(toFile: paths.0, atomically: true, encoding: .utf8)
+        try messages.joined(separator: "\n").write(toFile: paths.1, atomically: true, encoding: .utf8)
+        return paths
+    }
+
+    @Test func aFullDiskStillDeliversFromMemoryAndSaysSo() async throws {
+        let setup = try ForwarderSetup()
+        let receiver = try await WebhookReceiver.start()
+        defer { Task { await receiver.stop() } }
+        let (configuration, messages) = try files(setup, port: receiver.port, count: 50, format: "json")
+        let harness = try startHarness(
+            [configuration, messages], environment: ["WEBHOOK_HARNESS_MAX_FILE_BYTES": "8192"])
+        try await eventually("all 50 delivered") { Set(receiver.requests.map(\.body)).count == 50 }
+        try await harness.waitForLine(containing: "outcome unspooled")
+        let output = harness.lines.joined(separator: "\n")
+        #expect(output.contains("accepted 1"), "the first ones fit in the spool")
+        #expect(output.contains("File too large"), "the system's reason is given")
+        #expect(output.contains("cannot write webhook deliveries to the spool; they are sent from memory only"))
+        harness.signal(SIGTERM)
+        _ = try await harness.waitForExit()
     }
 
     @Test func aThousandEscalationsSurviveKillNineAndArriveWithStableKeys() async throws {
         let setup = try ForwarderSetup()
         let port = ErlangTools.freePort()
         let hmac = try setup.secret("oncall.hmac", "crash-test-hmac-secret")
-        let configuration = """
-            {"spool_dir": "\(setup.spool)", "endpoints": [{"name": "oncall", "url": "http://127.0.0.1:\(port)/hook",
-             "format": "alertmanager", "max_in_flight": 8, "min_backoff": "50ms", "max_backoff": "200ms",
-             "hmac_secret_file": "\(hmac)"}]}
-            """
-        let configurationFile = "\(setup.directory)/webhooks.json"
-        try configuration.write(toFile: configurationFile, atomically: true, encoding: .utf8)
-        let messages = (0..<1000).map { index in
-            """
-            {"escalation": {"alert_id": "alert-\(index)", "from_level": "level1", "to_level": "level2", \
-            "reason": "no ack", "contacts": ["ops@example.com"]}}
-            """
-        }
-        let messagesFile = "\(setup.directory)/messages.jsonl"
-        try messages.joined(separator: "\n").write(toFile: messagesFile, atomically: true, encoding: .utf8)
+        let (configurationFile, messagesFile) = try files(
+            setup, port: port, count: 1000, extra: ", \"hmac_secret_file\": \"\(hmac)\"")
 
         // 1. The receiver is down: all 1000 are accepted (on disk), then the process is killed.
         let first = try startHarness([configurationFile, messagesFile])
