@@ -72,18 +72,22 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
     }
 
     /// Takes one message of the cluster subscription; `node` is the node that broadcast it.
-    /// Returns once any deliveries it makes are on disk; they are already on their way.
+    ///
+    /// The deliveries it makes are on their way at once. With `durably` (the default) it returns
+    /// once they are also on disk (`.spooled`): from then on a crash cannot lose them. Without,
+    /// it returns as soon as they are queued for the next group commit (`.queued`), so that a
+    /// slow disk never holds up the caller; a crash within that sync (milliseconds) can lose them.
     @discardableResult
-    public func receive(_ message: GaterMessage, from node: String) async -> ReceiveOutcome {
+    public func receive(_ message: GaterMessage, from node: String, durably: Bool = true) async -> ReceiveOutcome {
         let now = Date().timeIntervalSince1970
         switch message {
         case .systemAlert(let alert):
             join.remember(alert, now: now)
             return .remembered
         case .alertEscalation(let escalation):
-            return await escalate(escalation, from: node, now: now)
+            return await escalate(escalation, from: node, now: now, durably: durably)
         case .alertAcknowledgement(let ack):
-            return await resolve(ack, now: now)
+            return await resolve(ack, now: now, durably: durably)
         default:
             return .ignored
         }
@@ -109,7 +113,9 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
 
     // MARK: - Messages
 
-    private func escalate(_ escalation: AlertEscalation, from node: String, now: Double) async -> ReceiveOutcome {
+    private func escalate(
+        _ escalation: AlertEscalation, from node: String, now: Double, durably: Bool
+    ) async -> ReceiveOutcome {
         guard join.isFirst(escalation, now: now) else {
             logger.debug(
                 "repeated escalation within dedup_window: sent once",
@@ -127,7 +133,7 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
             MemoDraft(alertID: escalation.alertID, createdAt: now, payload: Array($0))
         }
         let (outcome, memos) = await spoolAndQueue(
-            targets.map { ($0, DeliveryEvent.escalated(joined)) }, memo: memo, now: now)
+            targets.map { ($0, DeliveryEvent.escalated(joined)) }, memo: memo, now: now, durably: durably)
         if case .refused = outcome {
             join.forget(escalation)
         } else {
@@ -137,7 +143,7 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
         return outcome
     }
 
-    private func resolve(_ ack: AlertAcknowledgement, now: Double) async -> ReceiveOutcome {
+    private func resolve(_ ack: AlertAcknowledgement, now: Double, durably: Bool) async -> ReceiveOutcome {
         let records = join.takeEscalated(ack.alertID, now: now)
         guard !records.isEmpty else { return .ignored }
         let endsAt = min(ack.timestamp ?? now, now)
@@ -148,7 +154,8 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
                 }
             }
         }
-        let outcome = events.isEmpty ? .ignored : await spoolAndQueue(events, memo: nil, now: now).outcome
+        let outcome =
+            events.isEmpty ? .ignored : await spoolAndQueue(events, memo: nil, now: now, durably: durably).outcome
         if case .refused = outcome {
             join.recordEscalated(records, now: now)  // a later acknowledgement may still resolve them
         } else {
@@ -158,7 +165,7 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
     }
 
     private func spoolAndQueue(
-        _ events: [(EndpointRoute, DeliveryEvent)], memo: MemoDraft?, now: Double
+        _ events: [(EndpointRoute, DeliveryEvent)], memo: MemoDraft?, now: Double, durably: Bool
     ) async -> (outcome: ReceiveOutcome, memos: [SpoolMemo]) {
         let drafts = events.map { route, event in
             let joined = event.joined
@@ -185,15 +192,25 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
         // Sending starts now, beside the sync; the caller is answered once the sync is done.
         await enqueue(buffered.deliveries)
         let endpoints = buffered.deliveries.map(\.endpoint)
+        let alertID = drafts.first?.alertID ?? ""
+        guard durably else {
+            Task { _ = await self.waitUntilDurable(buffered, alertID: alertID) }
+            return (.queued(endpoints: endpoints), buffered.memos)
+        }
+        return (await waitUntilDurable(buffered, alertID: alertID), buffered.memos)
+    }
+
+    private func waitUntilDurable(_ buffered: BufferedEntries, alertID: String) async -> ReceiveOutcome {
+        let endpoints = buffered.deliveries.map(\.endpoint)
         do {
             try await spool.waitUntilDurable(buffered.batch)
+            return .spooled(endpoints: endpoints)
         } catch {
             logger.error(
                 "cannot write webhook deliveries to the spool; they are sent from memory only, and a crash before they are delivered loses them: \(error)",
-                metadata: ["alert_id": "\(drafts.first?.alertID ?? "")", "endpoints": "\(endpoints)"])
-            return (.unspooled(endpoints: endpoints, reason: "\(error)"), buffered.memos)
+                metadata: ["alert_id": "\(alertID)", "endpoints": "\(endpoints)"])
+            return .unspooled(endpoints: endpoints, reason: "\(error)")
         }
-        return (.spooled(endpoints: endpoints), buffered.memos)
     }
 
     private func enqueue(_ deliveries: [SpooledDelivery]) async {
@@ -256,6 +273,9 @@ public enum ReceiveOutcome: Sendable, Equatable {
     case filtered
     /// On disk, one delivery per endpoint named.
     case spooled(endpoints: [String])
+    /// Written to the spool's buffer and on its way, on disk within one group commit
+    /// (`receive(_:from:durably: false)`; a failure to write is logged).
+    case queued(endpoints: [String])
     /// Being sent from memory only: the spool could not write it (disk full, I/O error; logged).
     case unspooled(endpoints: [String], reason: String)
     /// Not taken: the forwarder has stopped (logged and counted as dropped).

@@ -230,7 +230,10 @@ import Testing
         defer { task.cancel() }
         for level in ["level1", "level2", "level3"] {
             for alert in 0..<10 {
-                await forwarder.receive(.alertEscalation(Gater.escalation("alert-\(alert)", to: level)), from: "n")
+                // Half of them as the ingest path sends them: not waiting for each sync.
+                let outcome = await forwarder.receive(
+                    .alertEscalation(Gater.escalation("alert-\(alert)", to: level)), from: "n", durably: alert % 2 == 0)
+                #expect(outcome == (alert % 2 == 0 ? .spooled(endpoints: ["hook"]) : .queued(endpoints: ["hook"])))
             }
         }
         let requests = try await receiver.waitForRequests(30)

@@ -52,10 +52,13 @@ actor EndpointQueue {
         board.update(route.name, length: pending.count, oldestCreatedAt: recovered.first?.createdAt)
     }
 
+    /// Takes new deliveries, in id order even when concurrent callers hand them over out of order.
     func add(_ deliveries: [SpooledDelivery]) {
         for delivery in deliveries {
             pending[delivery.id] = Pending(delivery: delivery)
-            order.append(delivery.id)
+            var index = order.count
+            while index > head, order[index - 1] > delivery.id { index -= 1 }
+            order.insert(delivery.id, at: index)
         }
         publishStatus()
         pump()
