@@ -15,6 +15,8 @@ struct MessageFeeder: Service {
     let input: String?
 
     func run() async throws {
+        // Services run once the group traps SIGTERM: from here a SIGTERM is a graceful shutdown.
+        say("running")
         var accepted = 0
         for await line in Self.lines(of: input) {
             guard let input = try? JSONDecoder().decode(HarnessInput.self, from: Data(line.utf8)),

@@ -11,8 +11,8 @@
 //   {"escalation": {"alert_id": "a1", "from_level": "level1", "to_level": "level2",
 //                   "reason": "...", "contacts": ["ops@example.com"]}}
 //   {"ack": {"alert_id": "a1", "by": "oncall"}}
-// It prints `ready` once the spool is open, then `accepted N` each time an escalation is on disk
-// (N counts them), or `outcome ...` for anything else. SIGTERM stops it gracefully.
+// It prints `ready` once the spool is open, `running` once SIGTERM stops it gracefully, then
+// `accepted N` each time an escalation is on disk (N counts them), or `outcome ...` otherwise.
 // WEBHOOK_HARNESS_MAX_FILE_BYTES limits the size of the files it writes (RLIMIT_FSIZE), so that
 // tests see the spool fail as on a full disk.
 import Foundation

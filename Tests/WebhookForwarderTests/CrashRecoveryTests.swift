@@ -50,6 +50,7 @@ import Testing
             [configuration, messages], environment: ["WEBHOOK_HARNESS_MAX_FILE_BYTES": "8192"])
         try await eventually("all 50 delivered") { Set(receiver.requests.map(\.body)).count == 50 }
         try await harness.waitForLine(containing: "outcome unspooled")
+        try await harness.waitForLine(containing: "running")
         let output = harness.lines.joined(separator: "\n")
         #expect(output.contains("accepted 1"), "the first ones fit in the spool")
         #expect(output.contains("File too large"), "the system's reason is given")
@@ -71,15 +72,15 @@ import Testing
         first.signal(SIGKILL)
         #expect(try await first.waitForExit() != 0)
 
-        // 2. The receiver is back; killed again in the middle of the deliveries.
-        let receiver = try await WebhookReceiver.start(port: port)
+        // 2. The receiver is back, answers 200 requests and then hangs: killed in the middle.
+        let receiver = try await WebhookReceiver.start(port: port) { _, index in index < 200 ? .ok : .hang }
         defer { Task { await receiver.stop() } }
         let second = try startHarness([configurationFile])
-        _ = try await receiver.waitForRequests(200, timeout: .seconds(30))
+        _ = try await receiver.waitForRequests(208, timeout: .seconds(30))
         second.signal(SIGKILL)
         _ = try await second.waitForExit()
-        let beforeRestart = receiver.requests.count
-        #expect(beforeRestart < 1000, "killed before it could finish: \(beforeRestart) delivered")
+        #expect(receiver.requests.count == 208, "200 answered, 8 (max_in_flight) hanging when killed")
+        receiver.respond { _, _ in .ok }
 
         // 3. Restarted: every escalation arrives, each at least once, repeats only with the same key.
         let third = try startHarness([configurationFile])
@@ -100,21 +101,22 @@ import Testing
             #expect(seen == [expected], "\(alert): \(seen)")
         }
         let duplicates = receiver.requests.count - 1000
+        #expect(duplicates >= 8, "the 8 unanswered ones are sent again")
+        try await third.waitForLine(containing: "running")
         third.signal(SIGTERM)
         #expect(try await third.waitForExit() == 0)
 
         // 4. Nothing is pending any more: a fourth start sends nothing.
         let settled = receiver.requests.count
         let fourth = try startHarness([configurationFile])
-        try await fourth.waitForLine(containing: "ready")
+        try await fourth.waitForLine(containing: "running")
         try await Task.sleep(for: .milliseconds(500))
         #expect(receiver.requests.count == settled)
         fourth.signal(SIGTERM)
         _ = try await fourth.waitForExit()
         let output = (first.lines + second.lines + third.lines + fourth.lines).joined(separator: "\n")
         #expect(!output.contains("crash-test-hmac-secret"))
-        print(
-            "kill -9 test: 1000 escalations, \(beforeRestart) delivered before the second kill, \(duplicates) repeats")
+        print("kill -9 test: 1000 escalations, \(duplicates) sent again after the kills, each with its key")
     }
 
     func alertID(_ request: WebhookReceiver.Request) -> String? {

@@ -49,8 +49,16 @@ final class TransferLoop {
         }
         let response = UnsafeMutablePointer<exesdb_curl_response>.allocate(capacity: 1)
         let headers = EasyRequest.configure(easy, submission.request, response: response)
-        inFlight[easy] = Transfer(continuation: submission.continuation, headers: headers, response: response)
-        curl_multi_add_handle(multi, easy)
+        let transfer = Transfer(continuation: submission.continuation, headers: headers, response: response)
+        let added = curl_multi_add_handle(multi, easy)
+        guard added == CURLM_OK else {
+            release(easy, transfer, added: false)
+            let message = String(cString: curl_multi_strerror(added))
+            transfer.continuation.resume(
+                returning: TransportResult(outcome: .failure(code: -Int(added.rawValue), message: message), seconds: 0))
+            return
+        }
+        inFlight[easy] = transfer
     }
 
     private func finishDone() {
@@ -66,8 +74,8 @@ final class TransferLoop {
         }
     }
 
-    private func release(_ easy: UnsafeMutableRawPointer, _ transfer: Transfer) {
-        curl_multi_remove_handle(multi, easy)
+    private func release(_ easy: UnsafeMutableRawPointer, _ transfer: Transfer, added: Bool = true) {
+        if added { curl_multi_remove_handle(multi, easy) }
         curl_slist_free_all(transfer.headers)
         transfer.response.deallocate()
         curl_easy_reset(easy)
