@@ -138,8 +138,8 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Typed wrappers for libcurl's variadic setopt and getinfo, which Swift cannot call.
         .target(name: "CurlShim", dependencies: ["CCurl"]),
-        // Test support, not shipped: the real WebhookForwarder fed escalations from stdin, so tests
-        // can kill -9 it and restart it on the same spool.
+        // Test support, not shipped: the real WebhookForwarder in a process of its own, fed Gater
+        // messages from a file or stdin, so tests can kill -9 it and restart it on the same spool.
         .executableTarget(
             name: "WebhookForwarderHarness",
             dependencies: [
@@ -244,7 +244,6 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
