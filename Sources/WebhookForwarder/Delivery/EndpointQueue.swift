@@ -193,8 +193,8 @@ actor EndpointQueue {
     private func complete(_ entry: Pending, _ outcome: DeliveryOutcome) {
         pending.removeValue(forKey: entry.delivery.id)
         spool.complete(entry.delivery.id)
-        metrics.count(outcome)
         publishStatus()
+        metrics.count(outcome)
     }
 
     // MARK: - Bookkeeping

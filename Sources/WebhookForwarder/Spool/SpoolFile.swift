@@ -36,7 +36,14 @@ enum SpoolFile {
         let path = "\(directory)/spool.lock"
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw SpoolError.system("open", path) }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+        // A lock can outlive its holder by a moment (a process being forked keeps a copy of the
+        // descriptor until it execs; an exporter being replaced is still closing): wait a second.
+        var locked = flock(descriptor, LOCK_EX | LOCK_NB) == 0
+        for _ in 0..<20 where !locked {
+            usleep(50_000)
+            locked = flock(descriptor, LOCK_EX | LOCK_NB) == 0
+        }
+        guard locked else {
             close(descriptor)
             throw SpoolError(
                 "the spool directory \(directory) is in use by another exesdb_exporter; give each instance its own webhooks.spool_dir"
