@@ -144,7 +144,7 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
     private func stop() async {
         for queue in queues.values { await queue.stop() }
         transport.stop()
-        spool.close()
+        await spool.close()
         logger.info("webhook forwarder stopped", metadata: ["pending_deliveries": "\(spool.pendingCount)"])
     }
 

@@ -163,16 +163,26 @@ final class DeliverySpool: Sendable {
         state.withLockedValue { $0.live.values.count { if case .delivery = $0 { true } else { false } } }
     }
 
-    /// Writes what is buffered, syncs, and closes the file; later buffering fails.
-    func close() {
-        writer.sync { flush() }
-        state.withLockedValue { state in
-            guard !state.closed else { return }
-            state.closed = true
-            try? SpoolFile.sync(state.descriptor, path: path)
-            Glibc.close(state.descriptor)
+    /// Writes what is buffered, syncs, and closes the file; later buffering fails. The writing
+    /// happens on the writer queue: no task thread waits for the disk.
+    func close() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            writer.async {
+                // Closed first, so nothing more is buffered; then what was buffered is written.
+                let wasOpen = self.state.withLockedValue { state in
+                    defer { state.closed = true }
+                    return !state.closed
+                }
+                if wasOpen {
+                    self.flush()
+                    let descriptor = self.state.withLockedValue { $0.descriptor }
+                    try? SpoolFile.sync(descriptor, path: self.path)
+                    Glibc.close(descriptor)
+                    Glibc.close(self.lockDescriptor)
+                }
+                continuation.resume()
+            }
         }
-        Glibc.close(lockDescriptor)
     }
 
     func scheduleFlush(_ state: inout State) {
