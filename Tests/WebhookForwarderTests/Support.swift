@@ -9,6 +9,10 @@ import Testing
 @testable import GaterMessages
 @testable import WebhookForwarder
 
+/// The suites that talk over loopback (a receiver, Alertmanager, harness processes) run one test
+/// at a time, so that they do not crowd the machine the other modules' timing tests share.
+@Suite(.serialized) enum LoopbackTests {}
+
 /// Gater messages as the subscription delivers them.
 enum Gater {
     static func alert(
