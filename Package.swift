@@ -142,17 +142,38 @@ let package = Package(
         .target(
             name: "WebhookForwarder",
             dependencies: [
-                "GaterMessages",
+                "GaterMessages", "CurlShim",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // Real BEAM peers (erl, erlc, epmd from Debian's erlang-base) for tests and benchmarks.
+        // libcurl, found through pkg-config.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // Typed wrappers for libcurl's variadic setopt and getinfo, which Swift cannot call.
+        .target(name: "CurlShim", dependencies: ["CCurl"]),
+        // Test support, not shipped: the real WebhookForwarder in a process of its own, fed Gater
+        // messages from a file or stdin, so tests can kill -9 it and restart it on the same spool.
+        .executableTarget(
+            name: "WebhookForwarderHarness",
+            dependencies: [
+                "WebhookForwarder", "GaterMessages", "ErlangTerm",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Real peers for tests and benchmarks: BEAM nodes (erl, erlc, epmd from Debian's erlang-base),
+        // a webhook receiver on loopback and a real Alertmanager.
         .target(
             name: "BEAMPeers",
-            dependencies: []
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
         ),
         // The executable only wires the modules together.
         .executableTarget(
@@ -173,7 +194,7 @@ let package = Package(
             name: "ExporterBenchmarks",
             dependencies: [
                 "ErlangTerm", "ErlangDistribution", "GaterMessages", "BEAMPeers", "MetricsStore", "Aggregation",
-                "WebhookForwarder",
+                "WebhookForwarder", "ClusterSubscription", "PhoenixPubSub",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -248,7 +269,13 @@ let package = Package(
         ),
         .testTarget(
             name: "WebhookForwarderTests",
-            dependencies: ["WebhookForwarder", "GaterMessages", "BEAMPeers"]
+            dependencies: [
+                "WebhookForwarder", "GaterMessages", "BEAMPeers",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         // The shipped dashboards, alert rules and deployment files, checked with real tools.
         .testTarget(

@@ -24,6 +24,10 @@ do {
         try IntakeBenchmark.stages(
             message: bytes, secret: "bench-secret-key-base-0123456789abcdef0123456789abcdef0123456789abcdef",
             iterations: iterations)
+    } else if arguments.contains("--webhooks") {
+        let deliveries = arguments.firstIndex(of: "--deliveries").flatMap { Int(arguments[$0 + 1]) } ?? 20_000
+        let escalations = arguments.firstIndex(of: "--escalations").flatMap { Int(arguments[$0 + 1]) } ?? 2000
+        try await WebhookBenchmark.run(deliveries: deliveries, escalations: escalations, erlangSources: sources)
     } else if let index = arguments.firstIndex(of: "--profile-decode") {
         // Swift side only, for a profiler: decode the given message file in a loop.
         try CodecBenchmark.profileDecode(file: URL(fileURLWithPath: arguments[index + 1]), iterations: iterations)

@@ -1,1 +1,181 @@
-// WebhookForwarder: work in progress (see the issue that builds it).
+import Foundation
+import GaterMessages
+import Logging
+import Metrics
+import ServiceLifecycle
+
+/// Forwards ExESDB alert escalations to the configured webhook endpoints, at least once.
+///
+/// Feed it every message of the cluster subscription with `receive`: SystemAlerts are kept to
+/// join their escalations, each AlertEscalation becomes one delivery per endpoint that wants it
+/// (spooled to disk before `receive` returns), and an AlertAck resolves what was escalated.
+/// `run` sends until graceful shutdown or cancellation, then stops and keeps the spool for the
+/// next start.
+public final class WebhookForwarder: Service, Sendable, CustomStringConvertible {
+    let routes: [EndpointRoute]
+    let queues: [String: EndpointQueue]
+    let metrics: [String: EndpointMetrics]
+    let spool: DeliverySpool
+    private let transport = CurlTransport()
+    let join: AlertJoin
+    let renderer: PayloadRenderer
+    private let board: QueueBoard
+    let logger: Logger
+    private let factory: any MetricsFactory
+
+    /// Names only: the configuration holds credentials' file paths and is not logged.
+    public var description: String { "WebhookForwarder(endpoints: \(routes.map(\.name)))" }
+
+    /// Reads the secret files, opens the spool and queues what it held. Throws
+    /// `WebhookSetupError` or `SpoolError`, naming the key and the path.
+    public init(
+        configuration: WebhookConfiguration, logger: Logger, metrics factory: any MetricsFactory = MetricsSystem.factory
+    ) throws {
+        routes = try configuration.endpoints.enumerated().map { try EndpointRoute($1, index: $0) }
+        do {
+            spool = try DeliverySpool(directory: configuration.spoolDirectory, logger: logger)
+        } catch let error as SpoolError {
+            throw WebhookSetupError(keyPath: "webhooks.spool_dir", message: error.description)
+        }
+        join = AlertJoin(
+            ttl: configuration.alertCacheTTL, capacity: configuration.alertCacheSize,
+            dedupWindow: configuration.dedupWindow)
+        renderer = PayloadRenderer(externalURL: configuration.externalURL)
+        board = QueueBoard(endpoints: routes.map(\.name))
+        self.logger = logger
+        self.factory = factory
+        var queues: [String: EndpointQueue] = [:]
+        var metrics: [String: EndpointMetrics] = [:]
+        let recovered = Dictionary(grouping: spool.recovered, by: \.endpoint)
+        for route in routes {
+            let endpointMetrics = EndpointMetrics(endpoint: route.name, factory: factory)
+            metrics[route.name] = endpointMetrics
+            queues[route.name] = EndpointQueue(
+                route: route, transport: transport, spool: spool, metrics: endpointMetrics, board: board,
+                logger: logger, recovered: recovered[route.name] ?? [])
+            if route.configuration.tls.insecureSkipVerify {
+                logger.warning(
+                    "TLS certificate verification is off for a webhook endpoint (tls.insecure_skip_verify): anyone on the path can read and forge its deliveries",
+                    metadata: ["endpoint": "\(route.name)", "origin": "\(route.origin)"])
+            }
+        }
+        self.queues = queues
+        self.metrics = metrics
+        for delivery in spool.recovered where queues[delivery.endpoint] == nil { dropUnconfigured(delivery) }
+        for stale in join.restore(spool.recoveredMemos, now: Date().timeIntervalSince1970) { spool.complete(stale) }
+        logger.info(
+            "webhook forwarder ready",
+            metadata: [
+                "endpoints": "\(routes.map(\.name))", "spool": "\(spool.path)",
+                "recovered_deliveries": "\(spool.recovered.count)",
+            ])
+    }
+
+    /// Takes one message of the cluster subscription; `node` is the node that broadcast it.
+    ///
+    /// The deliveries it makes are on their way at once. With `durably` (the default) it returns
+    /// once they are also on disk (`.spooled`): from then on a crash cannot lose them. Without,
+    /// it returns as soon as they are queued for the next group commit (`.queued`), so that a
+    /// slow disk never holds up the caller; a crash within that sync (milliseconds) can lose them.
+    @discardableResult
+    public func receive(_ message: GaterMessage, from node: String, durably: Bool = true) async -> ReceiveOutcome {
+        let now = Date().timeIntervalSince1970
+        switch message {
+        case .systemAlert(let alert):
+            join.remember(alert, now: now)
+            return .remembered
+        case .alertEscalation(let escalation):
+            return await escalate(escalation, from: node, now: now, durably: durably)
+        case .alertAcknowledgement(let ack):
+            return await resolve(ack, now: now, durably: durably)
+        default:
+            return .ignored
+        }
+    }
+
+    /// The endpoints' queues, in configuration order.
+    public func queueStatus() -> [WebhookQueueStatus] { board.snapshot() }
+
+    public func run() async throws {
+        await start()
+        let ticker = Task { await self.refreshGauges() }
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await ticker.value
+            } onGracefulShutdown: {
+                ticker.cancel()
+            }
+        } onCancel: {
+            ticker.cancel()
+        }
+        await stop()
+    }
+
+    func enqueue(_ deliveries: [SpooledDelivery]) async {
+        for (endpoint, group) in Dictionary(grouping: deliveries, by: \.endpoint) {
+            if let queue = queues[endpoint] {
+                await queue.add(group)
+            } else {
+                for delivery in group { dropUnconfigured(delivery) }
+            }
+        }
+    }
+
+    /// A spooled delivery whose endpoint was removed from the configuration before the restart.
+    private func dropUnconfigured(_ delivery: SpooledDelivery) {
+        spool.complete(delivery.id)
+        Counter(
+            label: "exesdb_exporter_webhook_deliveries_total",
+            dimensions: [("endpoint", delivery.endpoint), ("outcome", DeliveryOutcome.dropped.rawValue)],
+            factory: factory
+        ).increment()
+        logger.error(
+            "a spooled webhook delivery is dropped: its endpoint is no longer configured",
+            metadata: ["endpoint": "\(delivery.endpoint)", "alert_id": "\(delivery.alertID)"])
+    }
+
+    // MARK: - Lifecycle
+
+    private func start() async {
+        transport.start()
+        for queue in queues.values { await queue.start() }
+    }
+
+    private func stop() async {
+        for queue in queues.values { await queue.stop() }
+        transport.stop()
+        await spool.close()
+        logger.info("webhook forwarder stopped", metadata: ["pending_deliveries": "\(spool.pendingCount)"])
+    }
+
+    /// The oldest-pending ages grow with time, not only when a queue changes.
+    private func refreshGauges() async {
+        while !Task.isCancelled {
+            for status in board.snapshot() {
+                metrics[status.endpoint]?.recordQueue(length: status.length, oldestAge: status.oldestPendingAge ?? 0)
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+}
+
+/// What `receive` did with a message.
+public enum ReceiveOutcome: Sendable, Equatable {
+    /// Not an alert message, or an acknowledgement of an alert that was not escalated here.
+    case ignored
+    /// A SystemAlert, kept to join its escalations.
+    case remembered
+    /// The same escalation (alert and level) within dedup_window: not sent again.
+    case duplicate
+    /// No endpoint's to_levels or min_severity takes it.
+    case filtered
+    /// On disk, one delivery per endpoint named.
+    case spooled(endpoints: [String])
+    /// Written to the spool's buffer and on its way, on disk within one group commit
+    /// (`receive(_:from:durably: false)`; a failure to write is logged).
+    case queued(endpoints: [String])
+    /// Being sent from memory only: the spool could not write it (disk full, I/O error; logged).
+    case unspooled(endpoints: [String], reason: String)
+    /// Not taken: the forwarder has stopped (logged and counted as dropped).
+    case refused(String)
+}

@@ -1,0 +1,193 @@
+import Dispatch
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A delivery the caller wants spooled; the spool gives it its id.
+struct DeliveryDraft: Sendable {
+    let endpoint: String
+    let idempotencyKey: String
+    let alertID: String
+    let createdAt: Double
+    let body: [UInt8]
+}
+
+/// A memo the caller wants spooled.
+struct MemoDraft: Sendable {
+    let alertID: String
+    let createdAt: Double
+    let payload: [UInt8]
+}
+
+/// Entries written to the buffer, and the batch whose sync makes them durable.
+struct BufferedEntries: Sendable {
+    let deliveries: [SpooledDelivery]
+    let memos: [SpoolMemo]
+    let batch: UInt64
+}
+
+/// The append-only file that makes deliveries survive a crash (`spool_dir/deliveries.spool`).
+///
+/// `buffer` gives entries their ids at once; `waitUntilDurable` returns once they are written
+/// and synced. Entries buffered while a sync runs are written and synced together by the next
+/// one (group commit). Completions get no sync of their own: losing one in a crash only sends
+/// that delivery again, with the same idempotency key. When the file is mostly completed
+/// entries it is rewritten with the live ones only and renamed over the old one.
+///
+/// Beside deliveries it keeps memos: escalations to resolve when their acknowledgement comes.
+final class DeliverySpool: Sendable {
+    let path: String
+    /// The deliveries that were pending when the spool was opened, in id order.
+    let recovered: [SpooledDelivery]
+    /// The memos that were live when the spool was opened, in id order.
+    let recoveredMemos: [SpoolMemo]
+    let lockDescriptor: Int32
+    let compactionThreshold: Int
+    let logger: Logger
+    let state: NIOLockedValueBox<State>
+    let writer = DispatchQueue(label: "exesdb_exporter.webhook-spool")
+
+    struct State {
+        var descriptor: Int32
+        var nextID: UInt64
+        var buffer: [UInt8] = []
+        /// The entries in `buffer`, forgotten again if their write fails.
+        var unsynced: [UInt64] = []
+        /// Whether `buffer` holds entries (not only completions) and so needs a sync.
+        var needsSync = false
+        /// The batch `buffer` will be written as; batches are written in order.
+        var batch: UInt64 = 1
+        var writtenBatch: UInt64 = 0
+        /// Batches whose write failed, with why (the latest few).
+        var failures: [UInt64: SpoolError] = [:]
+        var waiters: [(batch: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
+        var flushScheduled = false
+        var live: [UInt64: SpoolEntry] = [:]
+        var liveBytes = 0
+        var fileBytes: Int
+        var closed = false
+    }
+
+    /// Opens (or creates) the spool in `directory`, locks it against a second process and reads
+    /// back what was pending. A damaged tail (a write cut short by a crash) is cut off and logged.
+    init(directory: String, compactionThreshold: Int = 4 << 20, logger: Logger) throws {
+        try SpoolFile.makeDirectory(directory)
+        lockDescriptor = try SpoolFile.lock(directory)
+        path = "\(directory)/deliveries.spool"
+        self.compactionThreshold = compactionThreshold
+        self.logger = logger
+        do {
+            let replay = try SpoolReplay.read(path, logger: logger)
+            let descriptor = try SpoolFile.openForAppend(path)
+            if replay.validBytes == 0 { try SpoolFile.write(descriptor, SpoolRecord.header, path: path) }
+            let entries = replay.live.values.sorted { $0.id < $1.id }
+            recovered = entries.compactMap { if case .delivery(let delivery) = $0 { delivery } else { nil } }
+            recoveredMemos = entries.compactMap { if case .memo(let memo) = $0 { memo } else { nil } }
+            var initial = State(
+                descriptor: descriptor, nextID: replay.maximumID + 1,
+                fileBytes: max(replay.validBytes, SpoolRecord.header.count))
+            initial.live = replay.live
+            initial.liveBytes = replay.live.values.reduce(0) { $0 + $1.size }
+            state = NIOLockedValueBox(initial)
+        } catch {
+            Glibc.close(lockDescriptor)
+            throw error
+        }
+    }
+
+    /// Gives the drafts their ids and queues their records for the next write.
+    func buffer(_ drafts: [DeliveryDraft], memos: [MemoDraft] = []) throws -> BufferedEntries {
+        try state.withLockedValue { state in
+            guard !state.closed else { throw SpoolError("the spool \(path) is closed") }
+            let deliveries = drafts.map { draft in
+                defer { state.nextID += 1 }
+                return SpooledDelivery(
+                    id: state.nextID, endpoint: draft.endpoint, idempotencyKey: draft.idempotencyKey,
+                    alertID: draft.alertID, createdAt: draft.createdAt, body: draft.body)
+            }
+            let memos = memos.map { draft in
+                defer { state.nextID += 1 }
+                return SpoolMemo(
+                    id: state.nextID, alertID: draft.alertID, createdAt: draft.createdAt, payload: draft.payload)
+            }
+            for entry in deliveries.map(SpoolEntry.delivery) + memos.map(SpoolEntry.memo) {
+                entry.record.encode(into: &state.buffer)
+                state.live[entry.id] = entry
+                state.liveBytes += entry.size
+                state.unsynced.append(entry.id)
+            }
+            state.needsSync = true
+            scheduleFlush(&state)
+            return BufferedEntries(deliveries: deliveries, memos: memos, batch: state.batch)
+        }
+    }
+
+    /// Returns once `batch` is written and synced; throws why it could not be.
+    func waitUntilDurable(_ batch: UInt64) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let outcome = state.withLockedValue { state -> Result<Void, SpoolError>? in
+                guard state.writtenBatch >= batch else {
+                    state.waiters.append((batch, continuation))
+                    return nil
+                }
+                return state.failures[batch].map { .failure($0) } ?? .success(())
+            }
+            outcome.map { continuation.resume(with: $0) }
+        }
+    }
+
+    /// Writes the deliveries and returns them with their ids once they are on disk.
+    func append(_ drafts: [DeliveryDraft]) async throws -> [SpooledDelivery] {
+        let buffered = try buffer(drafts)
+        try await waitUntilDurable(buffered.batch)
+        return buffered.deliveries
+    }
+
+    /// Marks a delivery as done (delivered, failed or dropped) or a memo as no longer needed;
+    /// it will not be replayed.
+    func complete(_ id: UInt64) {
+        state.withLockedValue { state in
+            guard !state.closed, let entry = state.live.removeValue(forKey: id) else { return }
+            state.liveBytes -= entry.size
+            SpoolRecord.completion(id).encode(into: &state.buffer)
+            scheduleFlush(&state)
+        }
+    }
+
+    /// The deliveries not completed yet.
+    var pendingCount: Int {
+        state.withLockedValue { $0.live.values.count { if case .delivery = $0 { true } else { false } } }
+    }
+
+    /// Writes what is buffered, syncs, and closes the file; later buffering fails. The writing
+    /// happens on the writer queue: no task thread waits for the disk.
+    func close() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            writer.async {
+                // Closed first, so nothing more is buffered; then what was buffered is written.
+                let wasOpen = self.state.withLockedValue { state in
+                    defer { state.closed = true }
+                    return !state.closed
+                }
+                if wasOpen {
+                    self.flush()
+                    let descriptor = self.state.withLockedValue { $0.descriptor }
+                    try? SpoolFile.sync(descriptor, path: self.path)
+                    Glibc.close(descriptor)
+                    Glibc.close(self.lockDescriptor)
+                }
+                continuation.resume()
+            }
+        }
+    }
+
+    func scheduleFlush(_ state: inout State) {
+        guard !state.flushScheduled else { return }
+        state.flushScheduled = true
+        writer.async { self.flush() }
+    }
+}
