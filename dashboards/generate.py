@@ -4,12 +4,14 @@
 The JSON files are what operators import; this script is how they are edited (one place for the
 datasource input, the variables and the panel conventions). After a change:
     python3 dashboards/generate.py && git diff dashboards/
+(or `python3 dashboards/generate.py OUTPUT_DIR` to write elsewhere).
 The test suite checks that the committed JSON is what this script writes.
 Metric names: DESIGN.md section 4; recording rules: alerts/recording_rules.yml.
 """
 
 import json
 import pathlib
+import sys
 
 DATASOURCE = {"type": "prometheus", "uid": "${DS_PROMETHEUS}"}
 EXPORTER = 'job=~"$job", instance=~"$instance"'
@@ -382,11 +384,12 @@ DASHBOARDS = {
 
 
 def main():
-    folder = pathlib.Path(__file__).resolve().parent
+    # An output folder as the only argument (the tests compare with the committed files).
+    folder = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else pathlib.Path(__file__).resolve().parent
     for name, build in DASHBOARDS.items():
         text = json.dumps(build().render(), indent=2, sort_keys=False) + "\n"
         (folder / name).write_text(text)
-        print(f"wrote dashboards/{name}")
+        print(f"wrote {folder / name}")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ fi
 
 workdir="$(mktemp -d "${TMPDIR:-/tmp}/exesdb-demo.XXXXXX")"
 chmod 700 "$workdir"
+echo "temporary files (removed at the end): $workdir"
 started=()  # pids, in start order; stopped in reverse
 
 stop_all() {
