@@ -5,6 +5,15 @@ import Testing
 /// The demo cluster (demo/, a stand-in for ExESDB) with the real exporter binary: every kind of
 /// message arrives and verifies; scripts/demo.sh starts everything and leaves nothing behind.
 @Suite(.serialized) struct DemoClusterTests {
+    // The test runner's children inherit SIGINT blocked or ignored, which a shell cannot undo; in
+    // a terminal it is neither. This restores that, then execs the script.
+    static let restoreSIGINT = """
+        import os, signal, sys
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.execv(sys.argv[1], sys.argv[1:])
+        """
+
     @Test func everyKindArrivesFromThreeNodesAndNothingIsRejected() async throws {
         let demo = try await DemoCluster()
         defer { demo.stop() }
@@ -42,16 +51,8 @@ import Testing
     /// it starts EPMD, three nodes, the sink and the exporter, and on Ctrl-C stops them all and
     /// removes its temporary directory.
     @Test func demoScriptStartsEverythingAndLeavesNothingBehind() async throws {
-        // The test runner's children inherit SIGINT blocked or ignored, which a shell cannot undo; in
-        // a terminal it is neither. Restore that, then exec the script.
-        let restoreSIGINT = """
-            import os, signal, sys
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            os.execv(sys.argv[1], sys.argv[1:])
-            """
         let demo = try BackgroundProcess(
-            "python3", ["-c", restoreSIGINT, Repository.path("scripts/demo.sh"), "--profile=fast"],
+            "python3", ["-c", Self.restoreSIGINT, Repository.path("scripts/demo.sh"), "--profile=fast"],
             environment: [
                 "EXESDB_EXPORTER_BIN": Repository.exporterBinary, "EXESDB_DEMO_WEB_PORT": "\(ErlangTools.freePort())",
             ])
@@ -85,5 +86,22 @@ import Testing
         #expect(names.status != 0, "its EPMD still answers: \(names.output)")
         #expect(!demo.lines.contains { $0.contains("rejected a message") })
         #expect(!demo.lines.contains { $0.contains(cookie) || $0.contains(secret) }, "a secret was printed")
+    }
+
+    /// The README's run command as a new user runs it (the normal traffic profile; the debug build
+    /// instead of building a release one): every catalogue family on /metrics within two minutes.
+    /// Enabled once this build serves /metrics.
+    @Test(.enabled(if: EndToEndTests.exporterServesMetrics, "awaits the /metrics issue"))
+    func runCommandServesEveryCatalogueFamilyWithinTwoMinutes() async throws {
+        let port = ErlangTools.freePort()
+        let run = try BackgroundProcess(
+            "python3", ["-c", Self.restoreSIGINT, Repository.path("scripts/run.sh")],
+            environment: ["EXESDB_EXPORTER_BIN": Repository.exporterBinary, "EXESDB_DEMO_WEB_PORT": "\(port)"])
+        defer { run.stop() }
+        try await run.waitForLine(containing: "metrics:       http://127.0.0.1:\(port)/metrics", timeout: .seconds(120))
+        let missing = try await missingCatalogueFamilies(port: port, within: .seconds(120))
+        #expect(missing.isEmpty, "families missing from /metrics two minutes after the start: \(missing)")
+        run.signal(SIGINT)
+        #expect(try await run.waitForExit(timeout: .seconds(45)) == 130)
     }
 }

@@ -63,7 +63,8 @@ import Testing
             "--config.file=\(try sink.exporterConfiguration())",
         ])
         defer { exporter.stop() }
-        try await everyCatalogueFamilyIsServed(port: port)
+        let missing = try await missingCatalogueFamilies(port: port, within: .seconds(60))
+        #expect(missing.isEmpty, "families missing from /metrics after 60 s: \(missing)")
         let stack = try await PrometheusStack(target: "127.0.0.1:\(port)")
         defer { stack.stop() }
         try await everyQueryReturnsData(stack)
@@ -87,22 +88,6 @@ import Testing
             ], environment: demo.cluster.environment)
         try await node.waitForLine(containing: "ready")
         return node
-    }
-
-    func everyCatalogueFamilyIsServed(port: Int) async throws {
-        var missing = Self.catalogue
-        for _ in 0..<120 where !missing.isEmpty {
-            try await Task.sleep(for: .milliseconds(500))
-            guard let body = try? PrometheusStack.get("http://127.0.0.1:\(port)/metrics") else { continue }
-            let text = String(decoding: body, as: UTF8.self)
-            missing = Self.catalogue.filter { family in
-                let base = family.hasSuffix("_total") ? String(family.dropLast(6)) : family
-                let samples = ["\n\(family){", "\n\(family) ", "\n\(family)_bucket{"]
-                let help = ["# HELP \(base) ", "# HELP \(family) "]
-                return !(samples + help).contains { text.contains($0) }
-            }
-        }
-        #expect(missing.isEmpty, "families missing from /metrics after 60 s: \(missing)")
     }
 
     /// Every dashboard query (variables as "All") and every recording rule returns data.
@@ -173,4 +158,22 @@ final class WebhookSink: Sendable {
         process.stop()
         try? FileManager.default.removeItem(atPath: directory)
     }
+}
+
+/// The catalogue families not (yet) on the exporter's /metrics after `within`.
+func missingCatalogueFamilies(port: Int, within: Duration) async throws -> [String] {
+    var missing = EndToEndTests.catalogue
+    let deadline = ContinuousClock.now + within
+    while !missing.isEmpty && ContinuousClock.now < deadline {
+        try await Task.sleep(for: .milliseconds(500))
+        guard let body = try? PrometheusStack.get("http://127.0.0.1:\(port)/metrics") else { continue }
+        let text = String(decoding: body, as: UTF8.self)
+        missing = EndToEndTests.catalogue.filter { family in
+            let base = family.hasSuffix("_total") ? String(family.dropLast(6)) : family
+            let samples = ["\n\(family){", "\n\(family) ", "\n\(family)_bucket{"]
+            let help = ["# HELP \(base) ", "# HELP \(family) "]
+            return !(samples + help).contains { text.contains($0) }
+        }
+    }
+    return missing
 }
