@@ -14,7 +14,7 @@
 %%   nodes        every node of the demo cluster, this one included (it keeps connected to them)
 %%   pool_size    the buses' pool size (1, as ExESDBGater starts them)
 %%   profile      normal (default: a metrics round every 5 s, health every 10 s, an alert every
-%%                ~45 s) or fast (every 500 ms / 1 s / 3 s, for tests)
+%%                ~45 s) or fast (every 2 s / 1 s / 3 s, escalations after 1 s, for tests)
 -module(exesdb_demo).
 -export([start/1, broadcast/4]).
 
@@ -58,7 +58,7 @@ timing(normal) ->
     #{metrics_ms => 5000, health_ms => 10000, alert_ms => 45000, escalate_ms => 20000,
       cycle_ms => 600000, degraded_ms => 60000};
 timing(fast) ->
-    #{metrics_ms => 500, health_ms => 1000, alert_ms => 3000, escalate_ms => 1000,
+    #{metrics_ms => 2000, health_ms => 1000, alert_ms => 3000, escalate_ms => 1000,
       cycle_ms => 30000, degraded_ms => 5000}.
 
 %% A Phoenix.PubSub PG2 worker: member of every pool group of its bus, registered under the first,

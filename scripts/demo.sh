@@ -5,7 +5,7 @@
 #
 # Usage: scripts/demo.sh [--cluster-only] [--profile=normal|fast] [-- exporter flags...]
 #   --cluster-only   start only EPMD and the three demo nodes; print how to join them
-#   --profile=fast   ten times more traffic (for tests); default normal
+#   --profile=fast   denser traffic and quicker alert lifecycles (for tests); default normal
 # Environment: EXESDB_EXPORTER_BIN runs that binary instead of building the release one;
 # EXESDB_DEMO_WEB_PORT picks the exporter's port (default 9571 when free, else any free port).
 set -euo pipefail
