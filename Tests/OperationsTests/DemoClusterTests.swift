@@ -5,11 +5,12 @@ import Testing
 /// The demo cluster (demo/, a stand-in for ExESDB) with the real exporter binary: every kind of
 /// message arrives and verifies; scripts/demo.sh starts everything and leaves nothing behind.
 @Suite(.serialized) struct DemoClusterTests {
-    // The test runner's children inherit SIGINT blocked or ignored, which a shell cannot undo; in
-    // a terminal it is neither. This restores that, then execs the script.
+    // The test runner's children inherit SIGINT and SIGTERM blocked, which a shell cannot undo (and
+    // passes on to everything it starts); in a terminal nothing is blocked. This restores that, then
+    // execs the script.
     static let restoreSIGINT = """
         import os, signal, sys
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
+        signal.pthread_sigmask(signal.SIG_SETMASK, [])
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.execv(sys.argv[1], sys.argv[1:])
         """
