@@ -7,10 +7,10 @@ purpose="${1:-test}"
 
 packages=(zlib1g-dev libcurl4-openssl-dev libssl-dev pkg-config)  # zlib: compressed terms, gzip; libcurl: webhooks; libcrypto: message HMAC
 case "$purpose" in
-  test | run) packages+=(erlang-base erlang-crypto erlang-ssl openssl) ;;  # BEAM peers; HMAC; TLS distribution
+  test | run) packages+=(erlang-base erlang-crypto erlang-ssl openssl python3) ;;  # BEAM peers; HMAC; TLS distribution; demo sink
 esac
 case "$purpose" in
-  test) packages+=(prometheus prometheus-alertmanager python3 python3-pip curl) ;;  # real Prometheus, promtool, Alertmanager
+  test) packages+=(prometheus prometheus-alertmanager python3 python3-pip systemd curl) ;;  # real Prometheus, promtool, Alertmanager; systemd-analyze for deploy/ checks
 esac
 
 if ! command -v swift >/dev/null 2>&1; then

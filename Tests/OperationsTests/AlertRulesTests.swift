@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+/// The shipped Prometheus rules (alerts/), checked and unit-tested by the real promtool.
+@Suite struct AlertRulesTests {
+    /// The alerts issue 7 requires, at least.
+    static let requiredAlerts = [
+        "ExESDBExporterDown", "ExESDBNoPeers", "ExESDBNodeUnhealthy", "ExESDBNodeDegraded", "ExESDBClusterQuorumLost",
+        "ExESDBComponentUnhealthy", "ExESDBHealthCheckFailing", "ExESDBLatencyHigh", "ExESDBThroughputDropped",
+        "ExESDBResourceSaturation", "ExESDBCriticalAlerts", "ExESDBMessagesRejected", "ExESDBWebhookDeliveryFailing",
+        "ExESDBWebhookBacklog", "ExESDBStaleMetrics",
+    ]
+
+    static func rules(_ file: String) throws -> [[String: Any]] {
+        let groups = try Repository.yaml(file)["groups"] as? [[String: Any]] ?? []
+        return groups.flatMap { $0["rules"] as? [[String: Any]] ?? [] }
+    }
+
+    static func alerts() throws -> [String: [String: Any]] {
+        let rules = try rules("alerts/alerting_rules.yml")
+        return Dictionary(rules.compactMap { rule in (rule["alert"] as? String).map { ($0, rule) } }) { first, _ in
+            first
+        }
+    }
+
+    @Test func promtoolAcceptsTheRules() throws {
+        let files = try Repository.files(in: "alerts", ending: ".yml").map(Repository.path)
+        let result = try Tool.run("promtool", package: "prometheus", ["check", "rules"] + files)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("SUCCESS"))
+    }
+
+    @Test func promtoolUnitTestsPass() throws {
+        let files = try Repository.files(in: "alerts/tests", ending: ".test.yml").map(Repository.path)
+        #expect(files.count >= 2)
+        let result = try Tool.run("promtool", package: "prometheus", ["test", "rules"] + files)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(!result.output.contains("FAILED"), "\(result.output)")
+    }
+
+    @Test func everyRequiredAlertExistsWithSeverityAnnotationsAndRunbook() throws {
+        let alerts = try Self.alerts()
+        let runbook = try Repository.text("docs/runbook.md")
+        let headings = Set(runbook.split(separator: "\n").filter { $0.hasPrefix("## ") }.map { $0.dropFirst(3) })
+        for name in Self.requiredAlerts { #expect(alerts[name] != nil, "missing alert \(name)") }
+        for (name, rule) in alerts {
+            let labels = rule["labels"] as? [String: Any] ?? [:]
+            let annotations = rule["annotations"] as? [String: Any] ?? [:]
+            #expect(["critical", "warning", "info"].contains(labels["severity"] as? String), "\(name): severity")
+            #expect(!(annotations["summary"] as? String ?? "").isEmpty, "\(name): summary")
+            #expect(!(annotations["description"] as? String ?? "").isEmpty, "\(name): description")
+            #expect(
+                annotations["runbook_url"] as? String == "docs/runbook.md#\(name.lowercased())", "\(name): runbook_url")
+            // GitHub-style anchors: the heading's lowercased text.
+            #expect(headings.contains(Substring(name)), "docs/runbook.md has no section '## \(name)'")
+        }
+    }
+
+    /// Every alert has a promtool case where it fires and one where it must not.
+    @Test func everyAlertHasAFiringAndAQuietCase() throws {
+        let tests = try Repository.yaml("alerts/tests/alerting_rules.test.yml")["tests"] as? [[String: Any]] ?? []
+        var fires = Set<String>()
+        var quiet = Set<String>()
+        for test in tests {
+            for check in test["alert_rule_test"] as? [[String: Any]] ?? [] {
+                guard let name = check["alertname"] as? String else { continue }
+                let expected = check["exp_alerts"] as? [Any] ?? []
+                if expected.isEmpty { quiet.insert(name) } else { fires.insert(name) }
+            }
+        }
+        for name in try Self.alerts().keys {
+            #expect(fires.contains(name), "no promtool case fires \(name)")
+            #expect(quiet.contains(name), "no promtool case shows \(name) staying quiet")
+        }
+    }
+
+    @Test func prometheusRuleForTheOperatorHoldsExactlyTheseRules() throws {
+        let shipped =
+            (try Repository.yaml("alerts/recording_rules.yml")["groups"] as? [Any] ?? [])
+            + (try Repository.yaml("alerts/alerting_rules.yml")["groups"] as? [Any] ?? [])
+        let manifest = try Repository.yaml("deploy/kubernetes/prometheusrule.yaml")
+        #expect(manifest["kind"] as? String == "PrometheusRule")
+        let spec = manifest["spec"] as? [String: Any] ?? [:]
+        let inManifest = spec["groups"] as? [Any] ?? []
+        #expect(
+            try canonicalJSON(inManifest) == canonicalJSON(shipped), "regenerate deploy/kubernetes/prometheusrule.yaml")
+    }
+}
+
+/// A value as sorted-keys JSON, to compare parsed documents.
+func canonicalJSON(_ value: Any) throws -> String {
+    String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]), as: UTF8.self)
+}

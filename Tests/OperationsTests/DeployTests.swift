@@ -1,0 +1,151 @@
+import Foundation
+import Testing
+
+/// The deployment files: the systemd unit with systemd-analyze, the Prometheus and Alertmanager
+/// examples with promtool and amtool, Kubernetes and Grafana files parsed, flags against --help.
+/// Docker and Kubernetes themselves cannot run on this machine (see deploy/README.md).
+@Suite struct DeployTests {
+    static let unit = "deploy/systemd/exesdb_exporter.service"
+
+    /// The unit with ExecStart pointing at the built binary (verify checks that it is executable).
+    func unitUsingTheBuiltBinary() throws -> (directory: String, path: String) {
+        #expect(FileManager.default.isExecutableFile(atPath: Repository.exporterBinary), "build first: swift build")
+        let directory = try Repository.temporaryDirectory("systemd")
+        let text = try Repository.text(Self.unit)
+            .replacingOccurrences(of: "/usr/local/bin/exesdb_exporter", with: Repository.exporterBinary)
+        let path = "\(directory)/exesdb_exporter.service"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return (directory, path)
+    }
+
+    @Test func systemdUnitPassesVerify() throws {
+        let (directory, path) = try unitUsingTheBuiltBinary()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let result = try Tool.run("systemd-analyze", package: "systemd", ["verify", path])
+        // verify exits 0 on unknown keys too, with a warning: any output is a finding.
+        #expect(result.status == 0 && result.output.isEmpty, "\(result.output)")
+    }
+
+    @Test func systemdUnitIsHardened() throws {
+        let (directory, path) = try unitUsingTheBuiltBinary()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let result = try Tool.run("systemd-analyze", package: "systemd", ["security", "--offline=yes", path])
+        let level = result.output.firstMatch(of: /Overall exposure level for [^:]+: ([0-9.]+)/)
+            .flatMap { Double($0.output.1) }
+        #expect((level ?? .infinity) <= 2.0, "exposure level \(String(describing: level)): \(result.output)")
+        let unit = try Repository.text(Self.unit)
+        for setting in [
+            "User=exesdb_exporter", "NoNewPrivileges=yes", "ProtectSystem=strict", "LoadCredential=erlang_cookie:",
+            "LoadCredential=secret_key_base:", "EnvironmentFile=",
+        ] {
+            #expect(unit.contains(setting), "the unit lacks \(setting)")
+        }
+        #expect(!unit.contains("ERLANG_COOKIE=") && !unit.contains("SECRET_KEY_BASE="), "secrets inline in the unit")
+    }
+
+    @Test func prometheusExampleIsValidWithTheShippedRules() throws {
+        let directory = try Repository.temporaryDirectory("prometheus")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: "\(directory)/rules", withIntermediateDirectories: true)
+        for rules in ["recording_rules.yml", "alerting_rules.yml"] {
+            try FileManager.default.copyItem(
+                atPath: Repository.path("alerts/\(rules)"), toPath: "\(directory)/rules/\(rules)")
+        }
+        try FileManager.default.copyItem(
+            atPath: Repository.path("deploy/prometheus/prometheus.yml"), toPath: "\(directory)/prometheus.yml")
+        let result = try Tool.run(
+            "promtool", package: "prometheus", ["check", "config", "\(directory)/prometheus.yml"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(try Repository.text("deploy/prometheus/prometheus.yml").contains("job_name: exesdb_exporter"))
+    }
+
+    @Test func alertmanagerExampleIsValid() throws {
+        let result = try Tool.run(
+            "amtool", package: "prometheus-alertmanager",
+            ["check-config", Repository.path("deploy/alertmanager/alertmanager.yml")])
+        #expect(result.status == 0, "\(result.output)")
+    }
+
+    @Test func kubernetesManifestsParseWithTheRequiredPieces() throws {
+        var kinds: [String: [[String: Any]]] = [:]
+        for file in try Repository.files(in: "deploy/kubernetes", ending: ".yaml")
+            + Repository.files(in: "deploy/kubernetes/sharded", ending: ".yaml")
+        {
+            for case let document as [String: Any] in try Repository.yamlDocuments(file) {
+                #expect(document["apiVersion"] is String, "\(file): apiVersion")
+                kinds[document["kind"] as? String ?? "?", default: []].append(document)
+            }
+        }
+        #expect(
+            Set(kinds.keys) == ["Deployment", "Service", "ServiceMonitor", "PrometheusRule", "ConfigMap", "Secret"])
+        let deployments = kinds["Deployment"] ?? []
+        #expect(deployments.count == 3, "one Deployment and two shards")
+        for deployment in deployments { try checkContainer(of: deployment) }
+        let shards = deployments.flatMap(arguments).filter { $0.hasPrefix("--cluster.shard=") }
+        #expect(Set(shards) == ["--cluster.shard=0/2", "--cluster.shard=1/2"])
+        let config = (kinds["ConfigMap"]?.first?["data"] as? [String: Any])?["exesdb_exporter.yml"] as? String
+        #expect(
+            config.map { (try? Repository.yamlDocuments(inline: $0)) != nil } == true, "the ConfigMap's config file")
+    }
+
+    func arguments(_ deployment: [String: Any]) -> [String] {
+        container(deployment)["args"] as? [String] ?? []
+    }
+
+    func container(_ deployment: [String: Any]) -> [String: Any] {
+        let spec = deployment["spec"] as? [String: Any]
+        let template = spec?["template"] as? [String: Any]
+        let podSpec = template?["spec"] as? [String: Any]
+        return (podSpec?["containers"] as? [[String: Any]])?.first ?? [:]
+    }
+
+    func checkContainer(of deployment: [String: Any]) throws {
+        let container = container(deployment)
+        let probe = { (name: String) in
+            ((container[name] as? [String: Any])?["httpGet"] as? [String: Any])?["path"] as? String
+        }
+        #expect(probe("livenessProbe") == "/-/healthy")
+        #expect(probe("readinessProbe") == "/-/ready")
+        #expect(((container["resources"] as? [String: Any])?["requests"] as? [String: Any]) != nil, "resource requests")
+        let environment = container["env"] as? [[String: Any]] ?? []
+        for name in ["ERLANG_COOKIE", "SECRET_KEY_BASE"] {
+            let variable = environment.first { $0["name"] as? String == name }
+            let reference = (variable?["valueFrom"] as? [String: Any])?["secretKeyRef"]
+            #expect(reference != nil, "\(name) must come from a Secret reference")
+        }
+    }
+
+    @Test func grafanaProvisioningParses() throws {
+        let sources = try Repository.yaml("deploy/grafana/provisioning/datasources/exesdb.yml")
+        #expect((sources["datasources"] as? [[String: Any]])?.first?["type"] as? String == "prometheus")
+        let providers = try Repository.yaml("deploy/grafana/provisioning/dashboards/exesdb.yml")
+        #expect((providers["providers"] as? [[String: Any]])?.first?["type"] as? String == "file")
+    }
+
+    /// The flags the deploy files and the demo pass exist in the built binary's --help. Until the
+    /// /metrics, config-file and webhook flags are merged, this fails and names them.
+    @Test func deployFilesUseOnlyFlagsTheBinaryHas() throws {
+        let help = try Exporter.help()
+        let known = exporterFlags(in: help)
+        #expect(known.contains("--erlang.nodes"), "unexpected --help output: \(help)")
+        let files =
+            [Self.unit, "deploy/systemd/exesdb_exporter.env", "deploy/docker/Dockerfile", "scripts/demo.sh"]
+            // The PrometheusRule only mentions flags in alert descriptions: it passes none.
+            + (try Repository.files(in: "deploy/kubernetes", ending: ".yaml")).filter {
+                !$0.hasSuffix("prometheusrule.yaml")
+            }
+            + (try Repository.files(in: "deploy/kubernetes/sharded", ending: ".yaml"))
+        for file in files {
+            let unknown = exporterFlags(in: try Repository.text(file)).subtracting(known)
+            #expect(unknown.isEmpty, "\(file) passes flags the binary does not have: \(unknown.sorted())")
+        }
+    }
+}
+
+/// The built exporter binary.
+enum Exporter {
+    /// `exesdb_exporter --help` of the debug build.
+    static func help() throws -> String {
+        try Tool.run(Repository.exporterBinary, package: "(swift build)", ["--help"]).output
+    }
+}

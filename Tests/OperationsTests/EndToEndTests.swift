@@ -1,0 +1,179 @@
+import BEAMPeers
+import Foundation
+import Testing
+
+/// The demo cluster, the exporter, a real Prometheus with the shipped rules and a real Alertmanager
+/// with the shipped example config.
+@Suite(.serialized) struct EndToEndTests {
+    /// Whether this build serves /metrics (it does once the /metrics issue is merged).
+    static let exporterServesMetrics = (try? Exporter.help().contains("--web.listen-address")) ?? false
+
+    /// Every family of the metric catalogue (DESIGN.md section 4), as it appears in the 0.0.4 text.
+    static let catalogue = [
+        "exesdb_up", "exesdb_performance_value", "exesdb_performance_reports_total", "exesdb_performance_tag_value",
+        "exesdb_operations_total", "exesdb_operations_window_seconds_total", "exesdb_throughput_ops_per_second",
+        "exesdb_latency_reported_seconds", "exesdb_latency_seconds", "exesdb_latency_samples_total",
+        "exesdb_resource_usage_ratio", "exesdb_resource_capacity", "exesdb_resource_used",
+        "exesdb_metric_threshold_violations_total", "exesdb_metric_threshold_value",
+        "exesdb_metric_threshold_observed_value", "exesdb_node_health_status", "exesdb_node_load_average",
+        "exesdb_node_memory_usage_ratio", "exesdb_node_disk_usage_ratio", "exesdb_node_health_check_passing",
+        "exesdb_cluster_health_status", "exesdb_cluster_nodes", "exesdb_cluster_quorum_available",
+        "exesdb_component_health_status", "exesdb_health_check_status", "exesdb_health_check_duration_seconds",
+        "exesdb_health_last_report_timestamp_seconds", "exesdb_alerts_total", "exesdb_alerts_active",
+        "exesdb_alert_acks_total", "exesdb_alert_escalations_total", "exesdb_alert_notifications_total",
+        "exesdb_exporter_build_info", "exesdb_exporter_peer_up", "exesdb_exporter_peer_connects_total",
+        "exesdb_exporter_messages_total", "exesdb_exporter_messages_rejected_total",
+        "exesdb_exporter_last_message_timestamp_seconds", "exesdb_exporter_series",
+        "exesdb_exporter_series_dropped_total", "exesdb_exporter_series_expired_total",
+        "exesdb_exporter_webhook_deliveries_total", "exesdb_exporter_webhook_delivery_duration_seconds",
+        "exesdb_exporter_webhook_queue_length", "exesdb_exporter_webhook_oldest_pending_age_seconds",
+        "exesdb_exporter_scrape_duration_seconds", "process_cpu_seconds_total", "process_resident_memory_bytes",
+        "process_open_fds", "process_max_fds", "process_start_time_seconds", "process_virtual_memory_bytes",
+    ]
+
+    /// Runs now: Prometheus loads every shipped rule group and talks to the shipped Alertmanager.
+    @Test func prometheusLoadsTheShippedRulesAndFindsAlertmanager() async throws {
+        let stack = try await PrometheusStack(target: "127.0.0.1:\(ErlangTools.freePort())")
+        defer { stack.stop() }
+        let groups = try stack.ruleGroups()
+        let alerts = groups.values.flatMap { $0 }
+        for name in AlertRulesTests.requiredAlerts { #expect(alerts.contains(name), "Prometheus did not load \(name)") }
+        #expect(groups["exesdb.recording"]?.count == 8)
+        var alertmanagers: [String] = []
+        for _ in 0..<50 where alertmanagers.isEmpty {
+            alertmanagers = try stack.activeAlertmanagers()
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(alertmanagers.contains { $0.contains("127.0.0.1:\(stack.alertmanagerPort)") })
+    }
+
+    /// Needs /metrics (skipped until that issue is merged): every catalogue family is served, every
+    /// dashboard query and recording rule returns data, and a stopped node reaches Alertmanager.
+    @Test(.enabled(if: exporterServesMetrics, "awaits the /metrics issue: this build has no --web.listen-address"))
+    func dashboardsRulesAndAlertsWorkAgainstTheDemo() async throws {
+        let demo = try await DemoCluster()
+        defer { demo.stop() }
+        let rogue = try await startRoguePublisher(demo)
+        defer { rogue.stop() }
+        let sink = try WebhookSink()
+        defer { sink.stop() }
+        let port = ErlangTools.freePort()
+        let exporter = try demo.startExporter([
+            "--erlang.name=exesdb_exporter_e2e@localhost", "--web.listen-address=127.0.0.1:\(port)",
+            "--config.file=\(try sink.exporterConfiguration())",
+        ])
+        defer { exporter.stop() }
+        let missing = try await missingCatalogueFamilies(port: port, within: .seconds(60))
+        #expect(missing.isEmpty, "families missing from /metrics after 60 s: \(missing)")
+        let stack = try await PrometheusStack(target: "127.0.0.1:\(port)")
+        defer { stack.stop() }
+        try await everyQueryReturnsData(stack)
+        demo.nodes[2].stop()
+        try await stoppedNodeReachesAlertmanager(stack, node: DemoCluster.names[2])
+    }
+
+    /// A node of the cluster that signs with another secret: its messages are rejected, so the
+    /// rejection series (and their panels) exist.
+    func startRoguePublisher(_ demo: DemoCluster) async throws -> BackgroundProcess {
+        let fixtures = try ErlangFixtures(sourceDirectories: [
+            Repository.path("Tests/PhoenixPubSubTests/Fixtures"), Repository.path("Tests/GaterMessagesTests/Fixtures"),
+        ])
+        let node = try BackgroundProcess(
+            "erl",
+            [
+                "-sname", "rogue@localhost", "-setcookie", demo.cluster.cookie, "-noshell", "-pa",
+                fixtures.beamDirectory,
+                "-eval",
+                "pong = net_adm:ping('\(DemoCluster.names[0])'), pubsub_publisher:start_ticking(1, <<\"wrong\">>)",
+            ], environment: demo.cluster.environment)
+        try await node.waitForLine(containing: "ready")
+        return node
+    }
+
+    /// Every dashboard query (variables as "All") and every recording rule returns data.
+    func everyQueryReturnsData(_ stack: PrometheusStack) async throws {
+        var expressions: [String] = []
+        for file in DashboardTests.files {
+            expressions += DashboardTests.expressions(try Repository.json(file)).map {
+                substitutingVariables($0, values: ["job": "exesdb_exporter"])
+            }
+        }
+        expressions += try AlertRulesTests.rules("alerts/recording_rules.yml").compactMap { $0["record"] as? String }
+        var empty = expressions
+        let deadline = ContinuousClock.now + .seconds(90)
+        while !empty.isEmpty && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .seconds(3))
+            empty = try empty.filter { try stack.query($0).isEmpty }
+        }
+        #expect(empty.isEmpty, "queries without data after 90 s:\n\(empty.joined(separator: "\n"))")
+    }
+
+    func stoppedNodeReachesAlertmanager(_ stack: PrometheusStack, node: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(180)
+        var received: [[String: String]] = []
+        while ContinuousClock.now < deadline {
+            received = try stack.alertmanagerAlerts().filter { labels in
+                (labels["alertname"] == "ExESDBNodeUnhealthy" && labels["node"] == node)
+                    || (labels["alertname"] == "ExESDBPeerDown" && labels["peer"] == node)
+            }
+            if !received.isEmpty { break }
+            try await Task.sleep(for: .seconds(2))
+        }
+        #expect(!received.isEmpty, "neither ExESDBNodeUnhealthy nor ExESDBPeerDown for \(node) reached Alertmanager")
+    }
+}
+
+/// demo/webhook_sink.py on a free port, recording what it receives.
+final class WebhookSink: Sendable {
+    let port = ErlangTools.freePort()
+    let directory: String
+    private let process: BackgroundProcess
+
+    init() throws {
+        directory = try Repository.temporaryDirectory("webhook-sink")
+        process = try BackgroundProcess(
+            "python3",
+            [Repository.path("demo/webhook_sink.py"), "--port", "\(port)", "--log", "\(directory)/requests.log"])
+    }
+
+    /// A config file (DESIGN.md section 5) forwarding level2 and level3 escalations here.
+    func exporterConfiguration() throws -> String {
+        let path = "\(directory)/exesdb_exporter.yml"
+        let text = """
+            webhooks:
+              spool_dir: \(directory)/spool
+              endpoints:
+                - name: sink
+                  url: http://127.0.0.1:\(port)/
+                  format: alertmanager
+                  to_levels: [level2, level3]
+                  timeout: 5s
+
+            """
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func stop() {
+        process.stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+/// The catalogue families not (yet) on the exporter's /metrics after `within`.
+func missingCatalogueFamilies(port: Int, within: Duration) async throws -> [String] {
+    var missing = EndToEndTests.catalogue
+    let deadline = ContinuousClock.now + within
+    while !missing.isEmpty && ContinuousClock.now < deadline {
+        try await Task.sleep(for: .milliseconds(500))
+        guard let body = try? PrometheusStack.get("http://127.0.0.1:\(port)/metrics") else { continue }
+        let text = String(decoding: body, as: UTF8.self)
+        missing = EndToEndTests.catalogue.filter { family in
+            let base = family.hasSuffix("_total") ? String(family.dropLast(6)) : family
+            let samples = ["\n\(family){", "\n\(family) ", "\n\(family)_bucket{"]
+            let help = ["# HELP \(base) ", "# HELP \(family) "]
+            return !(samples + help).contains { text.contains($0) }
+        }
+    }
+    return missing
+}
