@@ -133,27 +133,16 @@ EOF
 flags=(
   --erlang.nodes="${nodes[0]}" --erlang.name=exesdb_exporter_demo@localhost
   --erlang.cookie-file="$workdir/cookie" --security.secret-key-base-file="$workdir/secret_key_base"
+  --web.listen-address="127.0.0.1:$web_port" --config.file="$workdir/exesdb_exporter.yml"
 )
-# This script starts the binary built from the same tree; a build from before /metrics and the
-# config file (issue 7 was written against them) lacks those flags and runs without them.
-help="$("$binary" --help 2>&1 || true)"
-serves_metrics=false
-if grep -q -- '--web.listen-address' <<<"$help" && grep -q -- '--config.file' <<<"$help"; then
-  serves_metrics=true
-  flags+=(--web.listen-address="127.0.0.1:$web_port" --config.file="$workdir/exesdb_exporter.yml")
-else
-  echo "note: this exporter build has no /metrics or --config.file yet; it only logs what it receives"
-fi
 
 env -u ERLANG_COOKIE -u SECRET_KEY_BASE ERL_EPMD_PORT="$epmd_port" "$binary" "${flags[@]}" "${exporter_flags[@]}" &
 exporter=$!
 started+=("$exporter")
 
 echo
-if [ "$serves_metrics" = true ]; then
-  echo "exporter:      http://127.0.0.1:$web_port/"
-  echo "metrics:       http://127.0.0.1:$web_port/metrics"
-fi
+echo "exporter:      http://127.0.0.1:$web_port/"
+echo "metrics:       http://127.0.0.1:$web_port/metrics"
 echo "webhook sink:  http://127.0.0.1:$sink_port/ (prints each forwarded escalation below)"
 echo "demo running ($profile profile); Ctrl-C stops everything"
 set +e

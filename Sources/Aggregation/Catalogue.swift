@@ -112,6 +112,9 @@ public enum Catalogue {
         gauge(
             "exesdb_exporter_webhook_oldest_pending_age_seconds", "Age of the oldest pending webhook delivery.",
             ["endpoint"], unit: "seconds"),
+        counter(
+            "exesdb_exporter_http_rejected_total",
+            "HTTP requests and connections refused (unauthorized, tls_handshake).", ["reason"]),
         FamilyDescriptor(
             name: "exesdb_exporter_scrape_duration_seconds", help: "Time to render one scrape.", type: .histogram,
             unit: "seconds", labelNames: ["format"], buckets: FamilyDescriptor.defaultBuckets),

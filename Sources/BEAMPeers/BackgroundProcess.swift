@@ -42,6 +42,20 @@ public final class BackgroundProcess: Sendable {
             description: "no line containing '\(text)' within \(timeout); output:\n\(lines.joined(separator: "\n"))")
     }
 
+    /// Waits until a line that contains every one of `texts` has been printed; returns it.
+    @discardableResult
+    public func waitForLine(containingAll texts: [String], timeout: Duration = .seconds(20)) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let line = lines.first(where: { line in texts.allSatisfy { line.contains($0) } }) { return line }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw ErlangTools.Failure(
+            description:
+                "no line containing all of \(texts) within \(timeout); output:\n\(lines.suffix(40).joined(separator: "\n"))"
+        )
+    }
+
     /// Sends `signal` (SIGSTOP freezes, SIGCONT thaws, SIGKILL kills).
     public func signal(_ signal: Int32) {
         if process.isRunning { kill(process.processIdentifier, signal) }
@@ -57,12 +71,18 @@ public final class BackgroundProcess: Sendable {
         return process.isRunning ? nil : process.terminationStatus
     }
 
-    /// Stops the process and waits for it to end.
+    /// Stops the process and whatever it started (a script's children would outlive it), and
+    /// waits up to ten seconds for it to end: Foundation sees the exit only once every process
+    /// holding the child's status descriptor is gone, so a surviving grandchild would otherwise
+    /// hang the test instead of failing it.
     public func stop() {
         guard process.isRunning else { return }
+        let family = ProcessTree.descendants(of: process.processIdentifier)
         kill(process.processIdentifier, SIGCONT)
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        for pid in family { kill(pid, SIGKILL) }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while process.isRunning && ContinuousClock.now < deadline { usleep(10_000) }
     }
 
     deinit {
@@ -86,4 +106,33 @@ private final class LineBuffer: Sendable {
     }
 
     var lines: [String] { state.withLock { $0.lines } }
+}
+
+/// The process tree from /proc, to find what a process started.
+enum ProcessTree {
+    static func descendants(of root: Int32) -> [Int32] {
+        var children: [Int32: [Int32]] = [:]
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries {
+            guard let pid = Int32(entry), let parent = parentID(of: pid) else { continue }
+            children[parent, default: []].append(pid)
+        }
+        var found: [Int32] = []
+        var pending = children[root] ?? []
+        while let next = pending.popLast() {
+            found.append(next)
+            pending += children[next] ?? []
+        }
+        return found
+    }
+
+    /// The fourth field of /proc/pid/stat, after the command name in parentheses (which may
+    /// itself hold spaces and parentheses, hence the last ")").
+    private static func parentID(of pid: Int32) -> Int32? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 1 ? Int32(fields[1]) : nil
+    }
 }

@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// The exporter's HTTP server: the telemetry path, `/`, `/-/healthy` and `/-/ready` on every
 /// `--web.listen-address`, with the `--web.config.file` TLS, basic auth and headers. Run it in a
 /// ServiceGroup: a graceful shutdown stops accepting and lets in-flight scrapes finish.
-public struct ExporterHTTPServer: Service {
+public struct ExporterHTTPServer: Service, CustomStringConvertible {
     private let configuration: ExporterHTTPConfiguration
     private let addresses: [ListenAddress]
     private let sources: ExporterHTTPSources
@@ -33,6 +33,11 @@ public struct ExporterHTTPServer: Service {
         self.logger = logger
         telemetry = TelemetryEndpoint(render: sources.render, metrics: metrics)
         rejections = HTTPRejections(factory: metrics)
+    }
+
+    /// What ServiceLifecycle logs: the addresses and the path, not the sources or the web config.
+    public var description: String {
+        "ExporterHTTPServer(addresses: \(addresses.map(\.description)), path: \(configuration.telemetryPath))"
     }
 
     /// Reads `--web.config.file` again (on SIGHUP): new connections get the new certificates,

@@ -21,9 +21,13 @@ public struct LineLogHandler: LogHandler {
         self.write = write
     }
 
+    /// Set on one logger (a library's quieter copy, say), it stays with that logger; the others
+    /// keep following the control, which a reload changes.
+    private var ownLevel: Logger.Level?
+
     public var logLevel: Logger.Level {
-        get { control.current }
-        set { control.current = newValue }
+        get { ownLevel ?? control.current }
+        set { ownLevel = newValue }
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {

@@ -1,5 +1,5 @@
 /// Limits that keep the store bounded whatever the cluster sends.
-public struct StoreConfiguration: Sendable {
+public struct StoreConfiguration: Sendable, Equatable {
     /// Series of expiring families not updated for this long are removed (`--metrics.ttl`).
     public var ttl: Duration
     /// Beyond this many live series, new series are dropped and counted (`--metrics.max-series`).

@@ -10,7 +10,8 @@ struct ClusterService: Service, CustomStringConvertible {
     let setup: ClusterSetup
     let group: any EventLoopGroup
     let logger: Logger
-    let consume: @Sendable (ReceivedMessage) -> Void
+    let status: ClusterStatus
+    let consume: @Sendable (ReceivedMessage) async -> Void
 
     /// What ServiceLifecycle logs: names only, never the setup (it holds the cookie).
     var description: String { "ClusterService(name: \(setup.local), nodes: \(setup.peers))" }
@@ -35,6 +36,7 @@ struct ClusterService: Service, CustomStringConvertible {
             node = LocalNode(name: setup.local, creation: UInt32.random(in: 1...UInt32.max))
         }
         let subscription = makeSubscription(node: node, epmd: epmd)
+        status.attach(subscription)
         logger.info(
             "joining as a hidden node",
             metadata: ["name": "\(setup.local)", "nodes": "\(setup.peers)", "shard": "\(setup.shard)"])
@@ -69,7 +71,8 @@ struct ClusterService: Service, CustomStringConvertible {
         var counts: [String: Int] = [:]
         var lastSummary = ContinuousClock.now
         for await received in messages {
-            consume(received)
+            status.record(received)
+            await consume(received)
             counts[received.message.kind.rawValue, default: 0] += 1
             logger.debug(
                 "message",

@@ -1,4 +1,6 @@
 import Aggregation
+import ArgumentParser
+import ExporterHTTP
 import ExporterLogging
 import Foundation
 import Logging
@@ -6,34 +8,99 @@ import Metrics
 import MetricsStore
 import NIOPosix
 import ServiceLifecycle
+import WebhookForwarder
 
 /// Wires the modules together and runs them as one service group.
 struct Exporter {
     let settings: ExporterSettings
     let version: String
+    /// Resolves the flags over the config file again, for SIGHUP.
+    let reresolve: @Sendable () throws -> ExporterSettings
 
     func run() async throws {
         let levels = LogLevelControl(settings.serving.logLevel)
         let format = settings.serving.logFormat
         LoggingSystem.bootstrap { label in LineLogHandler(label: label, format: format, control: levels) }
         let logger = Logger(label: "exesdb_exporter")
+        let parts: Parts
+        do {
+            parts = try makeParts(logger: logger)
+        } catch {
+            // Nothing is bound or connected yet: say what to fix and exit as a misconfiguration does.
+            FileHandle.standardError.write(Data("exesdb_exporter: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let reload = ReloadService(
+            settings: settings, levels: levels, http: parts.http, logger: logger, reresolve: reresolve)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let webhooks = parts.webhooks { services.append(.init(service: webhooks)) }
+        services += [
+            .init(service: parts.http),
+            .init(service: MaintenanceService(store: parts.store, aggregator: parts.aggregator)),
+            .init(service: reload),
+            // Last, so a graceful shutdown leaves the PubSub groups before anything else stops.
+            .init(service: parts.cluster),
+        ]
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            // A listener that cannot bind, say: the others were stopped gracefully by the group.
+            logger.error("stopped on an error", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
+        logger.info("stopped")
+    }
+
+    private struct Parts {
+        let store: MetricsStore
+        let aggregator: Aggregator
+        let webhooks: WebhookForwarder?
+        let http: ExporterHTTPServer
+        let cluster: ClusterService
+    }
+
+    /// Everything that can refuse its settings, built before anything binds or connects.
+    private func makeParts(logger: Logger) throws -> Parts {
         let store = try makeStore()
         MetricsSystem.bootstrap(MetricsStoreFactory(store: store))
         let aggregator = try Aggregator(store: store, alertTTL: settings.serving.store.ttl, logger: logger)
+        let webhooks = try settings.webhooks.map { try WebhookForwarder(configuration: $0, logger: logger) }
+        let status = ClusterStatus(buses: settings.cluster.pubsub.buses.map(\.name))
+        let http = try ExporterHTTPServer(
+            configuration: ExporterHTTPConfiguration(
+                listenAddresses: settings.serving.listenAddresses, telemetryPath: settings.serving.telemetryPath,
+                webConfigFile: settings.serving.webConfigFile),
+            sources: httpSources(store: store, status: status, webhooks: webhooks), logger: logger)
         let cluster = ClusterService(
-            setup: settings.cluster, group: MultiThreadedEventLoopGroup.singleton, logger: logger
+            setup: settings.cluster, group: MultiThreadedEventLoopGroup.singleton, logger: logger, status: status
         ) { received in
             aggregator.record(received)
+            // Not durably: a slow disk must not hold up the ingest path; the spool syncs within ms.
+            await webhooks?.receive(received.message, from: received.peer, durably: false)
         }
-        let maintenance = MaintenanceService(store: store, aggregator: aggregator)
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(service: cluster),
-                    .init(service: maintenance, successTerminationBehavior: .ignore),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        return Parts(store: store, aggregator: aggregator, webhooks: webhooks, http: http, cluster: cluster)
+    }
+
+    private func httpSources(
+        store: MetricsStore, status: ClusterStatus, webhooks: WebhookForwarder?
+    ) -> ExporterHTTPSources {
+        let version = version
+        return ExporterHTTPSources(
+            render: { format in
+                store.render(openMetrics: format == .openMetrics)
+            },
+            status: {
+                LandingPageStatus(
+                    version: version, peers: status.peers(),
+                    webhookQueues: (webhooks?.queueStatus() ?? []).map { queue in
+                        ExporterHTTP.WebhookQueueStatus(
+                            endpoint: queue.endpoint, length: queue.length,
+                            oldestPendingAgeSeconds: queue.oldestPendingAge)
+                    })
+            },
+            isReady: { status.isReady })
     }
 
     /// The store with the catalogue, the build info and the process collector.
@@ -59,9 +126,11 @@ struct Exporter {
 }
 
 /// Sweeps expired series and alerts periodically, so memory is freed even without scrapes.
-struct MaintenanceService: Service {
+struct MaintenanceService: Service, CustomStringConvertible {
     let store: MetricsStore
     let aggregator: Aggregator
+
+    var description: String { "MaintenanceService(sweep_every: 15s)" }
 
     func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {

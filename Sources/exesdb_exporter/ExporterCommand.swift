@@ -3,6 +3,7 @@ import ExporterConfiguration
 import ExporterLogging
 import Foundation
 import Logging
+import WebhookForwarder
 
 /// The executable: parses flags and the config file, wires the modules, runs them until SIGTERM
 /// or SIGINT. SIGHUP reloads the config file and the web config.
@@ -48,7 +49,13 @@ struct ExporterCommand: AsyncParsableCommand {
             )
             return
         }
-        try await Exporter(settings: settings, version: Self.version).run()
+        let (configFile, serving, erlang, subscription) = (configFile, serving, erlang, subscription)
+        let environment = ProcessInfo.processInfo.environment
+        try await Exporter(settings: settings, version: Self.version) {
+            try ExporterSettings.resolve(
+                configFile: configFile, serving: serving, erlang: erlang, subscription: subscription,
+                environment: environment)
+        }.run()
     }
 }
 
@@ -57,6 +64,8 @@ struct ExporterSettings: Sendable {
     var configFile: ConfigFile?
     var serving: ServingSettings
     var cluster: ClusterSetup
+    /// The `webhooks` section with the `--webhook.spool-dir` flag; nil when no endpoint is configured.
+    var webhooks: WebhookConfiguration?
 
     static func resolve(
         configFile path: String?, serving: ServingOptions, erlang: ErlangOptions, subscription: SubscriptionOptions,
@@ -67,6 +76,10 @@ struct ExporterSettings: Sendable {
         let cluster = try subscription.resolve(
             try erlang.resolve(file: fileSettings.erlang, environment: environment), file: fileSettings,
             environment: environment)
-        return ExporterSettings(configFile: file, serving: try serving.resolve(file: fileSettings), cluster: cluster)
+        let servingSettings = try serving.resolve(file: fileSettings)
+        var webhooks = try file?.section("webhooks", as: WebhookConfiguration.self)
+        if let directory = servingSettings.spoolDirectory { webhooks?.spoolDirectory = directory }
+        if webhooks?.endpoints.isEmpty ?? false { webhooks = nil }
+        return ExporterSettings(configFile: file, serving: servingSettings, cluster: cluster, webhooks: webhooks)
     }
 }

@@ -12,8 +12,11 @@ import Testing
             sourceDirectory: packageRoot.appendingPathComponent("Tests/ExporterCLITests/Fixtures").path)
     }
 
+    /// The binary, serving on a free loopback port unless the arguments choose one.
     func exporter(_ arguments: [String], environment: [String: String]) throws -> BackgroundProcess {
-        try BackgroundProcess(Self.binary, arguments, environment: environment)
+        let listen = arguments.contains { $0.hasPrefix("--web.listen-address") }
+        let web = listen ? [] : ["--web.listen-address=127.0.0.1:\(ErlangTools.freePort())"]
+        return try BackgroundProcess(Self.binary, arguments + web, environment: environment)
     }
 
     @Test func joinsTheNodeAndLeavesOnSIGTERM() async throws {

@@ -50,4 +50,18 @@ import Testing
         #expect(lines.all.count == 1)
         #expect(lines.all.first?.contains("msg=shown") == true)
     }
+
+    /// A library quietening its own copy (Hummingbird's, say) must not silence everyone else.
+    @Test func aLoggersOwnLevelStaysWithThatLogger() {
+        let lines = Lines()
+        let control = LogLevelControl(.info)
+        let logger = logger(.logfmt, control, into: lines)
+        var quiet = logger
+        quiet.logLevel = .error
+        quiet.info("quiet copy")
+        logger.info("shown")
+        #expect(lines.all.count == 1)
+        #expect(lines.all.first?.contains("msg=shown") == true)
+        #expect(control.current == .info)
+    }
 }

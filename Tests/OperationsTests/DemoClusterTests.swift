@@ -70,7 +70,7 @@ import Testing
         #expect(
             try FileManager.default.attributesOfItem(atPath: "\(workdir)/cookie")[.posixPermissions] as? Int == 0o400)
         for name in DemoCluster.names {
-            try await demo.waitForLine(containing: "peer=\(name) [PhoenixPubSub] joined the PubSub groups")
+            try await demo.waitForLine(containingAll: ["joined the PubSub groups", "peer=\(name)"])
         }
         try await demo.waitForLine(containing: "messages received")
 

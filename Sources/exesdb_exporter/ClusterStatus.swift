@@ -1,0 +1,37 @@
+import ClusterSubscription
+import ExporterHTTP
+import Foundation
+import GaterMessages
+import Synchronization
+
+/// What the landing page and `/-/ready` say about the cluster: the nodes followed, whether each
+/// is subscribed, and when its last accepted message arrived.
+final class ClusterStatus: Sendable {
+    private let subscription = Mutex<ClusterSubscription?>(nil)
+    private let lastMessage = Mutex<[String: Double]>([:])
+    private let buses: [String]
+
+    init(buses: [String]) { self.buses = buses }
+
+    func attach(_ subscription: ClusterSubscription) { self.subscription.withLock { $0 = subscription } }
+
+    func record(_ received: ReceivedMessage) {
+        lastMessage.withLock { $0[received.peer] = received.receivedAt }
+    }
+
+    /// Ready once at least one node is connected and subscribed: before that a scrape has no
+    /// ExESDB series to give.
+    var isReady: Bool { !(subscription.withLock { $0 }?.subscribedPeers.isEmpty ?? true) }
+
+    func peers(now: Double = Date().timeIntervalSince1970) -> [PeerStatus] {
+        let current = subscription.withLock { $0 }
+        let subscribed = current?.subscribedPeers ?? []
+        let seen = lastMessage.withLock { $0 }
+        let names = (current?.followedPeers ?? []).union(subscribed).union(seen.keys)
+        return names.sorted().map { name in
+            PeerStatus(
+                name: name, buses: buses, connected: subscribed.contains(name),
+                lastMessageAgeSeconds: seen[name].map { max(0, now - $0) })
+        }
+    }
+}
