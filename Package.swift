@@ -109,6 +109,7 @@ let package = Package(
         .target(
             name: "ExporterHTTP",
             dependencies: [
+                "MetricsStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -250,7 +251,7 @@ let package = Package(
         .testTarget(
             name: "ExporterHTTPTests",
             dependencies: [
-                "ExporterHTTP", "BEAMPeers",
+                "ExporterHTTP", "BEAMPeers", "MetricsStore",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),

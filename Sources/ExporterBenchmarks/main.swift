@@ -3,21 +3,48 @@ import Foundation
 /// Release-mode benchmarks, run by `scripts/bench.sh`; each prints its figures beside the peer
 /// measured in the same run.
 let arguments = Array(CommandLine.arguments.dropFirst())
-let iterations = arguments.firstIndex(of: "--iterations").flatMap { Int(arguments[$0 + 1]) } ?? 200_000
+
+/// The word after `flag`; nil when the flag is absent. A flag without its value stops the run.
+func value(after flag: String) -> String? {
+    guard let index = arguments.firstIndex(of: flag) else { return nil }
+    guard index + 1 < arguments.count else {
+        FileHandle.standardError.write(Data("benchmark: \(flag) needs a value (see scripts/bench.sh --help)\n".utf8))
+        exit(2)
+    }
+    return arguments[index + 1]
+}
+
+if arguments.contains("--help") {
+    print(
+        """
+        usage: scripts/bench.sh [mode] [--iterations N] [--messages N]
+          (no mode)                 codec, frame-to-message and distribution beside the BEAM; MetricsStore
+          --metrics                 MetricsStore render beside swift-prometheus (10^4, 10^5 series)
+          --metrics-updates         updates per second on the ingest path
+          --metrics-render          render profile
+          --metrics-memory N store|swift-prometheus   resident bytes per series in a fresh process
+          --webhooks [--deliveries N] [--escalations N]   webhook deliveries per second and p99 latency
+          --profile-intake FILE     the frame-to-message path on FILE with a per-stage breakdown
+          --profile-decode FILE     decode FILE in a loop (for a profiler)
+        """)
+    exit(0)
+}
+let iterations = value(after: "--iterations").flatMap { Int($0) } ?? 200_000
 let sources = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("benchmarks/erlang")
 
 do {
-    if let index = arguments.firstIndex(of: "--metrics-memory") {
-        try MetricsBenchmark.measureResident(count: Int(arguments[index + 1]) ?? 0, holder: arguments[index + 2])
+    if let count = value(after: "--metrics-memory") {
+        let holder = value(after: count) ?? "store"
+        try MetricsBenchmark.measureResident(count: Int(count) ?? 0, holder: holder)
     } else if arguments.contains("--metrics-render") {
         try MetricsBenchmark.profileRender()
     } else if arguments.contains("--metrics-updates") {
         try MetricsBenchmark.updates()
     } else if arguments.contains("--metrics") {
         try MetricsBenchmark.run()
-    } else if let index = arguments.firstIndex(of: "--profile-intake") {
+    } else if let file = value(after: "--profile-intake") {
         // Swift side only, for a profiler: the frame-to-message path on the given message file.
-        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: arguments[index + 1])))
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
         try IntakeBenchmark.run(
             message: bytes, secret: "bench-secret-key-base-0123456789abcdef0123456789abcdef0123456789abcdef",
             beamNanoseconds: .nan, iterations: iterations)
@@ -25,15 +52,15 @@ do {
             message: bytes, secret: "bench-secret-key-base-0123456789abcdef0123456789abcdef0123456789abcdef",
             iterations: iterations)
     } else if arguments.contains("--webhooks") {
-        let deliveries = arguments.firstIndex(of: "--deliveries").flatMap { Int(arguments[$0 + 1]) } ?? 20_000
-        let escalations = arguments.firstIndex(of: "--escalations").flatMap { Int(arguments[$0 + 1]) } ?? 2000
+        let deliveries = value(after: "--deliveries").flatMap { Int($0) } ?? 20_000
+        let escalations = value(after: "--escalations").flatMap { Int($0) } ?? 2000
         try await WebhookBenchmark.run(deliveries: deliveries, escalations: escalations, erlangSources: sources)
-    } else if let index = arguments.firstIndex(of: "--profile-decode") {
+    } else if let file = value(after: "--profile-decode") {
         // Swift side only, for a profiler: decode the given message file in a loop.
-        try CodecBenchmark.profileDecode(file: URL(fileURLWithPath: arguments[index + 1]), iterations: iterations)
+        try CodecBenchmark.profileDecode(file: URL(fileURLWithPath: file), iterations: iterations)
     } else {
         try CodecBenchmark.run(iterations: iterations, erlangSources: sources)
-        let messages = arguments.firstIndex(of: "--messages").flatMap { Int(arguments[$0 + 1]) } ?? 300_000
+        let messages = value(after: "--messages").flatMap { Int($0) } ?? 300_000
         try await DistributionBenchmark.run(messages: messages, erlangSources: sources)
         try MetricsBenchmark.run()
     }

@@ -1,4 +1,5 @@
 import Foundation
+import MetricsStore
 
 /// Chooses the exposition format from `Accept` and the encoding from `Accept-Encoding`, the way
 /// Prometheus's client libraries do: entries by falling q-value, the first one we can serve wins,

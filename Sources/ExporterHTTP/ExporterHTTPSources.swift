@@ -1,26 +1,4 @@
-/// The two exposition formats a scrape can ask for.
-public enum ExpositionFormat: Sendable, Hashable, CaseIterable {
-    /// The Prometheus text format 0.0.4.
-    case prometheusText
-    /// OpenMetrics 1.0.0.
-    case openMetrics
-
-    /// The `Content-Type` of a response in this format.
-    public var contentType: String {
-        switch self {
-        case .prometheusText: "text/plain; version=0.0.4; charset=utf-8"
-        case .openMetrics: "application/openmetrics-text; version=1.0.0; charset=utf-8"
-        }
-    }
-
-    /// The value of the `format` dimension of the scrape duration timer.
-    public var metricLabel: String {
-        switch self {
-        case .prometheusText: "prometheus"
-        case .openMetrics: "openmetrics"
-        }
-    }
-}
+import MetricsStore
 
 /// One ExESDB node as the landing page shows it.
 public struct PeerStatus: Sendable, Equatable {

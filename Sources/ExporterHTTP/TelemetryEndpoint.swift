@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Metrics
 import NIOCore
+import MetricsStore
 
 /// The telemetry path: renders the exposition in the negotiated format, times the render, and
 /// gzips it when the scraper accepts that.

@@ -89,7 +89,7 @@ struct Exporter {
         let version = version
         return ExporterHTTPSources(
             render: { format in
-                store.render(openMetrics: format == .openMetrics)
+                store.render(format)
             },
             status: {
                 LandingPageStatus(

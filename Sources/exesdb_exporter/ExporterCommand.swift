@@ -19,7 +19,10 @@ struct ExporterCommand: AsyncParsableCommand {
             health and alerts buses on every node, verifies each message's signature and serves what it \
             learns at /metrics (Prometheus text and OpenMetrics). Every flag can also be set in the YAML \
             file given by --config.file (keys are the flags' words in snake case; flags win). Secrets come \
-            from files or the environment: ERLANG_COOKIE, SECRET_KEY_BASE. ERL_EPMD_PORT is honoured.
+            from files or the environment: ERLANG_COOKIE, SECRET_KEY_BASE. ERL_EPMD_PORT is honoured. \
+            SIGHUP reloads the config file's log level and the web config; SIGTERM and SIGINT leave the \
+            cluster's PubSub groups and stop gracefully. Exit status 2: a setting cannot be used (the \
+            message says which and why).
             """,
         version: version)
 

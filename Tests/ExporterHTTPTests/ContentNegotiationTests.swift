@@ -1,6 +1,7 @@
 import Testing
 
 @testable import ExporterHTTP
+import MetricsStore
 
 @Suite struct ContentNegotiationTests {
     @Test(arguments: [

@@ -2,6 +2,7 @@ import BEAMPeers
 import ExporterHTTP
 import MetricsTestKit
 import Testing
+import MetricsStore
 
 /// The endpoints over real HTTP on loopback, read with curl.
 @Suite(.serialized) struct EndpointTests {
