@@ -287,7 +287,9 @@ let package = Package(
         // The built executable, run as an operator would run it.
         .testTarget(
             name: "ExporterCLITests",
-            dependencies: ["BEAMPeers"],
+            dependencies: [
+                "BEAMPeers", "Aggregation", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            ],
             exclude: ["Fixtures"]
         ),
     ],

@@ -52,9 +52,15 @@ public final class PubSubSubscriber: Sendable {
         peerScopes.withLockedValue { $0[peer] = nil }
     }
 
-    /// Leaves every group on every peer (before a clean shutdown), as pg's leave message.
+    /// Leaves every group on every peer (before a clean shutdown), as pg's leave message. At most
+    /// once per peer: OTP 25's pg crashes on a leave for a member that already left, and that
+    /// takes the node's Phoenix.PubSub scope down, so a peer left is forgotten until it is up again.
     public func leaveAll() {
-        for (peer, remoteScope) in peerScopes.withLockedValue({ $0 }) {
+        let joined = peerScopes.withLockedValue { scopes in
+            defer { scopes = [:] }
+            return scopes
+        }
+        for (peer, remoteScope) in joined {
             for member in members {
                 let groups = member.bus.groups(poolSize: configuration.poolSize).map { Term.atom($0) }
                 let leave = Term.tuple([.atom("leave"), .pid(scope.pid), .pid(member.mailbox.pid), .list(groups)])

@@ -11,8 +11,10 @@
 %%   {publish_all, Bus}                every payload of gater_fixture (GaterMessagesTests' fixture,
 %%                                     compiled alongside) on Bus, signed
 %%   {members, From}                   From ! {members, [{Group, Pids}]} for every group known
+%%   {publish_own, Buses}              every gater_fixture payload on its own bus, if in Buses
+%%   {publish_many, N}                 N ThroughputMetrics, operations op_1 .. op_N
 -module(pubsub_publisher).
--export([start/2, start/3, start_ticking/2]).
+-export([start/2, start/3, start_ticking/2, start_publishing_all/3, start_publishing_many/3]).
 
 -define(SCOPE, 'Elixir.Phoenix.PubSub').
 
@@ -27,6 +29,51 @@ tick(Publisher, Seq) ->
     timer:sleep(200),
     Publisher ! {publish, ex_esdb_metrics, <<"latency">>, Seq},
     tick(Publisher, Seq + 1).
+
+%% start_publishing_all(PoolSize, Secret, Buses): as start/2, and every 500 ms publishes every
+%% gater_fixture payload on the bus it belongs to (DESIGN.md 3.4), for the buses in Buses; prints
+%% the pg joins and leaves of remote members (for the exporter binary's end-to-end tests).
+start_publishing_all(PoolSize, Secret, Buses) ->
+    Self = self(),
+    spawn(fun() -> repeat(500, fun() -> Self ! {publish_own, Buses} end) end),
+    spawn(fun watch_members/0),
+    start(PoolSize, Secret).
+
+%% start_publishing_many(PoolSize, Secret, N): as start/2, and every 500 ms publishes N
+%% ThroughputMetrics with N distinct operations (many series, for the cardinality limit).
+start_publishing_many(PoolSize, Secret, N) ->
+    Self = self(),
+    spawn(fun() -> repeat(500, fun() -> Self ! {publish_many, N} end) end),
+    start(PoolSize, Secret).
+
+repeat(Milliseconds, Action) ->
+    timer:sleep(Milliseconds),
+    Action(),
+    repeat(Milliseconds, Action).
+
+%% Prints `pg join Group Node` and `pg leave Group Node connected=Bool` for remote members;
+%% connected=true tells a leave the member sent (its node still connected) from one that pg
+%% made itself when the node went down.
+watch_members() ->
+    case whereis(?SCOPE) of
+        undefined ->
+            timer:sleep(20),
+            watch_members();
+        _ ->
+            {Ref, _} = pg:monitor_scope(?SCOPE),
+            watch_members(Ref)
+    end.
+
+watch_members(Ref) ->
+    receive
+        {Ref, join, Group, Pids} ->
+            [io:format("pg join ~s ~s~n", [Group, node(Pid)]) || Pid <- Pids, node(Pid) =/= node()];
+        {Ref, leave, Group, Pids} ->
+            [io:format("pg leave ~s ~s connected=~s~n",
+                       [Group, node(Pid), lists:member(node(Pid), nodes(connected))])
+             || Pid <- Pids, node(Pid) =/= node()]
+    end,
+    watch_members(Ref).
 
 %% start(PoolSize, Secret, Seed): as start/2, after joining the cluster of node Seed.
 start(PoolSize, Secret, Seed) ->
@@ -51,6 +98,12 @@ loop(PoolSize, Secret) ->
             erlang:send({group(Bus, 0), Node}, {forward_to_local, Topic, envelope(Secret, Seq), ?SCOPE});
         {publish_all, Bus} ->
             [broadcast(PoolSize, Bus, Topic, sign(Secret, Inner)) || {_, Topic, Inner} <- gater_fixture:payloads()];
+        {publish_own, Buses} ->
+            [broadcast(PoolSize, Bus, Topic, sign(Secret, Inner))
+             || {Tag, Topic, Inner} <- gater_fixture:payloads(), Bus <- [bus_of(Tag)], lists:member(Bus, Buses)];
+        {publish_many, N} ->
+            [broadcast(PoolSize, ex_esdb_metrics, <<"throughput">>, sign(Secret, throughput(Index)))
+             || Index <- lists:seq(1, N)];
         {members, From} ->
             From ! {members, [{G, pg:get_members(?SCOPE, G)} || G <- pg:which_groups(?SCOPE)]}
     end,
@@ -60,6 +113,21 @@ broadcast(PoolSize, Bus, Topic, Message) ->
     Group = group(Bus, erlang:phash2(self(), PoolSize)),
     [Pid ! {forward_to_local, Topic, Message, ?SCOPE} || Pid <- pg:get_members(?SCOPE, Group), node(Pid) =/= node()],
     ok.
+
+bus_of(Tag) when Tag =:= performance_metric; Tag =:= throughput_metric; Tag =:= latency_metric;
+                 Tag =:= resource_usage; Tag =:= metric_alert ->
+    ex_esdb_metrics;
+bus_of(Tag) when Tag =:= node_health_updated; Tag =:= cluster_health_updated; Tag =:= component_health_updated;
+                 Tag =:= health_check_completed ->
+    ex_esdb_health;
+bus_of(_) ->
+    ex_esdb_alerts.
+
+throughput(Index) ->
+    {throughput_metric,
+     #{'__struct__' => 'Elixir.ExESDBGater.Messages.MetricsMessages.ThroughputMetric',
+       operation => list_to_atom("op_" ++ integer_to_list(Index)), count => 10, duration_ms => 1000,
+       rate_per_sec => 10.0, node => node(), timestamp => nil}}.
 
 group(Bus, 0) -> list_to_atom("Elixir." ++ atom_to_list(Bus) ++ ".Adapter");
 group(Bus, Index) -> list_to_atom("Elixir." ++ atom_to_list(Bus) ++ ".Adapter_" ++ integer_to_list(Index + 1)).
