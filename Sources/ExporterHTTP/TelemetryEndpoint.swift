@@ -2,8 +2,8 @@ import CompressNIO
 import HTTPTypes
 import Hummingbird
 import Metrics
-import NIOCore
 import MetricsStore
+import NIOCore
 
 /// The telemetry path: renders the exposition in the negotiated format, times the render, and
 /// gzips it when the scraper accepts that.

@@ -20,6 +20,8 @@ public final class PubSubSubscriber: Sendable {
     private let members: [(bus: BusSubscription, mailbox: Mailbox)]
     /// Each peer's scope pid, once it has answered our discover.
     private let peerScopes = NIOLockedValueBox<[String: Pid]>([:])
+    /// Peers up whose scope has not answered yet, with when to ask again and how long to wait then.
+    private let unanswered = NIOLockedValueBox<[String: Rediscovery]>([:])
 
     public init(node: LocalNode, configuration: PubSubConfiguration, logger: Logger) {
         self.node = node
@@ -44,12 +46,18 @@ public final class PubSubSubscriber: Sendable {
     /// with its own, to which we sync our members.
     public func peerUp(_ peer: String) {
         peerScopes.withLockedValue { $0[peer] = nil }
-        node.send(.tuple([.atom("discover"), .pid(scope.pid)]), toName: configuration.scope, on: peer, from: scope.pid)
+        unanswered.withLockedValue { $0[peer] = Rediscovery(since: .now) }
+        discover(peer)
     }
 
     /// The peer's pg forgets our members by itself when its monitor on our scope fires.
     public func peerDown(_ peer: String) {
         peerScopes.withLockedValue { $0[peer] = nil }
+        unanswered.withLockedValue { $0[peer] = nil }
+    }
+
+    private func discover(_ peer: String) {
+        node.send(.tuple([.atom("discover"), .pid(scope.pid)]), toName: configuration.scope, on: peer, from: scope.pid)
     }
 
     /// Leaves every group on every peer (before a clean shutdown), as pg's leave message. At most
@@ -74,6 +82,7 @@ public final class PubSubSubscriber: Sendable {
     public func run() async {
         await withDiscardingTaskGroup { tasks in
             tasks.addTask { await self.serveScope() }
+            tasks.addTask { await self.rediscover() }
             for member in members {
                 tasks.addTask { await self.forward(member.mailbox, bus: member.bus) }
             }
@@ -89,11 +98,35 @@ public final class PubSubSubscriber: Sendable {
                 logger.debug("ignored a message to the PubSub scope", metadata: ["peer": "\(delivery.peer)"])
                 continue
             }
+            unanswered.withLockedValue { $0[peer] = nil }
             let isNew = peerScopes.withLockedValue { scopes -> Bool in
                 defer { scopes[peer] = peerScope }
                 return scopes[peer] != peerScope
             }
             if isNew { sync(to: peerScope, peer: peer) }
+        }
+    }
+
+    /// A node connects (and the connection comes up) as soon as it is in EPMD, before its
+    /// application has started the pg scope; a discover sent then is lost, and pg never discovers
+    /// a hidden node by itself. So ask again, backing off from 1 s to 30 s, until the scope answers.
+    private func rediscover() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(250))
+            let now = ContinuousClock.now
+            let due = unanswered.withLockedValue { pending -> [(String, Rediscovery)] in
+                let due = pending.filter { $0.value.next <= now }
+                for (peer, state) in due { pending[peer] = state.rescheduled(now: now) }
+                return Array(due)
+            }
+            for (peer, state) in due {
+                if state.warnNow(now: now) {
+                    logger.warning(
+                        "no Phoenix.PubSub scope answers on this node yet; asking again until one does. If the node does not run ExESDB, or its PubSub uses another pg scope, check --erlang.nodes and the scope",
+                        metadata: ["peer": "\(peer)", "scope": "\(configuration.scope)"])
+                }
+                discover(peer)
+            }
         }
     }
 
@@ -152,4 +185,29 @@ public final class PubSubSubscriber: Sendable {
         else { return nil }
         return Broadcast(peer: delivery.peer, bus: bus, topic: topic, view: view, message: message)
     }
+}
+
+/// When to send the next discover to a peer whose scope has not answered.
+struct Rediscovery: Sendable {
+    let since: ContinuousClock.Instant
+    var next: ContinuousClock.Instant
+    var wait: Duration
+    var warned = false
+
+    init(since: ContinuousClock.Instant) {
+        self.since = since
+        wait = .seconds(1)
+        next = since + wait
+    }
+
+    func rescheduled(now: ContinuousClock.Instant) -> Rediscovery {
+        var later = self
+        later.wait = min(wait * 2, .seconds(30))
+        later.next = now + later.wait
+        later.warned = warned || now - since >= .seconds(30)
+        return later
+    }
+
+    /// Once, after 30 s without an answer.
+    func warnNow(now: ContinuousClock.Instant) -> Bool { !warned && now - since >= .seconds(30) }
 }

@@ -1,7 +1,7 @@
+import MetricsStore
 import Testing
 
 @testable import ExporterHTTP
-import MetricsStore
 
 @Suite struct ContentNegotiationTests {
     @Test(arguments: [

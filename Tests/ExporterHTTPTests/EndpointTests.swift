@@ -1,8 +1,8 @@
 import BEAMPeers
 import ExporterHTTP
+import MetricsStore
 import MetricsTestKit
 import Testing
-import MetricsStore
 
 /// The endpoints over real HTTP on loopback, read with curl.
 @Suite(.serialized) struct EndpointTests {

@@ -91,9 +91,7 @@ import Testing
 
     /// The README's run command as a new user runs it (the normal traffic profile; the debug build
     /// instead of building a release one): every catalogue family on /metrics within two minutes.
-    /// Enabled once this build serves /metrics.
-    @Test(.enabled(if: EndToEndTests.exporterServesMetrics, "awaits the /metrics issue"))
-    func runCommandServesEveryCatalogueFamilyWithinTwoMinutes() async throws {
+    @Test func runCommandServesEveryCatalogueFamilyWithinTwoMinutes() async throws {
         let port = ErlangTools.freePort()
         let run = try BackgroundProcess(
             "python3", ["-c", Self.restoreSIGINT, Repository.path("scripts/run.sh")],

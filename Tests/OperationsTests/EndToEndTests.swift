@@ -5,9 +5,6 @@ import Testing
 /// The demo cluster, the exporter, a real Prometheus with the shipped rules and a real Alertmanager
 /// with the shipped example config.
 @Suite(.serialized) struct EndToEndTests {
-    /// Whether this build serves /metrics (it does once the /metrics issue is merged).
-    static let exporterServesMetrics = (try? Exporter.help().contains("--web.listen-address")) ?? false
-
     /// Every family of the metric catalogue (DESIGN.md section 4), as it appears in the 0.0.4 text.
     static let catalogue = [
         "exesdb_up", "exesdb_performance_value", "exesdb_performance_reports_total", "exesdb_performance_tag_value",
@@ -31,7 +28,7 @@ import Testing
         "process_open_fds", "process_max_fds", "process_start_time_seconds", "process_virtual_memory_bytes",
     ]
 
-    /// Runs now: Prometheus loads every shipped rule group and talks to the shipped Alertmanager.
+    /// Prometheus loads every shipped rule group and talks to the shipped Alertmanager.
     @Test func prometheusLoadsTheShippedRulesAndFindsAlertmanager() async throws {
         let stack = try await PrometheusStack(target: "127.0.0.1:\(ErlangTools.freePort())")
         defer { stack.stop() }
@@ -47,10 +44,9 @@ import Testing
         #expect(alertmanagers.contains { $0.contains("127.0.0.1:\(stack.alertmanagerPort)") })
     }
 
-    /// Needs /metrics (skipped until that issue is merged): every catalogue family is served, every
-    /// dashboard query and recording rule returns data, and a stopped node reaches Alertmanager.
-    @Test(.enabled(if: exporterServesMetrics, "awaits the /metrics issue: this build has no --web.listen-address"))
-    func dashboardsRulesAndAlertsWorkAgainstTheDemo() async throws {
+    /// Every catalogue family is served, every dashboard query and recording rule returns data,
+    /// and a stopped node reaches Alertmanager.
+    @Test func dashboardsRulesAndAlertsWorkAgainstTheDemo() async throws {
         let demo = try await DemoCluster()
         defer { demo.stop() }
         let rogue = try await startRoguePublisher(demo)

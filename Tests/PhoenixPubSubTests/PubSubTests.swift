@@ -95,8 +95,10 @@ import Testing
         }
 
         /// Waits until the publisher lists our member in `groups` groups.
+        /// Up to 30 s: after a restart the connection's backoff (up to 30 s between attempts) and a
+        /// loaded machine's slow `erl` start both come before the join.
         func waitUntilJoined(_ publisher: String, groups: Int) async throws {
-            for _ in 0..<200 {
+            for _ in 0..<600 {
                 guard let members = try? await members(on: publisher) else {
                     try await Task.sleep(for: .milliseconds(50))
                     continue
@@ -197,6 +199,26 @@ import Testing
         let erl = started
         subscriber.pubsub.leaveAll()
         try await subscriber.waitUntilJoined("pub3", groups: 0)
+        erl.stop()
+    }
+
+    /// A node is in EPMD, and connected to, before its application starts the pg scope: the
+    /// first discover is lost, and pg never discovers a hidden node itself. We ask again.
+    @Test func joinsAScopeThatStartsAfterTheConnection() async throws {
+        let cluster = try await ErlangCluster(fixtures: try Self.fixtures.get())
+        let erl = try await cluster.startNode(
+            "late1",
+            expression:
+                "io:format(\"ready (scope in 2 s)~n\"), timer:sleep(2000), pubsub_publisher:start(1, <<\"\(Self.secret)\">>)"
+        )
+        let subscriber = Subscriber(cluster: cluster, publisher: "late1", poolSize: 1)
+        // Connected before the scope exists; asking for members before the fixture registers would
+        // only time out, so wait for it, then for our members.
+        try await erl.waitForLine(containing: "ready late1@localhost")
+        try await subscriber.waitUntilJoined("late1", groups: 3)
+        subscriber.command(.tuple([.atom("publish"), .atom("ex_esdb_health"), .binary("late"), 7]), on: "late1")
+        let broadcast = try #require(try await nextBroadcasts(subscriber.pubsub, count: 1).first)
+        #expect(try sequence(broadcast) == 7)
         erl.stop()
     }
 

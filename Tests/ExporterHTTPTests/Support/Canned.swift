@@ -1,6 +1,6 @@
 import ExporterHTTP
-import Synchronization
 import MetricsStore
+import Synchronization
 
 /// A valid exposition in both formats (a counter and a gauge), as the MetricsStore would render.
 enum CannedExposition {
