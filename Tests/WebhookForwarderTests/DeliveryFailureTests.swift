@@ -60,14 +60,15 @@ extension LoopbackTests {
             let setup = try ForwarderSetup()
             let receiver = try await WebhookReceiver.start { _, index in index == 0 ? .hang : .ok }
             defer { Task { await receiver.stop() } }
-            let forwarder = try setup.forwarder([endpoint("hook", receiver.url) { $0.timeout = .milliseconds(300) }])
+            let forwarder = try setup.forwarder([endpoint("hook", receiver.url) { $0.timeout = .seconds(1) }])
             let task = running(forwarder)
             defer { task.cancel() }
             let start = Date().timeIntervalSince1970
             await forwarder.receive(.alertEscalation(Gater.escalation()), from: "n")
             try await eventually("delivered after the timeout") { setup.count("hook", .delivered) == 1 }
-            #expect(Date().timeIntervalSince1970 - start >= 0.3)
-            #expect(setup.count("hook", .retried) == 1)
+            #expect(Date().timeIntervalSince1970 - start >= 1)
+            // At least the hung attempt; on a starved machine an answered attempt can time out too.
+            #expect(setup.count("hook", .retried) >= 1)
             #expect(setup.log.text.contains("curl error 28"), "libcurl's timeout: \(setup.log.text)")
         }
 
