@@ -51,6 +51,23 @@ extension ControlMessage {
         return .sendSender(from: from, to: to)
     }
 
+    /// SEND_SENDER `{22, From, To}` read straight from `frame` at `offset` (its version byte)
+    /// when both pids name nodes `atoms` holds, with the offset where the payload starts: the
+    /// control message of every broadcast, without a tape. Nil for anything else, which the
+    /// general decoder then reads.
+    public static func sendSender(
+        inFrame frame: [UInt8], at offset: Int, atoms: AtomInterner
+    ) -> (message: ControlMessage, payloadOffset: Int)? {
+        frame.withUnsafeBufferPointer { bytes in
+            // 131, SMALL_TUPLE_EXT of arity 3, SMALL_INTEGER_EXT 22.
+            guard offset >= 0, offset + 5 <= bytes.count, bytes[offset] == 131, bytes[offset + 1] == 104,
+                bytes[offset + 2] == 3, bytes[offset + 3] == 97, bytes[offset + 4] == 22,
+                let from = atoms.knownPid(in: bytes, at: offset + 5), let to = atoms.knownPid(in: bytes, at: from.end)
+            else { return nil }
+            return (.sendSender(from: from.pid, to: to.pid), to.end)
+        }
+    }
+
     /// Reads a control tuple given as an owned term.
     public init(_ term: Term) throws(MalformedControlMessage) {
         let view: TermView

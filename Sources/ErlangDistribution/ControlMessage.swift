@@ -8,7 +8,7 @@ public enum ProcessTarget: Sendable, Equatable {
 
 /// Every control message of the distribution protocol (erts `erl_dist_protocol.md`), decoded.
 /// Messages that carry a payload (`hasPayload`) are followed by one more term in the frame.
-public enum ControlMessage: Sendable, Equatable {
+public indirect enum ControlMessage: Sendable, Equatable {
     case link(from: Pid, to: Pid)
     case send(to: Pid)
     case exit(from: Pid, to: Pid, reason: Term)

@@ -35,28 +35,34 @@ struct FrameDispatcher {
             throw .corruptFrame(
                 node: peer, detail: "frame type \(frame.first.map(String.init) ?? "none"), expected 112")
         }
+        guard let (control, payloadOffset) = try self.control(in: frame) else { return }
+        var payload: TermView?
+        if control.hasPayload {
+            do {
+                payload = try TermView(parsing: frame, at: payloadOffset, wholeInput: true, limits: limits)
+            } catch {
+                throw .corruptFrame(node: peer, detail: "payload of operation \(control.operation): \(error)")
+            }
+        }
+        act(on: control, payload: payload)
+    }
+
+    /// The frame's control message and where its payload starts; nil when the control message
+    /// was malformed (counted and logged).
+    private mutating func control(in frame: [UInt8]) throws(DistributionError) -> (ControlMessage, Int)? {
+        if let fast = ControlMessage.sendSender(inFrame: frame, at: 1, atoms: atoms) { return fast }
         let controlView: TermView
         do {
             controlView = try TermView(parsing: frame, at: 1, limits: limits)
         } catch {
             throw .corruptFrame(node: peer, detail: "control message: \(error)")
         }
-        let control: ControlMessage
         do {
-            control = try ControlMessage(controlView, atoms: &atoms)
+            return (try ControlMessage(controlView, atoms: &atoms), controlView.endOffset)
         } catch {
             reject(error.operation.map { "operation_\($0)" } ?? "not_a_control_tuple", "\(error)")
-            return
+            return nil
         }
-        var payload: TermView?
-        if control.hasPayload {
-            do {
-                payload = try TermView(parsing: frame, at: controlView.endOffset, wholeInput: true, limits: limits)
-            } catch {
-                throw .corruptFrame(node: peer, detail: "payload of operation \(control.operation): \(error)")
-            }
-        }
-        act(on: control, payload: payload)
     }
 
     private mutating func act(on control: ControlMessage, payload: TermView?) {

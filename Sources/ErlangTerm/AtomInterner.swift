@@ -18,22 +18,45 @@ public struct AtomInterner: Sendable {
     public mutating func atom(_ term: TermRef, in view: TermView) -> Atom? {
         if let (start, length) = view.utf8AtomText(term.index) {
             // The distribution's own spelling: compared in place.
-            let known = view.bytes.withUnsafeBufferPointer { source -> Atom? in
-                for entry in entries where entry.text.count == length {
-                    let equal = entry.text.withUnsafeBufferPointer { text in
-                        ByteCompare.equal(source, start, text, 0, count: length)
-                    }
-                    if equal { return entry.atom }
-                }
-                return nil
-            }
-            if let known { return known }
+            if let known = view.bytes.withUnsafeBufferPointer({ known($0, start, length) }) { return known }
         }
         guard let name = view.atomName(of: term) else { return nil }
         if let known = entries.first(where: { $0.atom.name == name }) { return known.atom }
         let atom = Atom(name)
         remember(atom)
         return atom
+    }
+
+    /// The held atom whose UTF-8 text is `source[start..<start + length]` (in bounds), if any.
+    private func known(_ source: UnsafeBufferPointer<UInt8>, _ start: Int, _ length: Int) -> Atom? {
+        // Read in place: iterating `entries` by value would retain each entry's text and name.
+        entries.withUnsafeBufferPointer { held in
+            for index in held.indices where held[index].text.count == length {
+                let equal = held[index].text.withUnsafeBufferPointer { text in
+                    ByteCompare.equal(source, start, text, 0, count: length)
+                }
+                if equal { return held[index].atom }
+            }
+            return nil
+        }
+    }
+
+    /// The NEW_PID_EXT at `offset` of `bytes` and the offset just past it, when its node is a
+    /// SMALL_ATOM_UTF8_EXT atom held here: the pids of every control message, read without a
+    /// tape. Nil for any other shape or node, which a full parse then reads (and validates).
+    public func knownPid(in bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> (pid: Pid, end: Int)? {
+        guard offset >= 0, offset + 3 <= bytes.count, bytes[offset] == ExternalTag.newPid,
+            bytes[offset + 1] == ExternalTag.smallAtomUTF8
+        else { return nil }
+        let textStart = offset + 3
+        let length = Int(bytes[offset + 2])
+        let end = textStart + length + 12
+        guard end <= bytes.count, let node = known(bytes, textStart, length) else { return nil }
+        let fields = textStart + length
+        let pid = Pid(
+            node: node, id: BigEndian.u32(bytes, fields), serial: BigEndian.u32(bytes, fields + 4),
+            creation: BigEndian.u32(bytes, fields + 8))
+        return (pid, end)
     }
 
     private mutating func remember(_ atom: Atom) {

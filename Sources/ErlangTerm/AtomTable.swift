@@ -14,6 +14,9 @@ public struct AtomTable: Sendable {
     private let buckets: [Int]
     private let mask: Int
 
+    /// How many names the table holds.
+    public var count: Int { lengths.count }
+
     public init(_ names: [String]) {
         var text: [UInt8] = []
         var starts: [Int] = []
@@ -50,6 +53,60 @@ public struct AtomTable: Sendable {
         return view.bytes.withUnsafeBufferPointer { source in find(source, start, length) }
     }
 
+    /// Reads the keys of `map` in one pass and sets `values[i]` to the value stored under the
+    /// table's name `i` (the first such key wins, as a lookup would find it); other keys are
+    /// skipped. `values` must hold `count` slots, set to nil by the caller. False when `map` is
+    /// not a map.
+    ///
+    /// Each key is compared first with the name after the previous key's: the BEAM sends the
+    /// keys of a map of up to 32 entries sorted, so for a table listing a struct's keys in that
+    /// order every key costs one comparison; keys out of that order are found by hash.
+    public func collect(_ map: TermRef, in view: TermView, into values: UnsafeMutableBufferPointer<TermRef?>) -> Bool {
+        guard view.kind(of: map) == .map else { return false }
+        let pairs = view.count(of: map)
+        var expected = 0
+        return view.nodes.withUnsafeBufferPointer { tape in
+            view.bytes.withUnsafeBufferPointer { source in
+                var key = map.index + 1
+                for _ in 0..<pairs {
+                    let value = Int(tape[key].next)
+                    if let position = position(ofKey: key, tape, source, view: view, expecting: expected) {
+                        if values[position] == nil { values[position] = TermRef(value) }
+                        expected = position + 1
+                    }
+                    key = Int(tape[value].next)
+                }
+                return true
+            }
+        }
+    }
+
+    @inline(__always)
+    private func position(
+        ofKey key: Int, _ tape: UnsafeBufferPointer<TermNode>, _ source: UnsafeBufferPointer<UInt8>, view: TermView,
+        expecting expected: Int
+    ) -> Int? {
+        let node = tape[key]
+        let header: Int
+        switch node.tag {
+        case ExternalTag.smallAtomUTF8: header = 2
+        case ExternalTag.atomUTF8: header = 3
+        default: return node.kind == .atom ? convertedIndex(of: TermRef(key), in: view) : nil
+        }
+        let start = Int(node.offset) + header
+        let length = Int(node.end) - start
+        let prefix = ByteCompare.prefix(source, start, count: length)
+        if expected < lengths.count, lengths[expected] == length, prefixes[expected] == prefix,
+            length <= 8
+                || text.withUnsafeBufferPointer({
+                    ByteCompare.equal(source, start + 8, $0, starts[expected] + 8, count: length - 8)
+                })
+        {
+            return expected
+        }
+        return find(source, start, length, prefix: prefix)
+    }
+
     /// Latin-1 and cached atoms: compared through their UTF-8 text.
     private func convertedIndex(of term: TermRef, in view: TermView) -> Int? {
         view.withAtomUTF8IfAtom(term) { atom in position(of: atom) } ?? nil
@@ -62,7 +119,11 @@ public struct AtomTable: Sendable {
 
     @inline(__always)
     func find(_ source: UnsafeBufferPointer<UInt8>, _ start: Int, _ length: Int) -> Int? {
-        let prefix = ByteCompare.prefix(source, start, count: length)
+        find(source, start, length, prefix: ByteCompare.prefix(source, start, count: length))
+    }
+
+    @inline(__always)
+    private func find(_ source: UnsafeBufferPointer<UInt8>, _ start: Int, _ length: Int, prefix: UInt64) -> Int? {
         var bucket = Self.hash(length: length, prefix: prefix) & mask
         while true {
             let position = buckets[bucket]

@@ -33,11 +33,15 @@ struct TermParser: ~Copyable {
             let left = max(buffer.count - offset, 0)
             let bound = min(left, limits.maxSubterms) + 1
             let guess = min(bound, left / 8 + 16)
-            if let parsed = try attempt(buffer, at: offset, capacity: guess, limits: limits, atomCache: atomCache) {
+            if let parsed = try attempt(
+                bytes, buffer, at: offset, capacity: guess, limits: limits, atomCache: atomCache)
+            {
                 return parsed
             }
             // The exact bound cannot run out of room, so this second attempt returns.
-            guard let parsed = try attempt(buffer, at: offset, capacity: bound, limits: limits, atomCache: atomCache)
+            guard
+                let parsed = try attempt(
+                    bytes, buffer, at: offset, capacity: bound, limits: limits, atomCache: atomCache)
             else { throw TermDecodingError(.tooManySubterms(limit: limits.maxSubterms), at: offset) }
             return parsed
         }
@@ -45,7 +49,8 @@ struct TermParser: ~Copyable {
 
     /// One parse into `capacity` nodes; nil when they were not enough.
     private static func attempt(
-        _ buffer: UnsafeBufferPointer<UInt8>, at offset: Int, capacity: Int, limits: TermDecodingLimits,
+        _ bytes: [UInt8], _ buffer: UnsafeBufferPointer<UInt8>, at offset: Int, capacity: Int,
+        limits: TermDecodingLimits,
         atomCache: [Atom?]
     ) throws(TermDecodingError) -> (nodes: TermTape, end: Int, hasFuns: Bool)? {
         let nodes = UnsafeMutablePointer<TermNode>.allocate(capacity: capacity)
@@ -53,7 +58,9 @@ struct TermParser: ~Copyable {
             buffer: buffer, limits: limits, atomCache: atomCache, pos: offset, tape: nodes, capacity: capacity)
         do {
             let end = try parser.run()
-            return (TermTape(taking: nodes, count: parser.count), end, parser.hasFuns)
+            return (
+                TermTape(taking: nodes, count: parser.count, bytes: bytes, atomCache: atomCache), end, parser.hasFuns
+            )
         } catch {
             // Nodes are plain values: the memory goes back without deinitializing them.
             nodes.deallocate()

@@ -72,6 +72,13 @@ extension TermView {
         }
     }
 
+    /// The first key and value of a map, in wire order; nil for an empty map or anything else.
+    public func firstEntry(of map: TermRef) -> (key: TermRef, value: TermRef)? {
+        guard nodes[map.index].kind == .map, nodes[map.index].count > 0 else { return nil }
+        let key = map.index + 1
+        return (TermRef(key), TermRef(Int(nodes[key].next)))
+    }
+
     /// The key-value pairs of a map, in their order on the wire.
     public func mapEntries(of map: TermRef) -> [(key: TermRef, value: TermRef)] {
         guard nodes[map.index].kind == .map else { return [] }

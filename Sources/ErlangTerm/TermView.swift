@@ -42,10 +42,8 @@ enum AtomRepertoire: UInt8, Sendable {
 /// keys keep their order, and `encoded(style:)` reproduces the term in either atom style by
 /// copying every byte except the atoms. `term()` materializes an owned `Term` when one is wanted.
 public struct TermView: Sendable {
-    /// The bytes that spans refer to: the input, or the inflated data of a compressed term.
-    public let bytes: [UInt8]
+    /// The nodes, with the bytes they describe and the atom cache: one reference to copy.
     let nodes: TermTape
-    let atomCache: [Atom?]
     /// Offset just past the term in the input (past the compressed data for a compressed term).
     public let endOffset: Int
     /// Whether the term arrived compressed (tag 80); spans then refer to the inflated bytes.
@@ -88,22 +86,25 @@ public struct TermView: Sendable {
                 marked.inCompressedData = true
                 throw marked
             }
-            self.bytes = inflated.bytes
             self.endOffset = inflated.end
             self.wasCompressed = true
         } else {
             let parsed = try TermParser.parse(input, at: start, limits: limits, atomCache: atomCache)
             self.nodes = parsed.nodes
             self.hasFuns = parsed.hasFuns
-            self.bytes = input
             self.endOffset = parsed.end
             self.wasCompressed = false
         }
-        self.atomCache = atomCache
         if wholeInput, endOffset != input.count {
             throw TermDecodingError(.trailingBytes(count: input.count - endOffset), at: endOffset)
         }
     }
+
+    /// The bytes that spans refer to: the input, or the inflated data of a compressed term.
+    public var bytes: [UInt8] { nodes.bytes }
+
+    /// The atoms that ATOM_CACHE_REF indexes name.
+    var atomCache: [Atom?] { nodes.atomCache }
 
     /// The whole term.
     public var root: TermRef { TermRef(0) }

@@ -46,10 +46,19 @@ enum IntakeBenchmark {
         let verifier = EnvelopeVerifier(secret: SecretKeyBase(secret))
         let inner = try verifier.open(payload, envelope, peer: "p").get()
         let decoder = GaterDecoder()
+        let intake = MessageIntake(secret: SecretKeyBase(secret), logger: Logger(label: "bench"))
         var atoms = AtomInterner(known: [to.node, from.node])
         let rows: [(String, () -> Int)] = [
-            ("control: parse", { (try? TermView(parsing: frame, at: 1))?.nodeCount ?? 0 }),
-            ("control: decode", { (try? ControlMessage(control, atoms: &atoms))?.operation ?? 0 }),
+            (
+                "control: SEND_SENDER from the bytes",
+                { ControlMessage.sendSender(inFrame: frame, at: 1, atoms: atoms)?.payloadOffset ?? 0 }
+            ),
+            ("control: general parse", { (try? TermView(parsing: frame, at: 1))?.nodeCount ?? 0 }),
+            ("control: general decode", { (try? ControlMessage(control, atoms: &atoms))?.operation ?? 0 }),
+            (
+                "intake: verify + decode + count",
+                { intake.receive(peer: "p", bus: "b", topic: "t", view: payload, message: envelope) == nil ? 0 : 1 }
+            ),
             ("payload: parse", { (try? TermView(parsing: frame, at: control.endOffset))?.nodeCount ?? 0 }),
             ("envelope: re-encode + HMAC", { (try? verifier.open(payload, envelope, peer: "p").get()) == nil ? 0 : 1 }),
             (
@@ -68,9 +77,10 @@ enum IntakeBenchmark {
 
     /// What the exporter does per frame; 1 when a LatencyMetric came out.
     static func receive(_ frame: [UInt8], _ intake: MessageIntake, _ atoms: inout AtomInterner) -> Int {
-        guard let control = try? TermView(parsing: frame, at: 1),
-            let decoded = try? ControlMessage(control, atoms: &atoms), decoded.hasPayload,
-            let payload = try? TermView(parsing: frame, at: control.endOffset),
+        // As FrameDispatcher: the SEND_SENDER fast path, else the general decoder.
+        guard let (decoded, payloadOffset) = ControlMessage.sendSender(inFrame: frame, at: 1, atoms: atoms),
+            decoded.hasPayload,
+            let payload = try? TermView(parsing: frame, at: payloadOffset, wholeInput: true),
             let topic = payload.element(1, of: payload.root).flatMap({ payload.text(of: $0) }),
             let envelope = payload.element(2, of: payload.root),
             let received = intake.receive(

@@ -45,9 +45,14 @@ do {
     } else if let file = value(after: "--profile-intake") {
         // Swift side only, for a profiler: the frame-to-message path on the given message file.
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
-        try IntakeBenchmark.run(
-            message: bytes, secret: "bench-secret-key-base-0123456789abcdef0123456789abcdef0123456789abcdef",
-            beamNanoseconds: .nan, iterations: iterations)
+        // BENCH_STAGE=<prefix> runs only the matching stages and BENCH_STAGE=whole only the whole
+        // path, for a profiler.
+        let stage = ProcessInfo.processInfo.environment["BENCH_STAGE"]
+        if stage == nil || stage == "whole" {
+            try IntakeBenchmark.run(
+                message: bytes, secret: "bench-secret-key-base-0123456789abcdef0123456789abcdef0123456789abcdef",
+                beamNanoseconds: .nan, iterations: iterations)
+        }
         try IntakeBenchmark.stages(
             message: bytes, secret: "bench-secret-key-base-0123456789abcdef0123456789abcdef0123456789abcdef",
             iterations: iterations)

@@ -32,6 +32,7 @@ public struct GaterDecoder: Sendable {
     static let kinds = GaterMessageKind.allCases
 
     static func kind(_ view: TermView, tag: TermRef, fields: PayloadReader) -> GaterMessageKind? {
+        if let kind = fields.structKind { return kind }
         if let module = fields.field(.structModule), let position = modules.index(of: module, in: view) {
             return kinds[position]
         }

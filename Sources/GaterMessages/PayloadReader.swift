@@ -15,6 +15,8 @@ enum PayloadField: Int, CaseIterable {
     case ackBy, ackNote, resolution, ackTimestamp
     case fromLevel, toLevel, escalationReason, escalatedBy, notifyContacts
     case deliveryMethod, recipient, errorReason, attempts
+    // Read by no decoder, but part of structs: listed so that a struct's keys are all known.
+    case details, metadata
 
     /// The key as it travels.
     var atomName: String {
@@ -41,18 +43,34 @@ struct PayloadReader {
     /// Per field, its value, or nil when the key is absent.
     private let slots: UnsafeMutableBufferPointer<TermRef?>
 
+    /// The kind named by the map's `__struct__` key when that key comes first, as it does in
+    /// every struct the BEAM sends (sorted keys; `_` sorts before the lowercase field names).
+    let structKind: GaterMessageKind?
+
     /// Calls `body` with the fields of `map` (a map), collected without allocating.
     static func withFields<R>(of map: TermRef, in view: TermView, _ body: (PayloadReader) -> R) -> R {
         withUnsafeTemporaryAllocation(of: TermRef?.self, capacity: PayloadField.total) { slots in
             slots.initialize(repeating: nil)
-            view.forEachEntry(of: map) { key, value in
-                // The first of duplicate keys wins, as a lookup by key would find it.
-                if let position = PayloadField.table.index(of: key, in: view), slots[position] == nil {
-                    slots[position] = value
+            let kind = structKind(of: map, in: view)
+            if let keys = kind.map(StructKeys.of) {
+                // The struct's own keys, in the order they travel: one comparison per key.
+                withUnsafeTemporaryAllocation(of: TermRef?.self, capacity: keys.fields.count) { found in
+                    found.initialize(repeating: nil)
+                    _ = keys.table.collect(map, in: view, into: found)
+                    for (position, field) in keys.fields.enumerated() { slots[field.rawValue] = found[position] }
                 }
+            } else {
+                _ = PayloadField.table.collect(map, in: view, into: slots)
             }
-            return body(PayloadReader(view: view, map: map, slots: slots))
+            return body(PayloadReader(view: view, map: map, slots: slots, structKind: kind))
         }
+    }
+
+    private static func structKind(of map: TermRef, in view: TermView) -> GaterMessageKind? {
+        guard let first = view.firstEntry(of: map), view.isAtom(first.key, "__struct__"),
+            let position = GaterDecoder.modules.index(of: first.value, in: view)
+        else { return nil }
+        return GaterDecoder.kinds[position]
     }
 
     /// Whether the map has the key, whatever its value.
@@ -111,22 +129,18 @@ struct PayloadReader {
 /// microsecond `{Value, Precision}` (UTC, as the Gater sends them).
 enum ErlangDateTime {
     static func unixSeconds(_ view: TermView, _ map: TermRef) -> Double? {
-        guard view.kind(of: map) == .map else { return nil }
-        // One pass over the fields: a DateTime has a dozen keys and a lookup each would rescan them.
-        var parts = (year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0)
-        var seen = 0
-        var micro = 0.0
-        var offset = 0.0
-        var valid = true
-        view.forEachEntry(of: map) { key, value in
-            guard let index = Self.fields.index(of: key, in: view) else { return }
-            if index < 6 {
-                guard let number = view.double(of: value), number.isFinite, abs(number) < 1e9 else {
-                    valid = false
-                    return
+        withUnsafeTemporaryAllocation(of: TermRef?.self, capacity: fields.count) { values in
+            values.initialize(repeating: nil)
+            guard fields.collect(map, in: view, into: values) else { return nil }
+            // A part present but not a plausible number makes the whole timestamp unreadable.
+            var parts = (year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0)
+            for (position, part) in Self.parts.enumerated() where part >= 0 {
+                guard let value = values[position] else {
+                    if part < 3 { return nil }  // year, month and day are required
+                    continue
                 }
-                seen |= 1 << index
-                switch index {
+                guard let number = view.double(of: value), number.isFinite, abs(number) < 1e9 else { return nil }
+                switch part {
                 case 0: parts.year = Int(number)
                 case 1: parts.month = Int(number)
                 case 2: parts.day = Int(number)
@@ -134,23 +148,32 @@ enum ErlangDateTime {
                 case 4: parts.minute = Int(number)
                 default: parts.second = Int(number)
                 }
-            } else if index == 6 {
-                micro = view.element(0, of: value).flatMap { view.double(of: $0) } ?? view.double(of: value) ?? 0
-            } else {
-                offset += view.double(of: value) ?? 0
             }
+            guard (1...12).contains(parts.month), (1...31).contains(parts.day) else { return nil }
+            var seconds = Double(
+                daysFromCivil(year: parts.year, month: parts.month, day: parts.day) * 86_400 + parts.hour * 3600
+                    + parts.minute * 60 + parts.second)
+            if let micro = values[Self.microsecond] {
+                seconds += (view.element(0, of: micro).flatMap(view.double) ?? view.double(of: micro) ?? 0) / 1e6
+            }
+            if let offset = values[Self.utcOffset] { seconds -= view.double(of: offset) ?? 0 }
+            if let offset = values[Self.stdOffset] { seconds -= view.double(of: offset) ?? 0 }
+            return seconds
         }
-        guard valid, seen & 0b111 == 0b111, (1...12).contains(parts.month), (1...31).contains(parts.day) else {
-            return nil
-        }
-        let days = daysFromCivil(year: parts.year, month: parts.month, day: parts.day)
-        return Double(days * 86_400 + parts.hour * 3600 + parts.minute * 60 + parts.second) + micro / 1e6 - offset
     }
 
-    /// The DateTime fields read: the six parts in order, then microsecond and the two offsets.
+    /// A DateTime's keys in the order they travel (sorted, as the BEAM sends maps of up to 32
+    /// keys), so that each key is found by one comparison with the one expected next.
     private static let fields = AtomTable([
-        "year", "month", "day", "hour", "minute", "second", "microsecond", "utc_offset", "std_offset",
+        "__struct__", "calendar", "day", "hour", "microsecond", "minute", "month", "second", "std_offset",
+        "time_zone", "utc_offset", "year", "zone_abbr",
     ])
+    /// Per key position, which date or time part it is (year, month, day, hour, minute,
+    /// second as 0 to 5), or -1.
+    private static let parts = [-1, -1, 2, 3, -1, 4, 1, 5, -1, -1, -1, 0, -1]
+    private static let microsecond = 4
+    private static let stdOffset = 8
+    private static let utcOffset = 10
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
     static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
@@ -160,5 +183,52 @@ enum ErlangDateTime {
         let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         return era * 146_097 + dayOfEra - 719_468
+    }
+}
+
+/// A struct's keys as they travel (sorted, `__struct__` first), with the field each one is; a
+/// class, so that handing one out costs one retain rather than one per array it holds.
+final class StructKeys: Sendable {
+    let table: AtomTable
+    let fields: [PayloadField]
+
+    init(_ fields: [PayloadField]) {
+        let sorted = ([.structModule] + fields).sorted {
+            Array($0.atomName.utf8).lexicographicallyPrecedes($1.atomName.utf8)
+        }
+        self.table = AtomTable(sorted.map(\.atomName))
+        self.fields = sorted
+    }
+
+    static func of(_ kind: GaterMessageKind) -> StructKeys { all[kind.position] }
+
+    /// Per kind, in `allCases` order: the fields of DESIGN.md 3.4's table.
+    private static let all: [StructKeys] = GaterMessageKind.allCases.map { kind in
+        switch kind {
+        case .performanceMetric: StructKeys([.metricName, .value, .unit, .node, .component, .tags, .timestamp])
+        case .throughputMetric: StructKeys([.operation, .count, .durationMs, .ratePerSec, .node, .timestamp])
+        case .latencyMetric: StructKeys([.operation, .latencyMs, .percentile, .sampleCount, .node, .timestamp])
+        case .resourceUsage:
+            StructKeys([.resourceType, .usagePercent, .totalAvailable, .currentUsed, .node, .timestamp])
+        case .metricAlert:
+            StructKeys([.metricName, .currentValue, .thresholdValue, .thresholdType, .severity, .node, .timestamp])
+        case .nodeHealth: StructKeys([.node, .status, .checks, .loadAvg, .memoryUsage, .diskUsage, .timestamp])
+        case .clusterHealth:
+            StructKeys([
+                .status, .healthyNodes, .totalNodes, .degradedNodes, .unhealthyNodes, .quorumStatus, .timestamp,
+            ])
+        case .componentHealth: StructKeys([.component, .node, .status, .details, .lastCheck, .timestamp])
+        case .healthCheck: StructKeys([.checkName, .node, .result, .durationMs, .details, .error, .timestamp])
+        case .systemAlert:
+            StructKeys([
+                .alertId, .severity, .category, .title, .description, .source, .node, .metadata, .requiresAck,
+                .timestamp,
+            ])
+        case .alertAcknowledgement: StructKeys([.alertId, .ackBy, .ackNote, .resolution, .ackTimestamp, .timestamp])
+        case .alertEscalation:
+            StructKeys([.alertId, .fromLevel, .toLevel, .escalationReason, .escalatedBy, .notifyContacts, .timestamp])
+        case .notificationStatus:
+            StructKeys([.alertId, .deliveryMethod, .recipient, .status, .errorReason, .attempts, .timestamp])
+        }
     }
 }
