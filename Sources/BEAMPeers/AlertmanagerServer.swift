@@ -49,8 +49,10 @@ public final class AlertmanagerServer: Sendable {
         try await waitUntilReady()
     }
 
+    /// Up to a minute: its start-up on a busy 2-core machine can take several seconds.
     private func waitUntilReady() async throws {
-        for _ in 0..<200 {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
             if let (status, _) = try? await Self.get("\(url)/-/ready"), status == 200 { return }
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(50))

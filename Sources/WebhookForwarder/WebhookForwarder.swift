@@ -28,18 +28,34 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
 
     /// Reads the secret files, opens the spool and queues what it held. Throws
     /// `WebhookSetupError` or `SpoolError`, naming the key and the path.
-    public init(
+    public convenience init(
         configuration: WebhookConfiguration, logger: Logger, metrics factory: any MetricsFactory = MetricsSystem.factory
+    ) throws {
+        try self.init(
+            configuration: configuration, logger: logger, metrics: factory,
+            spoolCompactionThreshold: DeliverySpool.defaultCompactionThreshold)
+    }
+
+    /// `spoolCompactionThreshold`: the file size from which a spool of mostly completed entries
+    /// is rewritten (tests lower it to see compaction with few entries).
+    init(
+        configuration: WebhookConfiguration, logger: Logger, metrics factory: any MetricsFactory,
+        spoolCompactionThreshold: Int
     ) throws {
         routes = try configuration.endpoints.enumerated().map { try EndpointRoute($1, index: $0) }
         do {
-            spool = try DeliverySpool(directory: configuration.spoolDirectory, logger: logger)
+            spool = try DeliverySpool(
+                directory: configuration.spoolDirectory, compactionThreshold: spoolCompactionThreshold, logger: logger)
         } catch let error as SpoolError {
             throw WebhookSetupError(keyPath: "webhooks.spool_dir", message: error.description)
         }
+        // An escalation the join forgets can no longer be resolved: its memo is done with.
         join = AlertJoin(
             ttl: configuration.alertCacheTTL, capacity: configuration.alertCacheSize,
-            dedupWindow: configuration.dedupWindow)
+            dedupWindow: configuration.dedupWindow
+        ) { [spool] memos in
+            for memo in memos { spool.complete(memo) }
+        }
         renderer = PayloadRenderer(externalURL: configuration.externalURL)
         board = QueueBoard(endpoints: routes.map(\.name))
         self.logger = logger
@@ -62,7 +78,7 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
         self.queues = queues
         self.metrics = metrics
         for delivery in spool.recovered where queues[delivery.endpoint] == nil { dropUnconfigured(delivery) }
-        for stale in join.restore(spool.recoveredMemos, now: Date().timeIntervalSince1970) { spool.complete(stale) }
+        join.restore(spool.recoveredMemos, now: Date().timeIntervalSince1970)
         logger.info(
             "webhook forwarder ready",
             metadata: [
@@ -75,8 +91,15 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
     ///
     /// The deliveries it makes are on their way at once. With `durably` (the default) it returns
     /// once they are also on disk (`.spooled`): from then on a crash cannot lose them. Without,
-    /// it returns as soon as they are queued for the next group commit (`.queued`), so that a
-    /// slow disk never holds up the caller; a crash within that sync (milliseconds) can lose them.
+    /// it returns as soon as they are queued for the next group commit (`.queued`, not yet
+    /// durable), so that a slow disk never holds up the caller; a crash within that sync
+    /// (milliseconds, up to a slow disk's fsync) can lose them. `waitUntilSpooled` tells when
+    /// they are on disk.
+    ///
+    /// The exporter's ingest path does not wait (`durably: false`): the Phoenix.PubSub stream
+    /// has no acknowledgement to hold back until the sync, so while the ingest waited, the next
+    /// messages would sit in the socket buffer and a crash would lose them just the same; waiting
+    /// would only slow the ingest and delay every later escalation behind each fsync.
     @discardableResult
     public func receive(_ message: GaterMessage, from node: String, durably: Bool = true) async -> ReceiveOutcome {
         let now = Date().timeIntervalSince1970
@@ -96,9 +119,15 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
     /// The endpoints' queues, in configuration order.
     public func queueStatus() -> [WebhookQueueStatus] { board.snapshot() }
 
+    /// Returns once every delivery `receive` took before this call is on disk (written and
+    /// synced), which is what `durably: true` waits for, for a caller that did not wait. False
+    /// when a spool write failed since the start (each failure was logged): some deliveries may
+    /// then be in memory only.
+    public func waitUntilSpooled() async -> Bool { await spool.waitUntilAllDurable() }
+
     public func run() async throws {
         await start()
-        let ticker = Task { await self.refreshGauges() }
+        let ticker = Task { await self.tick() }
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
                 await ticker.value
@@ -148,12 +177,14 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
         logger.info("webhook forwarder stopped", metadata: ["pending_deliveries": "\(spool.pendingCount)"])
     }
 
-    /// The oldest-pending ages grow with time, not only when a queue changes.
-    private func refreshGauges() async {
+    /// Every second: the oldest-pending ages grow with time, not only when a queue changes, and
+    /// what the join keeps expires (with its memos) even when no new message arrives.
+    private func tick() async {
         while !Task.isCancelled {
             for status in board.snapshot() {
                 metrics[status.endpoint]?.recordQueue(length: status.length, oldestAge: status.oldestPendingAge ?? 0)
             }
+            join.expire(now: Date().timeIntervalSince1970)
             try? await Task.sleep(for: .seconds(1))
         }
     }
@@ -171,8 +202,9 @@ public enum ReceiveOutcome: Sendable, Equatable {
     case filtered
     /// On disk, one delivery per endpoint named.
     case spooled(endpoints: [String])
-    /// Written to the spool's buffer and on its way, on disk within one group commit
-    /// (`receive(_:from:durably: false)`; a failure to write is logged).
+    /// Written to the spool's buffer and on its way, but not yet on disk: it will be within one
+    /// group commit (`receive(_:from:durably: false)`; `waitUntilSpooled` says when; a failure
+    /// to write is logged).
     case queued(endpoints: [String])
     /// Being sent from memory only: the spool could not write it (disk full, I/O error; logged).
     case unspooled(endpoints: [String], reason: String)

@@ -3,6 +3,7 @@ import Foundation
 import GaterMessages
 import Logging
 import ServiceLifecycle
+import Synchronization
 import WebhookForwarder
 
 /// Reads messages from a file or standard input and hands them to the forwarder, one at a time.
@@ -13,10 +14,15 @@ struct MessageFeeder: Service {
     let intake: MessageIntake
     /// A file of messages, or nil for standard input.
     let input: String?
+    /// Whether each escalation waits for the spool's sync (`durably: true`), or is fed as the
+    /// exporter's ingest path does and reported `spooled` by a barrier behind it.
+    let waitsForSync: Bool
 
     func run() async throws {
         // Services run once the group traps SIGTERM: from here a SIGTERM is a graceful shutdown.
         say("running")
+        let queued = QueuedTally()
+        let reporter = waitsForSync ? nil : Task { await reportSpooled(queued) }
         var accepted = 0
         for await line in Self.lines(of: input) {
             guard let input = try? JSONDecoder().decode(HarnessInput.self, from: Data(line.utf8)),
@@ -25,13 +31,36 @@ struct MessageFeeder: Service {
                 say("outcome unreadable")
                 continue
             }
-            let outcome = await forwarder.receive(message, from: "harness@localhost")
-            if case .spooled = outcome, case .alertEscalation = message {
+            let outcome = await forwarder.receive(message, from: "harness@localhost", durably: waitsForSync)
+            switch (outcome, message) {
+            case (.spooled, .alertEscalation):
                 accepted += 1
                 say("accepted \(accepted)")
-            } else {
-                say("outcome \(outcome)")
+            case (.queued, .alertEscalation): say("queued \(queued.add())")
+            default: say("outcome \(outcome)")
             }
+        }
+        queued.finish()
+        await reporter?.value
+    }
+
+    /// `spooled N` once the first N queued escalations are on disk: each barrier covers what was
+    /// queued before it started.
+    private func reportSpooled(_ queued: QueuedTally) async {
+        var reported = 0
+        while true {
+            let (count, finished) = queued.snapshot
+            guard count > reported else {
+                if finished { return }
+                try? await Task.sleep(for: .milliseconds(5))
+                continue
+            }
+            guard await forwarder.waitUntilSpooled() else {
+                say("not spooled: a spool write failed after \(reported)")
+                return
+            }
+            say("spooled \(count)")
+            reported = count
         }
     }
 
@@ -58,6 +87,39 @@ struct MessageFeeder: Service {
             continuation.finish()
         }.start()
         return stream
+    }
+}
+
+/// The escalations fed without waiting, shared with the task that reports them spooled.
+final class QueuedTally: Sendable {
+    private let state = Mutex<(count: Int, finished: Bool)>((0, false))
+
+    /// Counts one more; returns the count.
+    func add() -> Int {
+        state.withLock { state in
+            state.count += 1
+            return state.count
+        }
+    }
+
+    func finish() { state.withLock { $0.finished = true } }
+
+    var snapshot: (count: Int, finished: Bool) { state.withLock { $0 } }
+}
+
+/// `pending N` whenever the number of deliveries not yet completed changes, so that a test can
+/// wait until everything was delivered before it stops the process.
+struct QueueReporter: Service {
+    let forwarder: WebhookForwarder
+
+    func run() async throws {
+        var last: Int?
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let pending = forwarder.queueStatus().reduce(0) { $0 + $1.length }
+            if pending != last { say("pending \(pending)") }
+            last = pending
+            try? await Task.sleep(for: .milliseconds(50))
+        }
     }
 }
 

@@ -77,7 +77,8 @@ struct Exporter {
             setup: settings.cluster, group: MultiThreadedEventLoopGroup.singleton, logger: logger, status: status
         ) { received in
             aggregator.record(received)
-            // Not durably: a slow disk must not hold up the ingest path; the spool syncs within ms.
+            // Not durably: pub/sub has no upstream ack, so waiting for the sync would only slow the
+            // ingest, not save more on a crash (docs/webhooks.md, "Why the exporter does not wait").
             await webhooks?.receive(received.message, from: received.peer, durably: false)
         }
         return Parts(store: store, aggregator: aggregator, webhooks: webhooks, http: http, cluster: cluster)

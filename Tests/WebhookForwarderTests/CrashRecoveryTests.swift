@@ -50,15 +50,18 @@ extension LoopbackTests {
             let (configuration, messages) = try files(setup, port: receiver.port, count: 50, format: "json")
             let harness = try startHarness(
                 [configuration, messages], environment: ["WEBHOOK_HARNESS_MAX_FILE_BYTES": "8192"])
-            try await eventually("all 50 delivered") { Set(receiver.requests.map(\.body)).count == 50 }
-            try await harness.waitForLine(containing: "outcome unspooled")
-            try await harness.waitForLine(containing: "running")
+            // Generous deadlines here and below: each step starts a debug-built process.
+            try await eventually("all 50 delivered", timeout: .seconds(60)) {
+                Set(receiver.requests.map(\.body)).count == 50
+            }
+            try await harness.waitForLine(containing: "outcome unspooled", timeout: .seconds(60))
+            try await harness.waitForLine(containing: "running", timeout: .seconds(60))
             let output = harness.lines.joined(separator: "\n")
             #expect(output.contains("accepted 1"), "the first ones fit in the spool")
             #expect(output.contains("File too large"), "the system's reason is given")
             #expect(output.contains("cannot write webhook deliveries to the spool; they are sent from memory only"))
             harness.signal(SIGTERM)
-            _ = try await harness.waitForExit()
+            _ = try await harness.waitForExit(timeout: .seconds(30))
         }
 
         @Test func aThousandEscalationsSurviveKillNineAndArriveWithStableKeys() async throws {
@@ -78,7 +81,7 @@ extension LoopbackTests {
             let receiver = try await WebhookReceiver.start(port: port) { _, index in index < 200 ? .ok : .hang }
             defer { Task { await receiver.stop() } }
             let second = try startHarness([configurationFile])
-            _ = try await receiver.waitForRequests(208, timeout: .seconds(30))
+            _ = try await receiver.waitForRequests(208, timeout: .seconds(90))
             second.signal(SIGKILL)
             _ = try await second.waitForExit()
             #expect(receiver.requests.count == 208, "200 answered, 8 (max_in_flight) hanging when killed")
@@ -86,8 +89,12 @@ extension LoopbackTests {
 
             // 3. Restarted: every escalation arrives, each at least once, repeats only with the same key.
             let third = try startHarness([configurationFile])
-            try await eventually("all 1000 alerts delivered", timeout: .seconds(60)) {
+            try await eventually("all 1000 alerts delivered", timeout: .seconds(120)) {
                 Set(receiver.requests.compactMap(alertID)).count == 1000
+            }
+            // The last answers may still be on their way back when the last request arrives.
+            try await eventually("every delivery completed", timeout: .seconds(60)) {
+                third.lines.last { $0.hasPrefix("pending ") } == "pending 0"
             }
             var keys: [String: Set<String>] = [:]
             for request in receiver.requests {
@@ -105,21 +112,65 @@ extension LoopbackTests {
             }
             let duplicates = receiver.requests.count - 1000
             #expect(duplicates >= 8, "the 8 unanswered ones are sent again")
-            try await third.waitForLine(containing: "running")
+            try await third.waitForLine(containing: "running", timeout: .seconds(60))
             third.signal(SIGTERM)
-            #expect(try await third.waitForExit() == 0)
+            #expect(try await third.waitForExit(timeout: .seconds(30)) == 0)
 
-            // 4. Nothing is pending any more: a fourth start sends nothing.
+            // 4. Nothing is pending any more: a fourth start recovers nothing and sends nothing.
             let settled = receiver.requests.count
             let fourth = try startHarness([configurationFile])
-            try await fourth.waitForLine(containing: "running")
+            try await fourth.waitForLine(containing: "running", timeout: .seconds(60))
+            try await fourth.waitForLine(containing: "recovered_deliveries=0")
             try await Task.sleep(for: .milliseconds(500))
             #expect(receiver.requests.count == settled)
             fourth.signal(SIGTERM)
-            _ = try await fourth.waitForExit()
+            _ = try await fourth.waitForExit(timeout: .seconds(30))
             let output = (first.lines + second.lines + third.lines + fourth.lines).joined(separator: "\n")
             #expect(!output.contains("crash-test-hmac-secret"))
             print("kill -9 test: 1000 escalations, \(duplicates) sent again after the kills, each with its key")
+        }
+
+        /// The exporter's ingest mode (`durably: false`): the feeder does not wait for syncs, and
+        /// the harness says `spooled N` once a barrier behind the first N returned. Killed right
+        /// after such a line, with the receiver down: all N arrive after the restart.
+        @Test func whatTheNonWaitingIngestReportedSpooledSurvivesKillNine() async throws {
+            let setup = try ForwarderSetup()
+            let port = ErlangTools.freePort()
+            let (configurationFile, messagesFile) = try files(setup, port: port, count: 1000)
+
+            let first = try startHarness(["--no-wait-for-sync", configurationFile, messagesFile])
+            try await eventually("a barrier reported at least 100 spooled", timeout: .seconds(90)) {
+                spooledCounts(first.lines).contains { $0 >= 100 }
+            }
+            first.signal(SIGKILL)
+            #expect(try await first.waitForExit() != 0)
+            let lines = first.lines
+            let spooled = try #require(spooledCounts(lines).max())
+            #expect(!lines.contains { $0.hasPrefix("accepted") }, "nothing counts as accepted before its sync")
+            for count in spooledCounts(lines) {
+                let queuedAt = try #require(lines.firstIndex(of: "queued \(count)"))
+                let spooledAt = try #require(lines.firstIndex(of: "spooled \(count)"))
+                #expect(queuedAt < spooledAt, "queued before the barrier behind it")
+            }
+            let queued = lines.filter { $0.hasPrefix("queued ") }.count
+
+            let receiver = try await WebhookReceiver.start(port: port)
+            defer { Task { await receiver.stop() } }
+            let second = try startHarness([configurationFile])
+            let expected = Set((0..<spooled).map { "alert-\($0)" })
+            try await eventually("the \(spooled) spooled escalations delivered", timeout: .seconds(120)) {
+                expected.isSubset(of: Set(receiver.requests.compactMap(alertID)))
+            }
+            second.signal(SIGTERM)
+            _ = try await second.waitForExit(timeout: .seconds(30))
+            let arrived = Set(receiver.requests.compactMap(alertID)).count
+            print(
+                "kill -9 without waiting for syncs: \(queued) queued, \(spooled) reported spooled, \(arrived) arrived")
+        }
+
+        /// The N of each `spooled N` line.
+        func spooledCounts(_ lines: [String]) -> [Int] {
+            lines.compactMap { $0.hasPrefix("spooled ") ? Int($0.dropFirst("spooled ".count)) : nil }
         }
 
         func alertID(_ request: WebhookReceiver.Request) -> String? {

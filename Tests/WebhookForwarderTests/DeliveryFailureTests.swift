@@ -9,9 +9,12 @@ extension LoopbackTests {
     /// Failure injection over loopback: 5xx then recovery, 429 with Retry-After, a receiver that
     /// hangs, a refused port, a permanent 4xx, and the attempt and age limits.
     @Suite struct DeliveryFailureTests {
-        @Test func serverErrorsAreRetriedWithBackoffUntilTheReceiverRecovers() async throws {
+        @Test func serverErrorsAndRequestTimeoutsAreRetriedWithBackoffUntilTheReceiverRecovers() async throws {
             let setup = try ForwarderSetup()
-            let receiver = try await WebhookReceiver.start { _, index in index < 3 ? .status(500, body: "boom") : .ok }
+            let answers: [WebhookReceiver.Reply] = [
+                .status(500, body: "boom"), .status(408, body: "request timeout"), .status(503),
+            ]
+            let receiver = try await WebhookReceiver.start { _, index in index < 3 ? answers[index] : .ok }
             defer { Task { await receiver.stop() } }
             let forwarder = try setup.forwarder([endpoint("hook", receiver.url) { $0.maxInFlight = 1 }])
             let task = running(forwarder)
@@ -31,7 +34,13 @@ extension LoopbackTests {
             let warnings = setup.log.all.filter { $0.level == .warning }
             #expect(warnings.count == 1, "one warning while failing, then debug: \(warnings.map(\.message))")
             #expect(warnings.first?.message.contains("HTTP 500: \"boom\"") == true)
+            #expect(setup.log.text.contains("HTTP 408: \"request timeout\""), "408 is retried, not refused")
             #expect(setup.log.all.contains { $0.message == "webhook endpoint recovered" })
+            #expect(
+                AttemptVerdict(.response(status: 408, retryAfter: nil, bodyPrefix: ""))
+                    == .retry(reason: "HTTP 408", notBefore: nil))
+            #expect(
+                AttemptVerdict(.response(status: 404, retryAfter: nil, bodyPrefix: "")) == .refused(reason: "HTTP 404"))
         }
 
         @Test func retryAfterIsHonoured() async throws {
@@ -124,7 +133,7 @@ extension LoopbackTests {
             let task = running(forwarder)
             defer { task.cancel() }
             for alert in 0..<5 { await forwarder.receive(.alertEscalation(Gater.escalation("a\(alert)")), from: "n") }
-            try await eventually("all five dropped", timeout: .seconds(5)) { setup.count("down", .dropped) == 5 }
+            try await eventually("all five dropped") { setup.count("down", .dropped) == 5 }
             #expect(setup.log.all.contains { $0.message.contains("older than max_age (600ms)") })
             #expect(forwarder.queueStatus().first?.length == 0)
         }

@@ -111,9 +111,13 @@ import Testing
                 "alert_id", "severity", "category", "title", "description", "source", "node", "requires_ack",
                 "timestamp",
             ])
+        #expect(alert["alert_id"] as? String == "alert-1")
         #expect(alert["severity"] as? String == "critical")
         #expect(alert["category"] as? String == "network")
         #expect(alert["title"] as? String == "Node down")
+        #expect(alert["description"] as? String == "ex_esdb@host-3 unreachable")
+        #expect(alert["source"] as? String == "cluster_monitor")
+        #expect(alert["node"] as? String == "ex_esdb@host-1")
         #expect(alert["requires_ack"] as? Bool == true)
         #expect(alert["timestamp"] as? String == "2023-11-14T22:13:20.250Z")
 
@@ -123,6 +127,8 @@ import Testing
                 resolveTimeout: .zero))
         #expect(resolved["event"] as? String == "resolved")
         let ack = try #require(resolved["acknowledgement"] as? [String: Any])
+        #expect(Set(ack.keys) == ["alert_id", "ack_by", "ack_note", "resolution", "timestamp"])
+        #expect(ack["alert_id"] as? String == "alert-1")
         #expect(ack["ack_by"] as? String == "oncall")
         #expect(ack["ack_note"] as? String == "looking")
         #expect(ack["resolution"] is NSNull)

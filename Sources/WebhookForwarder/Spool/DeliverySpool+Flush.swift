@@ -46,6 +46,7 @@ extension DeliverySpool {
         let ready = state.withLockedValue { state in
             state.writtenBatch = batch.number
             if let failure {
+                state.failedBatches += 1
                 state.failures[batch.number] = failure
                 state.failures = state.failures.filter { $0.key + 64 > batch.number }
                 // Not on disk: a restart must not find them (they may still go out from memory).

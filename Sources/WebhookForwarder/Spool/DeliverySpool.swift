@@ -70,11 +70,15 @@ final class DeliverySpool: Sendable {
         var liveBytes = 0
         var fileBytes: Int
         var closed = false
+        /// Batches whose write failed since the spool was opened.
+        var failedBatches = 0
     }
+
+    static let defaultCompactionThreshold = 4 << 20
 
     /// Opens (or creates) the spool in `directory`, locks it against a second process and reads
     /// back what was pending. A damaged tail (a write cut short by a crash) is cut off and logged.
-    init(directory: String, compactionThreshold: Int = 4 << 20, logger: Logger) throws {
+    init(directory: String, compactionThreshold: Int = defaultCompactionThreshold, logger: Logger) throws {
         try SpoolFile.makeDirectory(directory)
         lockDescriptor = try SpoolFile.lock(directory)
         path = "\(directory)/deliveries.spool"
@@ -83,7 +87,17 @@ final class DeliverySpool: Sendable {
         do {
             let replay = try SpoolReplay.read(path, logger: logger)
             let descriptor = try SpoolFile.openForAppend(path)
-            if replay.validBytes == 0 { try SpoolFile.write(descriptor, SpoolRecord.header, path: path) }
+            if replay.validBytes == 0 {
+                // A new file: its directory entry must survive a crash as surely as its records.
+                do {
+                    try SpoolFile.write(descriptor, SpoolRecord.header, path: path)
+                    try SpoolFile.sync(descriptor, path: path)
+                    SpoolFile.syncDirectory(of: path)
+                } catch {
+                    Glibc.close(descriptor)
+                    throw error
+                }
+            }
             let entries = replay.live.values.sorted { $0.id < $1.id }
             recovered = entries.compactMap { if case .delivery(let delivery) = $0 { delivery } else { nil } }
             recoveredMemos = entries.compactMap { if case .memo(let memo) = $0 { memo } else { nil } }
@@ -140,6 +154,15 @@ final class DeliverySpool: Sendable {
         }
     }
 
+    /// Returns once everything buffered before the call is written and synced; false when a
+    /// write failed since the spool was opened.
+    func waitUntilAllDurable() async -> Bool {
+        // An empty buffer: what came before is in the batches already taken by the writer.
+        let batch = state.withLockedValue { $0.buffer.isEmpty ? $0.batch - 1 : $0.batch }
+        try? await waitUntilDurable(batch)
+        return state.withLockedValue { $0.failedBatches == 0 }
+    }
+
     /// Writes the deliveries and returns them with their ids once they are on disk.
     func append(_ drafts: [DeliveryDraft]) async throws -> [SpooledDelivery] {
         let buffered = try buffer(drafts)
@@ -161,6 +184,11 @@ final class DeliverySpool: Sendable {
     /// The deliveries not completed yet.
     var pendingCount: Int {
         state.withLockedValue { $0.live.values.count { if case .delivery = $0 { true } else { false } } }
+    }
+
+    /// The memos not completed yet.
+    var memoCount: Int {
+        state.withLockedValue { $0.live.values.count { if case .memo = $0 { true } else { false } } }
     }
 
     /// Writes what is buffered, syncs, and closes the file; later buffering fails. The writing

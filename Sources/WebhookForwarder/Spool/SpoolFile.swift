@@ -7,10 +7,14 @@ import Foundation
 /// The system calls of the spool: files created 0600, whole writes, data syncs, the directory
 /// lock, and the atomic replacement that compaction uses.
 enum SpoolFile {
+    /// Creates the spool directory (0700) when missing, durably: its parent is synced too.
     static func makeDirectory(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return }
         do {
             try FileManager.default.createDirectory(
                 atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            syncDirectory(of: path)
         } catch {
             throw SpoolError(
                 "cannot create the spool directory \(path) (webhooks.spool_dir, --webhook.spool-dir): \(error.localizedDescription)"
@@ -95,7 +99,8 @@ enum SpoolFile {
         return try openForAppend(path)
     }
 
-    /// Makes a rename durable; a failure here only weakens the guarantee of that rename.
+    /// Makes a creation or rename in the directory of `path` durable; a failure here only
+    /// weakens the guarantee of that one entry.
     static func syncDirectory(of path: String) {
         let directory = (path as NSString).deletingLastPathComponent
         let descriptor = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
