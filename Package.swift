@@ -282,7 +282,9 @@ let package = Package(
         // The shipped dashboards, alert rules and deployment files, checked with real tools.
         .testTarget(
             name: "OperationsTests",
-            dependencies: ["BEAMPeers", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "BEAMPeers", "ExporterConfiguration", "WebhookForwarder", .product(name: "Yams", package: "Yams"),
+            ]
         ),
         // The built executable, run as an operator would run it.
         .testTarget(

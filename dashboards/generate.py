@@ -102,6 +102,9 @@ class Dashboard:
     def timeseries(self, title, description, targets, unit, width=12, height=8, stack=False, **kw):
         custom = {"drawStyle": "line", "lineWidth": 1, "fillOpacity": 10, "showPoints": "never",
                   "stacking": {"mode": "normal" if stack else "none", "group": "A"}}
+        # Thresholds above the base are drawn as dashed lines; a time series is not coloured by them.
+        if len(kw.get("thresholds", steps((None, GREEN)))["steps"]) > 1:
+            custom["thresholdsStyle"] = {"mode": "dashed"}
         options = {"legend": {"displayMode": "list", "placement": "bottom", "showLegend": True},
                    "tooltip": {"mode": "multi", "sort": "desc"}}
         self.panel("timeseries", title, description, targets, unit, width, height, custom=custom,
@@ -236,7 +239,8 @@ def performance():
                      "tooltip": {"show": True, "yHistogram": True}})
     d.timeseries("Latency range by operation", "Reported min, average and max latency per operation (the highest node).",
                  [target(f'max by (operation, stat) (exesdb_latency_reported_seconds{{{OPERATIONS}, stat=~"min|avg|max"}})',
-                         "{{operation}} {{stat}}")], "s", width=8, height=9)
+                         "{{operation}} {{stat}}")], "s", width=8, height=9,
+                 thresholds=steps((None, GREEN), (0.1, YELLOW), (0.5, RED)))
     d.timeseries("Latency samples per second", "How many operations the latency figures summarise (LatencyMetric.sample_count).",
                  [target(f'sum by (operation) (rate(exesdb_latency_samples_total{{{OPERATIONS}, stat="p99"}}{RATE}))', "{{operation}}")],
                  "ops", width=24)
@@ -366,7 +370,8 @@ def exporter():
                  thresholds=steps((None, GREEN), (60, YELLOW), (300, RED)))
     d.row("Process")
     d.timeseries("CPU", "CPU seconds per second used by the exporter.",
-                 [target(f"rate(process_cpu_seconds_total{{{EXPORTER}}}{RATE})", "{{instance}}")], "percentunit", width=8)
+                 [target(f"rate(process_cpu_seconds_total{{{EXPORTER}}}{RATE})", "{{instance}}")], "percentunit", width=8,
+                 thresholds=steps((None, GREEN), (0.5, YELLOW), (0.9, RED)))
     d.timeseries("Resident memory", "The exporter's resident memory.",
                  [target(f"process_resident_memory_bytes{{{EXPORTER}}}", "{{instance}}")], "bytes", width=8)
     d.timeseries("Open file descriptors", "Open file descriptors and the limit.",

@@ -2,7 +2,8 @@
 %% life of those that need an acknowledgement: some are acked within escalate_ms, the others are
 %% escalated level1 -> level2 (and some on to level3) with a NotificationStatus per contact, then
 %% acked. The first alert of a node is a critical one that escalates once, so that every kind of
-%% message is seen within a few escalate_ms of the start.
+%% message is seen within a few escalate_ms of the start; the nodes raise it one after the other
+%% (first_alert_ms apart), so that an exporter that joins late still sees one.
 -module(demo_alerts).
 -export([loop/1]).
 
@@ -15,8 +16,8 @@
          {error, data, <<"Subscription checkpoint failed">>}, {error, system, <<"Store worker restarted">>},
          {critical, network, <<"Replication link flapping">>}]).
 
-loop(Context = #{alert_ms := Interval}) ->
-    timer:sleep(max(100, Interval div 3)),
+loop(Context = #{first_alert_ms := First, index := Index}) ->
+    timer:sleep(First * (Index + 1)),
     raise(Context, 1, {critical, network, <<"Replication link flapping">>}),
     loop(Context, 2).
 

@@ -22,10 +22,10 @@
 -define(DISK_THRESHOLD_PERCENT, 90).
 -define(SNAPSHOT_MIN_RATE, 35).
 
-%% The first node starts with a latency spike, so that a fresh demo shows one (and its
-%% MetricAlert) at once instead of minutes later.
+%% The first node starts with a latency spike of eight rounds, so that a fresh demo shows one (and
+%% its MetricAlerts) at once instead of minutes later, even to an exporter that joins late.
 metrics_loop(Context = #{index := Index}) ->
-    metrics_loop(Context, pick(Index =:= 0, 4, 0)).
+    metrics_loop(Context, pick(Index =:= 0, 8, 0)).
 
 %% SpikeRounds: how many more rounds the current latency spike lasts.
 metrics_loop(Context = #{metrics_ms := Interval}, SpikeRounds) ->

@@ -14,7 +14,8 @@
 %%   nodes        every node of the demo cluster, this one included (it keeps connected to them)
 %%   pool_size    the buses' pool size (1, as ExESDBGater starts them)
 %%   profile      normal (default: a metrics round every 5 s, health every 10 s, an alert every
-%%                ~45 s) or fast (every 2 s / 1 s / 3 s, escalations after 1 s, for tests)
+%%                ~45 s, escalations after 10 s; the first escalation about 20 s after the start)
+%%                or fast (every 2 s / 1 s / 3 s, escalations after 1 s, for tests)
 -module(exesdb_demo).
 -export([start/1, broadcast/4]).
 
@@ -51,14 +52,16 @@ config(Options) ->
 
 %% metrics_ms: one round of throughput, latency, resource and performance metrics;
 %% health_ms: one round of node, component, check and cluster health;
-%% alert_ms: mean time between system alerts of one node; escalate_ms: time before an unacked
-%% alert is escalated (or acked); cycle_ms and degraded_ms: each node is degraded for degraded_ms
-%% once per cycle_ms, the nodes taking turns.
+%% alert_ms: mean time between system alerts of one node; first_alert_ms: when node i raises its
+%% first alert, (i + 1) * first_alert_ms after its start, so that a fresh demo shows an escalation
+%% (and the webhook sink prints it) within half a minute, one node after the other;
+%% escalate_ms: time before an unacked alert is escalated (or acked); cycle_ms and degraded_ms:
+%% each node is degraded for degraded_ms once per cycle_ms, the nodes taking turns.
 timing(normal) ->
-    #{metrics_ms => 5000, health_ms => 10000, alert_ms => 45000, escalate_ms => 20000,
+    #{metrics_ms => 5000, health_ms => 10000, alert_ms => 45000, first_alert_ms => 10000, escalate_ms => 10000,
       cycle_ms => 600000, degraded_ms => 60000};
 timing(fast) ->
-    #{metrics_ms => 2000, health_ms => 1000, alert_ms => 3000, escalate_ms => 1000,
+    #{metrics_ms => 2000, health_ms => 1000, alert_ms => 3000, first_alert_ms => 1000, escalate_ms => 1000,
       cycle_ms => 30000, degraded_ms => 5000}.
 
 %% A Phoenix.PubSub PG2 worker: member of every pool group of its bus, registered under the first,

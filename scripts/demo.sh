@@ -79,8 +79,9 @@ umask 077
 mkdir -p "$workdir/home" "$workdir/ebin" "$workdir/spool"
 head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$workdir/cookie"
 head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$workdir/secret_key_base"
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$workdir/webhook_hmac"  # signs the sink's webhooks
 cp "$workdir/cookie" "$workdir/home/.erlang.cookie"
-chmod 400 "$workdir/cookie" "$workdir/home/.erlang.cookie"
+chmod 400 "$workdir/cookie" "$workdir/home/.erlang.cookie" "$workdir/webhook_hmac"
 
 epmd_port="$(free_port)"
 epmd -port "$epmd_port" -address 127.0.0.1 &
@@ -111,7 +112,8 @@ if [ "$cluster_only" = true ]; then
 fi
 
 sink_port="$(free_port)"
-python3 demo/webhook_sink.py --port "$sink_port" --log "$workdir/webhooks.log" &
+python3 demo/webhook_sink.py --port "$sink_port" --log "$workdir/webhooks.log" \
+  --hmac-secret-file "$workdir/webhook_hmac" &
 started+=($!)
 
 web_port="${EXESDB_DEMO_WEB_PORT:-9571}"
@@ -127,6 +129,7 @@ webhooks:
       url: http://127.0.0.1:$sink_port/
       format: alertmanager
       to_levels: [level2, level3]
+      hmac_secret_file: $workdir/webhook_hmac
       timeout: 5s
 EOF
 
@@ -143,7 +146,7 @@ started+=("$exporter")
 echo
 echo "exporter:      http://127.0.0.1:$web_port/"
 echo "metrics:       http://127.0.0.1:$web_port/metrics"
-echo "webhook sink:  http://127.0.0.1:$sink_port/ (prints each forwarded escalation below)"
+echo "webhook sink:  http://127.0.0.1:$sink_port/ (prints each forwarded escalation below, the first within about 30 s)"
 echo "demo running ($profile profile); Ctrl-C stops everything"
 set +e
 wait "$exporter"

@@ -10,7 +10,7 @@ case "$purpose" in
   test | run) packages+=(erlang-base erlang-crypto erlang-ssl openssl python3) ;;  # BEAM peers; HMAC; TLS distribution; demo sink
 esac
 case "$purpose" in
-  test) packages+=(prometheus prometheus-alertmanager python3 python3-pip python3-hypercorn systemd curl) ;;  # real Prometheus, promtool, Alertmanager; HTTP/2 webhook receiver; systemd-analyze for deploy/ checks
+  test) packages+=(prometheus prometheus-alertmanager python3 python3-pip python3-hypercorn python3-yaml systemd curl) ;;  # real Prometheus, promtool, Alertmanager; HTTP/2 webhook receiver; systemd-analyze and deploy/kubernetes/generate.py for deploy/ checks
 esac
 
 if ! command -v swift >/dev/null 2>&1; then

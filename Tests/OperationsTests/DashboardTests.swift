@@ -57,7 +57,8 @@ import Testing
             let fieldConfig = panel["fieldConfig"] as? [String: Any] ?? [:]
             let defaults = fieldConfig["defaults"] as? [String: Any] ?? [:]
             #expect(!(defaults["unit"] as? String ?? "").isEmpty, "\(file) '\(title)': unit")
-            #expect(defaults["thresholds"] != nil, "\(file) '\(title)': thresholds")
+            let problems = PanelThresholds.problems(panel)
+            #expect(problems.isEmpty, "\(file) '\(title)': \(problems)")
         }
     }
 
@@ -83,6 +84,12 @@ import Testing
         #expect(Self.variableNames(performance).isSuperset(of: ["job", "node", "operation"]))
         let exporter = try Repository.json("dashboards/exesdb-exporter.json")
         #expect(Self.variableNames(exporter).isSuperset(of: ["job", "instance"]))
+        for (file, required) in RequiredPanel.byDashboard {
+            let panels = Self.queryPanels(try Repository.json(file))
+            for panel in required {
+                #expect(panels.contains(where: panel.isShown), "\(file): no panel shows \(panel.what)")
+            }
+        }
         let heatmaps = Self.queryPanels(performance).filter { $0["type"] as? String == "heatmap" }
         #expect(
             heatmaps.contains {

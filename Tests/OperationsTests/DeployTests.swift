@@ -66,55 +66,6 @@ import Testing
         #expect(result.status == 0, "\(result.output)")
     }
 
-    @Test func kubernetesManifestsParseWithTheRequiredPieces() throws {
-        var kinds: [String: [[String: Any]]] = [:]
-        for file in try Repository.files(in: "deploy/kubernetes", ending: ".yaml")
-            + Repository.files(in: "deploy/kubernetes/sharded", ending: ".yaml")
-        {
-            for case let document as [String: Any] in try Repository.yamlDocuments(file) {
-                #expect(document["apiVersion"] is String, "\(file): apiVersion")
-                kinds[document["kind"] as? String ?? "?", default: []].append(document)
-            }
-        }
-        #expect(
-            Set(kinds.keys) == ["Deployment", "Service", "ServiceMonitor", "PrometheusRule", "ConfigMap", "Secret"])
-        let deployments = kinds["Deployment"] ?? []
-        #expect(deployments.count == 3, "one Deployment and two shards")
-        for deployment in deployments { try checkContainer(of: deployment) }
-        let shards = deployments.flatMap(arguments).filter { $0.hasPrefix("--cluster.shard=") }
-        #expect(Set(shards) == ["--cluster.shard=0/2", "--cluster.shard=1/2"])
-        let config = (kinds["ConfigMap"]?.first?["data"] as? [String: Any])?["exesdb_exporter.yml"] as? String
-        #expect(
-            config.map { (try? Repository.yamlDocuments(inline: $0)) != nil } == true, "the ConfigMap's config file")
-    }
-
-    func arguments(_ deployment: [String: Any]) -> [String] {
-        container(deployment)["args"] as? [String] ?? []
-    }
-
-    func container(_ deployment: [String: Any]) -> [String: Any] {
-        let spec = deployment["spec"] as? [String: Any]
-        let template = spec?["template"] as? [String: Any]
-        let podSpec = template?["spec"] as? [String: Any]
-        return (podSpec?["containers"] as? [[String: Any]])?.first ?? [:]
-    }
-
-    func checkContainer(of deployment: [String: Any]) throws {
-        let container = container(deployment)
-        let probe = { (name: String) in
-            ((container[name] as? [String: Any])?["httpGet"] as? [String: Any])?["path"] as? String
-        }
-        #expect(probe("livenessProbe") == "/-/healthy")
-        #expect(probe("readinessProbe") == "/-/ready")
-        #expect(((container["resources"] as? [String: Any])?["requests"] as? [String: Any]) != nil, "resource requests")
-        let environment = container["env"] as? [[String: Any]] ?? []
-        for name in ["ERLANG_COOKIE", "SECRET_KEY_BASE"] {
-            let variable = environment.first { $0["name"] as? String == name }
-            let reference = (variable?["valueFrom"] as? [String: Any])?["secretKeyRef"]
-            #expect(reference != nil, "\(name) must come from a Secret reference")
-        }
-    }
-
     @Test func grafanaProvisioningParses() throws {
         let sources = try Repository.yaml("deploy/grafana/provisioning/datasources/exesdb.yml")
         #expect((sources["datasources"] as? [[String: Any]])?.first?["type"] as? String == "prometheus")

@@ -73,6 +73,13 @@ final class PrometheusStack: Sendable {
         return data?["result"] as? [[String: Any]] ?? []
     }
 
+    /// The values of `label` on the series `match` selects (the API Grafana's label_values uses).
+    func labelValues(_ label: String, match: String) throws -> [String] {
+        let body = try Self.json(
+            Self.get("http://127.0.0.1:\(prometheusPort)/api/v1/label/\(label)/values", query: ["match[]": match]))
+        return body["data"] as? [String] ?? []
+    }
+
     /// The rule groups Prometheus loaded, by name, with their rule names.
     func ruleGroups() throws -> [String: [String]] {
         let body = try Self.json(Self.get("http://127.0.0.1:\(prometheusPort)/api/v1/rules"))
