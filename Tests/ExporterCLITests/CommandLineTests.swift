@@ -77,7 +77,10 @@ struct MistakenInvocation: Sendable, CustomTestStringConvertible {
     var config: String? = nil
     /// Texts the error must contain.
     let expected: [String]
-    var testDescription: String { arguments.joined(separator: " ") + (config.map { " with " + $0 } ?? "") }
+    var testDescription: String {
+        let file = config.map { " with the file " + $0.replacingOccurrences(of: "\n", with: " ") } ?? ""
+        return (arguments.isEmpty ? "no flags" : arguments.joined(separator: " ")) + file
+    }
 
     static let all = [
         MistakenInvocation(
