@@ -286,6 +286,14 @@ let package = Package(
                 "BEAMPeers", "ExporterConfiguration", "WebhookForwarder", .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The executable's settings, help page and reload, in process (no binary, no peers).
+        .testTarget(
+            name: "ExporterCommandTests",
+            dependencies: [
+                "exesdb_exporter", "ExporterConfiguration", "ExporterHTTP", "MetricsStore", "Aggregation",
+                "WebhookForwarder", "ExporterLogging", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The built executable, run as an operator would run it.
         .testTarget(
             name: "ExporterCLITests",

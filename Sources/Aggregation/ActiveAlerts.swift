@@ -20,18 +20,25 @@ final class ActiveAlerts: Sendable {
 
     private let state = Mutex<[String: Alert]>([:])
     let capacity: Int
-    let ttl: Double
+    /// Seconds; a reload may change it (it follows `--metrics.ttl`).
+    private let currentTTL: Mutex<Double>
 
     init(capacity: Int = 10_000, ttl: Double) {
         self.capacity = capacity
-        self.ttl = ttl
+        currentTTL = Mutex(ttl)
+    }
+
+    var ttl: Double {
+        get { currentTTL.withLock { $0 } }
+        set { currentTTL.withLock { $0 = newValue } }
     }
 
     /// Raises or refreshes an alert; returns the counts afterwards.
     func raise(id: String, severity: String, category: String, at now: Double) -> Counts {
-        state.withLock { alerts in
+        let ttl = ttl
+        return state.withLock { alerts in
             alerts[id] = Alert(severity: severity, category: category, seen: now)
-            expire(&alerts, now: now)
+            expire(&alerts, now: now, ttl: ttl)
             if alerts.count > capacity, let oldest = alerts.min(by: { $0.value.seen < $1.value.seen })?.key {
                 alerts[oldest] = nil
             }
@@ -41,21 +48,23 @@ final class ActiveAlerts: Sendable {
 
     /// Acknowledges an alert; returns the counts afterwards.
     func acknowledge(id: String, at now: Double) -> Counts {
-        state.withLock { alerts in
+        let ttl = ttl
+        return state.withLock { alerts in
             alerts[id] = nil
-            expire(&alerts, now: now)
+            expire(&alerts, now: now, ttl: ttl)
             return counts(alerts)
         }
     }
 
     func sweep(at now: Double) -> Counts {
-        state.withLock { alerts in
-            expire(&alerts, now: now)
+        let ttl = ttl
+        return state.withLock { alerts in
+            expire(&alerts, now: now, ttl: ttl)
             return counts(alerts)
         }
     }
 
-    private func expire(_ alerts: inout [String: Alert], now: Double) {
+    private func expire(_ alerts: inout [String: Alert], now: Double, ttl: Double) {
         alerts = alerts.filter { now - $0.value.seen <= ttl }
     }
 

@@ -14,11 +14,19 @@ public final class Aggregator: Sendable {
     private let logger: Logger
 
     /// `store` must hold the catalogue (`Catalogue.register`). `alertTTL` is how long an
-    /// unacknowledged alert stays active without being seen again (the series TTL).
-    public init(store: MetricsStore, alertTTL: Duration, logger: Logger) throws {
+    /// unacknowledged alert stays active without being seen again (the series TTL);
+    /// `alertCapacity` how many active alerts are kept (past it, the least recently seen goes).
+    public init(store: MetricsStore, alertTTL: Duration, alertCapacity: Int = 10_000, logger: Logger) throws {
         families = try ExESDBFamilies(store: store)
-        activeAlerts = ActiveAlerts(ttl: Double(alertTTL.components.seconds))
+        activeAlerts = ActiveAlerts(capacity: alertCapacity, ttl: Double(alertTTL.components.seconds))
         self.logger = logger
+    }
+
+    /// How long an unacknowledged alert stays active without being seen again; a reload sets it
+    /// with the series TTL.
+    public var alertTTL: Duration {
+        get { .seconds(activeAlerts.ttl) }
+        set { activeAlerts.ttl = Double(newValue.components.seconds) }
     }
 
     public func record(_ received: ReceivedMessage) {

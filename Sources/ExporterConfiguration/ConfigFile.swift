@@ -21,7 +21,7 @@ public struct ConfigFile: Sendable {
         do {
             root = try Yams.compose(yaml: text)
         } catch {
-            throw .syntax(path: path, message: "\(error)")
+            throw .syntax(path: path, message: syntaxProblem(error, in: text))
         }
         guard let root else { return ConfigFile(path: path, settings: ExporterFileSettings(), text: text) }
         guard root.mapping != nil else {
@@ -29,6 +29,28 @@ public struct ConfigFile: Sendable {
         }
         return ConfigFile(
             path: path, settings: try decode(ExporterFileSettings.self, from: root, path: path), text: text)
+    }
+
+    /// What the YAML parser found wrong and where, without the excerpt of the file Yams quotes:
+    /// the line could hold a token (a webhook header, a URL). libyaml's problems are fixed texts.
+    static func syntaxProblem(_ error: any Error, in text: String) -> String {
+        func at(_ mark: Mark) -> String { "line \(mark.line), column \(mark.column)" }
+        switch error as? YamlError {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
+            let during = context.map { " (\($0.text), from \(at($0.mark)))" } ?? ""
+            return "\(problem) at \(at(mark))\(during)"
+        case .reader(let problem, let offset, _, _):
+            guard let offset else { return problem }
+            let before = text.utf8.prefix(offset)
+            let line = before.count { $0 == UInt8(ascii: "\n") } + 1
+            let column = before.reversed().prefix { $0 != UInt8(ascii: "\n") }.count + 1
+            return "\(problem) at line \(line), column \(column) (byte \(offset))"
+        case .duplicatedKeysInMapping(_, let context):
+            return "a key appears twice in the mapping that starts at \(at(context.mark))"
+        default:
+            return "the YAML parser gave no position; check the file's indentation and quoting"
+        }
     }
 
     /// Decodes the section under `key` (e.g. `webhooks`) with its owner's type; nil when absent.

@@ -111,7 +111,6 @@ extension MetricsStore {
     /// Appends one scrape's body to `bytes`, so a caller can reuse one buffer across scrapes.
     public func render(_ format: ExpositionFormat, into bytes: inout [UInt8]) {
         runCollectors()
-        advanceClock()
         let cutoff = expiryCutoff
         // Expire first, everywhere, so the store's own counts below describe this very scrape.
         let families = sortedFamilies().map { ($0, $0.snapshot(expiringBefore: cutoff)) }

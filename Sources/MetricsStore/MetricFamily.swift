@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// A family's series. The lock guards only membership: lookups and inserts take it briefly,
@@ -114,18 +115,25 @@ public final class MetricFamily: Sendable {
 
 /// The store's clock tick and label limit, shared by its families without a reference back to
 /// the store on the update path.
+///
+/// Updates stamp their series with `tick` and expiry compares those stamps with the same `tick`,
+/// so the TTL is measured on one clock whatever renders or sweeps happen (or do not). The system
+/// tick is `CoarseClock`'s, read with one atomic load; a clock given by a test is read directly.
 final class StoreClock: Sendable {
-    private let currentTick: Atomic<Int64>
+    private let given: (@Sendable () -> Double)?
     let maxLabelValueBytes: Int
-    let wallClock: @Sendable () -> Double
 
-    init(wallClock: @escaping @Sendable () -> Double, maxLabelValueBytes: Int) {
-        self.wallClock = wallClock
+    init(given: (@Sendable () -> Double)?, maxLabelValueBytes: Int) {
+        self.given = given
         self.maxLabelValueBytes = maxLabelValueBytes
-        currentTick = Atomic(Int64(wallClock().rounded(.down)))
     }
 
-    var tick: Int64 { currentTick.load(ordering: .relaxed) }
+    /// Whole seconds since the Unix epoch, at most about one `CoarseClock` period behind.
+    var tick: Int64 {
+        guard let given else { return CoarseClock.shared.seconds }
+        return Int64(given().rounded(.down))
+    }
 
-    func advance() { currentTick.store(Int64(wallClock().rounded(.down)), ordering: .relaxed) }
+    /// Seconds since the Unix epoch, exactly (for `_created`).
+    func wallClock() -> Double { given?() ?? Date().timeIntervalSince1970 }
 }

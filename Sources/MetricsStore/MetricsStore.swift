@@ -8,25 +8,45 @@ import Synchronization
 /// are removed, and past the series limit new series are dropped and counted, so whatever the
 /// cluster sends, memory stays bounded.
 public final class MetricsStore: Sendable {
-    public let configuration: StoreConfiguration
     private let families = Mutex<[String: MetricFamily]>([:])
     private let expiringSeries = Atomic<Int>(0)
     private let totalSeries = Atomic<Int>(0)
+    /// The limits a reload may change while running (`reconfigure`).
+    private let ttlSeconds: Atomic<Int64>
+    private let maxSeries: Atomic<Int>
     let clock: StoreClock
     private let collectors = Mutex<[@Sendable () -> Void]>([])
     private let selfMetrics = Mutex<StoreSelfMetrics?>(nil)
     /// The last body's size, so the next render reserves enough at once.
     private let lastRenderSize = Atomic<Int>(1 << 16)
 
-    /// `clock` gives seconds since the Unix epoch; tests pass their own to move time.
+    /// `clock` gives seconds since the Unix epoch; tests pass their own to move time. Without
+    /// one, the TTL runs on `CoarseClock`.
     public init(
-        configuration: StoreConfiguration = StoreConfiguration(),
-        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+        configuration: StoreConfiguration = StoreConfiguration(), clock: (@Sendable () -> Double)? = nil
     ) {
-        self.configuration = configuration
-        self.clock = StoreClock(wallClock: clock, maxLabelValueBytes: configuration.maxLabelValueBytes)
+        ttlSeconds = Atomic(Self.wholeSeconds(configuration.ttl))
+        maxSeries = Atomic(configuration.maxSeries)
+        self.clock = StoreClock(given: clock, maxLabelValueBytes: configuration.maxLabelValueBytes)
         selfMetrics.withLock { $0 = StoreSelfMetrics(store: self) }
     }
+
+    /// The limits in force.
+    public var configuration: StoreConfiguration {
+        StoreConfiguration(
+            ttl: .seconds(ttlSeconds.load(ordering: .relaxed)), maxSeries: maxSeries.load(ordering: .relaxed),
+            maxLabelValueBytes: clock.maxLabelValueBytes)
+    }
+
+    /// Changes the TTL and the series limit while running (a reload). Live series stay: a lower
+    /// limit only refuses new series until enough expire; a shorter TTL applies at the next sweep.
+    /// The label value cap is fixed at start, since existing series are found by their capped values.
+    public func reconfigure(ttl: Duration, maxSeries limit: Int) {
+        ttlSeconds.store(Self.wholeSeconds(ttl), ordering: .relaxed)
+        maxSeries.store(limit, ordering: .relaxed)
+    }
+
+    private static func wholeSeconds(_ duration: Duration) -> Int64 { max(duration.components.seconds, 1) }
 
     /// Registers a family, or returns the one already registered under that name when the
     /// definition agrees.
@@ -59,10 +79,9 @@ public final class MetricsStore: Sendable {
     /// Live series in every family.
     public var seriesCount: Int { totalSeries.load(ordering: .relaxed) }
 
-    /// Advances the clock the TTL is measured on and removes expired series. Rendering does this
-    /// too; the exporter also calls it periodically so memory is freed without scrapes.
+    /// Removes expired series. Rendering does this too; the exporter also calls it periodically
+    /// so memory is freed without scrapes.
     public func sweep() {
-        advanceClock()
         let cutoff = expiryCutoff
         for family in sortedFamilies() where family.descriptor.expires {
             _ = family.snapshot(expiringBefore: cutoff)
@@ -71,20 +90,14 @@ public final class MetricsStore: Sendable {
 
     // MARK: - For families and renderers
 
-    var currentTick: Int64 { clock.tick }
-
-    func advanceClock() { clock.advance() }
-
-    var expiryCutoff: Int64 {
-        let ttlSeconds = configuration.ttl.components.seconds
-        return currentTick - max(ttlSeconds, 1)
-    }
+    /// Series last updated before this tick have expired.
+    var expiryCutoff: Int64 { clock.tick - ttlSeconds.load(ordering: .relaxed) }
 
     /// Whether one more series may be created; counts it if so, counts the drop if not.
     func admitSeries(expiring: Bool) -> Bool {
         if expiring {
             let (admitted, _) = expiringSeries.wrappingAdd(1, ordering: .relaxed)
-            guard admitted < configuration.maxSeries else {
+            guard admitted < maxSeries.load(ordering: .relaxed) else {
                 expiringSeries.wrappingSubtract(1, ordering: .relaxed)
                 selfMetrics.withLock { $0 }?.seriesDropped()
                 return false

@@ -2,6 +2,7 @@ import ArgumentParser
 import ClusterSubscription
 import ErlangDistribution
 import ExporterConfiguration
+import Foundation
 import GaterMessages
 import NIOCore
 import NIOSSL
@@ -9,53 +10,49 @@ import PhoenixPubSub
 
 /// The `--erlang.*` flags; each overrides the `erlang:` section of the config file.
 struct ErlangOptions: ParsableArguments {
-    @Option(name: .customLong("erlang.nodes"), help: "An ExESDB node to join, as name@host (repeatable).")
+    @Option(name: .customLong("erlang.nodes"), help: HelpPage.help("erlang.nodes"))
     var nodes: [String] = []
 
-    @Option(
-        name: .customLong("erlang.name"),
-        help: "This node's name (default: exesdb_exporter_<random>@<this host>, short or long like the nodes).")
+    @Option(name: .customLong("erlang.name"), help: HelpPage.help("erlang.name"))
     var name: String?
 
-    @Option(
-        name: .customLong("erlang.cookie-file"),
-        help:
-            "The cluster's cookie, in a file readable by its owner only (default: ERLANG_COOKIE, else ~/.erlang.cookie)."
-    )
+    @Option(name: .customLong("erlang.cookie-file"), help: HelpPage.help("erlang.cookie-file"))
     var cookieFile: String?
 
-    @Option(
-        name: .customLong("erlang.net-ticktime"),
-        help: "Erlang's net_ticktime (seconds, or a duration like 60s): a silent peer is dead after it. (default: 60s)")
+    @Option(name: .customLong("erlang.net-ticktime"), help: HelpPage.help("erlang.net-ticktime"))
     var netTickTime: String?
 
-    @Option(
-        name: .customLong("erlang.max-frame-size"),
-        help: "Largest distribution frame accepted, in bytes. (default: 67108864)")
-    var maxFrameSize: Int?
+    /// Text, not an integer: a bad value gets this exporter's message and exit status 2.
+    @Option(name: .customLong("erlang.max-frame-size"), help: HelpPage.help("erlang.max-frame-size"))
+    var maxFrameSize: String?
 
-    @Flag(name: .customLong("erlang.listen"), help: "Also register in EPMD and accept connections from the nodes.")
-    var listen = false
+    /// Optional with a `--no-` form, so the command line can turn off what the file turns on.
+    @Flag(name: .customLong("erlang.listen"), inversion: .prefixedNo, help: HelpPage.help("erlang.listen"))
+    var listen: Bool?
 
-    @Option(
-        name: .customLong("erlang.tls.ca-file"), help: "Use TLS distribution (-proto_dist inet_tls), trusting this CA.")
+    @Option(name: .customLong("erlang.tls.ca-file"), help: HelpPage.help("erlang.tls.ca-file"))
     var tlsCAFile: String?
 
-    @Option(name: .customLong("erlang.tls.cert-file"), help: "Our certificate for TLS distribution.")
+    @Option(name: .customLong("erlang.tls.cert-file"), help: HelpPage.help("erlang.tls.cert-file"))
     var tlsCertificateFile: String?
 
-    @Option(name: .customLong("erlang.tls.key-file"), help: "The key of --erlang.tls.cert-file.")
+    @Option(name: .customLong("erlang.tls.key-file"), help: HelpPage.help("erlang.tls.key-file"))
     var tlsKeyFile: String?
 
     @Flag(
-        name: .customLong("erlang.tls.insecure-skip-verify"),
-        help: "Do not verify the nodes' certificates (logs a warning; for tests only).")
-    var tlsInsecure = false
+        name: .customLong("erlang.tls.insecure-skip-verify"), inversion: .prefixedNo,
+        help: HelpPage.help("erlang.tls.insecure-skip-verify"))
+    var tlsInsecure: Bool?
 
     /// Everything needed to join, flags over the file: checked names, the cookie, connection settings.
     func resolve(file: ExporterFileSettings.Erlang?, environment: [String: String]) throws -> ClusterSetup {
         let texts = nodes.isEmpty ? file?.nodes ?? [] : nodes
         let source = nodes.isEmpty ? "erlang.nodes" : "--erlang.nodes"
+        guard !texts.isEmpty else {
+            throw SettingError(
+                "erlang.nodes (--erlang.nodes): no ExESDB node to join; expected at least one node name, e.g. --erlang.nodes=ex_esdb@host-1, or erlang: {nodes: [ex_esdb@host-1]} in --config.file"
+            )
+        }
         let peers = try texts.map { text in
             do {
                 return try NodeName(parsing: text)
@@ -77,8 +74,8 @@ struct ErlangOptions: ParsableArguments {
         var withTLS = configuration
         withTLS.tls = try tlsConfiguration(file: file?.tls)
         return ClusterSetup(
-            local: local, peers: peers, cookie: cookie, configuration: withTLS, listen: listen || file?.listen == true,
-            insecureTLS: tlsInsecure || file?.tls?.insecureSkipVerify == true,
+            local: local, peers: peers, cookie: cookie, configuration: withTLS, listen: listen ?? file?.listen ?? false,
+            insecureTLS: tlsInsecure ?? file?.tls?.insecureSkipVerify ?? false,
             epmdPort: environment["ERL_EPMD_PORT"].flatMap { Int($0) })
     }
 
@@ -98,7 +95,9 @@ struct ErlangOptions: ParsableArguments {
     }
 
     private func frameSize(file: ExporterFileSettings.Erlang?) throws -> Int {
-        let size = maxFrameSize ?? file?.maxFrameSize ?? 64 << 20
+        let size =
+            try maxFrameSize.map { try SettingError.wholeNumber($0, flag: "erlang.max-frame-size") }
+            ?? file?.maxFrameSize ?? 64 << 20
         guard size >= 1024 else {
             throw SettingError("erlang.max_frame_size (--erlang.max-frame-size)=\(size): expected at least 1024 bytes")
         }
@@ -109,7 +108,7 @@ struct ErlangOptions: ParsableArguments {
         let caFile = tlsCAFile ?? file?.caFile
         let certificateFile = tlsCertificateFile ?? file?.certFile
         let keyFile = tlsKeyFile ?? file?.keyFile
-        let insecure = tlsInsecure || file?.insecureSkipVerify == true
+        let insecure = tlsInsecure ?? file?.insecureSkipVerify ?? false
         guard (certificateFile == nil) == (keyFile == nil) else {
             throw SettingError("--erlang.tls.cert-file and --erlang.tls.key-file go together: give both or neither")
         }
@@ -153,4 +152,19 @@ struct ClusterSetup: Sendable {
 struct SettingError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+extension SettingError {
+    /// A flag's value as a whole number, or an error naming the flag, its config key, the value and
+    /// what is expected. (Integer options would get argument-parser's message and exit status 64.)
+    static func wholeNumber(_ text: String, flag: String) throws -> Int {
+        guard let number = Int(text.trimmingCharacters(in: .whitespaces)) else {
+            throw SettingError(
+                "\(configKey(flag)) (--\(flag))=\(text): expected \(HelpPage.flag(flag)?.expected ?? "a whole number")")
+        }
+        return number
+    }
+
+    /// The config file key of a flag: `metrics.max-series` is `metrics.max_series`.
+    static func configKey(_ flag: String) -> String { flag.replacingOccurrences(of: "-", with: "_") }
 }

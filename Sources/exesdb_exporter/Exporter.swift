@@ -31,7 +31,8 @@ struct Exporter {
             throw ExitCode(2)
         }
         let reload = ReloadService(
-            settings: settings, levels: levels, http: parts.http, logger: logger, reresolve: reresolve)
+            settings: settings, levels: levels, http: parts.http, store: parts.store, aggregator: parts.aggregator,
+            logger: logger, reresolve: reresolve)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let webhooks = parts.webhooks { services.append(.init(service: webhooks)) }
         services += [

@@ -12,28 +12,42 @@ struct ExporterCommand: AsyncParsableCommand {
     static let version = "0.3.0-dev"
 
     static let configuration = CommandConfiguration(
-        commandName: "exesdb_exporter",
-        abstract: "Prometheus exporter for ExESDB: joins the Erlang cluster as a hidden node.",
-        discussion: """
-            Joins the ExESDB cluster from --erlang.nodes as a hidden Erlang node, follows the metrics, \
-            health and alerts buses on every node, verifies each message's signature and serves what it \
-            learns at /metrics (Prometheus text and OpenMetrics). Every flag can also be set in the YAML \
-            file given by --config.file (keys are the flags' words in snake case; flags win). Secrets come \
-            from files or the environment: ERLANG_COOKIE, SECRET_KEY_BASE. ERL_EPMD_PORT is honoured. \
-            SIGHUP reloads the config file's log level and the web config; SIGTERM and SIGINT leave the \
-            cluster's PubSub groups and stop gracefully. Exit status 2: a setting cannot be used (the \
-            message says which and why).
-            """,
-        version: version)
+        commandName: "exesdb_exporter", abstract: "Prometheus exporter for ExESDB.", version: version)
 
-    @Option(name: .customLong("config.file"), help: "Path to the YAML configuration file.")
+    @Option(name: .customLong("config.file"), help: HelpPage.help("config.file"))
     var configFile: String?
 
-    @OptionGroup(title: "Web and logging") var serving: ServingOptions
+    @OptionGroup var serving: ServingOptions
 
-    @OptionGroup(title: "Erlang cluster") var erlang: ErlangOptions
+    @OptionGroup var erlang: ErlangOptions
 
-    @OptionGroup(title: "ExESDB buses") var subscription: SubscriptionOptions
+    @OptionGroup var subscription: SubscriptionOptions
+
+    /// Parses and runs like argument-parser's own `main`, except that `--help` shows `HelpPage`
+    /// and every command-line mistake exits 2 like any other misconfiguration (not 64).
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.prefix(while: { $0 != "--" }).contains(where: { $0 == "--help" || $0 == "-h" }) {
+            print(HelpPage.render(), terminator: "")
+            Self.exit()
+        }
+        let command: any ParsableCommand
+        do {
+            command = try await asyncParseAsRoot(arguments)
+        } catch {
+            // --version and --experimental-dump-help end here with status 0.
+            guard exitCode(for: error) != .success else { Self.exit(withError: error) }
+            FileHandle.standardError.write(Data("exesdb_exporter: \(CommandLineMistake(message(for: error)))\n".utf8))
+            Self.exit(withError: ExitCode(2))
+        }
+        do {
+            guard let exporter = command as? ExporterCommand else { Self.exit(withError: ExitCode(2)) }
+            try await exporter.run()
+        } catch {
+            Self.exit(withError: error)
+        }
+        Self.exit()
+    }
 
     func run() async throws {
         let settings: ExporterSettings
@@ -46,12 +60,6 @@ struct ExporterCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("exesdb_exporter: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        guard !settings.cluster.peers.isEmpty else {
-            print(
-                "exesdb_exporter \(Self.version): no nodes to join; give --erlang.nodes=name@host or erlang.nodes in --config.file (see --help)"
-            )
-            return
-        }
         let (configFile, serving, erlang, subscription) = (configFile, serving, erlang, subscription)
         let environment = ProcessInfo.processInfo.environment
         try await Exporter(settings: settings, version: Self.version) {
@@ -59,6 +67,26 @@ struct ExporterCommand: AsyncParsableCommand {
                 configFile: configFile, serving: serving, erlang: erlang, subscription: subscription,
                 environment: environment)
         }.run()
+    }
+}
+
+/// argument-parser's message for a command-line mistake (an unknown flag, a flag without its
+/// value), with what the flag expects from `HelpPage` and a pointer to `--help`.
+struct CommandLineMistake: CustomStringConvertible {
+    let description: String
+
+    init(_ message: String) {
+        // "Missing value for '--metrics.ttl <metrics.ttl>'": name the flag alone.
+        var cleaned = message.replacingOccurrences(of: #" <[^>]*>"#, with: "", options: .regularExpression)
+        if cleaned.hasSuffix(".") { cleaned.removeLast() }
+        var text = cleaned.prefix(1).lowercased() + cleaned.dropFirst()
+        if let range = cleaned.range(of: #"--[a-z][a-z0-9.-]*"#, options: .regularExpression),
+            let flag = HelpPage.flag(String(cleaned[range].dropFirst(2)))
+        {
+            let expected = flag.expected.isEmpty ? "no value (it is on or off)" : flag.expected
+            text += "; --\(flag.name) expects \(expected)"
+        }
+        description = text + " (exesdb_exporter --help lists the flags)"
     }
 }
 

@@ -1,18 +1,23 @@
+import Aggregation
 import ExporterConfiguration
 import ExporterHTTP
 import ExporterLogging
 import Logging
+import MetricsStore
 import ServiceLifecycle
 import UnixSignals
 
 /// SIGHUP: reads the config file and the web config again without dropping a connection. The
-/// log level and the web config (certificates, users, headers) change at once; other changed
-/// settings are named in the log as taking effect at the next restart. A file that cannot be used
-/// is refused, and what is in force stays.
+/// log level, the store's TTL and series limit and the web config (certificates, users, headers)
+/// change at once; settings that need new listeners, connections or families are named in the log
+/// as taking effect at the next restart. A file that cannot be used is refused, and what is in
+/// force stays.
 struct ReloadService: Service, CustomStringConvertible {
     let settings: ExporterSettings
     let levels: LogLevelControl
     let http: ExporterHTTPServer
+    let store: MetricsStore
+    let aggregator: Aggregator
     let logger: Logger
     let reresolve: @Sendable () throws -> ExporterSettings
 
@@ -43,6 +48,14 @@ struct ReloadService: Service, CustomStringConvertible {
             levels.current = next.serving.logLevel
             logger.info("log level changed", metadata: ["level": "\(next.serving.logLevel)"])
         }
+        let limits = next.serving.store
+        if limits != current.serving.store {
+            store.reconfigure(ttl: limits.ttl, maxSeries: limits.maxSeries)
+            aggregator.alertTTL = limits.ttl
+            logger.info(
+                "series limits changed",
+                metadata: ["ttl": "\(ConfigDuration(limits.ttl))", "max_series": "\(limits.maxSeries)"])
+        }
         let pending = Self.restartOnlyChanges(from: current, to: next)
         if !pending.isEmpty {
             logger.warning(
@@ -51,6 +64,7 @@ struct ReloadService: Service, CustomStringConvertible {
         }
         var inForce = current
         inForce.serving.logLevel = next.serving.logLevel
+        inForce.serving.store = limits
         inForce.configFile = next.configFile
         return inForce
     }
@@ -64,7 +78,7 @@ struct ReloadService: Service, CustomStringConvertible {
             ("web.telemetry_path", a.telemetryPath != b.telemetryPath),
             ("web.config_file", a.webConfigFile != b.webConfigFile),
             ("log.format", a.logFormat != b.logFormat),
-            ("metrics", a.store != b.store || a.buckets != b.buckets),
+            ("metrics.buckets", a.buckets != b.buckets),
             ("erlang", fileA?.erlang != fileB?.erlang),
             ("pubsub", fileA?.pubsub != fileB?.pubsub),
             ("cluster", fileA?.cluster != fileB?.cluster),

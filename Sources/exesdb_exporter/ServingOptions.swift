@@ -6,40 +6,29 @@ import MetricsStore
 
 /// The `--web.*`, `--log.*`, `--metrics.*` and `--webhook.*` flags, over their config sections.
 struct ServingOptions: ParsableArguments {
-    @Option(
-        name: .customLong("web.listen-address"),
-        help: "Address to serve /metrics on, host:port or :port (repeatable). (default: :9571)")
+    @Option(name: .customLong("web.listen-address"), help: HelpPage.help("web.listen-address"))
     var listenAddresses: [String] = []
 
-    @Option(name: .customLong("web.telemetry-path"), help: "Path under which to expose metrics. (default: /metrics)")
+    @Option(name: .customLong("web.telemetry-path"), help: HelpPage.help("web.telemetry-path"))
     var telemetryPath: String?
 
-    @Option(
-        name: .customLong("web.config.file"),
-        help: "Path to a web configuration file (exporter-toolkit format) for TLS and basic authentication.")
+    @Option(name: .customLong("web.config.file"), help: HelpPage.help("web.config.file"))
     var webConfigFile: String?
 
-    @Option(
-        name: .customLong("log.level"),
-        help: "Only log messages with the given severity or above: trace, debug, info, warning, error. (default: info)")
+    @Option(name: .customLong("log.level"), help: HelpPage.help("log.level"))
     var logLevel: String?
 
-    @Option(name: .customLong("log.format"), help: "Output format of log messages: logfmt or json. (default: logfmt)")
+    @Option(name: .customLong("log.format"), help: HelpPage.help("log.format"))
     var logFormat: String?
 
-    @Option(
-        name: .customLong("metrics.ttl"),
-        help: "Remove ExESDB series not updated for this long (e.g. 5m). (default: 5m)")
+    @Option(name: .customLong("metrics.ttl"), help: HelpPage.help("metrics.ttl"))
     var ttl: String?
 
-    @Option(
-        name: .customLong("metrics.max-series"),
-        help: "Drop (and count) new series beyond this many live ones. (default: 100000)")
-    var maxSeries: Int?
+    /// Text, not an integer: a bad value gets this exporter's message and exit status 2.
+    @Option(name: .customLong("metrics.max-series"), help: HelpPage.help("metrics.max-series"))
+    var maxSeries: String?
 
-    @Option(
-        name: .customLong("webhook.spool-dir"),
-        help: "Directory of the webhook spool that makes deliveries survive restarts. (default: webhooks.spool_dir)")
+    @Option(name: .customLong("webhook.spool-dir"), help: HelpPage.help("webhook.spool-dir"))
     var spoolDirectory: String?
 
     func resolve(file: ExporterFileSettings) throws -> ServingSettings {
@@ -59,7 +48,7 @@ struct ServingOptions: ParsableArguments {
             listenAddresses: listenAddresses.isEmpty ? file.web?.listenAddress ?? [":9571"] : listenAddresses,
             telemetryPath: path, webConfigFile: webConfigFile ?? file.web?.configFile, logLevel: level,
             logFormat: format, store: try storeConfiguration(file: file.metrics),
-            buckets: file.metrics?.buckets ?? [:], spoolDirectory: spoolDirectory)
+            buckets: try buckets(file: file.metrics), spoolDirectory: spoolDirectory)
     }
 
     private func storeConfiguration(file: ExporterFileSettings.Metrics?) throws -> StoreConfiguration {
@@ -73,11 +62,28 @@ struct ServingOptions: ParsableArguments {
         guard ttlValue >= .seconds(1) else {
             throw SettingError("metrics.ttl (--metrics.ttl)=\(ConfigDuration(ttlValue)): expected at least 1s")
         }
-        let limit = maxSeries ?? file?.maxSeries ?? 100_000
+        let limit =
+            try maxSeries.map { try SettingError.wholeNumber($0, flag: "metrics.max-series") }
+            ?? file?.maxSeries ?? 100_000
         guard limit >= 1 else {
             throw SettingError("metrics.max_series (--metrics.max-series)=\(limit): expected at least 1")
         }
         return StoreConfiguration(ttl: ttlValue, maxSeries: limit)
+    }
+
+    /// `metrics.buckets` from the file: each list must be usable as a histogram's upper bounds.
+    private func buckets(file: ExporterFileSettings.Metrics?) throws -> [String: [Double]] {
+        let buckets = file?.buckets ?? [:]
+        for (family, bounds) in buckets.sorted(by: { $0.key < $1.key }) {
+            let ascending = zip(bounds, bounds.dropFirst()).allSatisfy(<)
+            guard !bounds.isEmpty, bounds.allSatisfy(\.isFinite), ascending else {
+                let shown = bounds.map { "\($0)" }.joined(separator: ", ")
+                throw SettingError(
+                    "metrics.buckets.\(family)=[\(shown)]: expected finite upper bounds in increasing order, e.g. [0.001, 0.01, 0.1, 1]"
+                )
+            }
+        }
+        return buckets
     }
 }
 

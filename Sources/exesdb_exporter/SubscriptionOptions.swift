@@ -9,34 +9,24 @@ import PhoenixPubSub
 struct SubscriptionOptions: ParsableArguments {
     static let defaultBuses = ["ex_esdb_metrics", "ex_esdb_health", "ex_esdb_alerts"]
 
-    @Option(
-        name: .customLong("pubsub.buses"),
-        help: "A Phoenix.PubSub server to follow (repeatable). (default: \(defaultBuses.joined(separator: ", ")))")
+    @Option(name: .customLong("pubsub.buses"), help: HelpPage.help("pubsub.buses"))
     var buses: [String] = []
 
-    @Option(
-        name: .customLong("pubsub.pool-size"),
-        help: "The buses' PubSub pool size; every group of the pool is joined. (default: 1)")
-    var poolSize: Int?
+    /// Text, not an integer: a bad value gets this exporter's message and exit status 2.
+    @Option(name: .customLong("pubsub.pool-size"), help: HelpPage.help("pubsub.pool-size"))
+    var poolSize: String?
 
-    @Option(
-        name: .customLong("pubsub.topics"),
-        help: "Only deliver this topic of this bus, as bus:topic (repeatable; a bus without any gets every topic).")
+    @Option(name: .customLong("pubsub.topics"), help: HelpPage.help("pubsub.topics"))
     var topics: [String] = []
 
-    @Flag(
-        name: .customLong("cluster.discover"), inversion: .prefixedNo,
-        help: "Find the cluster's other nodes through the seeds (erlang:nodes/0 over rex). (default: on)")
+    @Flag(name: .customLong("cluster.discover"), inversion: .prefixedNo, help: HelpPage.help("cluster.discover"))
     var discover: Bool?
 
-    @Option(
-        name: .customLong("cluster.shard"),
-        help: "Take only the nodes whose name hashes to shard i of n (i/n). (default: 0/1)")
+    @Option(name: .customLong("cluster.shard"), help: HelpPage.help("cluster.shard"))
     var shard: String?
 
     @Option(
-        name: .customLong("security.secret-key-base-file"),
-        help: "The publishers' SECRET_KEY_BASE (default: the SECRET_KEY_BASE environment variable).")
+        name: .customLong("security.secret-key-base-file"), help: HelpPage.help("security.secret-key-base-file"))
     var secretKeyBaseFile: String?
 
     /// Adds the subscription settings, flags over the file, to `setup`.
@@ -48,7 +38,9 @@ struct SubscriptionOptions: ParsableArguments {
         var setup = setup
         let busNames = buses.isEmpty ? file.pubsub?.buses ?? Self.defaultBuses : buses
         guard !busNames.isEmpty else { throw SettingError("pubsub.buses: give at least one bus") }
-        let pool = poolSize ?? file.pubsub?.poolSize ?? 1
+        let pool =
+            try poolSize.map { try SettingError.wholeNumber($0, flag: "pubsub.pool-size") }
+            ?? file.pubsub?.poolSize ?? 1
         guard (1...64).contains(pool) else {
             throw SettingError("pubsub.pool_size (--pubsub.pool-size)=\(pool): expected 1 to 64")
         }

@@ -284,3 +284,43 @@ import Testing
         }
     }
 }
+
+/// Active alerts stay bounded whatever ids the cluster sends.
+@Suite struct ActiveAlertBoundTests {
+    @Test func pastTheCapacityTheAlertSeenLeastRecentlyIsForgotten() throws {
+        let store = MetricsStore()
+        try Catalogue.register(in: store)
+        let aggregator = try Aggregator(
+            store: store, alertTTL: .seconds(300), alertCapacity: 3, logger: Logger(label: "test"))
+        func raise(_ id: String, at time: Double, category: String = "network") {
+            let alert = SystemAlert(
+                alertID: id, severity: "critical", category: category, title: "t", description: "d", source: "s",
+                node: "ex_esdb@a", requiresAcknowledgement: true, timestamp: nil)
+            aggregator.record(
+                ReceivedMessage(peer: "p", bus: "b", topic: "t", message: .systemAlert(alert), receivedAt: time))
+        }
+        func active() -> [String] {
+            String(decoding: store.render(.prometheusText), as: UTF8.self).split(separator: "\n").map(String.init)
+                .filter { $0.hasPrefix("exesdb_alerts_active{") }
+        }
+        func acknowledge(_ id: String, at time: Double) {
+            let ack = AlertAcknowledgement(alertID: id, acknowledgedBy: "o", note: nil, resolution: nil, timestamp: nil)
+            aggregator.record(
+                ReceivedMessage(peer: "p", bus: "b", topic: "t", message: .alertAcknowledgement(ack), receivedAt: time))
+        }
+        func counts() -> [String] {
+            active().map { String($0.dropFirst("exesdb_alerts_active{severity=\"critical\",".count)) }
+        }
+        for index in 0..<3 { raise("a\(index)", at: 1_700_000_000 + Double(index)) }
+        raise("a0", at: 1_700_000_010)  // seen again: now the most recent
+        #expect(counts() == [#"category="network"} 3"#])
+        raise("b3", at: 1_700_000_020, category: "disk")  // a1, seen least recently, is forgotten
+        #expect(counts() == [#"category="disk"} 1"#, #"category="network"} 2"#])
+        acknowledge("a1", at: 1_700_000_021)  // already forgotten: nothing changes
+        #expect(counts() == [#"category="disk"} 1"#, #"category="network"} 2"#])
+        acknowledge("a0", at: 1_700_000_022)  // kept, so its acknowledgement counts
+        #expect(counts() == [#"category="disk"} 1"#, #"category="network"} 1"#])
+        for index in 4..<10 { raise("b\(index)", at: 1_700_000_030 + Double(index), category: "disk") }
+        #expect(counts() == [#"category="disk"} 3"#, #"category="network"} 0"#])
+    }
+}

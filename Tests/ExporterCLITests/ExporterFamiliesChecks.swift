@@ -15,7 +15,8 @@ extension BinaryEndToEndTests {
         "ex_esdb_alerts": ["system_alert", "alert_acknowledged", "alert_escalated", "notification_status"],
     ]
 
-    func expectExporterFamilies(_ checks: QueryExpectations, publisher: Publisher) async {
+    /// `refusedScrapes`: a job scrapes with a wrong password, so unauthorized requests are counted.
+    func expectExporterFamilies(_ checks: QueryExpectations, publisher: Publisher, refusedScrapes: Bool = false) async {
         let peer = #"{peer="\#(Publisher.name)"}"#
         await checks.expect("exesdb_up", "", equals: 1)
         await checks.expect("exesdb_exporter_peer_up", peer, equals: 1)
@@ -51,7 +52,7 @@ extension BinaryEndToEndTests {
         }
         await checks.expect(
             "exesdb_exporter_http_rejected_total", "sum(exesdb_exporter_http_rejected_total) or vector(0)",
-            QueryExpectations.single(0))
+            refusedScrapes ? QueryExpectations.atLeast(1) : QueryExpectations.single(0))
         // Prometheus 2.42 asks for OpenMetrics.
         await checks.expect(
             "exesdb_exporter_scrape_duration_seconds",

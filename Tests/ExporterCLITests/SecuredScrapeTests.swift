@@ -1,3 +1,4 @@
+import Aggregation
 import BEAMPeers
 import Foundation
 import HummingbirdBcrypt
@@ -41,7 +42,10 @@ extension BinaryEndToEndTests {
         let web = try WebConfigFile(WebConfigFile.tls(certificates) + WebConfigFile.users(["prometheus": "s3cret"]))
         let publisher = try await Publisher.everyPayload()
         defer { publisher.stop() }
-        let exporter = try await RunningExporter.joining(publisher, ["--web.config.file=\(web.path)"])
+        let receiver = try await WebhookReceiver.start()
+        let configFile = try webhookConfigFile(url: receiver.url)
+        let exporter = try await RunningExporter.joining(
+            publisher, ["--web.config.file=\(web.path)", "--config.file=\(configFile)"])
         defer { exporter.stop() }
         let jobs: [PrometheusServer.ScrapeJob] = [
             .init(
@@ -57,10 +61,18 @@ extension BinaryEndToEndTests {
 
         let checks = QueryExpectations(prometheus)
         await checks.expect("up", #"{job="secured"}"#, equals: 1)
-        await checks.expect(
-            "exesdb_performance_value", #"{job="secured",metric="write_queue_depth",unit="items"}"#, equals: 42)
-        await checks.expect("exesdb_resource_usage_ratio", #"{job="secured",resource="memory"}"#, equals: 0.715)
         await checks.expect("up", #"{job="wrong_password"}"#, equals: 0)
+        // Every family of the catalogue with the fixture's values, as over plain HTTP (only the
+        // secured job has any samples).
+        try await prometheus.waitForQuery("exesdb_alert_notifications_total", timeout: .seconds(60)) { !$0.isEmpty }
+        await expectMetricsBus(checks)
+        await expectHealthBus(checks)
+        await expectAlertsBus(checks)
+        await expectExporterFamilies(checks, publisher: publisher, refusedScrapes: true)
+        await expectWebhookFamilies(checks)
+        let unchecked = Set(Catalogue.families().map(\.name)).subtracting(checks.covered).subtracting(["up"]).sorted()
+        #expect(unchecked.isEmpty, "catalogue families this test does not check: \(unchecked)")
+        await receiver.stop()
         let refused = try await prometheus.waitForTargets(timeout: .seconds(30)) { targets in
             targets.contains { $0.job == "wrong_password" && $0.lastError.contains("401") }
         }

@@ -92,6 +92,31 @@ import Testing
         }
     }
 
+    /// Yams quotes the offending line; that line may hold a token (a webhook header, a URL with
+    /// a token in it), so only the position and libyaml's fixed description are reported.
+    @Test(arguments: [
+        (
+            "webhooks:\n  endpoints:\n    - name: a\n      headers: {Authorization: Bearer tok-SECRET-1\n",
+            "line 5, column 1"
+        ),
+        ("webhooks:\n  endpoints:\n    - url: https://h/x?token=tok-SECRET-2: [\n", "line 3, column"),
+        ("webhooks:\n  external_url: \"https://h/tok-SECRET-3\n", "line 2, column"),
+        (
+            "log:\n  level: info\n  level: tok-SECRET-4\n",
+            "appears twice in the mapping that starts at line 2, column 3"
+        ),
+        ("webhooks:\n  x: tok-SECRET-5\u{1}\n", "line 2, column 18"),
+    ])
+    func yamlErrorsGiveThePositionButNeverTheText(yaml: String, position: String) {
+        #expect {
+            _ = try ConfigFile.parse(yaml, path: "c.yml")
+        } throws: { error in
+            let message = "\(error)"
+            return message.hasPrefix("config file c.yml: not valid YAML: ") && message.contains(position)
+                && !message.contains("SECRET") && !message.contains("\n")
+        }
+    }
+
     @Test func aMissingFileSaysSo() {
         #expect(throws: ConfigFileError.cannotRead(path: "/nonexistent/c.yml")) {
             try ConfigFile.load(path: "/nonexistent/c.yml")

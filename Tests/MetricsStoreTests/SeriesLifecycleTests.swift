@@ -13,7 +13,7 @@ import Testing
         gauge.set(1, ["fresh"])
         own.set(1, ["p"])
         clock.advance(by: 45)
-        _ = store.render(.prometheusText)  // advances the store's clock
+        _ = store.render(.prometheusText)
         gauge.set(2, ["fresh"])
         clock.advance(by: 30)
         let exposition = text(store, .prometheusText)

@@ -117,7 +117,7 @@ import Yams
             ),
             (
                 "endpoints: [{name: a, url: 'ftp://x/y', format: json}]",
-                "webhooks.endpoints[0].url: invalid value \"ftp://x/y\": expected an http:// or https:// URL with a host"
+                "webhooks.endpoints[0].url: invalid value of endpoint \"a\" (not shown: it may hold a token), which has a scheme other than http or https: expected an http:// or https:// URL with a host"
             ),
             (
                 "endpoints: [{name: a, url: 'http://u:p@x/', format: json}]",

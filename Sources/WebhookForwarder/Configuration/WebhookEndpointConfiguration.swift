@@ -1,3 +1,5 @@
+import Foundation
+
 /// One receiver of escalations (`webhooks.endpoints[i]`).
 ///
 /// ```yaml
@@ -138,7 +140,10 @@ public struct WebhookEndpointConfiguration: Sendable, Equatable, Decodable {
 
     private func checkURL(_ mapping: ConfigurationContainer) throws {
         guard let parsed = WebURL(url) else {
-            throw mapping.invalid("url", "\"\(url)\"", expected: "an http:// or https:// URL with a host")
+            // Not quoted back: receivers put tokens in URLs, and a mistyped one may still hold one.
+            throw mapping.invalid(
+                "url", "of endpoint \"\(name)\" (not shown: it may hold a token), which \(Self.urlProblem(url))",
+                expected: "an http:// or https:// URL with a host")
         }
         if parsed.hasCredentials {
             throw mapping.invalid(
@@ -147,6 +152,16 @@ public struct WebhookEndpointConfiguration: Sendable, Equatable, Decodable {
         if !parsed.isTLS, tls != EndpointTLSConfiguration() {
             throw mapping.invalid("tls", "set for an http:// url", expected: "an https:// url, or no tls section")
         }
+    }
+
+    /// What is wrong with a URL that `WebURL` refuses, in words that quote none of it.
+    static func urlProblem(_ url: String) -> String {
+        guard !url.isEmpty else { return "is empty" }
+        guard !url.contains(where: \.isWhitespace) else { return "contains spaces or line breaks" }
+        guard let components = URLComponents(string: url) else { return "is not a URL" }
+        guard let scheme = components.scheme?.lowercased() else { return "has no scheme (http:// or https://)" }
+        guard scheme == "http" || scheme == "https" else { return "has a scheme other than http or https" }
+        return "has no host"
     }
 
     /// Headers the forwarder sets itself and a configuration may not replace.
