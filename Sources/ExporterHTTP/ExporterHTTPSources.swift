@@ -7,12 +7,19 @@ public struct PeerStatus: Sendable, Equatable {
     public var connected: Bool
     /// Seconds since the last message from this node; nil when none arrived yet.
     public var lastMessageAgeSeconds: Double?
+    /// Seconds since the last message on each bus that has delivered one from this node: a bus
+    /// without an entry has sent nothing yet (its PubSub server may not run on that node).
+    public var lastMessageAgeByBus: [String: Double]
 
-    public init(name: String, buses: [String], connected: Bool, lastMessageAgeSeconds: Double?) {
+    public init(
+        name: String, buses: [String], connected: Bool, lastMessageAgeSeconds: Double?,
+        lastMessageAgeByBus: [String: Double] = [:]
+    ) {
         self.name = name
         self.buses = buses
         self.connected = connected
         self.lastMessageAgeSeconds = lastMessageAgeSeconds
+        self.lastMessageAgeByBus = lastMessageAgeByBus
     }
 }
 

@@ -31,11 +31,18 @@ enum LandingPage {
         guard !peers.isEmpty else { return "<p>No node known yet.</p>" }
         let rows = peers.map { peer in
             row([
-                peer.name, peer.buses.joined(separator: ", "), peer.connected ? "connected" : "disconnected",
+                peer.name, buses(peer), peer.connected ? "connected" : "disconnected",
                 age(peer.lastMessageAgeSeconds, none: "no message yet"),
             ])
         }
         return table(["Node", "Buses", "Connection", "Last message"], rows)
+    }
+
+    /// The buses, each with the age of its last message once it has delivered one.
+    private static func buses(_ peer: PeerStatus) -> String {
+        peer.buses.map { bus in
+            peer.lastMessageAgeByBus[bus].map { "\(bus) (\(age($0, none: "")))" } ?? bus
+        }.joined(separator: ", ")
     }
 
     private static func webhooksTable(_ queues: [WebhookQueueStatus]) -> String {

@@ -87,8 +87,9 @@ final class IntakeCore: Sendable {
 }
 
 /// The intake of one bus from one peer, with its handles made once: creating a swift-metrics
-/// handle per message would cost more than decoding it. Counters by type and reason are made on
-/// first use, so only the series that happen exist.
+/// handle per message would cost more than decoding it. Counters by type are made on first use,
+/// so only the kinds that happen have series; counters by rejection reason all exist from the
+/// start, at 0.
 final class IntakeChannel: Sendable {
     let peer: String
     let bus: String
@@ -96,7 +97,9 @@ final class IntakeChannel: Sendable {
     private let style: RememberedStyle
     private let lastMessage: Gauge
     private let accepted = Mutex<[Counter?]>(Array(repeating: nil, count: GaterMessageKind.allCases.count))
-    private let rejected = Mutex<[Counter?]>(Array(repeating: nil, count: MessageRejection.allCases.count))
+    /// Made with the channel, so that each reason's series exists at 0 before its first
+    /// rejection: an alert on `increase(...)` then sees the first one too.
+    private let rejected: [Counter]
 
     init(peer: String, bus: String, core: IntakeCore) {
         self.peer = peer
@@ -106,6 +109,12 @@ final class IntakeChannel: Sendable {
         self.lastMessage = Gauge(
             label: "exesdb_exporter_last_message_timestamp_seconds", dimensions: [("peer", peer), ("bus", bus)],
             factory: core.metrics)
+        self.rejected = MessageRejection.allCases.map { rejection in
+            Counter(
+                label: "exesdb_exporter_messages_rejected_total",
+                dimensions: [("bus", bus), ("reason", rejection.label)],
+                factory: core.metrics)
+        }
     }
 
     func receive(topic: String, view: TermView, message: TermRef) -> ReceivedMessage? {
@@ -136,17 +145,7 @@ final class IntakeChannel: Sendable {
         }
     }
 
-    private func counter(of rejection: MessageRejection) -> Counter {
-        rejected.withLock { counters in
-            if let counter = counters[rejection.position] { return counter }
-            let counter = Counter(
-                label: "exesdb_exporter_messages_rejected_total",
-                dimensions: [("bus", bus), ("reason", rejection.label)],
-                factory: core.metrics)
-            counters[rejection.position] = counter
-            return counter
-        }
-    }
+    private func counter(of rejection: MessageRejection) -> Counter { rejected[rejection.position] }
 
     private func report(_ rejection: MessageRejection, topic: String) {
         let first = core.reported.withLock { $0.insert("\(peer)|\(bus)|\(rejection.label)").inserted }

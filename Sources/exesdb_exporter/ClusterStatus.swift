@@ -5,10 +5,11 @@ import GaterMessages
 import Synchronization
 
 /// What the landing page and `/-/ready` say about the cluster: the nodes followed, whether each
-/// is subscribed, and when its last accepted message arrived.
+/// is subscribed, and when its last accepted message arrived on each bus.
 final class ClusterStatus: Sendable {
     private let subscription = Mutex<ClusterSubscription?>(nil)
-    private let lastMessage = Mutex<[String: Double]>([:])
+    /// Per node, when its last accepted message arrived on each bus.
+    private let lastMessage = Mutex<[String: [String: Double]]>([:])
     private let buses: [String]
 
     init(buses: [String]) { self.buses = buses }
@@ -16,7 +17,7 @@ final class ClusterStatus: Sendable {
     func attach(_ subscription: ClusterSubscription) { self.subscription.withLock { $0 = subscription } }
 
     func record(_ received: ReceivedMessage) {
-        lastMessage.withLock { $0[received.peer] = received.receivedAt }
+        lastMessage.withLock { $0[received.peer, default: [:]][received.bus] = received.receivedAt }
     }
 
     /// Ready once at least one node is connected and subscribed: before that a scrape has no
@@ -31,7 +32,8 @@ final class ClusterStatus: Sendable {
         return names.sorted().map { name in
             PeerStatus(
                 name: name, buses: buses, connected: subscribed.contains(name),
-                lastMessageAgeSeconds: seen[name].map { max(0, now - $0) })
+                lastMessageAgeSeconds: seen[name]?.values.max().map { max(0, now - $0) },
+                lastMessageAgeByBus: (seen[name] ?? [:]).mapValues { max(0, now - $0) })
         }
     }
 }

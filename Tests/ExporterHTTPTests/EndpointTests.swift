@@ -103,6 +103,9 @@ import Testing
                     name: "ex_esdb@host-1", buses: ["ex_esdb_metrics", "ex_esdb_alerts"], connected: true,
                     lastMessageAgeSeconds: 2.04),
                 PeerStatus(name: "ex_esdb@<script>", buses: [], connected: false, lastMessageAgeSeconds: nil),
+                PeerStatus(
+                    name: "ex_esdb@host-2", buses: ["ex_esdb_metrics", "ex_esdb_alerts"], connected: true,
+                    lastMessageAgeSeconds: 1.0, lastMessageAgeByBus: ["ex_esdb_metrics": 1.0]),
             ],
             webhookQueues: [WebhookQueueStatus(endpoint: "oncall", length: 3, oldestPendingAgeSeconds: 12.5)])
         try await withServer(sources.sources()) { running async throws in
@@ -114,6 +117,8 @@ import Testing
                 "<code>0.9.0</code>", "href=\"metrics\"", "href=\"-/healthy\"", "href=\"-/ready\"",
                 "<td>ex_esdb@host-1</td><td>ex_esdb_metrics, ex_esdb_alerts</td><td>connected</td><td>2.0 s ago</td>",
                 "<td>ex_esdb@&lt;script&gt;</td><td></td><td>disconnected</td><td>no message yet</td>",
+                // A bus that has delivered shows its last message's age; one that has not, its name.
+                "<td>ex_esdb@host-2</td><td>ex_esdb_metrics (1.0 s ago), ex_esdb_alerts</td><td>connected</td>",
                 "<td>oncall</td><td>3</td><td>12.5 s ago</td>",
             ] {
                 #expect(html.contains(expected), "missing \(expected)")

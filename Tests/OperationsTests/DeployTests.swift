@@ -79,6 +79,7 @@ import Testing
         let help = try Exporter.help()
         let known = exporterFlags(in: help)
         #expect(known.contains("--erlang.nodes"), "unexpected --help output: \(help)")
+        #expect(known.isSuperset(of: ["--cluster.discover", "--no-cluster.discover"]), "switches: \(known.sorted())")
         let files =
             [Self.unit, "deploy/systemd/exesdb_exporter.env", "deploy/docker/Dockerfile", "scripts/demo.sh"]
             // The PrometheusRule only mentions flags in alert descriptions: it passes none.

@@ -101,6 +101,12 @@ import Yams
                 .hasPrefix("webhooks.endpoints[0].basic_auth.password: unknown key"))
     }
 
+    @Test func anUnusableExternalURLIsNotEchoed() {
+        let text = message("external_url: 'exporter.example/?token=s3cr3t'\nendpoints: []")
+        #expect(text.hasPrefix("webhooks.external_url: invalid value"), "\(text)")
+        #expect(!text.contains("s3cr3t"), "\(text)")
+    }
+
     @Test func invalidValuesNameTheKeyTheValueAndWhatIsExpected() {
         let cases: [(String, String)] = [
             (
@@ -118,6 +124,10 @@ import Yams
             (
                 "endpoints: [{name: a, url: 'ftp://x/y', format: json}]",
                 "webhooks.endpoints[0].url: invalid value of endpoint \"a\" (not shown: it may hold a token), which has a scheme other than http or https: expected an http:// or https:// URL with a host"
+            ),
+            (
+                "external_url: 'ftp://exporter/?token=s3cr3t'\nendpoints: []",
+                "webhooks.external_url: invalid value (not shown: it may hold a token), which has a scheme other than http or https: expected an http:// or https:// URL"
             ),
             (
                 "endpoints: [{name: a, url: 'http://u:p@x/', format: json}]",

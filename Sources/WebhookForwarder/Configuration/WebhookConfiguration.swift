@@ -45,7 +45,10 @@ public struct WebhookConfiguration: Sendable, Equatable, Decodable {
         alertCacheSize = try mapping.integer("alert_cache_size", default: alertCacheSize, in: 1...10_000_000)
         externalURL = try mapping.optional("external_url") ?? ""
         if !externalURL.isEmpty, WebURL(externalURL) == nil {
-            throw mapping.invalid("external_url", "\"\(externalURL)\"", expected: "an http:// or https:// URL")
+            throw mapping.invalid(
+                "external_url",
+                "(not shown: it may hold a token), which \(WebhookEndpointConfiguration.urlProblem(externalURL))",
+                expected: "an http:// or https:// URL")
         }
         endpoints = try mapping.optional("endpoints") ?? []
         try checkUniqueNames(mapping)

@@ -88,5 +88,10 @@ enum Tool {
 /// Every `--flag.name` token in a text (the exporter's flags all have a dot).
 func exporterFlags(in text: String) -> Set<String> {
     let pattern = /--(?:no-)?[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)+/
-    return Set(text.matches(of: pattern).map { String($0.output) })
+    var flags = Set(text.matches(of: pattern).map { String($0.output) })
+    // --help writes a switch as kingpin does, `--[no-]cluster.discover`: both spellings exist.
+    for match in text.matches(of: /--\[no-\]([a-z][a-z0-9-]*(?:\.[a-z0-9-]+)+)/) {
+        flags.formUnion(["--\(match.output.1)", "--no-\(match.output.1)"])
+    }
+    return flags
 }
