@@ -51,6 +51,23 @@ extension TermView {
         return name.withUTF8 { expected in atomEquals(term.index, expected) }
     }
 
+    /// Whether `term` is the atom `nil` (Elixir's absent value): read on every field of every
+    /// payload, so compared in place rather than through a String.
+    public func isNil(_ term: TermRef) -> Bool {
+        let node = nodes[term.index]
+        guard node.kind == .atom else { return false }
+        let header: Int
+        switch node.tag {
+        case ExternalTag.smallAtomUTF8, ExternalTag.smallAtom: header = 2
+        case ExternalTag.atomUTF8, ExternalTag.atom: header = 3
+        default: return atomName(of: term) == "nil"
+        }
+        let start = Int(node.offset) + header
+        guard Int(node.end) - start == 3 else { return false }
+        // "nil" is the same bytes in UTF-8 and Latin-1.
+        return bytes.withUnsafeBufferPointer { $0[start] == 0x6E && $0[start + 1] == 0x69 && $0[start + 2] == 0x6C }
+    }
+
     /// The text of an atom.
     public func atomName(of term: TermRef) -> String? {
         guard nodes[term.index].kind == .atom else { return nil }

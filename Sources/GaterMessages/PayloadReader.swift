@@ -77,7 +77,7 @@ struct PayloadReader {
     func has(_ key: PayloadField) -> Bool { slots[key.rawValue] != nil }
 
     func field(_ key: PayloadField) -> TermRef? {
-        guard let value = slots[key.rawValue], !view.isAtom(value, "nil") else { return nil }
+        guard let value = slots[key.rawValue], !view.isNil(value) else { return nil }
         return value
     }
 

@@ -23,6 +23,21 @@ import Testing
         .atom("Elixir.Phoenix.PubSub"),
     ])
 
+    @Test func nilIsTheAtomNilInEverySpelling() throws {
+        // UTF-8 small atom, Latin-1 ATOM_EXT and SMALL_ATOM_EXT, ATOM_UTF8_EXT: all `nil`.
+        for bytes: [UInt8] in [
+            [131, 119, 3, 110, 105, 108], [131, 100, 0, 3, 110, 105, 108], [131, 115, 3, 110, 105, 108],
+            [131, 118, 0, 3, 110, 105, 108],
+        ] {
+            let view = try TermView(parsing: bytes)
+            #expect(view.isNil(view.root), "\(bytes)")
+        }
+        for term: Term in [.atom("nil2"), .atom("ni"), .atom("Nil"), .binary("nil"), .list([.atom("nil")]), 0] {
+            let view = try TermView(parsing: term.encoded())
+            #expect(!view.isNil(view.root), "\(term)")
+        }
+    }
+
     @Test func readsTheFieldsOfABroadcast() throws {
         let view = try TermView(parsing: Self.message.encoded())
         let root = view.root
