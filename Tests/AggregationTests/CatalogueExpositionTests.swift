@@ -59,14 +59,13 @@ import Testing
         #expect(promtool.status == 0, "promtool check metrics: \(promtool.output)")
         #expect(promtool.output.isEmpty, "promtool's lint findings: \(promtool.output)")
 
-        let python = try await offThePool {
-            try ErlangTools.run("python3", ["-c", Self.compareScript, text, openMetrics])
+        let parsed = try await offThePool {
+            try PrometheusClientParsers.compare(
+                text: String(decoding: store.render(.prometheusText), as: UTF8.self),
+                openMetrics: String(decoding: store.render(.openMetrics), as: UTF8.self), presenceOnly: ["process_"])
         }
-        #expect(python.status == 0, "prometheus-client: \(python.output)")
-        let report = try #require(
-            try JSONSerialization.jsonObject(with: Data(python.output.utf8)) as? [String: Any], "\(python.output)")
-        #expect(report["equal"] as? Bool == true, "\(python.output)")
-        let families = Set(report["families"] as? [String] ?? [])
+        #expect(parsed.equal, "\(parsed.report)")
+        let families = Set(parsed.families.keys)
         for descriptor in Catalogue.families() {
             let name = descriptor.type == .counter ? String(descriptor.name.dropLast(6)) : descriptor.name
             let family = descriptor.type == .info ? String(name.dropLast(5)) : name
@@ -74,30 +73,4 @@ import Testing
         }
         #expect(families.contains("process_cpu_seconds"))
     }
-
-    /// Parses both files, drops OpenMetrics' `_created` samples (text 0.0.4 has none), compares.
-    /// The process collector reads /proc again for each render, so only its samples' presence counts.
-    static let compareScript = """
-        import json, sys
-        from prometheus_client.parser import text_string_to_metric_families as text04
-        from prometheus_client.openmetrics.parser import text_string_to_metric_families as om
-        def flat(families, skip_created):
-            out = {}
-            for family in families:
-                for s in family.samples:
-                    if skip_created and s.name.endswith("_created"):
-                        continue
-                    # process_* are read again from /proc at each render: compare their presence only.
-                    live = s.name.startswith("process_")
-                    out[s.name + json.dumps(s.labels, sort_keys=True)] = None if live else s.value
-            return out
-        text = open(sys.argv[1]).read()
-        openmetrics = open(sys.argv[2]).read()
-        a = flat(text04(text), False)
-        b = flat(om(openmetrics), True)
-        families = sorted(f.name for f in om(openmetrics) if f.samples)
-        print(json.dumps({"text": len(a), "om": len(b), "equal": a == b, "families": families,
-                          "only_text": sorted(set(a) - set(b))[:5], "only_om": sorted(set(b) - set(a))[:5],
-                          "differ": sorted(k for k in set(a) & set(b) if a[k] != b[k])[:5]}))
-        """
 }

@@ -1,3 +1,4 @@
+import BEAMPeers
 import Foundation
 import Testing
 
@@ -60,37 +61,11 @@ import Testing
     /// same samples with the same values.
     @Test func prometheusClientReadsBothFormatsAlike() throws {
         let store = try Self.makeStore()
-        let script = """
-            import json, sys
-            from prometheus_client.parser import text_string_to_metric_families as text04
-            from prometheus_client.openmetrics.parser import text_string_to_metric_families as om
-            data = json.load(sys.stdin)
-            def flat(families, skip_created):
-                out = {}
-                for family in families:
-                    for s in family.samples:
-                        if skip_created and s.name.endswith("_created"):
-                            continue
-                        key = s.name + json.dumps(s.labels, sort_keys=True)
-                        out[key] = s.value
-                return out
-            a = flat(text04(data["text"]), False)
-            b = flat(om(data["om"]), True)
-            types = {f.name: f.type for f in om(data["om"])}
-            print(json.dumps({"text": len(a), "om": len(b), "equal": a == b,
-                              "only_text": sorted(set(a) - set(b))[:5], "only_om": sorted(set(b) - set(a))[:5],
-                              "types": types}))
-            """
-        let input = try JSONSerialization.data(withJSONObject: [
-            "text": text(store, .prometheusText), "om": text(store, .openMetrics),
-        ])
-        let result = try run(["python3", "-c", script], input: String(decoding: input, as: UTF8.self))
-        #expect(result.status == 0, "prometheus-client: \(result.output)")
-        let report = try #require(
-            try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any], "\(result.output)")
-        #expect(report["equal"] as? Bool == true, "\(result.output)")
-        #expect((report["text"] as? Int ?? 0) > 40)
-        let types = report["types"] as? [String: String] ?? [:]
+        let parsed = try PrometheusClientParsers.compare(
+            text: text(store, .prometheusText), openMetrics: text(store, .openMetrics))
+        #expect(parsed.equal, "\(parsed.report)")
+        #expect(parsed.textSamples > 40)
+        let types = parsed.families
         #expect(types["exesdb_node_health_status"] == "stateset")
         #expect(types["t_build"] == "info")
         #expect(types["exesdb_operations"] == "counter")
