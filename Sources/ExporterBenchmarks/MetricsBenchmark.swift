@@ -204,20 +204,25 @@ enum MetricsBenchmark {
     /// The child side of `residentPerSeries`: fills one holder and prints bytes per series.
     static func measureResident(count: Int, holder: String) throws {
         let labelSets = (0..<count).map(labels)  // made before the baseline: they are the input, not the store
+        // A small holder filled first and kept: the code, runtime metadata and allocator arenas
+        // that the first use faults in are not per series, and would weigh on small counts.
+        var keep: [AnyObject] = [try filled(holder, count: 1000, labelSets: (0..<1000).map { labels(count + $0) })]
         let before = residentBytes()
-        var keep: [AnyObject] = []
-        if holder == "store" {
-            let store = MetricsStore(configuration: StoreConfiguration(maxSeries: count * 2))
-            try fillStore(store, seriesCount: count, labelSets: labelSets)
-            keep.append(store)
-        } else {
-            let registry = PrometheusCollectorRegistry()
-            fillRegistry(registry, seriesCount: count, labelSets: labelSets)
-            keep.append(registry)
-        }
+        keep.append(try filled(holder, count: count, labelSets: labelSets))
         let after = residentBytes()
         print(Double(after - before) / Double(count))
         withExtendedLifetime(keep) {}
+    }
+
+    private static func filled(_ holder: String, count: Int, labelSets: [[String]]) throws -> AnyObject {
+        if holder == "store" {
+            let store = MetricsStore(configuration: StoreConfiguration(maxSeries: count * 2))
+            try fillStore(store, seriesCount: count, labelSets: labelSets)
+            return store
+        }
+        let registry = PrometheusCollectorRegistry()
+        fillRegistry(registry, seriesCount: count, labelSets: labelSets)
+        return registry
     }
 
     /// Resident memory, from /proc/self/statm (pages in the second field).
