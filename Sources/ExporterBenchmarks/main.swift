@@ -23,6 +23,7 @@ if arguments.contains("--help") {
           --metrics-updates         updates per second on the ingest path
           --metrics-render          render profile
           --metrics-memory N store|swift-prometheus   resident bytes per series in a fresh process
+          --allocations             heap allocations per update (store, aggregation) and per intake
           --webhooks [--deliveries N] [--escalations N]   webhook deliveries per second and p99 latency
           --profile-intake FILE     the frame-to-message path on FILE with a per-stage breakdown
           --profile-decode FILE     decode FILE in a loop (for a profiler)
@@ -36,6 +37,8 @@ do {
     if let count = value(after: "--metrics-memory") {
         let holder = value(after: count) ?? "store"
         try MetricsBenchmark.measureResident(count: Int(count) ?? 0, holder: holder)
+    } else if arguments.contains("--allocations") {
+        try AllocationBenchmark.run()
     } else if arguments.contains("--metrics-render") {
         try MetricsBenchmark.profileRender()
     } else if arguments.contains("--metrics-updates") {
