@@ -71,6 +71,7 @@ let package = Package(
             dependencies: [
                 "ErlangTerm", "ErlangDistribution",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),

@@ -57,7 +57,7 @@ public final class ClusterSubscription: Sendable {
     ) {
         self.node = node
         self.dial = dial
-        self.pubsub = PubSubSubscriber(node: node, configuration: pubsub, logger: logger)
+        self.pubsub = PubSubSubscriber(node: node, configuration: pubsub, logger: logger, metrics: metrics)
         self.intake = intake
         self.cluster = cluster
         self.logger = logger

@@ -79,6 +79,10 @@ struct FrameDispatcher {
             node.addMonitor(from: from, target: target, reference: reference, peer: peer)
         case .demonitor(_, _, let reference):
             node.removeMonitor(reference: reference, peer: peer)
+        case .monitorExit(_, _, let reference, let reason):
+            node.monitorFired(reference, reason: reason)
+        case .payloadMonitorExit(_, _, let reference):
+            node.monitorFired(reference, reason: payload.map { $0.term($0.root) } ?? .atom("undefined"))
         case .link(let from, let to):
             node.addLink(from: from, to: to, peer: peer)
         case .unlinkID(let id, let from, let to):

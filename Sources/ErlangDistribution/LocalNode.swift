@@ -2,7 +2,8 @@ import ErlangTerm
 import NIOConcurrencyHelpers
 
 /// This node's own processes: names, creation, pid and reference allocation, mailboxes,
-/// registered names, monitors and links held by remote processes, and routes to peers.
+/// registered names, monitors and links held by remote processes, monitors our processes hold
+/// on remote ones, and routes to peers.
 ///
 /// Thread-safe: frames are delivered from NIO event loops while tasks send.
 public final class LocalNode: Sendable {
@@ -27,6 +28,15 @@ public final class LocalNode: Sendable {
         var aliases: [Reference: Pid] = [:]
         var watchers: [UInt32: [Watcher]] = [:]
         var routes: [String: any PeerRoute] = [:]
+        /// Remote processes our processes monitor, by monitor reference.
+        var monitoring: [Reference: Monitoring] = [:]
+    }
+
+    /// A monitor one of our processes holds on a remote process.
+    struct Monitoring {
+        let watcher: Pid
+        let target: Pid
+        let peer: String
     }
 
     public init(name: NodeName, creation: UInt32) {
@@ -111,12 +121,19 @@ public final class LocalNode: Sendable {
     /// peer's processes held here: the peer sees `noconnection` for them on its own side.
     func detach(_ route: any PeerRoute) {
         let peer = route.peerName
-        state.withLockedValue { state in
-            guard let current = state.routes[peer], current === route else { return }
+        let lost = state.withLockedValue { state -> [Reference: Monitoring] in
+            guard let current = state.routes[peer], current === route else { return [:] }
             state.routes[peer] = nil
             for (key, watchers) in state.watchers {
                 state.watchers[key] = watchers.filter { $0.peer != peer }
             }
+            let lost = state.monitoring.filter { $0.value.peer == peer }
+            for reference in lost.keys { state.monitoring[reference] = nil }
+            return lost
+        }
+        // As the BEAM does, our processes' monitors on the peer's processes fire with noconnection.
+        for (reference, monitoring) in lost {
+            deliverDown(monitoring, reference: reference, reason: .atom("noconnection"))
         }
     }
 
@@ -160,6 +177,38 @@ public final class LocalNode: Sendable {
         // Encoding keeps local and remote deliveries the same shape: a view over bytes.
         guard let view = try? TermView(parsing: message.encoded()) else { return false }
         return deliver(Delivery(peer: name.name, sender: sender, message: view), to: pid)
+    }
+
+    // MARK: - Monitors on remote processes
+
+    /// Monitors `target`, a process of a connected peer, for our process `watcher`, as
+    /// `erlang:monitor(process, Target)`: when the target exits, or the connection to its node
+    /// drops, the watcher's mailbox gets `{'DOWN', Reference, process, Target, Reason}` (Reason
+    /// `noconnection` for the connection). Nil when the target's node is not connected.
+    @discardableResult
+    public func monitor(_ target: Pid, from watcher: Pid) -> Reference? {
+        let peer = target.node.name
+        guard target.node != name, let route = route(to: peer) else { return nil }
+        let reference = makeReference()
+        state.withLockedValue {
+            $0.monitoring[reference] = Monitoring(watcher: watcher, target: target, peer: peer)
+        }
+        route.send(.monitor(from: watcher, target: .pid(target), reference: reference), payload: nil)
+        return reference
+    }
+
+    /// The peer says a process we monitor exited (MONITOR_P_EXIT and its payload form).
+    func monitorFired(_ reference: Reference, reason: Term) {
+        guard let monitoring = state.withLockedValue({ $0.monitoring.removeValue(forKey: reference) }) else { return }
+        deliverDown(monitoring, reference: reference, reason: reason)
+    }
+
+    private func deliverDown(_ monitoring: Monitoring, reference: Reference, reason: Term) {
+        let down = Term.tuple([
+            .atom("DOWN"), .reference(reference), .atom("process"), .pid(monitoring.target), reason,
+        ])
+        guard let view = try? TermView(parsing: down.encoded()) else { return }
+        deliver(Delivery(peer: monitoring.peer, sender: monitoring.target, message: view), to: monitoring.watcher)
     }
 
     // MARK: - Incoming

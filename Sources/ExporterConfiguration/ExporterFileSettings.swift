@@ -118,8 +118,10 @@ public struct ExporterFileSettings: Decodable, Sendable, Equatable {
         public var poolSize: Int?
         /// Bus name to the topics delivered from it.
         public var topics: [String: [String]]?
+        /// The pg scope the buses' PubSub servers use.
+        public var scope: String?
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case buses, topics, poolSize = "pool_size" }
+        enum CodingKeys: String, CodingKey, CaseIterable { case buses, topics, scope, poolSize = "pool_size" }
 
         public init(from decoder: any Decoder) throws {
             try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -127,6 +129,7 @@ public struct ExporterFileSettings: Decodable, Sendable, Equatable {
             buses = try container.decodeIfPresent([String].self, forKey: .buses)
             poolSize = try container.decodeIfPresent(Int.self, forKey: .poolSize)
             topics = try container.decodeIfPresent([String: [String]].self, forKey: .topics)
+            scope = try container.decodeIfPresent(String.self, forKey: .scope)
         }
     }
 

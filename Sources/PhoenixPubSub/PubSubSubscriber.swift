@@ -1,6 +1,7 @@
 import ErlangDistribution
 import ErlangTerm
 import Logging
+import Metrics
 import NIOConcurrencyHelpers
 
 /// Takes part in the pg overlay of Phoenix.PubSub the way another PubSub node would
@@ -18,12 +19,20 @@ public final class PubSubSubscriber: Sendable {
     private let logger: Logger
     private let scope: Mailbox
     private let members: [(bus: BusSubscription, mailbox: Mailbox)]
+    /// Per bus, `exesdb_exporter_messages_rejected_total{bus, reason="malformed"}`: what reaches a
+    /// member but is no `forward_to_local` never gets to the intake, so it is counted here.
+    private let malformed: [String: Counter]
+    /// (peer, bus) whose malformed messages were already logged at warning level.
+    private let reportedMalformed = NIOLockedValueBox<Set<String>>([])
     /// Each peer's scope pid, once it has answered our discover.
     private let peerScopes = NIOLockedValueBox<[String: Pid]>([:])
     /// Peers up whose scope has not answered yet, with when to ask again and how long to wait then.
     private let unanswered = NIOLockedValueBox<[String: Rediscovery]>([:])
 
-    public init(node: LocalNode, configuration: PubSubConfiguration, logger: Logger) {
+    public init(
+        node: LocalNode, configuration: PubSubConfiguration, logger: Logger,
+        metrics: any MetricsFactory = MetricsSystem.factory
+    ) {
         self.node = node
         self.configuration = configuration
         self.logger = logger
@@ -35,6 +44,15 @@ public final class PubSubSubscriber: Sendable {
             for group in bus.groups(poolSize: configuration.poolSize) { node.register(group, for: mailbox.pid) }
             return (bus, mailbox)
         }
+        malformed = Dictionary(
+            configuration.buses.map { bus in
+                (
+                    bus.name,
+                    Counter(
+                        label: "exesdb_exporter_messages_rejected_total",
+                        dimensions: [("bus", bus.name), ("reason", "malformed")], factory: metrics)
+                )
+            }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Our member pid for `bus`, as the peers list it in their groups.
@@ -94,6 +112,10 @@ public final class PubSubSubscriber: Sendable {
 
     private func serveScope() async {
         for await delivery in scope.messages {
+            if let (downScope, reason) = Self.scopeDown(delivery) {
+                scopeExited(downScope, reason: reason)
+                continue
+            }
             guard let (peerScope, peer) = Self.scopeAnnouncement(delivery) else {
                 logger.debug("ignored a message to the PubSub scope", metadata: ["peer": "\(delivery.peer)"])
                 continue
@@ -103,8 +125,42 @@ public final class PubSubSubscriber: Sendable {
                 defer { scopes[peer] = peerScope }
                 return scopes[peer] != peerScope
             }
-            if isNew { sync(to: peerScope, peer: peer) }
+            if isNew {
+                sync(to: peerScope, peer: peer)
+                // A scope that restarts forgets our members and, since we are hidden, never
+                // discovers us by itself: watch it, to discover its successor.
+                node.monitor(peerScope, from: scope.pid)
+            }
         }
+    }
+
+    /// A peer's scope we joined exited while its node stayed connected (a restart by its
+    /// supervisor): ask the node's scope again until the new one answers, then sync to it.
+    private func scopeExited(_ exited: Pid, reason: Term) {
+        let peer = exited.node.name
+        let wasCurrent = peerScopes.withLockedValue { scopes -> Bool in
+            guard scopes[peer] == exited else { return false }
+            scopes[peer] = nil
+            return true
+        }
+        // A dropped connection is peerDown's; an older scope's notice changes nothing.
+        guard wasCurrent, reason != .atom("noconnection") else { return }
+        logger.warning(
+            "the node's Phoenix.PubSub scope exited; joining its successor when it answers",
+            metadata: ["peer": "\(peer)", "reason": "\(reason)"])
+        unanswered.withLockedValue { $0[peer] = Rediscovery(since: .now) }
+        discover(peer)
+    }
+
+    /// The scope pid and reason of a `{'DOWN', Ref, process, Pid, Reason}` our monitor got.
+    static func scopeDown(_ delivery: Delivery) -> (Pid, Term)? {
+        let view = delivery.message
+        let root = view.root
+        guard view.kind(of: root) == .tuple, view.count(of: root) == 5, let tag = view.element(0, of: root),
+            view.isAtom(tag, "DOWN"), let pidRef = view.element(3, of: root), case .pid(let pid) = view.term(pidRef),
+            let reason = view.element(4, of: root)
+        else { return nil }
+        return (pid, view.term(reason))
     }
 
     /// A node connects (and the connection comes up) as soon as it is in EPMD, before its
@@ -165,14 +221,21 @@ public final class PubSubSubscriber: Sendable {
     private func forward(_ mailbox: Mailbox, bus: BusSubscription) async {
         for await delivery in mailbox.messages {
             guard let broadcast = Self.broadcast(delivery, bus: bus.name) else {
-                logger.debug(
-                    "ignored a message to a PubSub member",
-                    metadata: ["peer": "\(delivery.peer)", "bus": "\(bus.name)"])
+                rejectMalformed(from: delivery.peer, bus: bus.name)
                 continue
             }
             if let topics = bus.topics, !topics.contains(broadcast.topic) { continue }
             sink.yield(broadcast)
         }
+    }
+
+    private func rejectMalformed(from peer: String, bus: String) {
+        malformed[bus]?.increment()
+        let first = reportedMalformed.withLockedValue { $0.insert("\(peer)|\(bus)").inserted }
+        logger.log(
+            level: first ? .warning : .debug,
+            "rejected a message to our member of the bus: not a Phoenix.PubSub {forward_to_local, Topic, Message, Dispatcher} with a binary topic (further ones are logged at debug level)",
+            metadata: ["peer": "\(peer)", "bus": "\(bus)", "reason": "malformed"])
     }
 
     /// `{forward_to_local, Topic, Message, Dispatcher}` with a binary topic.

@@ -104,6 +104,9 @@ enum HelpPage {
             "pubsub.pool-size", "1", expected: "a whole number from 1 to 64",
             "The buses' PubSub pool size; every group of the pool is joined."),
         Flag(
+            "pubsub.scope", #""Elixir.Phoenix.PubSub""#, expected: "an atom's text, at most 255 characters",
+            "The pg scope the PubSub servers run (Phoenix.PubSub's own unless the application changed it)."),
+        Flag(
             "cluster.discover", nil,
             "Find the cluster's other nodes through the seeds (erlang:nodes/0 over rex). Default: on."),
         Flag(

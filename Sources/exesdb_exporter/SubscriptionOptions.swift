@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClusterSubscription
+import ErlangTerm
 import ExporterConfiguration
 import Foundation
 import GaterMessages
@@ -18,6 +19,9 @@ struct SubscriptionOptions: ParsableArguments {
 
     @Option(name: .customLong("pubsub.topics"), help: HelpPage.help("pubsub.topics"))
     var topics: [String] = []
+
+    @Option(name: .customLong("pubsub.scope"), help: HelpPage.help("pubsub.scope"))
+    var scope: String?
 
     @Flag(name: .customLong("cluster.discover"), inversion: .prefixedNo, help: HelpPage.help("cluster.discover"))
     var discover: Bool?
@@ -45,8 +49,15 @@ struct SubscriptionOptions: ParsableArguments {
             throw SettingError("pubsub.pool_size (--pubsub.pool-size)=\(pool): expected 1 to 64")
         }
         let filters = try topicFilters(buses: busNames, file: file.pubsub?.topics)
+        let scopeName = scope ?? file.pubsub?.scope ?? PubSubConfiguration().scope.name
+        guard !scopeName.isEmpty, scopeName.unicodeScalars.count <= 255 else {
+            throw SettingError(
+                "pubsub.scope (--pubsub.scope)=\"\(scopeName)\": expected the pg scope's name (an atom, 1 to 255 characters), by default Elixir.Phoenix.PubSub"
+            )
+        }
         setup.pubsub = PubSubConfiguration(
-            buses: busNames.map { BusSubscription(name: $0, topics: filters[$0]) }, poolSize: pool)
+            buses: busNames.map { BusSubscription(name: $0, topics: filters[$0]) }, poolSize: pool,
+            scope: Atom(scopeName))
         setup.discover = discover ?? file.cluster?.discover ?? true
         let shardText = shard ?? file.cluster?.shard ?? "0/1"
         do {

@@ -4,6 +4,7 @@ import ErlangTerm
 import Foundation
 import GaterMessages
 import Logging
+import Metrics
 import NIOPosix
 import PhoenixPubSub
 import Testing
@@ -31,7 +32,10 @@ import Testing
         /// Held so the private EPMD lives as long as the subscriber.
         let cluster: ErlangCluster
 
-        init(cluster: ErlangCluster, publisher: String, poolSize: Int, buses: [BusSubscription]? = nil) {
+        init(
+            cluster: ErlangCluster, publisher: String, poolSize: Int, buses: [BusSubscription]? = nil,
+            scope: Atom = "Elixir.Phoenix.PubSub", metrics: any MetricsFactory = MetricsSystem.factory
+        ) {
             self.cluster = cluster
             node = LocalNode(
                 name: NodeName(alive: "swiftsub", host: "localhost"), creation: UInt32.random(in: 1...UInt32.max))
@@ -43,8 +47,9 @@ import Testing
                 group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test"))
             pubsub = PubSubSubscriber(
                 node: node,
-                configuration: buses.map { PubSubConfiguration(buses: $0, poolSize: poolSize) }
-                    ?? PubSubConfiguration(poolSize: poolSize), logger: Logger(label: "test"))
+                configuration: PubSubConfiguration(
+                    buses: buses ?? PubSubConfiguration().buses, poolSize: poolSize, scope: scope),
+                logger: Logger(label: "test"), metrics: metrics)
             control = node.spawn()
             let (connection, pubsub) = (self.connection, self.pubsub)
             tasks = [

@@ -13,6 +13,7 @@
 %%   {send_alias, Alias, Msg}     sends Msg to the process alias Alias (ALIAS_SEND on the wire)
 %%   {big, From, Bytes}           replies a binary of Bytes bytes to From
 %%   {spawn_on, Node}             asks Node to spawn a process, prints `spawn_reply <Result> <Reason>`
+%%   {exit_with, Reason}          the echo process exits with Reason
 -module(dist_echo).
 -export([start/0, greet/1]).
 
@@ -62,6 +63,8 @@ loop() ->
             From ! binary:copy(<<0>>, Bytes);
         {nodes, From} ->
             From ! {nodes, nodes(hidden)};
+        {exit_with, Reason} ->
+            exit(Reason);
         {spawn_on, Node} ->
             Request = spawn_request(Node, erlang, self, [], [{reply, yes}]),
             receive

@@ -13,6 +13,7 @@
 %%   {members, From}                   From ! {members, [{Group, Pids}]} for every group known
 %%   {publish_own, Buses}              every gater_fixture payload on its own bus, if in Buses
 %%   {publish_many, N}                 N ThroughputMetrics, operations op_1 .. op_N
+%%   restart_scope                     kills the pg scope and starts a new one (node stays up)
 -module(pubsub_publisher).
 -export([start/2, start/3, start_ticking/2, start_publishing_all/3, start_publishing_many/3]).
 
@@ -96,6 +97,8 @@ loop(PoolSize, Secret) ->
             [spawn(fun() -> broadcast(PoolSize, Bus, Topic, envelope(Secret, Seq)) end) || Seq <- lists:seq(1, N)];
         {direct, Node, Bus, Topic, Seq} ->
             erlang:send({group(Bus, 0), Node}, {forward_to_local, Topic, envelope(Secret, Seq), ?SCOPE});
+        restart_scope ->
+            restart_scope();
         {publish_all, Bus} ->
             [broadcast(PoolSize, Bus, Topic, sign(Secret, Inner)) || {_, Topic, Inner} <- gater_fixture:payloads()];
         {publish_own, Buses} ->
@@ -108,6 +111,17 @@ loop(PoolSize, Secret) ->
             From ! {members, [{G, pg:get_members(?SCOPE, G)} || G <- pg:which_groups(?SCOPE)]}
     end,
     loop(PoolSize, Secret).
+
+%% The scope killed and started again while the node stays connected, as a supervisor restart
+%% would: the new scope knows no remote member until they discover it.
+restart_scope() ->
+    Scope = whereis(?SCOPE),
+    unlink(Scope),
+    Ref = monitor(process, Scope),
+    exit(Scope, kill),
+    receive {'DOWN', Ref, process, Scope, _} -> ok end,
+    {ok, _} = pg:start_link(?SCOPE),
+    io:format("scope restarted~n").
 
 broadcast(PoolSize, Bus, Topic, Message) ->
     Group = group(Bus, erlang:phash2(self(), PoolSize)),

@@ -1,0 +1,70 @@
+import BEAMPeers
+import ErlangDistribution
+import ErlangTerm
+import Foundation
+import MetricsTestKit
+import PhoenixPubSub
+import Testing
+
+extension PubSubTests {
+    /// A node's pg scope killed and started again while the node stays connected (a supervisor
+    /// restart): the new scope knows nothing of us and, since we are hidden, never discovers us.
+    /// Our scope monitors theirs, so it asks the successor and joins it again.
+    @Test func aRestartedScopeIsJoinedAgainWhileTheNodeStaysConnected() async throws {
+        let (erl, subscriber) = try await subscribed(to: "scoped1")
+        defer { erl.stop() }
+        subscriber.command(.atom("restart_scope"), on: "scoped1")
+        try await erl.waitForLine(containing: "scope restarted")
+        try await subscriber.waitUntilJoined("scoped1", groups: 3)
+        let ours = try await subscriber.members(on: "scoped1").values.flatMap { $0 }.filter {
+            $0.node == subscriber.node.name
+        }
+        #expect(ours.count == 3, "our members, once per group: \(ours)")
+        subscriber.command(
+            .tuple([.atom("publish"), .atom("ex_esdb_metrics"), .binary("latency"), 7]), on: "scoped1")
+        let broadcast = try #require(try await nextBroadcasts(subscriber.pubsub, count: 1).first)
+        #expect(try sequence(broadcast) == 7)
+    }
+
+    /// Another pg scope name (`--pubsub.scope`) is discovered and joined under that name; a message
+    /// to our member that is no `forward_to_local` is counted as malformed for its bus.
+    @Test func anotherScopeNameIsJoinedAndMalformedMemberMessagesAreCounted() async throws {
+        let cluster = try await ErlangCluster(fixtures: try Self.fixtures.get())
+        let scope = "Elixir.MyApp.PubSubScope"
+        let erl = try await cluster.startNode("scoped2", expression: Self.customScopeNode(scope))
+        defer { erl.stop() }
+        let metrics = TestMetrics()
+        let subscriber = Subscriber(
+            cluster: cluster, publisher: "scoped2", poolSize: 1, scope: Atom(scope), metrics: metrics)
+        try await subscriber.waitUntilJoined("scoped2", groups: 3)
+        let malformed = try metrics.expectCounter(
+            "exesdb_exporter_messages_rejected_total", [("bus", "ex_esdb_metrics"), ("reason", "malformed")])
+        #expect(malformed.totalValue == 0, "exists at 0 before the first one")
+
+        subscriber.command(.tuple([.atom("bad"), .atom(subscriber.node.name.name)]), on: "scoped2")
+        subscriber.command(.atom("publish"), on: "scoped2")
+        let broadcast = try #require(try await nextBroadcasts(subscriber.pubsub, count: 1).first)
+        #expect(broadcast.topic == "latency" && broadcast.bus == "ex_esdb_metrics")
+        // The bad message was sent first, on the same connection: it has been counted by now.
+        #expect(malformed.totalValue == 1)
+    }
+
+    /// A node whose pg scope has another name: answers `members` like the fixture, broadcasts an
+    /// unsigned message to the metrics bus's group on `publish`, and sends a tuple that is no
+    /// `forward_to_local` to our member's registered name on `{bad, Node}`.
+    static func customScopeNode(_ scope: String) -> String {
+        """
+        S = '\(scope)', {ok, _} = pg:start_link(S), register(publisher, self()), io:format("ready~n"),
+        Loop = fun L() ->
+            receive
+                {members, From} -> From ! {members, [{G, pg:get_members(S, G)} || G <- pg:which_groups(S)]};
+                publish -> [P ! {forward_to_local, <<"latency">>, {unsecured_message, x}, S}
+                            || P <- pg:get_members(S, 'Elixir.ex_esdb_metrics.Adapter')];
+                {bad, Node} -> erlang:send({'Elixir.ex_esdb_metrics.Adapter', Node}, {not_a_broadcast, 1})
+            end,
+            L()
+        end,
+        Loop().
+        """
+    }
+}
