@@ -3,149 +3,133 @@ import ClusterSubscription
 import ErlangDistribution
 import ErlangTerm
 import GaterMessages
-import Logging
-import MetricsTestKit
-import NIOPosix
-import PhoenixPubSub
 import Testing
 
 /// A whole cluster of three real publisher nodes, found from one seed.
 @Suite(.serialized) struct ClusterSubscriptionTests {
+    static let all: Set<String> = ["pa1@localhost", "pa2@localhost", "pa3@localhost"]
+
     /// Three publishers joined into one cluster: pa1, then pa2 and pa3 pinging it.
-    func startCluster() async throws -> (ErlangCluster, [BackgroundProcess]) {
-        let cluster = try await ErlangCluster(fixtures: try PubSubTests.fixtures.get())
-        let secret = "<<\"\(PubSubTests.secret)\">>"
-        var nodes = [try await cluster.startNode("pa1", expression: "pubsub_publisher:start(1, \(secret))")]
-        for name in ["pa2", "pa3"] {
-            nodes.append(
-                try await cluster.startNode(name, expression: "pubsub_publisher:start(1, \(secret), 'pa1@localhost')"))
-        }
-        return (cluster, nodes)
-    }
-
-    func subscribe(
-        _ cluster: ErlangCluster, shard: Shard, metrics: TestMetrics = TestMetrics(), giveUpAfter: Int = 8
-    ) -> (ClusterSubscription, LocalNode, Task<Void, Never>) {
-        let node = LocalNode(
-            name: NodeName(alive: "sub\(shard.index)_\(UInt16.random(in: 0...UInt16.max))", host: "localhost"),
-            creation: UInt32.random(in: 1...UInt32.max))
-        let cookie = Cookie(cluster.cookie)
-        let epmdPort = cluster.epmdPort
-        let subscription = ClusterSubscription(
-            node: node, pubsub: PubSubConfiguration(),
-            intake: MessageIntake(
-                secret: SecretKeyBase(PubSubTests.secret), logger: Logger(label: "test"), metrics: metrics),
-            cluster: ClusterConfiguration(
-                seeds: [NodeName(alive: "pa1", host: "localhost")], refreshInterval: .seconds(1), shard: shard,
-                giveUpAfter: giveUpAfter),
-            logger: Logger(label: "test"), metrics: metrics
-        ) { peer in
-            NodeConnection(
-                peer: peer, node: node, cookie: cookie,
-                configuration: DistributionConfiguration(
-                    backoff: Backoff(initial: .milliseconds(100), maximum: .milliseconds(500))),
-                epmd: EPMDClient(group: MultiThreadedEventLoopGroup.singleton, port: epmdPort),
-                group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test"))
-        }
-        return (subscription, node, Task { await subscription.run() })
-    }
-
-    func waitFor(_ what: String, _ condition: () -> Bool) async throws {
-        for _ in 0..<300 {
-            if condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw ErlangTools.Failure(description: "not \(what) within 15 s")
+    func startCluster() async throws -> PublisherNodes {
+        let nodes = try await PublisherNodes()
+        try await nodes.start("pa1")
+        for name in ["pa2", "pa3"] { try await nodes.start(name, seed: "pa1") }
+        return nodes
     }
 
     @Test func allThreeNodesAreFoundFromOneSeedAndTheirMessagesArrive() async throws {
-        let (cluster, nodes) = try await startCluster()
-        let metrics = TestMetrics()
-        let (subscription, node, task) = subscribe(cluster, shard: .all, metrics: metrics)
-        defer { task.cancel() }
-        let all: Set<String> = ["pa1@localhost", "pa2@localhost", "pa3@localhost"]
-        try await waitFor("subscribed to all three") { subscription.subscribedPeers == all }
-        // pg on each node lists our members once subscribed; give the syncs a moment to land.
-        try await Task.sleep(for: .milliseconds(300))
-        let control = node.spawn()
-        for (index, peer) in all.sorted().enumerated() {
-            node.send(
-                .tuple([.atom("publish"), .atom("ex_esdb_health"), .binary("cluster:health"), .integer(index + 1)]),
-                toName: "publisher", on: peer, from: control.pid)
+        let nodes = try await startCluster()
+        let follower = Follower(nodes, seeds: ["pa1"])
+        try await eventually("subscribed to all three") { follower.subscription.subscribedPeers == Self.all }
+        for peer in ["pa1", "pa2", "pa3"] { try await follower.waitUntilJoined(peer) }
+        for (index, peer) in ["pa1", "pa2", "pa3"].enumerated() {
+            follower.publish(index + 1, on: peer, bus: "ex_esdb_health", topic: "cluster:health")
         }
-        let received = try await withTimeout(.seconds(15)) {
-            var iterator = subscription.messages.makeAsyncIterator()
-            var peers: [String: Int] = [:]
-            while peers.count < 3, let message = await iterator.next() {
-                if case .latency(let metric) = message.message { peers[message.peer] = metric.sampleCount }
-            }
-            return peers
-        }
-        #expect(received == ["pa1@localhost": 1, "pa2@localhost": 2, "pa3@localhost": 3])
-        let up = try metrics.expectGauge("exesdb_up")
-        #expect(up.lastValue == 1)
-        let peerUp = try metrics.expectGauge("exesdb_exporter_peer_up", [("peer", "pa3@localhost")])
+        let received = try await follower.messages(3)
+        #expect(
+            Dictionary(uniqueKeysWithValues: received.map { ($0.peer, sequence($0) ?? 0) }) == [
+                "pa1@localhost": 1, "pa2@localhost": 2, "pa3@localhost": 3,
+            ])
+        #expect(try follower.metrics.expectGauge("exesdb_up").lastValue == 1)
+        let peerUp = try follower.metrics.expectGauge("exesdb_exporter_peer_up", [("peer", "pa3@localhost")])
         #expect(peerUp.lastValue == 1)
-        for process in nodes { process.stop() }
     }
 
-    @Test func everyPayloadTypeOnEveryBusArrivesTyped() async throws {
-        let (cluster, nodes) = try await startCluster()
-        let (subscription, node, task) = subscribe(cluster, shard: .all)
-        defer { task.cancel() }
-        try await waitFor("subscribed to pa1") { subscription.subscribedPeers.contains("pa1@localhost") }
-        try await Task.sleep(for: .milliseconds(300))
-        let control = node.spawn()
-        let buses = ["ex_esdb_metrics", "ex_esdb_health", "ex_esdb_alerts"]
-        for bus in buses {
-            node.send(
-                .tuple([.atom("publish_all"), .atom(bus)]), toName: "publisher", on: "pa1@localhost", from: control.pid)
-        }
-        let expected = buses.count * GaterMessageKind.allCases.count
-        let received = try await withTimeout(.seconds(15)) {
-            var iterator = subscription.messages.makeAsyncIterator()
-            var seen: [String: Int] = [:]
-            while seen.values.reduce(0, +) < expected, let message = await iterator.next() {
-                seen["\(message.bus)/\(message.message.kind.rawValue)", default: 0] += 1
+    /// Every payload of the fixture, on every bus, arrives over the wire typed and equal, field by
+    /// field, to what the node sent, on the topic it was sent on.
+    @Test func everyPayloadTypeOnEveryBusArrivesTypedAndEqualToWhatWasSent() async throws {
+        let nodes = try await PublisherNodes()
+        try await nodes.start("pa1")
+        let follower = Follower(nodes, seeds: ["pa1"])
+        try await follower.waitUntilJoined("pa1")
+        let buses = ClusterBehaviourTests.buses
+        for bus in buses { follower.command(.tuple([.atom("publish_all"), .atom(Atom(bus))]), on: "pa1") }
+        let received = try await follower.messages(buses.count * GaterMessageKind.allCases.count)
+        var seen: [String: Int] = [:]
+        for message in received {
+            seen["\(message.bus)/\(message.message.kind.rawValue)", default: 0] += 1
+            guard let expected = FixturePayloads.expected[message.message.kind] else {
+                Issue.record("no expectation for \(message.message.kind)")
+                continue
             }
-            return seen
+            #expect(FixturePayloads.normalized(message.message) == expected.message, "on \(message.bus)")
+            #expect(message.topic == expected.topic && message.peer == "pa1@localhost", "\(message.message.kind)")
         }
         let everyCombination = Set(buses.flatMap { bus in GaterMessageKind.allCases.map { "\(bus)/\($0.rawValue)" } })
-        #expect(Set(received.keys) == everyCombination)
-        #expect(received.values.allSatisfy { $0 == 1 })
-        for process in nodes { process.stop() }
+        #expect(Set(seen.keys) == everyCombination)
+        #expect(seen.values.allSatisfy { $0 == 1 })
+        #expect(follower.rejectionsCounted == 0)
     }
 
+    /// Shards 0/2 and 1/2 split the nodes: each node's pg lists exactly one of the two members
+    /// (the owner's), and each node's broadcasts reach exactly that one subscription.
     @Test func twoShardsTogetherSeeEveryNodeExactlyOnce() async throws {
-        let (cluster, nodes) = try await startCluster()
-        let (first, _, firstTask) = subscribe(cluster, shard: Shard(index: 0, count: 2))
-        let (second, _, secondTask) = subscribe(cluster, shard: Shard(index: 1, count: 2))
-        defer {
-            firstTask.cancel()
-            secondTask.cancel()
+        let nodes = try await startCluster()
+        let shards = [Shard(index: 0, count: 2), Shard(index: 1, count: 2)]
+        let followers = shards.map { Follower(nodes, seeds: ["pa1"], shard: $0) }
+        let owned = shards.map { shard in Self.all.filter { shard.owns($0) } }
+        #expect(owned[0].isDisjoint(with: owned[1]) && owned[0].union(owned[1]) == Self.all)
+        try await eventually("split between the shards") {
+            followers[0].subscription.subscribedPeers == owned[0]
+                && followers[1].subscription.subscribedPeers == owned[1]
         }
-        let all: Set<String> = ["pa1@localhost", "pa2@localhost", "pa3@localhost"]
-        let expectedFirst = all.filter { Shard(index: 0, count: 2).owns($0) }
-        try await waitFor("split between the shards") {
-            first.subscribedPeers == expectedFirst && second.subscribedPeers == all.subtracting(expectedFirst)
+        // Each node is asked through its owner, which is connected to it (the other shard is only
+        // if the node is the seed).
+        let peers = Self.all.sorted().map { peer in
+            (name: String(peer.prefix { $0 != "@" }), owner: followers[owned[0].contains(peer) ? 0 : 1])
         }
-        #expect(first.subscribedPeers.isDisjoint(with: second.subscribedPeers))
-        #expect(first.subscribedPeers.union(second.subscribedPeers) == all)
-        for process in nodes { process.stop() }
+        for (name, owner) in peers { try await owner.waitUntilJoined(name) }
+        let ourNodes = Set(followers.map(\.node.name))
+        for (name, owner) in peers {
+            let members = try await owner.members(on: name)
+            for bus in ClusterBehaviourTests.buses {
+                let ours = (members["Elixir.\(bus).Adapter"] ?? []).filter { ourNodes.contains($0.node) }
+                #expect(ours.map(\.node) == [owner.node.name], "\(name) \(bus): \(ours)")
+            }
+        }
+        // Each node sends its number, then a closing 100 + its number: a subscription has seen all
+        // it will of a node once that node's closing message has come (one connection, in order).
+        for (index, (name, owner)) in peers.enumerated() {
+            owner.publish(index + 1, on: name)
+            owner.publish(101 + index, on: name)
+        }
+        for (follower, peerSet) in zip(followers, owned) {
+            let received = try await follower.messages(2 * peerSet.count)
+            let expected = Set(
+                Self.all.sorted().enumerated().filter { peerSet.contains($0.element) }.flatMap { index, peer in
+                    ["\(peer) \(index + 1)", "\(peer) \(101 + index)"]
+                })
+            #expect(Set(received.map { "\($0.peer) \(sequence($0) ?? 0)" }) == expected)
+            #expect(received.count == expected.count)
+        }
     }
 
+    /// A node that stops: its `exesdb_exporter_peer_up` falls to 0 at once, it is forgotten once
+    /// its backoff gives up, and `exesdb_up` falls to 0 when no node is left.
     @Test func aNodeThatLeavesIsDroppedAfterItsBackoffGivesUp() async throws {
-        let (cluster, nodes) = try await startCluster()
-        let (subscription, _, task) = subscribe(cluster, shard: .all, giveUpAfter: 3)
-        defer { task.cancel() }
-        let all: Set<String> = ["pa1@localhost", "pa2@localhost", "pa3@localhost"]
-        try await waitFor("subscribed to all three") { subscription.subscribedPeers == all }
-        nodes[2].stop()
-        try await waitFor("unsubscribed from pa3") { !subscription.subscribedPeers.contains("pa3@localhost") }
+        let nodes = try await startCluster()
+        let follower = Follower(nodes, seeds: ["pa1"], giveUpAfter: 3)
+        try await eventually("subscribed to all three") { follower.subscription.subscribedPeers == Self.all }
+        let peerUp = { (peer: String) in
+            try? follower.metrics.expectGauge("exesdb_exporter_peer_up", [("peer", peer)]).lastValue
+        }
+        #expect(peerUp("pa3@localhost") == 1)
+        nodes.stop("pa3")
+        try await eventually("unsubscribed from pa3") {
+            !follower.subscription.subscribedPeers.contains("pa3@localhost")
+        }
+        #expect(peerUp("pa3@localhost") == 0)
+        #expect(peerUp("pa1@localhost") == 1 && peerUp("pa2@localhost") == 1)
+        #expect(try follower.metrics.expectGauge("exesdb_up").lastValue == 1)
         // Three failed attempts with 100 ms to 500 ms between them, then it is forgotten.
-        try await waitFor("no longer following pa3") { !subscription.followedPeers.contains("pa3@localhost") }
-        #expect(subscription.followedPeers == ["pa1@localhost", "pa2@localhost"])
-        for process in nodes { process.stop() }
+        try await eventually("no longer following pa3") {
+            !follower.subscription.followedPeers.contains("pa3@localhost")
+        }
+        #expect(follower.subscription.followedPeers == ["pa1@localhost", "pa2@localhost"])
+        nodes.stop("pa1")
+        nodes.stop("pa2")
+        try await eventually("exesdb_up at 0") { try follower.metrics.expectGauge("exesdb_up").lastValue == 0 }
+        #expect(peerUp("pa1@localhost") == 0 && peerUp("pa2@localhost") == 0)
     }
 
     @Test func shardsParseAndSplitEvenly() throws {

@@ -14,8 +14,21 @@
 %%   {publish_own, Buses}              every gater_fixture payload on its own bus, if in Buses
 %%   {publish_many, N}                 N ThroughputMetrics, operations op_1 .. op_N
 %%   restart_scope                     kills the pg scope and starts a new one (node stays up)
+%%   {direct_group, Node, Bus, Index, Topic, Seq}
+%%                                     direct_broadcast to the pool's group Index (0 is
+%%                                     'Elixir.B.Adapter', 1 'Elixir.B.Adapter_2', ...) by name on
+%%                                     Node: Phoenix.PubSub 2.1 picks that name by phash2
+%%   {join_local, Groups, From}        a new local process joins Groups, as a real node's own PubSub
+%%                                     workers are members; From ! {joined_local, Pid}
+%%   {leave_local, Pid, Groups, From}  Pid leaves Groups; From ! {left_local, Pid}
+%%   {discover_versioned, Node, Version, From}
+%%                                     a new process sends {discover, self(), Version} to the scope
+%%                                     on Node, as pg from OTP 28 may, and reports the first sync cast
+%%                                     it gets: From ! {versioned_sync, Scope, Groups}, or
+%%                                     From ! {versioned_sync, timeout} after 5 s
 -module(pubsub_publisher).
--export([start/2, start/3, start_ticking/2, start_publishing_all/3, start_publishing_many/3]).
+-export([start/2, start/3, start_ticking/2, start_publishing_all/3, start_publishing_many/3,
+         start_with_local_members/2, start_with_local_members/3]).
 
 -define(SCOPE, 'Elixir.Phoenix.PubSub').
 
@@ -83,6 +96,24 @@ start(PoolSize, Secret, Seed) ->
 
 start(PoolSize, Secret) ->
     {ok, _} = pg:start_link(?SCOPE),
+    serve(PoolSize, Secret).
+
+%% start_with_local_members(PoolSize, Secret): as start/2, with a local process in every group of
+%% the three default buses before `ready`, as on a real Phoenix node (its PG2 workers are members):
+%% the syncs this scope sends are not empty.
+start_with_local_members(PoolSize, Secret) ->
+    {ok, _} = pg:start_link(?SCOPE),
+    _ = local_member([group(Bus, Index) || Bus <- [ex_esdb_metrics, ex_esdb_health, ex_esdb_alerts],
+                                          Index <- lists:seq(0, PoolSize - 1)]),
+    serve(PoolSize, Secret).
+
+%% start_with_local_members(PoolSize, Secret, Seed): as start_with_local_members/2, after joining
+%% the cluster of node Seed.
+start_with_local_members(PoolSize, Secret, Seed) ->
+    pong = net_adm:ping(Seed),
+    start_with_local_members(PoolSize, Secret).
+
+serve(PoolSize, Secret) ->
     register(publisher, self()),
     io:format("ready ~s~n", [node()]),
     loop(PoolSize, Secret).
@@ -108,7 +139,16 @@ loop(PoolSize, Secret) ->
             [broadcast(PoolSize, ex_esdb_metrics, <<"throughput">>, sign(Secret, throughput(Index)))
              || Index <- lists:seq(1, N)];
         {members, From} ->
-            From ! {members, [{G, pg:get_members(?SCOPE, G)} || G <- pg:which_groups(?SCOPE)]}
+            From ! {members, [{G, pg:get_members(?SCOPE, G)} || G <- pg:which_groups(?SCOPE)]};
+        {direct_group, Node, Bus, Index, Topic, Seq} ->
+            erlang:send({group(Bus, Index), Node}, {forward_to_local, Topic, envelope(Secret, Seq), ?SCOPE});
+        {join_local, Groups, From} ->
+            From ! {joined_local, local_member(Groups)};
+        {leave_local, Pid, Groups, From} ->
+            [ok = pg:leave(?SCOPE, Group, Pid) || Group <- Groups],
+            From ! {left_local, Pid};
+        {discover_versioned, Node, Version, From} ->
+            spawn(fun() -> discover_versioned(Node, Version, From) end)
     end,
     loop(PoolSize, Secret).
 
@@ -122,6 +162,19 @@ restart_scope() ->
     receive {'DOWN', Ref, process, Scope, _} -> ok end,
     {ok, _} = pg:start_link(?SCOPE),
     io:format("scope restarted~n").
+%% A process that lives until killed, member of Groups in this node's scope.
+local_member(Groups) ->
+    Pid = spawn(fun() -> receive stop -> ok end end),
+    [ok = pg:join(?SCOPE, Group, Pid) || Group <- Groups],
+    Pid.
+
+discover_versioned(Node, Version, From) ->
+    erlang:send({?SCOPE, Node}, {discover, self(), Version}),
+    receive
+        {'$gen_cast', {sync, Scope, Groups}} -> From ! {versioned_sync, Scope, Groups}
+    after 5000 ->
+        From ! {versioned_sync, timeout}
+    end.
 
 broadcast(PoolSize, Bus, Topic, Message) ->
     Group = group(Bus, erlang:phash2(self(), PoolSize)),

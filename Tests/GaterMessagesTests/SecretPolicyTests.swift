@@ -1,0 +1,95 @@
+import ErlangTerm
+import Logging
+import MetricsTestKit
+import Synchronization
+import Testing
+
+@testable import GaterMessages
+
+/// The ExESDBGater policy without a SECRET_KEY_BASE, through the intake: signed messages cannot be
+/// checked, so each is rejected and counted as `unverifiable`; unsigned ones are accepted; the
+/// operator is warned once that no secret is set, however many messages come.
+@Suite struct SecretPolicyTests {
+    /// Every fixture broadcast, three times over, into an intake without a secret.
+    @Test func withoutASecretSignedMessagesAreCountedUnverifiableAndUnsignedOnesAccepted() throws {
+        let log = LogLines()
+        let metrics = TestMetrics()
+        let intake = MessageIntake(secret: nil, logger: log.logger, metrics: metrics)
+        let broadcasts = try GaterMessagesTests.broadcasts.get()
+        var (signed, accepted) = (0, 0)
+        for _ in 0..<3 {
+            for (_, bytes) in broadcasts.sorted(by: { $0.key < $1.key }) {
+                let view = try TermView(parsing: bytes)
+                let envelope = try #require(view.element(2, of: view.root))
+                if let tag = view.element(0, of: envelope), view.isAtom(tag, "secure_message") { signed += 1 }
+                if intake.receive(
+                    peer: "ex_esdb@host-1", bus: "ex_esdb_alerts", topic: "t", view: view, message: envelope)
+                    != nil
+                {
+                    accepted += 1
+                }
+            }
+        }
+        let rejected = { (reason: String) in
+            try metrics.expectCounter(
+                "exesdb_exporter_messages_rejected_total", [("bus", "ex_esdb_alerts"), ("reason", reason)]
+            ).totalValue
+        }
+        #expect(signed == 3 * (broadcasts.count - 2), "all but `unsigned` and `not_envelope` are signed")
+        #expect(try rejected("unverifiable") == Int64(signed))
+        #expect(try rejected("malformed") == 3)
+        #expect(try rejected("bad_signature") == 0 && rejected("unsigned") == 0)
+        #expect(accepted == 3, "the unsigned latency metric, each time")
+        let latency = try metrics.expectCounter(
+            "exesdb_exporter_messages_total", [("bus", "ex_esdb_alerts"), ("type", "latency_metric")])
+        #expect(latency.totalValue == 3)
+        // One warning that no secret is set, one for the first unverifiable message; the rest at debug.
+        #expect(log.lines(level: .warning, containing: "no SECRET_KEY_BASE configured").count == 1)
+        #expect(log.lines(level: .warning, containing: "reason=unverifiable").count == 1)
+        #expect(log.lines(level: .debug, containing: "reason=unverifiable").count == signed - 1)
+    }
+
+    @Test func withASecretNoSecretWarningIsLogged() throws {
+        let log = LogLines()
+        let intake = MessageIntake(secret: SecretKeyBase(GaterMessagesTests.secret), logger: log.logger)
+        for (_, bytes) in try GaterMessagesTests.broadcasts.get() {
+            let view = try TermView(parsing: bytes)
+            _ = intake.receive(
+                peer: "p@h", bus: "b", topic: "t", view: view, message: try #require(view.element(2, of: view.root)))
+        }
+        #expect(log.lines(level: .warning, containing: "SECRET_KEY_BASE configured").isEmpty)
+        #expect(!log.lines(level: .warning, containing: "").contains { $0.contains(GaterMessagesTests.secret) })
+    }
+}
+
+/// Every line logged, as `level message key=value ...`.
+final class LogLines: Sendable {
+    private let entries = Mutex<[(Logger.Level, String)]>([])
+
+    var logger: Logger {
+        var logger = Logger(label: "test") { _ in Handler(log: self) }
+        logger.logLevel = .trace
+        return logger
+    }
+
+    func lines(level: Logger.Level, containing text: String) -> [String] {
+        entries.withLock { entries in entries.filter { $0.0 == level && $0.1.contains(text) }.map(\.1) }
+    }
+
+    private struct Handler: LogHandler {
+        let log: LogLines
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let fields = metadata.merging(event.metadata ?? [:]) { $1 }.sorted { $0.key < $1.key }
+            let line = ([event.message.description] + fields.map { "\($0.key)=\($0.value)" }).joined(separator: " ")
+            log.entries.withLock { $0.append((event.level, line)) }
+        }
+    }
+}
