@@ -116,7 +116,7 @@ public final class PubSubSubscriber: Sendable {
                 scopeExited(downScope, reason: reason)
                 continue
             }
-            guard let (peerScope, peer) = Self.scopeAnnouncement(delivery) else {
+            guard let (peerScope, peer, isDiscover) = Self.scopeAnnouncement(delivery) else {
                 logger.debug("ignored a message to the PubSub scope", metadata: ["peer": "\(delivery.peer)"])
                 continue
             }
@@ -125,8 +125,10 @@ public final class PubSubSubscriber: Sendable {
                 defer { scopes[peer] = peerScope }
                 return scopes[peer] != peerScope
             }
+            // As pg does, every discover is answered with a sync (sync replaces the membership
+            // the peer holds for us, so a repeat does no harm); a sync cast only from a new scope.
+            if isNew || isDiscover { sync(to: peerScope, peer: peer) }
             if isNew {
-                sync(to: peerScope, peer: peer)
                 // A scope that restarts forgets our members and, since we are hidden, never
                 // discovers us by itself: watch it, to discover its successor.
                 node.monitor(peerScope, from: scope.pid)
@@ -187,13 +189,15 @@ public final class PubSubSubscriber: Sendable {
     }
 
     /// The peer's scope pid from `{discover, T}`, `{discover, T, Version}` or a sync cast
-    /// `{'$gen_cast', {sync, T, Groups}}`; join and leave notices carry nothing we need.
-    static func scopeAnnouncement(_ delivery: Delivery) -> (Pid, String)? {
+    /// `{'$gen_cast', {sync, T, Groups}}`, and whether it was a discover; join and leave notices
+    /// carry nothing we need.
+    static func scopeAnnouncement(_ delivery: Delivery) -> (scope: Pid, peer: String, isDiscover: Bool)? {
         let view = delivery.message
         let root = view.root
         guard view.kind(of: root) == .tuple, let tag = view.element(0, of: root) else { return nil }
         var pidRef: TermRef?
-        if view.isAtom(tag, "discover") {
+        let isDiscover = view.isAtom(tag, "discover")
+        if isDiscover {
             pidRef = view.element(1, of: root)
         } else if view.isAtom(tag, "$gen_cast"), let cast = view.element(1, of: root), view.count(of: cast) == 3,
             let castTag = view.element(0, of: cast), view.isAtom(castTag, "sync")
@@ -201,7 +205,7 @@ public final class PubSubSubscriber: Sendable {
             pidRef = view.element(1, of: cast)
         }
         guard let pidRef, case .pid(let pid) = view.term(pidRef) else { return nil }
-        return (pid, pid.node.name)
+        return (pid, pid.node.name, isDiscover)
     }
 
     private func sync(to peerScope: Pid, peer: String) {
