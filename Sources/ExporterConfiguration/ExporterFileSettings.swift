@@ -136,14 +136,19 @@ public struct ExporterFileSettings: Decodable, Sendable, Equatable {
     public struct Cluster: Decodable, Sendable, Equatable {
         public var discover: Bool?
         public var shard: String?
+        /// How often every connected node is asked for its node list.
+        public var refreshInterval: ConfigDuration?
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case discover, shard }
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case discover, shard, refreshInterval = "refresh_interval"
+        }
 
         public init(from decoder: any Decoder) throws {
             try decoder.rejectUnknownKeys(CodingKeys.self)
             let container = try decoder.container(keyedBy: CodingKeys.self)
             discover = try container.decodeIfPresent(Bool.self, forKey: .discover)
             shard = try container.decodeIfPresent(String.self, forKey: .shard)
+            refreshInterval = try container.decodeIfPresent(ConfigDuration.self, forKey: .refreshInterval)
         }
     }
 

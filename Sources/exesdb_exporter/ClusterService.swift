@@ -58,7 +58,9 @@ struct ClusterService: Service, CustomStringConvertible {
         let (cookie, configuration, group, logger) = (setup.cookie, setup.configuration, group, logger)
         return ClusterSubscription(
             node: node, pubsub: setup.pubsub, intake: MessageIntake(secret: setup.secret, logger: logger),
-            cluster: ClusterConfiguration(seeds: setup.peers, discover: setup.discover, shard: setup.shard),
+            cluster: ClusterConfiguration(
+                seeds: setup.peers, discover: setup.discover, refreshInterval: setup.refreshInterval,
+                shard: setup.shard),
             logger: logger
         ) { peer in
             NodeConnection(

@@ -134,6 +134,7 @@ struct ErlangOptions: ParsableArguments {
 struct ClusterSetup: Sendable {
     var pubsub = PubSubConfiguration()
     var discover = true
+    var refreshInterval: Duration = .seconds(30)
     var shard = Shard.all
     var secret: SecretKeyBase?
 

@@ -113,6 +113,9 @@ enum HelpPage {
             "cluster.shard", #""0/1""#, expected: "i/n with 0 <= i < n",
             "Follow only the nodes whose name hashes to shard i of n."),
         Flag(
+            "cluster.refresh-interval", "30s", expected: "a duration like 30s, at least 1s",
+            "How often every connected node is asked for its node list, to find the nodes that joined."),
+        Flag(
             "security.secret-key-base-file", #""""#, expected: "a path",
             "The publishers' SECRET_KEY_BASE, in a file. Default: the SECRET_KEY_BASE environment variable."),
         Flag(

@@ -29,6 +29,9 @@ struct SubscriptionOptions: ParsableArguments {
     @Option(name: .customLong("cluster.shard"), help: HelpPage.help("cluster.shard"))
     var shard: String?
 
+    @Option(name: .customLong("cluster.refresh-interval"), help: HelpPage.help("cluster.refresh-interval"))
+    var refreshInterval: String?
+
     @Option(
         name: .customLong("security.secret-key-base-file"), help: HelpPage.help("security.secret-key-base-file"))
     var secretKeyBaseFile: String?
@@ -59,6 +62,7 @@ struct SubscriptionOptions: ParsableArguments {
             buses: busNames.map { BusSubscription(name: $0, topics: filters[$0]) }, poolSize: pool,
             scope: Atom(scopeName))
         setup.discover = discover ?? file.cluster?.discover ?? true
+        setup.refreshInterval = try refresh(file: file.cluster?.refreshInterval?.duration)
         let shardText = shard ?? file.cluster?.shard ?? "0/1"
         do {
             setup.shard = try Shard(parsing: shardText)
@@ -68,6 +72,23 @@ struct SubscriptionOptions: ParsableArguments {
         setup.secret = try secretKeyBase(
             file: secretKeyBaseFile ?? file.security?.secretKeyBaseFile, environment: environment)
         return setup
+    }
+
+    /// `--cluster.refresh-interval` when given, else the file's, else 30 s; 1 s at the least.
+    private func refresh(file: Duration?) throws -> Duration {
+        var interval = file ?? .seconds(30)
+        if let refreshInterval {
+            guard let parsed = ConfigDuration.parse(refreshInterval) else {
+                throw SettingError("--cluster.refresh-interval=\(refreshInterval): expected a duration like 30s")
+            }
+            interval = parsed
+        }
+        guard interval >= .seconds(1) else {
+            throw SettingError(
+                "cluster.refresh_interval (--cluster.refresh-interval)=\(ConfigDuration(interval)): expected at least 1s"
+            )
+        }
+        return interval
     }
 
     /// `--pubsub.topics=bus:topic` flags when given, else the file's `pubsub.topics` map.

@@ -30,3 +30,28 @@ import Testing
         }
     }
 }
+
+/// How often the cluster's node lists are asked for again: 30 s, else the file's, else the flag's.
+@Suite struct RefreshIntervalSettingTests {
+    let settings = SettingsResolutionTests()
+
+    @Test func thirtySecondsByDefaultThenTheFileThenTheFlag() throws {
+        let nodes = "--erlang.nodes=a@host-1"
+        #expect(try settings.resolve([nodes], file: nil).cluster.refreshInterval == .seconds(30))
+        let file = "cluster: {refresh_interval: 2m}\n"
+        #expect(try settings.resolve([nodes], file: file).cluster.refreshInterval == .seconds(120))
+        #expect(
+            try settings.resolve([nodes, "--cluster.refresh-interval=5s"], file: file).cluster.refreshInterval
+                == .seconds(5))
+    }
+
+    @Test func lessThanASecondOrNoDurationIsRefusedWithTheKey() throws {
+        for bad in ["500ms", "often"] {
+            #expect {
+                _ = try settings.resolve(["--erlang.nodes=a@host-1", "--cluster.refresh-interval=\(bad)"], file: nil)
+            } throws: { error in
+                "\(error)".contains("--cluster.refresh-interval") && "\(error)".contains("expected")
+            }
+        }
+    }
+}
