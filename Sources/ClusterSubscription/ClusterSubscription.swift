@@ -177,12 +177,25 @@ public final class ClusterSubscription: Sendable {
 
     private func deliver() async {
         for await broadcast in pubsub.broadcasts {
-            if let message = intake.receive(
-                peer: broadcast.peer, bus: broadcast.bus, topic: broadcast.topic, view: broadcast.view,
-                message: broadcast.message)
-            {
-                sink.yield(message)
-            }
+            if let message = receive(broadcast) { sink.yield(message) }
         }
+    }
+
+    /// Read straight from the bytes it came in when it has the shapes ExESDBGater sends;
+    /// decoded through a `TermView` otherwise, and then counted if it is no term at all.
+    private func receive(_ broadcast: Broadcast) -> ReceivedMessage? {
+        let (peer, bus, topic) = (broadcast.peer, broadcast.bus, broadcast.topic)
+        if case .bytes(let bytes, _, let message) = broadcast.payload,
+            let received = bytes.withUnsafeBufferPointer({
+                intake.receive(peer: peer, bus: bus, topic: topic, bytes: $0, envelope: message)
+            })
+        {
+            return received
+        }
+        guard let (view, message) = broadcast.decoded() else {
+            intake.rejectUnreadable(peer: peer, bus: bus, topic: topic)
+            return nil
+        }
+        return intake.receive(peer: peer, bus: bus, topic: topic, view: view, message: message)
     }
 }

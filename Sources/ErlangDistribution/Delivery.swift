@@ -16,6 +16,30 @@ public struct Delivery: Sendable {
     }
 }
 
+/// A message for a process that takes its messages as bytes (`LocalNode.spawnRaw`): the term at
+/// `bytes[offset...]`, version byte first, exactly as it arrived and not validated.
+public struct RawDelivery: Sendable {
+    /// The node the frame came from.
+    public let peer: String
+    /// The sending process, when the control message names it.
+    public let sender: Pid?
+    public let bytes: [UInt8]
+    public let offset: Int
+
+    public init(peer: String, sender: Pid?, bytes: [UInt8], offset: Int) {
+        self.peer = peer
+        self.sender = sender
+        self.bytes = bytes
+        self.offset = offset
+    }
+
+    /// The term decoded, as a `Delivery` carries it; nil when the bytes are not one whole term.
+    public func decoded(limits: TermDecodingLimits = .default) -> Delivery? {
+        guard let view = try? TermView(parsing: bytes, at: offset, wholeInput: true, limits: limits) else { return nil }
+        return Delivery(peer: peer, sender: sender, message: view)
+    }
+}
+
 /// What a local process needs to reach a connected peer.
 public protocol PeerRoute: AnyObject, Sendable {
     /// The peer's node name.

@@ -36,6 +36,12 @@ struct FrameDispatcher {
                 node: peer, detail: "frame type \(frame.first.map(String.init) ?? "none"), expected 112")
         }
         guard let (control, payloadOffset) = try self.control(in: frame) else { return }
+        if control.hasPayload, let target = rawTarget(of: control),
+            node.deliverRaw(
+                RawDelivery(peer: peer, sender: sender(of: control), bytes: frame, offset: payloadOffset), to: target)
+        {
+            return
+        }
         var payload: TermView?
         if control.hasPayload {
             do {
@@ -45,6 +51,26 @@ struct FrameDispatcher {
             }
         }
         act(on: control, payload: payload)
+    }
+
+    /// The sending process, for the kinds that name it.
+    private func sender(of control: ControlMessage) -> Pid? {
+        switch control {
+        case .sendSender(let from, _), .sendSenderTT(let from, _, _), .registeredSend(let from, _),
+            .registeredSendTT(let from, _, _), .aliasSend(let from, _), .aliasSendTT(let from, _, _):
+            from
+        default: nil
+        }
+    }
+
+    /// The process a message goes to, for the kinds that carry one.
+    private func rawTarget(of control: ControlMessage) -> Pid? {
+        switch control {
+        case .send(let to), .sendTT(let to, _), .sendSender(_, let to), .sendSenderTT(_, let to, _): to
+        case .registeredSend(_, let name), .registeredSendTT(_, let name, _): node.pid(registeredAs: name)
+        case .aliasSend(_, let alias), .aliasSendTT(_, let alias, _): node.pid(aliasedAs: alias)
+        default: nil
+        }
     }
 
     /// The frame's control message and where its payload starts; nil when the control message

@@ -24,6 +24,8 @@ public final class LocalNode: Sendable {
         var nextProcess: UInt32 = 1
         var nextReference: UInt64 = 1
         var mailboxes: [UInt32: AsyncStream<Delivery>.Continuation] = [:]
+        /// Processes that take their messages as bytes (`spawnRaw`).
+        var rawMailboxes: [UInt32: AsyncStream<RawDelivery>.Continuation] = [:]
         var names: [Atom: Pid] = [:]
         var aliases: [Reference: Pid] = [:]
         var watchers: [UInt32: [Watcher]] = [:]
@@ -61,6 +63,22 @@ public final class LocalNode: Sendable {
         return Mailbox(pid: pid, messages: stream, node: self)
     }
 
+    /// A new process that takes its messages as the bytes they arrived in, not decoded: for a
+    /// reader faster than a `TermView` for the messages it expects (Phoenix.PubSub's members).
+    /// What it gets is not validated; it must read it as hostile input.
+    public func spawnRaw(registeredName: Atom? = nil) -> RawMailbox {
+        let (stream, continuation) = AsyncStream<RawDelivery>.makeStream()
+        let pid = state.withLockedValue { state -> Pid in
+            let number = state.nextProcess
+            state.nextProcess &+= 1
+            let pid = Pid(node: name, id: number & 0x7FFF, serial: number >> 15, creation: creation)
+            state.rawMailboxes[number] = continuation
+            if let registeredName { state.names[registeredName] = pid }
+            return pid
+        }
+        return RawMailbox(pid: pid, messages: stream, node: self)
+    }
+
     /// A reference unique to this node incarnation.
     public func makeReference() -> Reference {
         let number = state.withLockedValue { state -> UInt64 in
@@ -94,14 +112,16 @@ public final class LocalNode: Sendable {
     /// Ends a process: its mailbox finishes, its names go, and every remote process monitoring or
     /// linked to it is told `reason`.
     func exit(_ pid: Pid, reason: Term) {
-        let (continuation, watchers, routes) = state.withLockedValue { state in
+        let (continuation, raw, watchers, routes) = state.withLockedValue { state in
             let continuation = state.mailboxes.removeValue(forKey: Self.number(of: pid))
+            let raw = state.rawMailboxes.removeValue(forKey: Self.number(of: pid))
             state.names = state.names.filter { $0.value != pid }
             state.aliases = state.aliases.filter { $0.value != pid }
             let watchers = state.watchers.removeValue(forKey: Self.number(of: pid)) ?? []
-            return (continuation, watchers, state.routes)
+            return (continuation, raw, watchers, state.routes)
         }
         continuation?.finish()
+        raw?.finish()
         for watcher in watchers {
             guard let route = routes[watcher.peer] else { continue }
             Self.notify(watcher, about: pid, reason: reason, through: route)
@@ -175,7 +195,9 @@ public final class LocalNode: Sendable {
 
     private func deliverLocally(_ message: Term, to pid: Pid, sender: Pid) -> Bool {
         // Encoding keeps local and remote deliveries the same shape: a view over bytes.
-        guard let view = try? TermView(parsing: message.encoded()) else { return false }
+        let bytes = message.encoded()
+        if deliverRaw(RawDelivery(peer: name.name, sender: sender, bytes: bytes, offset: 0), to: pid) { return true }
+        guard let view = try? TermView(parsing: bytes) else { return false }
         return deliver(Delivery(peer: name.name, sender: sender, message: view), to: pid)
     }
 
@@ -221,6 +243,20 @@ public final class LocalNode: Sendable {
         continuation.yield(delivery)
         return true
     }
+
+    /// Delivers `raw` when `pid` takes its messages as bytes; false otherwise (or when it does
+    /// not exist), and then the caller decodes and delivers as usual.
+    func deliverRaw(_ raw: RawDelivery, to pid: Pid) -> Bool {
+        guard pid.node == name else { return false }
+        let continuation = state.withLockedValue { $0.rawMailboxes[Self.number(of: pid)] }
+        guard let continuation else { return false }
+        continuation.yield(raw)
+        return true
+    }
+
+    /// The process registered as `name`, or aliased as `alias`.
+    func pid(registeredAs name: Atom) -> Pid? { whereis(name) }
+    func pid(aliasedAs alias: Reference) -> Pid? { state.withLockedValue { $0.aliases[alias] } }
 
     @discardableResult
     func deliver(_ delivery: Delivery, toName registeredName: Atom) -> Bool {
@@ -277,7 +313,7 @@ public final class LocalNode: Sendable {
         guard pid.node == name else { return false }
         return state.withLockedValue { state in
             let key = Self.number(of: pid)
-            guard state.mailboxes[key] != nil else { return false }
+            guard state.mailboxes[key] != nil || state.rawMailboxes[key] != nil else { return false }
             state.watchers[key, default: []].append(watcher)
             return true
         }
@@ -312,6 +348,28 @@ public final class Mailbox: Sendable {
     private let node: LocalNode
 
     init(pid: Pid, messages: AsyncStream<Delivery>, node: LocalNode) {
+        self.pid = pid
+        self.messages = messages
+        self.node = node
+    }
+
+    /// Ends the process; remote monitors get `reason` (`normal` by default).
+    public func exit(reason: Term = .atom("normal")) {
+        node.exit(pid, reason: reason)
+    }
+
+    deinit {
+        node.exit(pid, reason: .atom("normal"))
+    }
+}
+
+/// A local process that takes its messages as the bytes they arrived in (`LocalNode.spawnRaw`).
+public final class RawMailbox: Sendable {
+    public let pid: Pid
+    public let messages: AsyncStream<RawDelivery>
+    private let node: LocalNode
+
+    init(pid: Pid, messages: AsyncStream<RawDelivery>, node: LocalNode) {
         self.pid = pid
         self.messages = messages
         self.node = node

@@ -3,7 +3,7 @@
 ///
 /// An open-addressing hash table keyed by an atom's length and first eight bytes: a key finds
 /// its name, or learns it has none, in one or two probes of a few comparisons each.
-public struct AtomTable: Sendable {
+public final class AtomTable: Sendable {
     /// Per name, in the order given: its UTF-8 bytes (followed by 8 zero bytes, so the last word
     /// of any name can be read whole), and its first 8 bytes as a word (zero-padded).
     private let text: [UInt8]
@@ -93,10 +93,21 @@ public struct AtomTable: Sendable {
         case ExternalTag.atomUTF8: header = 3
         default: return node.kind == .atom ? convertedIndex(of: TermRef(key), in: view) : nil
         }
-        let start = Int(node.offset) + header
-        let length = Int(node.end) - start
+        return position(
+            source, Int(node.offset) + header, Int(node.end) - Int(node.offset) - header, expecting: expected)
+    }
+
+    /// As `position(of:)`, comparing the atom with the name at `expected` first (see `collect`).
+    public func position(of atom: UnsafeBufferPointer<UInt8>, expecting expected: Int) -> Int? {
+        position(atom, 0, atom.count, expecting: expected)
+    }
+
+    @inline(__always)
+    private func position(
+        _ source: UnsafeBufferPointer<UInt8>, _ start: Int, _ length: Int, expecting expected: Int
+    ) -> Int? {
         let prefix = ByteCompare.prefix(source, start, count: length)
-        if expected < lengths.count, lengths[expected] == length, prefixes[expected] == prefix,
+        if expected >= 0, expected < lengths.count, lengths[expected] == length, prefixes[expected] == prefix,
             length <= 8
                 || text.withUnsafeBufferPointer({
                     ByteCompare.equal(source, start + 8, $0, starts[expected] + 8, count: length - 8)

@@ -51,7 +51,7 @@ do {
         // BENCH_STAGE=<prefix> runs only the matching stages and BENCH_STAGE=whole only the whole
         // path, for a profiler.
         let stage = ProcessInfo.processInfo.environment["BENCH_STAGE"]
-        if stage == nil || stage == "whole" {
+        if stage == nil || stage == "whole" || stage == "scanned" {
             try IntakeBenchmark.run(
                 message: bytes, secret: "bench-secret-key-base-0123456789abcdef0123456789abcdef0123456789abcdef",
                 beamNanoseconds: .nan, iterations: iterations)

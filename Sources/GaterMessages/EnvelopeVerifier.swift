@@ -13,7 +13,7 @@ import Synchronization
 public final class EnvelopeVerifier: Sendable {
     private let secret: SecretKeyBase?
     /// The HMAC key, prepared once.
-    private let key: SignatureKey?
+    let key: SignatureKey?
     private let styles = NIOLockedValueBox<[String: RememberedStyle]>([:])
 
     public init(secret: SecretKeyBase?) {

@@ -17,7 +17,7 @@ public struct GaterDecoder: Sendable {
         var outcome = Result<GaterMessage, MessageRejection>.failure(.unknownType)
         PayloadReader.withFields(of: payload, in: view) { fields in
             guard let kind = Self.kind(view, tag: tag, fields: fields) else { return }
-            if let message = Self.decoder(for: kind)(fields, sender) {
+            if let message = Self.message(of: kind, fields, sender: sender) {
                 outcome = .success(message)
             } else {
                 outcome = .failure(.malformed)
@@ -55,40 +55,37 @@ public struct GaterDecoder: Sendable {
         (.nodeHealth, [.status, .checks]),
     ]
 
-    typealias Decoder = @Sendable (PayloadReader, String) -> GaterMessage?
-
-    /// The decoder of `kind` (a switch, not a dictionary: no hashing per message).
-    static func decoder(for kind: GaterMessageKind) -> Decoder {
+    /// The message of `kind` from its fields (a switch, not a dictionary: no hashing per message);
+    /// nil when a field the metrics need is missing.
+    static func message<F: PayloadFields>(of kind: GaterMessageKind, _ f: F, sender: String) -> GaterMessage? {
         switch kind {
-        case .performanceMetric: performance
-        case .throughputMetric: throughput
-        case .latencyMetric: latency
-        case .resourceUsage: resourceUsage
-        case .metricAlert: metricAlert
-        case .nodeHealth: nodeHealth
-        case .clusterHealth: clusterHealth
-        case .componentHealth: componentHealth
-        case .healthCheck: healthCheck
-        case .systemAlert: systemAlert
-        case .alertAcknowledgement: alertAcknowledgement
-        case .alertEscalation: alertEscalation
-        case .notificationStatus: notificationStatus
+        case .performanceMetric: performance(f, sender)
+        case .throughputMetric: throughput(f, sender)
+        case .latencyMetric: latency(f, sender)
+        case .resourceUsage: resourceUsage(f, sender)
+        case .metricAlert: metricAlert(f, sender)
+        case .nodeHealth: nodeHealth(f, sender)
+        case .clusterHealth: clusterHealth(f, sender)
+        case .componentHealth: componentHealth(f, sender)
+        case .healthCheck: healthCheck(f, sender)
+        case .systemAlert: systemAlert(f, sender)
+        case .alertAcknowledgement: alertAcknowledgement(f, sender)
+        case .alertEscalation: alertEscalation(f, sender)
+        case .notificationStatus: notificationStatus(f, sender)
         }
     }
 
     // One small decoder per kind; `nil` when a field the metrics need is missing.
-    static let performance: Decoder = { f, sender in
+    static func performance<F: PayloadFields>(_ f: F, _ sender: String) -> GaterMessage? {
         guard let name = f.text(.metricName), let value = f.double(.value) else { return nil }
-        let tags = f.entries(.tags).compactMap { entry in
-            f.view.double(of: entry.value).map { NumericTag(name: entry.name, value: $0) }
-        }
+        let tags = f.numericTags(.tags)
         return .performance(
             PerformanceMetric(
                 metricName: name, value: value, unit: f.text(.unit) ?? "", node: f.text(.node) ?? sender,
                 component: f.text(.component) ?? "", numericTags: tags, timestamp: f.timestamp(.timestamp)))
     }
 
-    static let throughput: Decoder = { f, sender in
+    static func throughput<F: PayloadFields>(_ f: F, _ sender: String) -> GaterMessage? {
         guard let operation = f.text(.operation) else { return nil }
         let count = f.count(.count)
         let duration = f.count(.durationMs)
@@ -100,7 +97,7 @@ public struct GaterDecoder: Sendable {
                 timestamp: f.timestamp(.timestamp)))
     }
 
-    static let latency: Decoder = { f, sender in
+    static func latency<F: PayloadFields>(_ f: F, _ sender: String) -> GaterMessage? {
         guard let operation = f.text(.operation), let latency = f.double(.latencyMs) else { return nil }
         return .latency(
             LatencyMetric(
@@ -109,7 +106,7 @@ public struct GaterDecoder: Sendable {
                 timestamp: f.timestamp(.timestamp)))
     }
 
-    static let resourceUsage: Decoder = { f, sender in
+    static func resourceUsage<F: PayloadFields>(_ f: F, _ sender: String) -> GaterMessage? {
         guard let resource = f.text(.resourceType), let usage = f.double(.usagePercent) else { return nil }
         return .resourceUsage(
             ResourceUsage(
@@ -118,7 +115,7 @@ public struct GaterDecoder: Sendable {
                 timestamp: f.timestamp(.timestamp)))
     }
 
-    static let metricAlert: Decoder = { f, sender in
+    static func metricAlert<F: PayloadFields>(_ f: F, _ sender: String) -> GaterMessage? {
         guard let name = f.text(.metricName), let current = f.double(.currentValue),
             let threshold = f.double(.thresholdValue)
         else { return nil }
@@ -129,11 +126,9 @@ public struct GaterDecoder: Sendable {
                 node: f.text(.node) ?? sender, timestamp: f.timestamp(.timestamp)))
     }
 
-    static let nodeHealth: Decoder = { f, sender in
+    static func nodeHealth<F: PayloadFields>(_ f: F, _ sender: String) -> GaterMessage? {
         guard let status = f.text(.status) else { return nil }
-        let checks = f.entries(.checks).compactMap { entry in
-            HealthVerdict.passing(f.view, entry.value).map { HealthCheckOutcome(name: entry.name, passing: $0) }
-        }
+        let checks = f.checkOutcomes(.checks)
         return .nodeHealth(
             NodeHealth(
                 node: f.text(.node) ?? sender, status: status, checks: checks, loadAverage: f.double(.loadAvg),
@@ -141,7 +136,7 @@ public struct GaterDecoder: Sendable {
                 timestamp: f.timestamp(.timestamp)))
     }
 
-    static let clusterHealth: Decoder = { f, _ in
+    static func clusterHealth<F: PayloadFields>(_ f: F, _: String) -> GaterMessage? {
         guard let status = f.text(.status), let total = f.count(.totalNodes) else { return nil }
         return .clusterHealth(
             ClusterHealth(
@@ -150,7 +145,7 @@ public struct GaterDecoder: Sendable {
                 quorumStatus: f.text(.quorumStatus) ?? "available", timestamp: f.timestamp(.timestamp)))
     }
 
-    static let componentHealth: Decoder = { f, sender in
+    static func componentHealth<F: PayloadFields>(_ f: F, _ sender: String) -> GaterMessage? {
         guard let component = f.text(.component), let status = f.text(.status) else { return nil }
         return .componentHealth(
             ComponentHealth(
@@ -158,7 +153,7 @@ public struct GaterDecoder: Sendable {
                 lastCheck: f.timestamp(.lastCheck), timestamp: f.timestamp(.timestamp)))
     }
 
-    static let healthCheck: Decoder = { f, sender in
+    static func healthCheck<F: PayloadFields>(_ f: F, _ sender: String) -> GaterMessage? {
         guard let name = f.text(.checkName), let result = f.text(.result) else { return nil }
         return .healthCheck(
             HealthCheck(
@@ -167,7 +162,7 @@ public struct GaterDecoder: Sendable {
                 timestamp: f.timestamp(.timestamp)))
     }
 
-    static let systemAlert: Decoder = { f, sender in
+    static func systemAlert<F: PayloadFields>(_ f: F, _ sender: String) -> GaterMessage? {
         guard let id = f.text(.alertId), let severity = f.text(.severity) else { return nil }
         return .systemAlert(
             SystemAlert(
@@ -177,7 +172,7 @@ public struct GaterDecoder: Sendable {
                 requiresAcknowledgement: f.bool(.requiresAck) ?? false, timestamp: f.timestamp(.timestamp)))
     }
 
-    static let alertAcknowledgement: Decoder = { f, _ in
+    static func alertAcknowledgement<F: PayloadFields>(_ f: F, _: String) -> GaterMessage? {
         guard let id = f.text(.alertId) else { return nil }
         return .alertAcknowledgement(
             AlertAcknowledgement(
@@ -186,7 +181,7 @@ public struct GaterDecoder: Sendable {
                 timestamp: f.timestamp(.ackTimestamp) ?? f.timestamp(.timestamp)))
     }
 
-    static let alertEscalation: Decoder = { f, _ in
+    static func alertEscalation<F: PayloadFields>(_ f: F, _: String) -> GaterMessage? {
         guard let id = f.text(.alertId), let to = f.text(.toLevel) else { return nil }
         return .alertEscalation(
             AlertEscalation(
@@ -195,7 +190,7 @@ public struct GaterDecoder: Sendable {
                 notifyContacts: f.names(.notifyContacts), timestamp: f.timestamp(.timestamp)))
     }
 
-    static let notificationStatus: Decoder = { f, _ in
+    static func notificationStatus<F: PayloadFields>(_ f: F, _: String) -> GaterMessage? {
         guard let id = f.text(.alertId), let status = f.text(.status) else { return nil }
         return .notificationStatus(
             NotificationStatus(

@@ -42,6 +42,22 @@ public final class MessageIntake: Sendable {
         channel(peer: peer, bus: bus).receive(topic: topic, view: view, message: message)
     }
 
+    /// A broadcast read straight from the bytes it arrived in, without a `TermView`:
+    /// `bytes[envelope...]` is its envelope, followed by the rest of the `forward_to_local` tuple.
+    /// The typed message when it is signed and of the shapes ExESDBGater sends; nil when the
+    /// general path must read it (`receive(peer:bus:topic:view:message:)`), which then counts
+    /// and logs whatever it finds.
+    public func receive(
+        peer: String, bus: String, topic: String, bytes: UnsafeBufferPointer<UInt8>, envelope: Int
+    ) -> ReceivedMessage? {
+        channel(peer: peer, bus: bus).receive(topic: topic, bytes: bytes, envelope: envelope)
+    }
+
+    /// A broadcast whose bytes are no term: counted as `malformed` and logged like the others.
+    public func rejectUnreadable(peer: String, bus: String, topic: String) {
+        channel(peer: peer, bus: bus).reject(.malformed, topic: topic)
+    }
+
     func channel(peer: String, bus: String) -> IntakeChannel {
         channels.withLock { directory in
             if let last = directory.last, last.peer == peer, last.bus == bus { return last }
@@ -132,6 +148,22 @@ final class IntakeChannel: Sendable {
             report(rejection, topic: topic)
             return nil
         }
+    }
+
+    func receive(topic: String, bytes: UnsafeBufferPointer<UInt8>, envelope: Int) -> ReceivedMessage? {
+        guard let message = core.verifier.scan(bytes, envelope: envelope, style: style, sender: peer) else {
+            return nil
+        }
+        let now = Date().timeIntervalSince1970
+        lastMessage.record(now)
+        counter(of: message.kind).increment()
+        return ReceivedMessage(peer: peer, bus: bus, topic: topic, message: message, receivedAt: now)
+    }
+
+    func reject(_ rejection: MessageRejection, topic: String) {
+        lastMessage.record(Date().timeIntervalSince1970)
+        counter(of: rejection).increment()
+        report(rejection, topic: topic)
     }
 
     private func counter(of kind: GaterMessageKind) -> Counter {

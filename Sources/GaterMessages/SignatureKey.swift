@@ -27,7 +27,20 @@ struct SignatureKey: Sendable {
     func isValid(
         _ signature: ArraySlice<UInt8>, of write: (_ update: (UnsafeRawBufferPointer) -> Void) -> Void
     ) -> Bool {
-        mac(of: write).withUnsafeBytes { mac in
+        isValid(signature) { state in write { bytes in _ = SHA256_Update(state, bytes.baseAddress, bytes.count) } }
+    }
+
+    /// The MAC of the bytes `write` hands on, as 32 bytes.
+    func mac(of write: (_ update: (UnsafeRawBufferPointer) -> Void) -> Void) -> SHA256Digest {
+        mac { state in write { bytes in _ = SHA256_Update(state, bytes.baseAddress, bytes.count) } }
+    }
+
+    /// Whether `signature` is the MAC of what `feed` hands to the keyed state it is given
+    /// (through `SHA256_Update`), compared in constant time.
+    func isValid<Signature: Collection<UInt8>>(
+        _ signature: Signature, feeding feed: (UnsafeMutablePointer<SHA256_CTX>) -> Void
+    ) -> Bool {
+        mac(feeding: feed).withUnsafeBytes { mac in
             guard mac.count == signature.count else { return false }
             var difference: UInt8 = 0
             for (index, byte) in signature.enumerated() { difference |= byte ^ mac[index] }
@@ -35,13 +48,11 @@ struct SignatureKey: Sendable {
         }
     }
 
-    /// The MAC of the bytes `write` hands on, as 32 bytes.
-    func mac(of write: (_ update: (UnsafeRawBufferPointer) -> Void) -> Void) -> SHA256Digest {
+    /// The MAC of what `feed` hands to the keyed state, as 32 bytes.
+    func mac(feeding feed: (UnsafeMutablePointer<SHA256_CTX>) -> Void) -> SHA256Digest {
         var hash = inner
         // The writer sees a pointer, not the variable: capturing the variable would box it.
-        withUnsafeMutablePointer(to: &hash) { state in
-            write { bytes in _ = SHA256_Update(state, bytes.baseAddress, bytes.count) }
-        }
+        withUnsafeMutablePointer(to: &hash) { state in feed(state) }
         var innerDigest = SHA256Digest()
         innerDigest.finish(&hash)
         hash = outer

@@ -45,8 +45,33 @@ public struct Broadcast: Sendable {
     public let peer: String
     public let bus: String
     public let topic: String
-    /// The decoded frame payload `{forward_to_local, Topic, Message, Dispatcher}`.
-    public let view: TermView
-    /// `Message` within `view`: an ExESDBGater envelope.
-    public let message: TermRef
+    public let payload: Payload
+
+    public init(peer: String, bus: String, topic: String, payload: Payload) {
+        self.peer = peer
+        self.bus = bus
+        self.topic = topic
+        self.payload = payload
+    }
+
+    /// `{forward_to_local, Topic, Message, Dispatcher}`, as it arrived or decoded.
+    public enum Payload: Sendable {
+        /// The term at `bytes[term...]` (version byte first) exactly as it arrived, read up to
+        /// `Message`, which starts at `message`; the rest is not validated yet.
+        case bytes([UInt8], term: Int, message: Int)
+        /// The decoded term, and `Message` within it (an ExESDBGater envelope).
+        case decoded(TermView, message: TermRef)
+    }
+
+    /// The whole term decoded, and `Message` within it; nil when the bytes are not one whole term.
+    public func decoded(limits: TermDecodingLimits = .default) -> (view: TermView, message: TermRef)? {
+        switch payload {
+        case .decoded(let view, let message): return (view, message)
+        case .bytes(let bytes, let term, _):
+            guard let view = try? TermView(parsing: bytes, at: term, wholeInput: true, limits: limits),
+                let message = view.element(2, of: view.root)
+            else { return nil }
+            return (view, message)
+        }
+    }
 }

@@ -18,7 +18,9 @@ public final class PubSubSubscriber: Sendable {
     private let configuration: PubSubConfiguration
     private let logger: Logger
     private let scope: Mailbox
-    private let members: [(bus: BusSubscription, mailbox: Mailbox)]
+    /// Members take their messages as bytes: a broadcast is read once, by the intake, from the
+    /// bytes it arrived in.
+    private let members: [(bus: BusSubscription, mailbox: RawMailbox)]
     /// Per bus, `exesdb_exporter_messages_rejected_total{bus, reason="malformed"}`: what reaches a
     /// member but is no `forward_to_local` never gets to the intake, so it is counted here.
     private let malformed: [String: Counter]
@@ -40,7 +42,7 @@ public final class PubSubSubscriber: Sendable {
         scope = node.spawn(registeredName: configuration.scope)
         // direct_broadcast sends to the group's name on the receiving node: register the member under it.
         members = configuration.buses.map { bus in
-            let mailbox = node.spawn()
+            let mailbox = node.spawnRaw()
             for group in bus.groups(poolSize: configuration.poolSize) { node.register(group, for: mailbox.pid) }
             return (bus, mailbox)
         }
@@ -222,7 +224,7 @@ public final class PubSubSubscriber: Sendable {
 
     // MARK: - Broadcasts
 
-    private func forward(_ mailbox: Mailbox, bus: BusSubscription) async {
+    private func forward(_ mailbox: RawMailbox, bus: BusSubscription) async {
         for await delivery in mailbox.messages {
             guard let broadcast = Self.broadcast(delivery, bus: bus.name) else {
                 rejectMalformed(from: delivery.peer, bus: bus.name)
@@ -242,7 +244,19 @@ public final class PubSubSubscriber: Sendable {
             metadata: ["peer": "\(peer)", "bus": "\(bus)", "reason": "malformed"])
     }
 
-    /// `{forward_to_local, Topic, Message, Dispatcher}` with a binary topic.
+    /// `{forward_to_local, Topic, Message, Dispatcher}` with a binary topic: read from the bytes
+    /// up to `Message` when it is spelled as the BEAM writes it, decoded whole otherwise.
+    static func broadcast(_ delivery: RawDelivery, bus: String) -> Broadcast? {
+        if let (topic, message) = ForwardToLocal.header(delivery.bytes, at: delivery.offset) {
+            return Broadcast(
+                peer: delivery.peer, bus: bus, topic: topic,
+                payload: .bytes(delivery.bytes, term: delivery.offset, message: message))
+        }
+        guard let decoded = delivery.decoded() else { return nil }
+        return broadcast(decoded, bus: bus)
+    }
+
+    /// The same, from a decoded term.
     static func broadcast(_ delivery: Delivery, bus: String) -> Broadcast? {
         let view = delivery.message
         let root = view.root
@@ -250,7 +264,7 @@ public final class PubSubSubscriber: Sendable {
             view.isAtom(tag, "forward_to_local"), let topicRef = view.element(1, of: root),
             let topic = view.text(of: topicRef), let message = view.element(2, of: root)
         else { return nil }
-        return Broadcast(peer: delivery.peer, bus: bus, topic: topic, view: view, message: message)
+        return Broadcast(peer: delivery.peer, bus: bus, topic: topic, payload: .decoded(view, message: message))
     }
 }
 

@@ -127,9 +127,10 @@ import Testing
 
     func sequence(_ broadcast: Broadcast) throws -> Int {
         let verifier = EnvelopeVerifier(secret: SecretKeyBase(Self.secret))
-        let inner = try verifier.open(broadcast.view, broadcast.message, peer: broadcast.peer).get()
+        let (view, message) = try #require(broadcast.decoded(), "the broadcast is a term")
+        let inner = try verifier.open(view, message, peer: broadcast.peer).get()
         guard
-            case .latency(let metric) = try GaterDecoder().decode(broadcast.view, inner: inner, sender: broadcast.peer)
+            case .latency(let metric) = try GaterDecoder().decode(view, inner: inner, sender: broadcast.peer)
                 .get()
         else { throw ErlangTools.Failure(description: "not a latency metric") }
         return metric.sampleCount

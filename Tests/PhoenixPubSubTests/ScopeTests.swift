@@ -47,6 +47,23 @@ extension PubSubTests {
         #expect(broadcast.topic == "latency" && broadcast.bus == "ex_esdb_metrics")
         // The bad message was sent first, on the same connection: it has been counted by now.
         #expect(malformed.totalValue == 1)
+        // As the BEAM writes it, a broadcast is handed on as bytes, read up to its message.
+        guard case .bytes = broadcast.payload else {
+            Issue.record("a forward_to_local with a binary topic is handed on as bytes")
+            return
+        }
+        #expect(
+            broadcast.decoded().map { $0.view.term($0.message) } == .tuple([.atom("unsecured_message"), .atom("x")]))
+
+        // Spelled otherwise (an atom topic), it is decoded whole and handed on just the same.
+        subscriber.command(.atom("publish_atom_topic"), on: "scoped2")
+        let decoded = try #require(try await nextBroadcasts(subscriber.pubsub, count: 1).first)
+        #expect(decoded.topic == "latency")
+        guard case .decoded(let view, let message) = decoded.payload else {
+            Issue.record("an atom topic is read through a decoded term")
+            return
+        }
+        #expect(view.term(message) == .tuple([.atom("unsecured_message"), .atom("y")]))
     }
 
     /// A node whose pg scope has another name: answers `members` like the fixture, broadcasts an
@@ -60,6 +77,8 @@ extension PubSubTests {
                 {members, From} -> From ! {members, [{G, pg:get_members(S, G)} || G <- pg:which_groups(S)]};
                 publish -> [P ! {forward_to_local, <<"latency">>, {unsecured_message, x}, S}
                             || P <- pg:get_members(S, 'Elixir.ex_esdb_metrics.Adapter')];
+                publish_atom_topic -> [P ! {forward_to_local, latency, {unsecured_message, y}, S}
+                                       || P <- pg:get_members(S, 'Elixir.ex_esdb_metrics.Adapter')];
                 {bad, Node} -> erlang:send({'Elixir.ex_esdb_metrics.Adapter', Node}, {not_a_broadcast, 1})
             end,
             L()

@@ -1,0 +1,72 @@
+import ErlangTerm
+import Foundation
+
+extension BroadcastScanner {
+    /// The inner term `{Tag, Payload}` of a Gater struct: scans it whole (re-encoding it when
+    /// emitting) and notes where the struct's fields are, and the `timestamp` DateTime's keys.
+    /// Only a map whose first key is `__struct__` naming a Gater module, with atom keys, is taken.
+    mutating func payload(
+        fields: UnsafeMutableBufferPointer<Int>, times: UnsafeMutableBufferPointer<Int>
+    ) throws(ScanFallback) -> GaterMessageKind {
+        guard try byte(at: position) == 104, try byte(at: position + 1) == 2 else { throw ScanFallback() }
+        try advance(2)
+        _ = try atom()
+        guard try byte(at: position) == 116 else { throw ScanFallback() }
+        let pairs = try length(at: position + 1)
+        try advance(5)
+        guard pairs > 0, text(try atom()) == "__struct__" else { throw ScanFallback() }
+        guard let module = GaterDecoder.modules.position(of: text(try atom())) else { throw ScanFallback() }
+        let kind = GaterDecoder.kinds[module]
+        let keys = StructKeys.of(kind)
+        let (table, keyFields) = (keys.table, keys.fields)
+        fields[PayloadField.structModule.rawValue] = position
+        var expected = 1
+        for _ in 1..<pairs {
+            // A struct's keys travel sorted, as the table lists them: one comparison each.
+            guard let index = table.position(of: text(try atom()), expecting: expected) else {
+                try skipTerm(depth: 2)
+                continue
+            }
+            expected = index + 1
+            let field = keyFields[index]
+            let value = position
+            if fields[field.rawValue] < 0 { fields[field.rawValue] = value }
+            if field == .timestamp, try byte(at: value) == 116 {
+                try dateTime(times, first: fields[field.rawValue] == value)
+            } else {
+                try skipTerm(depth: 2)
+            }
+        }
+        return kind
+    }
+
+    /// A DateTime map, its keys' value offsets noted in `times` when `note` (the first
+    /// `timestamp` key of the payload).
+    private mutating func dateTime(_ times: UnsafeMutableBufferPointer<Int>, first note: Bool) throws(ScanFallback) {
+        let pairs = try length(at: position + 1)
+        try advance(5)
+        let table = Self.dateTimeKeys
+        var expected = 0
+        for _ in 0..<pairs {
+            let index = table.position(of: text(try atom()), expecting: expected)
+            if let index { expected = index + 1 }
+            if note, let index, times[index] < 0 { times[index] = position }
+            try skipTerm(depth: 3)
+        }
+    }
+
+    /// The text of a range of the bytes.
+    func text(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: bytes[range])
+    }
+
+    static let dateTimeKeys = AtomTable(ScannedDateTime.keys)
+}
+
+extension UnsafeBufferPointer where Element == UInt8 {
+    /// Whether the bytes are the UTF-8 of `text`.
+    static func == (bytes: UnsafeBufferPointer<UInt8>, text: StaticString) -> Bool {
+        guard bytes.count == text.utf8CodeUnitCount, let start = bytes.baseAddress else { return false }
+        return memcmp(start, text.utf8Start, bytes.count) == 0
+    }
+}

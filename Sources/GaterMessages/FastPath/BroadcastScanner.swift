@@ -1,0 +1,168 @@
+import ErlangTerm
+
+/// One pass over a broadcast's bytes as they came off the wire: validates every subterm of the
+/// signed inner term, hands its re-encoding in the publisher's atom style to the HMAC as it goes,
+/// and notes where the payload's fields are, without building a `TermView`.
+///
+/// It knows only the shapes ExESDBGater broadcasts have (ASCII atoms in SMALL_ATOM_UTF8_EXT,
+/// integers, floats, binaries, tuples, lists, maps, bignums): anything else makes it give up
+/// (`ScanFallback`), and the broadcast then takes the general path (`TermView`, `GaterDecoder`),
+/// which decides. So this path only ever accepts what the general one accepts.
+struct BroadcastScanner {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var position: Int
+    /// Where re-encoded bytes go while `emitting`; the run from `runStart` to `position` is
+    /// copied as it is, atoms are rewritten for the legacy style.
+    private var sink: HashSink?
+    private var runStart = 0
+    private let legacy: Bool
+
+    /// Deeper terms are left to the general path, whose limits are configurable.
+    static let maxDepth = 32
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int, legacy: Bool) {
+        self.bytes = bytes
+        self.position = position
+        self.legacy = legacy
+    }
+
+    // MARK: - Emission
+
+    /// Starts handing re-encoded bytes to `sink` from the current position, after the version byte.
+    mutating func startEmitting(into sink: HashSink) {
+        self.sink = sink
+        self.sink?.append(byte: 131)
+        runStart = position
+    }
+
+    /// Hands on what is left of the run and stops emitting.
+    mutating func stopEmitting() {
+        flushRun(upTo: position)
+        sink?.flush()
+        sink = nil
+    }
+
+    private mutating func flushRun(upTo end: Int) {
+        guard sink != nil, end > runStart else { return }
+        sink?.append(UnsafeBufferPointer(rebasing: bytes[runStart..<end]), readable: bytes.count - runStart)
+        runStart = end
+    }
+
+    // MARK: - Terms
+
+    /// Validates one term of any supported shape and moves past it.
+    mutating func skipTerm(depth: Int = 0) throws(ScanFallback) {
+        guard depth < Self.maxDepth else { throw ScanFallback() }
+        let tag = try byte(at: position)
+        switch tag {
+        case 119: _ = try atom()
+        case 97: try advance(2)
+        case 98: try advance(5)
+        case 70: _ = try float()
+        case 106: try advance(1)
+        case 104:
+            let arity = Int(try byte(at: position + 1))
+            try advance(2)
+            for _ in 0..<arity { try skipTerm(depth: depth + 1) }
+        case 105:
+            let arity = try length(at: position + 1)
+            try advance(5)
+            for _ in 0..<arity { try skipTerm(depth: depth + 1) }
+        case 116:
+            let pairs = try length(at: position + 1)
+            try advance(5)
+            guard pairs <= bytes.count - position else { throw ScanFallback() }
+            for _ in 0..<(2 * pairs) { try skipTerm(depth: depth + 1) }
+        case 108:
+            let elements = try length(at: position + 1)
+            try advance(5)
+            for _ in 0...elements { try skipTerm(depth: depth + 1) }
+        case 107: try advance(3 + Int(try u16(at: position + 1)))
+        case 109: try advance(5 + (try length(at: position + 1)))
+        case 110: try bignum(header: 3, digits: Int(try byte(at: position + 1)))
+        case 111: try bignum(header: 6, digits: try length(at: position + 1))
+        default: throw ScanFallback()
+        }
+    }
+
+    /// An ASCII SMALL_ATOM_UTF8_EXT atom: its text's range. Rewritten to ATOM_EXT in the legacy
+    /// style, as OTP 25's `term_to_binary/1` writes it.
+    mutating func atom() throws(ScanFallback) -> Range<Int> {
+        guard try byte(at: position) == 119 else { throw ScanFallback() }
+        let length = Int(try byte(at: position + 1))
+        let text = (position + 2)..<(position + 2 + length)
+        guard text.upperBound <= bytes.count, Self.isASCII(bytes, text) else { throw ScanFallback() }
+        if legacy, sink != nil {
+            flushRun(upTo: position)
+            sink?.appendLegacyAtomHeader(length: UInt8(length))
+            runStart = text.lowerBound
+        }
+        position = text.upperBound
+        return text
+    }
+
+    /// A NEW_FLOAT_EXT, finite, as the general parser requires.
+    mutating func float() throws(ScanFallback) -> Double {
+        guard try byte(at: position) == 70, position + 9 <= bytes.count else { throw ScanFallback() }
+        let value = Double(bitPattern: Self.u64(bytes, position + 1))
+        guard value.isFinite else { throw ScanFallback() }
+        position += 9
+        return value
+    }
+
+    private mutating func bignum(header: Int, digits: Int) throws(ScanFallback) {
+        // Within the general parser's default limit (16 KiB); its sign byte is 0 or 1.
+        guard digits <= 16 * 1024, try byte(at: position + header - 1) <= 1 else { throw ScanFallback() }
+        try advance(header + digits)
+    }
+
+    // MARK: - Bytes
+
+    func byte(at index: Int) throws(ScanFallback) -> UInt8 {
+        guard index >= 0, index < bytes.count else { throw ScanFallback() }
+        return bytes[index]
+    }
+
+    /// A 4-byte length, refused when it cannot be honest (every element takes a byte at least).
+    func length(at index: Int) throws(ScanFallback) -> Int {
+        guard index >= 0, index + 4 <= bytes.count else { throw ScanFallback() }
+        let value = Int(Self.u32(bytes, index))
+        guard value <= bytes.count - index - 4 else { throw ScanFallback() }
+        return value
+    }
+
+    func u16(at index: Int) throws(ScanFallback) -> UInt16 {
+        guard index >= 0, index + 2 <= bytes.count else { throw ScanFallback() }
+        return UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1])
+    }
+
+    mutating func advance(_ count: Int) throws(ScanFallback) {
+        guard count >= 0, count <= bytes.count - position else { throw ScanFallback() }
+        position += count
+    }
+
+    static func u32(_ bytes: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt32 {
+        UnsafeRawBufferPointer(bytes).loadUnaligned(fromByteOffset: at, as: UInt32.self).bigEndian
+    }
+
+    static func u64(_ bytes: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt64 {
+        UnsafeRawBufferPointer(bytes).loadUnaligned(fromByteOffset: at, as: UInt64.self).bigEndian
+    }
+
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        var index = range.lowerBound
+        let raw = UnsafeRawBufferPointer(bytes)
+        while index + 8 <= range.upperBound {
+            if raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            index += 8
+        }
+        while index < range.upperBound {
+            if bytes[index] >= 0x80 { return false }
+            index += 1
+        }
+        return true
+    }
+}
+
+/// The broadcast has a shape the scanner does not take: the general path reads it.
+struct ScanFallback: Error {}

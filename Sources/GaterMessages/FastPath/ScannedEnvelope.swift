@@ -1,0 +1,59 @@
+import ErlangTerm
+
+extension EnvelopeVerifier {
+    /// A signed broadcast read straight from its bytes: `bytes[envelope...]` is
+    /// `{secure_message, Signature, Inner}` followed by the rest of the `forward_to_local` tuple
+    /// (its dispatcher atom) up to the end. The typed message when the signature matches in the
+    /// peer's remembered style (legacy first) and every part has a shape the scanner takes; nil
+    /// otherwise, and then the general path must read the broadcast (it decides, counts and logs).
+    func scan(
+        _ bytes: UnsafeBufferPointer<UInt8>, envelope: Int, style: RememberedStyle, sender: String
+    ) -> GaterMessage? {
+        guard let key else { return nil }
+        let atomStyle = style.style ?? .legacy
+        var scanner = BroadcastScanner(bytes, at: envelope, legacy: atomStyle == .legacy)
+        guard let signature = try? scanner.signedEnvelope() else { return nil }
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: PayloadField.total) { fields in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: ScannedDateTime.keys.count) { times in
+                fields.initialize(repeating: -1)
+                times.initialize(repeating: -1)
+                var kind: GaterMessageKind?
+                let valid = key.isValid(signature) { state in
+                    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: TermView.encodeChunkSize) { buffer in
+                        scanner.startEmitting(into: HashSink(buffer: buffer, state: state))
+                        kind = try? scanner.payload(fields: fields, times: times)
+                        scanner.stopEmitting()
+                    }
+                }
+                // The rest of the broadcast: its dispatcher atom, then nothing.
+                guard valid, let kind, (try? scanner.skipTerm()) != nil, scanner.position == bytes.count else {
+                    return nil
+                }
+                if style.style == nil { style.style = atomStyle }
+                var unsupported = false
+                let message = withUnsafeMutablePointer(to: &unsupported) { flag in
+                    GaterDecoder.message(
+                        of: kind,
+                        ScannedFields(
+                            bytes: bytes, fields: UnsafeBufferPointer(fields), times: UnsafeBufferPointer(times),
+                            unsupported: flag),
+                        sender: sender)
+                }
+                return unsupported ? nil : message
+            }
+        }
+    }
+}
+
+extension BroadcastScanner {
+    /// `{secure_message, Signature, ...`: the signature's bytes; the scanner is left at the inner term.
+    mutating func signedEnvelope() throws(ScanFallback) -> UnsafeBufferPointer<UInt8> {
+        guard try byte(at: position) == 104, try byte(at: position + 1) == 3 else { throw ScanFallback() }
+        try advance(2)
+        guard text(try atom()) == "secure_message", try byte(at: position) == 109 else { throw ScanFallback() }
+        let length = try length(at: position + 1)
+        let start = position + 5
+        try advance(5 + length)
+        return UnsafeBufferPointer(rebasing: bytes[start..<(start + length)])
+    }
+}

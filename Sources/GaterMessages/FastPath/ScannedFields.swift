@@ -1,0 +1,206 @@
+/// A payload's fields as `BroadcastScanner` found them: the offset of each field's value in the
+/// broadcast's bytes (-1 when absent), and of each key of the `timestamp` DateTime.
+///
+/// Reads exactly as `PayloadReader` does for the shapes it takes; a value of a shape it does not
+/// take (a charlist, a list standing for text, a map of checks, a DateTime other than
+/// `timestamp`) sets `unsupported`, and the broadcast is then decoded by the general path.
+struct ScannedFields: PayloadFields {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let fields: UnsafeBufferPointer<Int>
+    let times: UnsafeBufferPointer<Int>
+    let unsupported: UnsafeMutablePointer<Bool>
+
+    func has(_ key: PayloadField) -> Bool { fields[key.rawValue] >= 0 }
+
+    /// The value's offset, nil when absent or the atom `nil`.
+    private func field(_ key: PayloadField) -> Int? {
+        let offset = fields[key.rawValue]
+        guard offset >= 0, !isNil(offset) else { return nil }
+        return offset
+    }
+
+    private func isNil(_ offset: Int) -> Bool {
+        bytes[offset] == 119 && bytes[offset + 1] == 3 && bytes[offset + 2] == 0x6E && bytes[offset + 3] == 0x69
+            && bytes[offset + 4] == 0x6C
+    }
+
+    private func giveUp() { unsupported.pointee = true }
+
+    func text(_ key: PayloadField) -> String? {
+        field(key).flatMap(text(at:))
+    }
+
+    /// An atom's or a binary's text; anything else is for the general path.
+    private func text(at offset: Int) -> String? {
+        switch bytes[offset] {
+        case 119: return string(offset + 2, Int(bytes[offset + 1]))
+        case 109: return string(offset + 5, Int(BroadcastScanner.u32(bytes, offset + 1)))
+        default:
+            giveUp()
+            return nil
+        }
+    }
+
+    private func string(_ start: Int, _ length: Int) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<(start + length)]), as: UTF8.self)
+    }
+
+    func double(_ key: PayloadField) -> Double? {
+        field(key).flatMap(number(at:))
+    }
+
+    /// A number; nil for what is not one, as `TermView.double(of:)`.
+    private func number(at offset: Int) -> Double? {
+        switch bytes[offset] {
+        case 97: return Double(bytes[offset + 1])
+        case 98: return Double(Int32(bitPattern: BroadcastScanner.u32(bytes, offset + 1)))
+        case 70: return Double(bitPattern: BroadcastScanner.u64(bytes, offset + 1))
+        case 110: return bignum(digits: Int(bytes[offset + 1]), sign: offset + 2)
+        case 111: return bignum(digits: Int(BroadcastScanner.u32(bytes, offset + 1)), sign: offset + 5)
+        default: return nil
+        }
+    }
+
+    /// A SMALL_BIG_EXT or LARGE_BIG_EXT (little-endian digits after the sign byte), computed as
+    /// `BigInteger.doubleValue` computes it, so both paths give the same Double.
+    private func bignum(digits: Int, sign: Int) -> Double {
+        var result = 0.0
+        for index in stride(from: sign + digits, to: sign, by: -1) { result = result * 256 + Double(bytes[index]) }
+        return bytes[sign] == 1 ? -result : result
+    }
+
+    func count(_ key: PayloadField) -> Int? {
+        guard let offset = field(key) else { return nil }
+        if let number = number(at: offset), number.isFinite, abs(number) < 9e18 { return Int(number) }
+        switch bytes[offset] {
+        case 106: return 0
+        case 107: return Int(UInt16(bytes[offset + 1]) << 8 | UInt16(bytes[offset + 2]))
+        case 108: return Int(BroadcastScanner.u32(bytes, offset + 1))
+        default: return nil
+        }
+    }
+
+    func bool(_ key: PayloadField) -> Bool? {
+        guard let offset = field(key), bytes[offset] == 119 else { return nil }
+        switch string(offset + 2, Int(bytes[offset + 1])) {
+        case "true": return true
+        case "false": return false
+        default: return nil
+        }
+    }
+
+    func names(_ key: PayloadField) -> [String] {
+        guard let offset = field(key) else { return [] }
+        switch bytes[offset] {
+        case 106: return []
+        case 108:
+            var scanner = BroadcastScanner(bytes, at: offset + 5, legacy: false)
+            var names: [String] = []
+            for _ in 0..<Int(BroadcastScanner.u32(bytes, offset + 1)) {
+                let element = scanner.position
+                guard (try? scanner.skipTerm()) != nil, let name = text(at: element) else {
+                    giveUp()
+                    return []
+                }
+                names.append(name)
+            }
+            return names
+        default: return text(at: offset).map { [$0] } ?? []
+        }
+    }
+
+    func timestamp(_ key: PayloadField) -> Double? {
+        guard let offset = field(key), bytes[offset] == 116 else { return nil }
+        guard key == .timestamp else {
+            giveUp()
+            return nil
+        }
+        return ScannedDateTime(fields: self, times: times).unixSeconds()
+    }
+
+    func numericTags(_ key: PayloadField) -> [NumericTag] {
+        guard let offset = field(key), bytes[offset] == 116 else { return [] }
+        var scanner = BroadcastScanner(bytes, at: offset + 5, legacy: false)
+        var tags: [NumericTag] = []
+        for _ in 0..<Int(BroadcastScanner.u32(bytes, offset + 1)) {
+            let name = scanner.position
+            guard (try? scanner.skipTerm()) != nil else { break }
+            let value = scanner.position
+            guard (try? scanner.skipTerm()) != nil else { break }
+            guard bytes[name] == 119 || bytes[name] == 109, let tagName = text(at: name) else {
+                giveUp()
+                return []
+            }
+            if let number = number(at: value) { tags.append(NumericTag(name: tagName, value: number)) }
+        }
+        return tags
+    }
+
+    func checkOutcomes(_ key: PayloadField) -> [HealthCheckOutcome] {
+        guard let offset = field(key), bytes[offset] == 116 else { return [] }
+        if BroadcastScanner.u32(bytes, offset + 1) > 0 { giveUp() }
+        return []
+    }
+
+    /// A number at `offset` for the DateTime: what `number(at:)` reads.
+    func dateNumber(at offset: Int) -> Double? { number(at: offset) }
+
+    /// The first element of a tuple at `offset`, if it is one with elements.
+    func firstOfTuple(at offset: Int) -> Int? {
+        switch bytes[offset] {
+        case 104: return bytes[offset + 1] > 0 ? offset + 2 : nil
+        case 105, 108:
+            giveUp()
+            return nil
+        default: return nil
+        }
+    }
+}
+
+/// `ErlangDateTime.unixSeconds` over scanned offsets: the same rules, the same result.
+struct ScannedDateTime {
+    let fields: ScannedFields
+    let times: UnsafeBufferPointer<Int>
+
+    /// The DateTime's keys in the order they travel, as `BroadcastScanner` looks them up.
+    static let keys = [
+        "__struct__", "calendar", "day", "hour", "microsecond", "minute", "month", "second", "std_offset",
+        "time_zone", "utc_offset", "year", "zone_abbr",
+    ]
+    /// Per key, which date or time part it is (year ... second as 0 to 5), or -1.
+    private static let parts = [-1, -1, 2, 3, -1, 4, 1, 5, -1, -1, -1, 0, -1]
+    private static let (microsecond, stdOffset, utcOffset) = (4, 8, 10)
+
+    func unixSeconds() -> Double? {
+        var parts = (year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0)
+        for (position, part) in Self.parts.enumerated() where part >= 0 {
+            guard times[position] >= 0 else {
+                if part < 3 { return nil }  // year, month and day are required
+                continue
+            }
+            guard let number = fields.dateNumber(at: times[position]), number.isFinite, abs(number) < 1e9 else {
+                return nil
+            }
+            switch part {
+            case 0: parts.year = Int(number)
+            case 1: parts.month = Int(number)
+            case 2: parts.day = Int(number)
+            case 3: parts.hour = Int(number)
+            case 4: parts.minute = Int(number)
+            default: parts.second = Int(number)
+            }
+        }
+        guard (1...12).contains(parts.month), (1...31).contains(parts.day) else { return nil }
+        var seconds = Double(
+            ErlangDateTime.daysFromCivil(year: parts.year, month: parts.month, day: parts.day) * 86_400
+                + parts.hour * 3600 + parts.minute * 60 + parts.second)
+        if times[Self.microsecond] >= 0 {
+            let micro = times[Self.microsecond]
+            seconds +=
+                (fields.firstOfTuple(at: micro).flatMap(fields.dateNumber) ?? fields.dateNumber(at: micro) ?? 0) / 1e6
+        }
+        if times[Self.utcOffset] >= 0 { seconds -= fields.dateNumber(at: times[Self.utcOffset]) ?? 0 }
+        if times[Self.stdOffset] >= 0 { seconds -= fields.dateNumber(at: times[Self.stdOffset]) ?? 0 }
+        return seconds
+    }
+}
