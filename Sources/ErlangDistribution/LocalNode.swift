@@ -52,14 +52,7 @@ public final class LocalNode: Sendable {
     /// A new process with a mailbox, registered under `registeredName` when given.
     public func spawn(registeredName: Atom? = nil) -> Mailbox {
         let (stream, continuation) = AsyncStream<Delivery>.makeStream()
-        let pid = state.withLockedValue { state -> Pid in
-            let number = state.nextProcess
-            state.nextProcess &+= 1
-            let pid = Pid(node: name, id: number & 0x7FFF, serial: number >> 15, creation: creation)
-            state.mailboxes[number] = continuation
-            if let registeredName { state.names[registeredName] = pid }
-            return pid
-        }
+        let pid = newProcess(registeredName: registeredName) { $0.mailboxes[$1] = continuation }
         return Mailbox(pid: pid, messages: stream, node: self)
     }
 
@@ -68,15 +61,20 @@ public final class LocalNode: Sendable {
     /// What it gets is not validated; it must read it as hostile input.
     public func spawnRaw(registeredName: Atom? = nil) -> RawMailbox {
         let (stream, continuation) = AsyncStream<RawDelivery>.makeStream()
-        let pid = state.withLockedValue { state -> Pid in
+        let pid = newProcess(registeredName: registeredName) { $0.rawMailboxes[$1] = continuation }
+        return RawMailbox(pid: pid, messages: stream, node: self)
+    }
+
+    /// A pid for a new process whose mailbox `install` records under its number.
+    private func newProcess(registeredName: Atom?, install: (inout State, UInt32) -> Void) -> Pid {
+        state.withLockedValue { state -> Pid in
             let number = state.nextProcess
             state.nextProcess &+= 1
             let pid = Pid(node: name, id: number & 0x7FFF, serial: number >> 15, creation: creation)
-            state.rawMailboxes[number] = continuation
+            install(&state, number)
             if let registeredName { state.names[registeredName] = pid }
             return pid
         }
-        return RawMailbox(pid: pid, messages: stream, node: self)
     }
 
     /// A reference unique to this node incarnation.
@@ -341,13 +339,14 @@ public final class LocalNode: Sendable {
     }
 }
 
-/// A local process: its pid and the messages sent to it.
-public final class Mailbox: Sendable {
+/// A local process: its pid and the messages sent to it, decoded (`Mailbox`) or as they
+/// arrived (`RawMailbox`).
+public final class ProcessMailbox<Message: Sendable>: Sendable {
     public let pid: Pid
-    public let messages: AsyncStream<Delivery>
+    public let messages: AsyncStream<Message>
     private let node: LocalNode
 
-    init(pid: Pid, messages: AsyncStream<Delivery>, node: LocalNode) {
+    init(pid: Pid, messages: AsyncStream<Message>, node: LocalNode) {
         self.pid = pid
         self.messages = messages
         self.node = node
@@ -363,24 +362,7 @@ public final class Mailbox: Sendable {
     }
 }
 
-/// A local process that takes its messages as the bytes they arrived in (`LocalNode.spawnRaw`).
-public final class RawMailbox: Sendable {
-    public let pid: Pid
-    public let messages: AsyncStream<RawDelivery>
-    private let node: LocalNode
-
-    init(pid: Pid, messages: AsyncStream<RawDelivery>, node: LocalNode) {
-        self.pid = pid
-        self.messages = messages
-        self.node = node
-    }
-
-    /// Ends the process; remote monitors get `reason` (`normal` by default).
-    public func exit(reason: Term = .atom("normal")) {
-        node.exit(pid, reason: reason)
-    }
-
-    deinit {
-        node.exit(pid, reason: .atom("normal"))
-    }
-}
+/// A process whose messages are decoded terms.
+public typealias Mailbox = ProcessMailbox<Delivery>
+/// A process that takes its messages as the bytes they arrived in (`LocalNode.spawnRaw`).
+public typealias RawMailbox = ProcessMailbox<RawDelivery>

@@ -130,3 +130,8 @@ enum AtomText {
         return result
     }
 }
+
+extension UnsafeBufferPointer where Element == UInt8 {
+    /// Whether every byte is ASCII, read eight at a time.
+    public var isASCII: Bool { AtomText.isASCII(self) }
+}

@@ -129,45 +129,56 @@ struct PayloadReader {
 /// microsecond `{Value, Precision}` (UTC, as the Gater sends them).
 enum ErlangDateTime {
     static func unixSeconds(_ view: TermView, _ map: TermRef) -> Double? {
-        withUnsafeTemporaryAllocation(of: TermRef?.self, capacity: fields.count) { values in
+        withUnsafeTemporaryAllocation(of: TermRef?.self, capacity: table.count) { values in
             values.initialize(repeating: nil)
-            guard fields.collect(map, in: view, into: values) else { return nil }
-            // A part present but not a plausible number makes the whole timestamp unreadable.
-            var parts = (year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0)
-            for (position, part) in Self.parts.enumerated() where part >= 0 {
-                guard let value = values[position] else {
-                    if part < 3 { return nil }  // year, month and day are required
-                    continue
-                }
-                guard let number = view.double(of: value), number.isFinite, abs(number) < 1e9 else { return nil }
-                switch part {
-                case 0: parts.year = Int(number)
-                case 1: parts.month = Int(number)
-                case 2: parts.day = Int(number)
-                case 3: parts.hour = Int(number)
-                case 4: parts.minute = Int(number)
-                default: parts.second = Int(number)
-                }
-            }
-            guard (1...12).contains(parts.month), (1...31).contains(parts.day) else { return nil }
-            var seconds = Double(
-                daysFromCivil(year: parts.year, month: parts.month, day: parts.day) * 86_400 + parts.hour * 3600
-                    + parts.minute * 60 + parts.second)
-            if let micro = values[Self.microsecond] {
-                seconds += (view.element(0, of: micro).flatMap(view.double) ?? view.double(of: micro) ?? 0) / 1e6
-            }
-            if let offset = values[Self.utcOffset] { seconds -= view.double(of: offset) ?? 0 }
-            if let offset = values[Self.stdOffset] { seconds -= view.double(of: offset) ?? 0 }
-            return seconds
+            guard table.collect(map, in: view, into: values) else { return nil }
+            return unixSeconds(
+                present: { values[$0] != nil }, number: { values[$0].flatMap(view.double) },
+                microsecond: { micro in
+                    values[micro].map { view.element(0, of: $0).flatMap(view.double) ?? view.double(of: $0) ?? 0 } ?? 0
+                })
         }
+    }
+
+    /// The Unix seconds of a DateTime whose values are read by key position (in `keys`' order):
+    /// whether the key is there, its value as a number (nil when it is none), and the
+    /// microseconds. The rules of both ways of reading a payload: a part present but not a
+    /// plausible number makes the timestamp unreadable; year, month and day are required.
+    static func unixSeconds(
+        present: (Int) -> Bool, number: (Int) -> Double?, microsecond: (Int) -> Double
+    ) -> Double? {
+        var parts = (year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0)
+        for (position, part) in Self.parts.enumerated() where part >= 0 {
+            guard present(position) else {
+                if part < 3 { return nil }
+                continue
+            }
+            guard let value = number(position), value.isFinite, abs(value) < 1e9 else { return nil }
+            switch part {
+            case 0: parts.year = Int(value)
+            case 1: parts.month = Int(value)
+            case 2: parts.day = Int(value)
+            case 3: parts.hour = Int(value)
+            case 4: parts.minute = Int(value)
+            default: parts.second = Int(value)
+            }
+        }
+        guard (1...12).contains(parts.month), (1...31).contains(parts.day) else { return nil }
+        var seconds = Double(
+            daysFromCivil(year: parts.year, month: parts.month, day: parts.day) * 86_400 + parts.hour * 3600
+                + parts.minute * 60 + parts.second)
+        seconds += microsecond(Self.microsecond) / 1e6
+        for offset in [Self.utcOffset, Self.stdOffset] where present(offset) { seconds -= number(offset) ?? 0 }
+        return seconds
     }
 
     /// A DateTime's keys in the order they travel (sorted, as the BEAM sends maps of up to 32
     /// keys), so that each key is found by one comparison with the one expected next.
-    private static let fields = AtomTable([
+    static let keys = [
         "__struct__", "calendar", "day", "hour", "microsecond", "minute", "month", "second", "std_offset",
         "time_zone", "utc_offset", "year", "zone_abbr",
-    ])
+    ]
+    static let table = AtomTable(keys)
     /// Per key position, which date or time part it is (year, month, day, hour, minute,
     /// second as 0 to 5), or -1.
     private static let parts = [-1, -1, 2, 3, -1, 4, 1, 5, -1, -1, -1, 0, -1]

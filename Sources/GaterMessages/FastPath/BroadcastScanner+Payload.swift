@@ -45,7 +45,7 @@ extension BroadcastScanner {
     private mutating func dateTime(_ times: UnsafeMutableBufferPointer<Int>, first note: Bool) throws(ScanFallback) {
         let pairs = try length(at: position + 1)
         try advance(5)
-        let table = Self.dateTimeKeys
+        let table = ErlangDateTime.table
         var expected = 0
         for _ in 0..<pairs {
             let index = table.position(of: text(try atom()), expecting: expected)
@@ -59,8 +59,6 @@ extension BroadcastScanner {
     func text(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(rebasing: bytes[range])
     }
-
-    static let dateTimeKeys = AtomTable(ScannedDateTime.keys)
 }
 
 extension UnsafeBufferPointer where Element == UInt8 {

@@ -91,7 +91,9 @@ struct BroadcastScanner {
         guard try byte(at: position) == 119 else { throw ScanFallback() }
         let length = Int(try byte(at: position + 1))
         let text = (position + 2)..<(position + 2 + length)
-        guard text.upperBound <= bytes.count, Self.isASCII(bytes, text) else { throw ScanFallback() }
+        guard text.upperBound <= bytes.count, UnsafeBufferPointer(rebasing: bytes[text]).isASCII else {
+            throw ScanFallback()
+        }
         if legacy, sink != nil {
             flushRun(upTo: position)
             sink?.appendLegacyAtomHeader(length: UInt8(length))
@@ -147,20 +149,6 @@ struct BroadcastScanner {
 
     static func u64(_ bytes: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt64 {
         UnsafeRawBufferPointer(bytes).loadUnaligned(fromByteOffset: at, as: UInt64.self).bigEndian
-    }
-
-    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
-        var index = range.lowerBound
-        let raw = UnsafeRawBufferPointer(bytes)
-        while index + 8 <= range.upperBound {
-            if raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
-            index += 8
-        }
-        while index < range.upperBound {
-            if bytes[index] >= 0x80 { return false }
-            index += 1
-        }
-        return true
     }
 }
 

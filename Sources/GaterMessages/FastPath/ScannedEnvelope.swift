@@ -14,7 +14,7 @@ extension EnvelopeVerifier {
         var scanner = BroadcastScanner(bytes, at: envelope, legacy: atomStyle == .legacy)
         guard let signature = try? scanner.signedEnvelope() else { return nil }
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: PayloadField.total) { fields in
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: ScannedDateTime.keys.count) { times in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: ErlangDateTime.keys.count) { times in
                 fields.initialize(repeating: -1)
                 times.initialize(repeating: -1)
                 var kind: GaterMessageKind?

@@ -162,45 +162,13 @@ struct ScannedDateTime {
     let fields: ScannedFields
     let times: UnsafeBufferPointer<Int>
 
-    /// The DateTime's keys in the order they travel, as `BroadcastScanner` looks them up.
-    static let keys = [
-        "__struct__", "calendar", "day", "hour", "microsecond", "minute", "month", "second", "std_offset",
-        "time_zone", "utc_offset", "year", "zone_abbr",
-    ]
-    /// Per key, which date or time part it is (year ... second as 0 to 5), or -1.
-    private static let parts = [-1, -1, 2, 3, -1, 4, 1, 5, -1, -1, -1, 0, -1]
-    private static let (microsecond, stdOffset, utcOffset) = (4, 8, 10)
-
     func unixSeconds() -> Double? {
-        var parts = (year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0)
-        for (position, part) in Self.parts.enumerated() where part >= 0 {
-            guard times[position] >= 0 else {
-                if part < 3 { return nil }  // year, month and day are required
-                continue
-            }
-            guard let number = fields.dateNumber(at: times[position]), number.isFinite, abs(number) < 1e9 else {
-                return nil
-            }
-            switch part {
-            case 0: parts.year = Int(number)
-            case 1: parts.month = Int(number)
-            case 2: parts.day = Int(number)
-            case 3: parts.hour = Int(number)
-            case 4: parts.minute = Int(number)
-            default: parts.second = Int(number)
-            }
-        }
-        guard (1...12).contains(parts.month), (1...31).contains(parts.day) else { return nil }
-        var seconds = Double(
-            ErlangDateTime.daysFromCivil(year: parts.year, month: parts.month, day: parts.day) * 86_400
-                + parts.hour * 3600 + parts.minute * 60 + parts.second)
-        if times[Self.microsecond] >= 0 {
-            let micro = times[Self.microsecond]
-            seconds +=
-                (fields.firstOfTuple(at: micro).flatMap(fields.dateNumber) ?? fields.dateNumber(at: micro) ?? 0) / 1e6
-        }
-        if times[Self.utcOffset] >= 0 { seconds -= fields.dateNumber(at: times[Self.utcOffset]) ?? 0 }
-        if times[Self.stdOffset] >= 0 { seconds -= fields.dateNumber(at: times[Self.stdOffset]) ?? 0 }
-        return seconds
+        ErlangDateTime.unixSeconds(
+            present: { times[$0] >= 0 }, number: { times[$0] >= 0 ? fields.dateNumber(at: times[$0]) : nil },
+            microsecond: { micro in
+                guard times[micro] >= 0 else { return 0 }
+                let offset = times[micro]
+                return fields.firstOfTuple(at: offset).flatMap(fields.dateNumber) ?? fields.dateNumber(at: offset) ?? 0
+            })
     }
 }
