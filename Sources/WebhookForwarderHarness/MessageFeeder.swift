@@ -36,7 +36,7 @@ struct MessageFeeder: Service {
             case (.spooled, .alertEscalation):
                 accepted += 1
                 say("accepted \(accepted)")
-            case (.queued, .alertEscalation): say("queued \(queued.add())")
+            case (.queued, .alertEscalation): queued.add { count in say("queued \(count)") }
             default: say("outcome \(outcome)")
             }
         }
@@ -94,11 +94,12 @@ struct MessageFeeder: Service {
 final class QueuedTally: Sendable {
     private let state = Mutex<(count: Int, finished: Bool)>((0, false))
 
-    /// Counts one more; returns the count.
-    func add() -> Int {
+    /// Counts one more and says so while no reporter can read the count: a `spooled N` line then
+    /// always comes after the `queued N` line it covers.
+    func add(_ announce: (Int) -> Void) {
         state.withLock { state in
             state.count += 1
-            return state.count
+            announce(state.count)
         }
     }
 
