@@ -38,31 +38,40 @@ import Testing
     }
 
     /// The same on the system clock: 1 s TTL, updates every 100 ms for 2.5 s, no render in between.
+    /// A starved machine can stall the updating task longer than the TTL, and then the series
+    /// rightly expires: such a run proves nothing, so it is tried again (three times at most).
     @Test func theSystemClockMovesWithoutRendersOrSweeps() async throws {
-        let store = MetricsStore(configuration: StoreConfiguration(ttl: .seconds(1)))
-        let counter = try store.counter("exesdb_events_total", help: "E.", labels: ["node"])
-        counter.increment(["idle"])
-        let idleSince = ContinuousClock.now
-        var updates = 0
-        let until = ContinuousClock.now + .milliseconds(2500)
-        while ContinuousClock.now < until {
-            try await Task.sleep(for: .milliseconds(100))
-            counter.increment(["busy"])
-            updates += 1
+        for _ in 0..<3 {
+            let store = MetricsStore(configuration: StoreConfiguration(ttl: .seconds(1)))
+            let counter = try store.counter("exesdb_events_total", help: "E.", labels: ["node"])
+            counter.increment(["idle"])
+            let idleSince = ContinuousClock.now
+            var (updates, last, longestGap) = (0, ContinuousClock.now, Duration.zero)
+            let until = ContinuousClock.now + .milliseconds(2500)
+            while ContinuousClock.now < until {
+                try await Task.sleep(for: .milliseconds(100))
+                counter.increment(["busy"])
+                updates += 1
+                longestGap = max(longestGap, ContinuousClock.now - last)
+                last = ContinuousClock.now
+            }
+            // Right after an update: a starved machine may stretch the sleeps, never this gap.
+            store.sweep()
+            guard longestGap < .milliseconds(600) else { continue }
+            #expect(
+                samples(text(store, .prometheusText), prefix: #"exesdb_events_total{node="busy"}"#) == [
+                    "exesdb_events_total{node=\"busy\"} \(updates)"
+                ])
+            // The idle one goes at a sweep once the clock (250 ms behind at most) is past TTL + 1 tick.
+            let deadline = ContinuousClock.now + .seconds(20)
+            while text(store, .prometheusText).contains(#"node="idle""#), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(!text(store, .prometheusText).contains(#"node="idle""#))
+            #expect(ContinuousClock.now - idleSince >= .seconds(1))
+            return
         }
-        // Right after an update: a starved machine may stretch the sleeps, never this gap.
-        store.sweep()
-        #expect(
-            samples(text(store, .prometheusText), prefix: #"exesdb_events_total{node="busy"}"#) == [
-                "exesdb_events_total{node=\"busy\"} \(updates)"
-            ])
-        // The idle one goes at a sweep once the clock (250 ms behind at most) is past TTL + 1 tick.
-        let deadline = ContinuousClock.now + .seconds(20)
-        while text(store, .prometheusText).contains(#"node="idle""#), ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        #expect(!text(store, .prometheusText).contains(#"node="idle""#))
-        #expect(ContinuousClock.now - idleSince >= .seconds(1))
+        Issue.record("the machine stalled the updates longer than the TTL allows in three runs")
     }
 
     @Test func reconfigureChangesTheTTLAndTheLimitOfARunningStore() throws {
