@@ -57,7 +57,7 @@ public final class ClusterSubscription: Sendable {
     ) {
         self.node = node
         self.dial = dial
-        self.pubsub = PubSubSubscriber(node: node, configuration: pubsub, logger: logger, metrics: metrics)
+        self.pubsub = PubSubSubscriber(node: node, configuration: pubsub, logger: logger)
         self.intake = intake
         self.cluster = cluster
         self.logger = logger
@@ -185,7 +185,7 @@ public final class ClusterSubscription: Sendable {
     /// decoded through a `TermView` otherwise, and then counted if it is no term at all.
     private func receive(_ broadcast: Broadcast) -> ReceivedMessage? {
         let (peer, bus, topic) = (broadcast.peer, broadcast.bus, broadcast.topic)
-        if case .bytes(let bytes, _, let message) = broadcast.payload,
+        if case .bytes(let bytes, _, let message, _) = broadcast.payload,
             let received = bytes.withUnsafeBufferPointer({
                 intake.receive(peer: peer, bus: bus, topic: topic, bytes: $0, envelope: message)
             })

@@ -25,16 +25,19 @@ public struct RawDelivery: Sendable {
     public let sender: Pid?
     public let bytes: [UInt8]
     public let offset: Int
+    /// The connection's limits, which decoding the term honours.
+    public let limits: TermDecodingLimits
 
-    public init(peer: String, sender: Pid?, bytes: [UInt8], offset: Int) {
+    public init(peer: String, sender: Pid?, bytes: [UInt8], offset: Int, limits: TermDecodingLimits = .default) {
         self.peer = peer
         self.sender = sender
         self.bytes = bytes
         self.offset = offset
+        self.limits = limits
     }
 
     /// The term decoded, as a `Delivery` carries it; nil when the bytes are not one whole term.
-    public func decoded(limits: TermDecodingLimits = .default) -> Delivery? {
+    public func decoded() -> Delivery? {
         guard let view = try? TermView(parsing: bytes, at: offset, wholeInput: true, limits: limits) else { return nil }
         return Delivery(peer: peer, sender: sender, message: view)
     }

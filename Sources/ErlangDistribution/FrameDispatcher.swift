@@ -38,7 +38,9 @@ struct FrameDispatcher {
         guard let (control, payloadOffset) = try self.control(in: frame) else { return }
         if control.hasPayload, let target = rawTarget(of: control),
             node.deliverRaw(
-                RawDelivery(peer: peer, sender: sender(of: control), bytes: frame, offset: payloadOffset), to: target)
+                RawDelivery(
+                    peer: peer, sender: sender(of: control), bytes: frame, offset: payloadOffset, limits: limits),
+                to: target)
         {
             return
         }
@@ -67,7 +69,7 @@ struct FrameDispatcher {
     private func rawTarget(of control: ControlMessage) -> Pid? {
         switch control {
         case .send(let to), .sendTT(let to, _), .sendSender(_, let to), .sendSenderTT(_, let to, _): to
-        case .registeredSend(_, let name), .registeredSendTT(_, let name, _): node.pid(registeredAs: name)
+        case .registeredSend(_, let name), .registeredSendTT(_, let name, _): node.whereis(name)
         case .aliasSend(_, let alias), .aliasSendTT(_, let alias, _): node.pid(aliasedAs: alias)
         default: nil
         }

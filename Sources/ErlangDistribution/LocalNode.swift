@@ -252,8 +252,7 @@ public final class LocalNode: Sendable {
         return true
     }
 
-    /// The process registered as `name`, or aliased as `alias`.
-    func pid(registeredAs name: Atom) -> Pid? { whereis(name) }
+    /// The process aliased as `alias`.
     func pid(aliasedAs alias: Reference) -> Pid? { state.withLockedValue { $0.aliases[alias] } }
 
     @discardableResult
@@ -264,7 +263,7 @@ public final class LocalNode: Sendable {
 
     @discardableResult
     func deliver(_ delivery: Delivery, toAlias alias: Reference) -> Bool {
-        guard let pid = state.withLockedValue({ $0.aliases[alias] }) else { return false }
+        guard let pid = pid(aliasedAs: alias) else { return false }
         return deliver(delivery, to: pid)
     }
 

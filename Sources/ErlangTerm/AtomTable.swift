@@ -86,15 +86,10 @@ public final class AtomTable: Sendable {
         ofKey key: Int, _ tape: UnsafeBufferPointer<TermNode>, _ source: UnsafeBufferPointer<UInt8>, view: TermView,
         expecting expected: Int
     ) -> Int? {
-        let node = tape[key]
-        let header: Int
-        switch node.tag {
-        case ExternalTag.smallAtomUTF8: header = 2
-        case ExternalTag.atomUTF8: header = 3
-        default: return node.kind == .atom ? convertedIndex(of: TermRef(key), in: view) : nil
+        guard let (start, length) = view.utf8AtomText(key) else {
+            return tape[key].kind == .atom ? convertedIndex(of: TermRef(key), in: view) : nil
         }
-        return position(
-            source, Int(node.offset) + header, Int(node.end) - Int(node.offset) - header, expecting: expected)
+        return position(source, start, length, expecting: expected)
     }
 
     /// As `position(of:)`, comparing the atom with the name at `expected` first (see `collect`).

@@ -1,17 +1,17 @@
 /// Big-endian reads and writes. Callers have checked the bounds.
-enum BigEndian {
-    @inline(__always)
-    static func u16(_ buffer: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt16 {
+public enum BigEndian {
+    @inlinable @inline(__always)
+    public static func u16(_ buffer: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt16 {
         UInt16(buffer[at]) << 8 | UInt16(buffer[at + 1])
     }
 
-    @inline(__always)
-    static func u32(_ buffer: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt32 {
+    @inlinable @inline(__always)
+    public static func u32(_ buffer: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt32 {
         UnsafeRawBufferPointer(buffer).loadUnaligned(fromByteOffset: at, as: UInt32.self).bigEndian
     }
 
-    @inline(__always)
-    static func u64(_ buffer: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt64 {
+    @inlinable @inline(__always)
+    public static func u64(_ buffer: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt64 {
         UnsafeRawBufferPointer(buffer).loadUnaligned(fromByteOffset: at, as: UInt64.self).bigEndian
     }
 

@@ -1,4 +1,5 @@
 import Aggregation
+import BEAMPeers
 import ErlangTerm
 import Foundation
 import GaterMessages
@@ -64,7 +65,7 @@ enum AllocationBenchmark {
             guard let message = view.element(2, of: view.root),
                 let one = intake.receive(
                     peer: "ex_esdb@host-1", bus: "ex_esdb_metrics", topic: "latency", view: view, message: message)
-            else { throw ExporterBenchmarkFailure("the allocation benchmark's broadcast was rejected") }
+            else { throw ErlangTools.Failure(description: "the allocation benchmark's broadcast was rejected") }
             received.append(one)
         }
         try take()
@@ -125,16 +126,12 @@ enum AllocationBenchmark {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         let path = executable.deletingLastPathComponent().appendingPathComponent(library).path
         guard FileManager.default.fileExists(atPath: path) else {
-            throw ExporterBenchmarkFailure("\(path) is missing: build with `swift build -c release`")
+            throw ErlangTools.Failure(
+                description: "\(path) is missing: run scripts/bench.sh --allocations, which builds it")
         }
         setenv("LD_PRELOAD", path, 1)
         let arguments = CommandLine.arguments.map { strdup($0) } + [nil]
         execv(executable.path, arguments)
-        throw ExporterBenchmarkFailure("cannot start \(executable.path) again with LD_PRELOAD: errno \(errno)")
+        throw ErlangTools.Failure(description: "cannot start \(executable.path) again with LD_PRELOAD: errno \(errno)")
     }
-}
-
-struct ExporterBenchmarkFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

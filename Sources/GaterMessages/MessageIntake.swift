@@ -53,7 +53,8 @@ public final class MessageIntake: Sendable {
         channel(peer: peer, bus: bus).receive(topic: topic, bytes: bytes, envelope: envelope)
     }
 
-    /// A broadcast whose bytes are no term: counted as `malformed` and logged like the others.
+    /// A message to a bus member that is no `forward_to_local` term: counted as `malformed` and
+    /// logged like the others.
     public func rejectUnreadable(peer: String, bus: String, topic: String) {
         channel(peer: peer, bus: bus).reject(.malformed, topic: topic)
     }
@@ -74,7 +75,8 @@ public final class MessageIntake: Sendable {
             "its signature does not match: the publisher uses another SECRET_KEY_BASE, or the message was altered"
         case .unsigned: "it is unsigned while a SECRET_KEY_BASE is configured (the ExESDBGater policy)"
         case .unverifiable: "it is signed but no SECRET_KEY_BASE is configured to check it"
-        case .malformed: "it is not an ExESDBGater envelope, or its payload lacks a field its kind needs"
+        case .malformed:
+            "it is not a Phoenix.PubSub forward_to_local carrying an ExESDBGater envelope, or its payload lacks a field its kind needs"
         case .unknownType: "its payload is of a kind this exporter does not know"
         }
     }
@@ -141,11 +143,9 @@ final class IntakeChannel: Sendable {
         }
         switch outcome {
         case .success(let decoded):
-            counter(of: decoded.kind).increment()
-            return ReceivedMessage(peer: peer, bus: bus, topic: topic, message: decoded, receivedAt: now)
+            return accept(decoded, topic: topic, at: now)
         case .failure(let rejection):
-            counter(of: rejection).increment()
-            report(rejection, topic: topic)
+            count(rejection, topic: topic)
             return nil
         }
     }
@@ -156,12 +156,20 @@ final class IntakeChannel: Sendable {
         }
         let now = Date().timeIntervalSince1970
         lastMessage.record(now)
-        counter(of: message.kind).increment()
-        return ReceivedMessage(peer: peer, bus: bus, topic: topic, message: message, receivedAt: now)
+        return accept(message, topic: topic, at: now)
     }
 
     func reject(_ rejection: MessageRejection, topic: String) {
         lastMessage.record(Date().timeIntervalSince1970)
+        count(rejection, topic: topic)
+    }
+
+    private func accept(_ message: GaterMessage, topic: String, at now: Double) -> ReceivedMessage {
+        counter(of: message.kind).increment()
+        return ReceivedMessage(peer: peer, bus: bus, topic: topic, message: message, receivedAt: now)
+    }
+
+    private func count(_ rejection: MessageRejection, topic: String) {
         counter(of: rejection).increment()
         report(rejection, topic: topic)
     }

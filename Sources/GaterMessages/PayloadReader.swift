@@ -168,7 +168,8 @@ enum ErlangDateTime {
             daysFromCivil(year: parts.year, month: parts.month, day: parts.day) * 86_400 + parts.hour * 3600
                 + parts.minute * 60 + parts.second)
         seconds += microsecond(Self.microsecond) / 1e6
-        for offset in [Self.utcOffset, Self.stdOffset] where present(offset) { seconds -= number(offset) ?? 0 }
+        if present(Self.utcOffset) { seconds -= number(Self.utcOffset) ?? 0 }
+        if present(Self.stdOffset) { seconds -= number(Self.stdOffset) ?? 0 }
         return seconds
     }
 

@@ -57,17 +57,22 @@ public struct Broadcast: Sendable {
     /// `{forward_to_local, Topic, Message, Dispatcher}`, as it arrived or decoded.
     public enum Payload: Sendable {
         /// The term at `bytes[term...]` (version byte first) exactly as it arrived, read up to
-        /// `Message`, which starts at `message`; the rest is not validated yet.
-        case bytes([UInt8], term: Int, message: Int)
+        /// `Message`, which starts at `message`; the rest is not validated yet, and decoding it
+        /// honours the connection's `limits`.
+        case bytes([UInt8], term: Int, message: Int, limits: TermDecodingLimits)
         /// The decoded term, and `Message` within it (an ExESDBGater envelope).
         case decoded(TermView, message: TermRef)
+        /// A message to our member that is no `forward_to_local` term (its topic is empty): handed
+        /// on so that whoever counts rejections counts it.
+        case unreadable
     }
 
     /// The whole term decoded, and `Message` within it; nil when the bytes are not one whole term.
-    public func decoded(limits: TermDecodingLimits = .default) -> (view: TermView, message: TermRef)? {
+    public func decoded() -> (view: TermView, message: TermRef)? {
         switch payload {
         case .decoded(let view, let message): return (view, message)
-        case .bytes(let bytes, let term, _):
+        case .unreadable: return nil
+        case .bytes(let bytes, let term, _, let limits):
             guard let view = try? TermView(parsing: bytes, at: term, wholeInput: true, limits: limits),
                 let message = view.element(2, of: view.root)
             else { return nil }

@@ -1,3 +1,4 @@
+import ErlangTerm
 import Foundation
 
 /// The head of `{forward_to_local, Topic, Message, Dispatcher}` as the BEAM writes it: version
@@ -15,9 +16,7 @@ public enum ForwardToLocal {
                     expected.baseAddress.map { memcmp(base + offset, $0, expected.count) == 0 } ?? false
                 })
             else { return nil }
-            let length = Int(
-                UInt32(buffer[lengthAt]) << 24 | UInt32(buffer[lengthAt + 1]) << 16 | UInt32(buffer[lengthAt + 2]) << 8
-                    | UInt32(buffer[lengthAt + 3]))
+            let length = Int(BigEndian.u32(buffer, lengthAt))
             let start = lengthAt + 4
             guard length <= buffer.count - start else { return nil }
             let topic = String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<(start + length)]), as: UTF8.self)

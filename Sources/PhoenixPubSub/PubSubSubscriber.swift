@@ -1,7 +1,6 @@
 import ErlangDistribution
 import ErlangTerm
 import Logging
-import Metrics
 import NIOConcurrencyHelpers
 
 /// Takes part in the pg overlay of Phoenix.PubSub the way another PubSub node would
@@ -21,20 +20,12 @@ public final class PubSubSubscriber: Sendable {
     /// Members take their messages as bytes: a broadcast is read once, by the intake, from the
     /// bytes it arrived in.
     private let members: [(bus: BusSubscription, mailbox: RawMailbox)]
-    /// Per bus, `exesdb_exporter_messages_rejected_total{bus, reason="malformed"}`: what reaches a
-    /// member but is no `forward_to_local` never gets to the intake, so it is counted here.
-    private let malformed: [String: Counter]
-    /// (peer, bus) whose malformed messages were already logged at warning level.
-    private let reportedMalformed = NIOLockedValueBox<Set<String>>([])
     /// Each peer's scope pid, once it has answered our discover.
     private let peerScopes = NIOLockedValueBox<[String: Pid]>([:])
     /// Peers up whose scope has not answered yet, with when to ask again and how long to wait then.
     private let unanswered = NIOLockedValueBox<[String: Rediscovery]>([:])
 
-    public init(
-        node: LocalNode, configuration: PubSubConfiguration, logger: Logger,
-        metrics: any MetricsFactory = MetricsSystem.factory
-    ) {
+    public init(node: LocalNode, configuration: PubSubConfiguration, logger: Logger) {
         self.node = node
         self.configuration = configuration
         self.logger = logger
@@ -46,15 +37,6 @@ public final class PubSubSubscriber: Sendable {
             for group in bus.groups(poolSize: configuration.poolSize) { node.register(group, for: mailbox.pid) }
             return (bus, mailbox)
         }
-        malformed = Dictionary(
-            configuration.buses.map { bus in
-                (
-                    bus.name,
-                    Counter(
-                        label: "exesdb_exporter_messages_rejected_total",
-                        dimensions: [("bus", bus.name), ("reason", "malformed")], factory: metrics)
-                )
-            }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Our member pid for `bus`, as the peers list it in their groups.
@@ -227,21 +209,13 @@ public final class PubSubSubscriber: Sendable {
     private func forward(_ mailbox: RawMailbox, bus: BusSubscription) async {
         for await delivery in mailbox.messages {
             guard let broadcast = Self.broadcast(delivery, bus: bus.name) else {
-                rejectMalformed(from: delivery.peer, bus: bus.name)
+                // Not a broadcast: handed on unread, for the intake to count and log.
+                sink.yield(Broadcast(peer: delivery.peer, bus: bus.name, topic: "", payload: .unreadable))
                 continue
             }
             if let topics = bus.topics, !topics.contains(broadcast.topic) { continue }
             sink.yield(broadcast)
         }
-    }
-
-    private func rejectMalformed(from peer: String, bus: String) {
-        malformed[bus]?.increment()
-        let first = reportedMalformed.withLockedValue { $0.insert("\(peer)|\(bus)").inserted }
-        logger.log(
-            level: first ? .warning : .debug,
-            "rejected a message to our member of the bus: not a Phoenix.PubSub {forward_to_local, Topic, Message, Dispatcher} with a binary topic (further ones are logged at debug level)",
-            metadata: ["peer": "\(peer)", "bus": "\(bus)", "reason": "malformed"])
     }
 
     /// `{forward_to_local, Topic, Message, Dispatcher}` with a binary topic: read from the bytes
@@ -250,7 +224,7 @@ public final class PubSubSubscriber: Sendable {
         if let (topic, message) = ForwardToLocal.header(delivery.bytes, at: delivery.offset) {
             return Broadcast(
                 peer: delivery.peer, bus: bus, topic: topic,
-                payload: .bytes(delivery.bytes, term: delivery.offset, message: message))
+                payload: .bytes(delivery.bytes, term: delivery.offset, message: message, limits: delivery.limits))
         }
         guard let decoded = delivery.decoded() else { return nil }
         return broadcast(decoded, bus: bus)

@@ -166,6 +166,27 @@ extension SettingError {
         return number
     }
 
+    /// A duration flag's value, else the file's, else `fallback`; refused below `minimum`, with
+    /// the flag, its config key, the value and what is expected.
+    static func duration(
+        _ text: String?, file: Duration?, fallback: Duration, atLeast minimum: Duration, flag: String
+    ) throws -> Duration {
+        var duration = file ?? fallback
+        if let text {
+            guard let parsed = ConfigDuration.parse(text) else {
+                throw SettingError(
+                    "--\(flag)=\(text): expected \(HelpPage.flag(flag)?.expected ?? "a duration like 30s")")
+            }
+            duration = parsed
+        }
+        guard duration >= minimum else {
+            throw SettingError(
+                "\(configKey(flag)) (--\(flag))=\(ConfigDuration(duration)): expected at least \(ConfigDuration(minimum))"
+            )
+        }
+        return duration
+    }
+
     /// The config file key of a flag: `metrics.max-series` is `metrics.max_series`.
     static func configKey(_ flag: String) -> String { flag.replacingOccurrences(of: "-", with: "_") }
 }

@@ -25,7 +25,7 @@ struct ReloadService: Service, CustomStringConvertible {
 
     func run() async throws {
         let hangups = await UnixSignalsSequence(trapping: .sighup)
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             var current = settings
             for await _ in hangups { current = reload(from: current) }
         }

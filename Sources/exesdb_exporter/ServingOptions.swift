@@ -52,16 +52,8 @@ struct ServingOptions: ParsableArguments {
     }
 
     private func storeConfiguration(file: ExporterFileSettings.Metrics?) throws -> StoreConfiguration {
-        var ttlValue = file?.ttl?.duration ?? .seconds(300)
-        if let ttl {
-            guard let parsed = ConfigDuration.parse(ttl) else {
-                throw SettingError("--metrics.ttl=\(ttl): expected a duration like 5m")
-            }
-            ttlValue = parsed
-        }
-        guard ttlValue >= .seconds(1) else {
-            throw SettingError("metrics.ttl (--metrics.ttl)=\(ConfigDuration(ttlValue)): expected at least 1s")
-        }
+        let ttlValue = try SettingError.duration(
+            ttl, file: file?.ttl?.duration, fallback: .seconds(300), atLeast: .seconds(1), flag: "metrics.ttl")
         let limit =
             try maxSeries.map { try SettingError.wholeNumber($0, flag: "metrics.max-series") }
             ?? file?.maxSeries ?? 100_000

@@ -62,7 +62,9 @@ struct SubscriptionOptions: ParsableArguments {
             buses: busNames.map { BusSubscription(name: $0, topics: filters[$0]) }, poolSize: pool,
             scope: Atom(scopeName))
         setup.discover = discover ?? file.cluster?.discover ?? true
-        setup.refreshInterval = try refresh(file: file.cluster?.refreshInterval?.duration)
+        setup.refreshInterval = try SettingError.duration(
+            refreshInterval, file: file.cluster?.refreshInterval?.duration, fallback: .seconds(30),
+            atLeast: .seconds(1), flag: "cluster.refresh-interval")
         let shardText = shard ?? file.cluster?.shard ?? "0/1"
         do {
             setup.shard = try Shard(parsing: shardText)
@@ -72,23 +74,6 @@ struct SubscriptionOptions: ParsableArguments {
         setup.secret = try secretKeyBase(
             file: secretKeyBaseFile ?? file.security?.secretKeyBaseFile, environment: environment)
         return setup
-    }
-
-    /// `--cluster.refresh-interval` when given, else the file's, else 30 s; 1 s at the least.
-    private func refresh(file: Duration?) throws -> Duration {
-        var interval = file ?? .seconds(30)
-        if let refreshInterval {
-            guard let parsed = ConfigDuration.parse(refreshInterval) else {
-                throw SettingError("--cluster.refresh-interval=\(refreshInterval): expected a duration like 30s")
-            }
-            interval = parsed
-        }
-        guard interval >= .seconds(1) else {
-            throw SettingError(
-                "cluster.refresh_interval (--cluster.refresh-interval)=\(ConfigDuration(interval)): expected at least 1s"
-            )
-        }
-        return interval
     }
 
     /// `--pubsub.topics=bus:topic` flags when given, else the file's `pubsub.topics` map.

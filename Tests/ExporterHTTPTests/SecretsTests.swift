@@ -15,8 +15,8 @@ import Testing
             try String(contentsOfFile: certificates.serverKey, encoding: .utf8).split(separator: "\n").dropFirst().first
         )
         let file = try WebConfigFile(WebConfigFile.tls(certificates) + "basic_auth_users:\n  alice: \"\(hash)\"\n")
-        let log = CapturedLog()
-        try await withServer(CannedSources().sources(), webConfigFile: file.path, logger: log.logger) {
+        let log = LogRecorder()
+        try await withServer(CannedSources().sources(), webConfigFile: file.path, logger: log.logger()) {
             running async throws in
             let https = running.url("/metrics", scheme: "https")
             let ca = ["--cacert", certificates.caCertificate]

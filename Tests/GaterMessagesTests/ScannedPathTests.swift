@@ -86,7 +86,8 @@ import Testing
                 #expect(general(bytes, style: RememberedStyle()) == .success(message), "\(name) mutant \(bytes)")
             }
         }
-        #expect(counts.mutants > 10_000)
+        // Mutants outside the signed term (the topic) still verify: those are compared.
+        #expect(counts.scanned > 50, "\(counts)")
     }
 
     @Test func everyTruncationIsLeftToTheGeneralPath() throws {

@@ -1,7 +1,7 @@
+import BEAMPeers
 import ErlangTerm
 import Logging
 import MetricsTestKit
-import Synchronization
 import Testing
 
 @testable import GaterMessages
@@ -12,9 +12,9 @@ import Testing
 @Suite struct SecretPolicyTests {
     /// Every fixture broadcast, three times over, into an intake without a secret.
     @Test func withoutASecretSignedMessagesAreCountedUnverifiableAndUnsignedOnesAccepted() throws {
-        let log = LogLines()
+        let log = LogRecorder()
         let metrics = TestMetrics()
-        let intake = MessageIntake(secret: nil, logger: log.logger, metrics: metrics)
+        let intake = MessageIntake(secret: nil, logger: log.logger(), metrics: metrics)
         let broadcasts = try GaterMessagesTests.broadcasts.get()
         var (signed, accepted) = (0, 0)
         for _ in 0..<3 {
@@ -50,8 +50,8 @@ import Testing
     }
 
     @Test func withASecretNoSecretWarningIsLogged() throws {
-        let log = LogLines()
-        let intake = MessageIntake(secret: SecretKeyBase(GaterMessagesTests.secret), logger: log.logger)
+        let log = LogRecorder()
+        let intake = MessageIntake(secret: SecretKeyBase(GaterMessagesTests.secret), logger: log.logger())
         for (_, bytes) in try GaterMessagesTests.broadcasts.get() {
             let view = try TermView(parsing: bytes)
             _ = intake.receive(
@@ -59,37 +59,5 @@ import Testing
         }
         #expect(log.lines(level: .warning, containing: "SECRET_KEY_BASE configured").isEmpty)
         #expect(!log.lines(level: .warning, containing: "").contains { $0.contains(GaterMessagesTests.secret) })
-    }
-}
-
-/// Every line logged, as `level message key=value ...`.
-final class LogLines: Sendable {
-    private let entries = Mutex<[(Logger.Level, String)]>([])
-
-    var logger: Logger {
-        var logger = Logger(label: "test") { _ in Handler(log: self) }
-        logger.logLevel = .trace
-        return logger
-    }
-
-    func lines(level: Logger.Level, containing text: String) -> [String] {
-        entries.withLock { entries in entries.filter { $0.0 == level && $0.1.contains(text) }.map(\.1) }
-    }
-
-    private struct Handler: LogHandler {
-        let log: LogLines
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let fields = metadata.merging(event.metadata ?? [:]) { $1 }.sorted { $0.key < $1.key }
-            let line = ([event.message.description] + fields.map { "\($0.key)=\($0.value)" }).joined(separator: " ")
-            log.entries.withLock { $0.append((event.level, line)) }
-        }
     }
 }

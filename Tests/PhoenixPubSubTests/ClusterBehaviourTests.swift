@@ -10,6 +10,23 @@ import Testing
 @Suite(.serialized) struct ClusterBehaviourTests {
     static let buses = ["ex_esdb_metrics", "ex_esdb_health", "ex_esdb_alerts"]
 
+    /// A message to our member that is no `forward_to_local` is counted once, as `malformed` for
+    /// its bus, by the intake that counts every other rejection; the messages after it flow.
+    @Test func aMessageThatIsNoBroadcastIsCountedAsMalformed() async throws {
+        let nodes = try await PublisherNodes()
+        try await nodes.start("nb1")
+        let follower = Follower(nodes, seeds: ["nb1"])
+        try await follower.waitUntilJoined("nb1")
+        follower.command(
+            .tuple([.atom("not_a_broadcast"), .atom(follower.node.name), .atom("ex_esdb_health")]), on: "nb1")
+        follower.publish(1, on: "nb1")
+        #expect(try await follower.messages(1).compactMap(sequence) == [1])
+        let malformed = try follower.metrics.expectCounter(
+            "exesdb_exporter_messages_rejected_total", [("bus", "ex_esdb_health"), ("reason", "malformed")])
+        try await eventually("counted as malformed") { malformed.totalValue == 1 }
+        #expect(follower.rejectionsCounted == 1)
+    }
+
     /// A real Phoenix node's own PG2 workers are members of every group: its pg sends our scope
     /// non-empty syncs, and `join`/`leave` notices as its members change. None of it may disturb
     /// the subscription.

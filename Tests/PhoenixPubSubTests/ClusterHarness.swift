@@ -137,14 +137,7 @@ final class Follower: Sendable {
         guard case .list(let groups)? = try await reply("members").last else {
             throw ErlangTools.Failure(description: "a members reply without its list")
         }
-        var result: [String: [Pid]] = [:]
-        for case .tuple(let pair) in groups {
-            guard pair.count == 2, case .atom(let group) = pair[0], case .list(let pids) = pair[1] else { continue }
-            result[group.name] = pids.compactMap {
-                if case .pid(let pid) = $0 { return pid } else { return nil }
-            }
-        }
-        return result
+        return pidsByGroup(groups)
     }
 
     /// How many times `peer`'s pg lists this follower's members in each of the ExESDB groups.
@@ -205,4 +198,16 @@ func eventually(
         try await Task.sleep(for: .milliseconds(50))
     }
     throw ErlangTools.Failure(description: "not \(what) within \(timeout)")
+}
+
+/// `[{Group, [Pid]}]`, as pg's sync casts and the fixture's `members` reply list them, by group name.
+func pidsByGroup(_ groups: [Term]) -> [String: [Pid]] {
+    var result: [String: [Pid]] = [:]
+    for case .tuple(let pair) in groups {
+        guard pair.count == 2, case .atom(let group) = pair[0], case .list(let pids) = pair[1] else { continue }
+        result[group.name] = pids.compactMap {
+            if case .pid(let pid) = $0 { return pid } else { return nil }
+        }
+    }
+    return result
 }

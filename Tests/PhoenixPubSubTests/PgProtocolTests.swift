@@ -32,23 +32,11 @@ import Testing
                 continue
             }
             #expect(scope.node == follower.node.name)
-            #expect(Self.pidsByGroup(groups) == listed, "version \(version)")
+            #expect(pidsByGroup(groups) == listed, "version \(version)")
         }
         // The subscription is as it was.
         follower.publish(9, on: "disc1")
         #expect(try await follower.messages(1).compactMap(sequence) == [9])
-    }
-
-    /// `[{Group, [Pid]}]` as a sync cast lists it.
-    static func pidsByGroup(_ groups: [Term]) -> [String: [Pid]] {
-        var result: [String: [Pid]] = [:]
-        for case .tuple(let pair) in groups {
-            guard pair.count == 2, case .atom(let group) = pair[0], case .list(let pids) = pair[1] else { continue }
-            result[group.name] = pids.compactMap {
-                if case .pid(let pid) = $0 { return pid } else { return nil }
-            }
-        }
-        return result
     }
 
     /// With a pool of N, Phoenix.PubSub 2.1's direct_broadcast sends to one of the N group names

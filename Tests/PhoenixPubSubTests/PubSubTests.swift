@@ -4,7 +4,6 @@ import ErlangTerm
 import Foundation
 import GaterMessages
 import Logging
-import Metrics
 import NIOPosix
 import PhoenixPubSub
 import Testing
@@ -34,7 +33,7 @@ import Testing
 
         init(
             cluster: ErlangCluster, publisher: String, poolSize: Int, buses: [BusSubscription]? = nil,
-            scope: Atom = "Elixir.Phoenix.PubSub", metrics: any MetricsFactory = MetricsSystem.factory
+            scope: Atom = "Elixir.Phoenix.PubSub"
         ) {
             self.cluster = cluster
             node = LocalNode(
@@ -49,7 +48,7 @@ import Testing
                 node: node,
                 configuration: PubSubConfiguration(
                     buses: buses ?? PubSubConfiguration().buses, poolSize: poolSize, scope: scope),
-                logger: Logger(label: "test"), metrics: metrics)
+                logger: Logger(label: "test"))
             control = node.spawn()
             let (connection, pubsub) = (self.connection, self.pubsub)
             tasks = [
@@ -87,16 +86,7 @@ import Testing
             }
             guard let reply, case .tuple(let fields) = reply.message.term(), case .list(let groups)? = fields.last
             else { throw ErlangTools.Failure(description: "no members reply") }
-            var result: [String: [Pid]] = [:]
-            for case .tuple(let pair) in groups {
-                guard case .atom(let group) = pair[0] else { continue }
-                if case .list(let pids) = pair[1] {
-                    result[group.name] = pids.compactMap {
-                        if case .pid(let pid) = $0 { return pid } else { return nil }
-                    }
-                }
-            }
-            return result
+            return pidsByGroup(groups)
         }
 
         /// Waits until the publisher lists our member in `groups` groups.

@@ -40,47 +40,6 @@ enum Gater {
     }
 }
 
-/// Every log line, for checks on what is logged and what never is.
-final class LogRecorder: Sendable {
-    struct Line: Sendable {
-        let level: Logger.Level
-        let message: String
-        let metadata: [String: String]
-
-        var text: String { "\(level) \(message) \(metadata.sorted { $0.key < $1.key })" }
-    }
-
-    private let lines = Mutex<[Line]>([])
-
-    var all: [Line] { lines.withLock { $0 } }
-    var text: String { all.map(\.text).joined(separator: "\n") }
-
-    func append(_ line: Line) { lines.withLock { $0.append(line) } }
-
-    func logger() -> Logger {
-        Logger(label: "test") { _ in Handler(recorder: self) }
-    }
-
-    private struct Handler: LogHandler {
-        let recorder: LogRecorder
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-            recorder.append(
-                Line(
-                    level: event.level, message: "\(event.message)",
-                    metadata: merged.mapValues { "\($0)" }))
-        }
-    }
-}
-
 /// A temporary directory with secret files, a spool directory, and forwarders started in it.
 struct ForwarderSetup {
     let directory: String

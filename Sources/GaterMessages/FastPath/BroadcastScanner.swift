@@ -106,7 +106,7 @@ struct BroadcastScanner {
     /// A NEW_FLOAT_EXT, finite, as the general parser requires.
     mutating func float() throws(ScanFallback) -> Double {
         guard try byte(at: position) == 70, position + 9 <= bytes.count else { throw ScanFallback() }
-        let value = Double(bitPattern: Self.u64(bytes, position + 1))
+        let value = Double(bitPattern: BigEndian.u64(bytes, position + 1))
         guard value.isFinite else { throw ScanFallback() }
         position += 9
         return value
@@ -128,27 +128,19 @@ struct BroadcastScanner {
     /// A 4-byte length, refused when it cannot be honest (every element takes a byte at least).
     func length(at index: Int) throws(ScanFallback) -> Int {
         guard index >= 0, index + 4 <= bytes.count else { throw ScanFallback() }
-        let value = Int(Self.u32(bytes, index))
+        let value = Int(BigEndian.u32(bytes, index))
         guard value <= bytes.count - index - 4 else { throw ScanFallback() }
         return value
     }
 
     func u16(at index: Int) throws(ScanFallback) -> UInt16 {
         guard index >= 0, index + 2 <= bytes.count else { throw ScanFallback() }
-        return UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1])
+        return BigEndian.u16(bytes, index)
     }
 
     mutating func advance(_ count: Int) throws(ScanFallback) {
         guard count >= 0, count <= bytes.count - position else { throw ScanFallback() }
         position += count
-    }
-
-    static func u32(_ bytes: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt32 {
-        UnsafeRawBufferPointer(bytes).loadUnaligned(fromByteOffset: at, as: UInt32.self).bigEndian
-    }
-
-    static func u64(_ bytes: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt64 {
-        UnsafeRawBufferPointer(bytes).loadUnaligned(fromByteOffset: at, as: UInt64.self).bigEndian
     }
 }
 

@@ -1,3 +1,5 @@
+import ErlangTerm
+
 /// A payload's fields as `BroadcastScanner` found them: the offset of each field's value in the
 /// broadcast's bytes (-1 when absent), and of each key of the `timestamp` DateTime.
 ///
@@ -34,7 +36,7 @@ struct ScannedFields: PayloadFields {
     private func text(at offset: Int) -> String? {
         switch bytes[offset] {
         case 119: return string(offset + 2, Int(bytes[offset + 1]))
-        case 109: return string(offset + 5, Int(BroadcastScanner.u32(bytes, offset + 1)))
+        case 109: return string(offset + 5, Int(BigEndian.u32(bytes, offset + 1)))
         default:
             giveUp()
             return nil
@@ -53,10 +55,10 @@ struct ScannedFields: PayloadFields {
     private func number(at offset: Int) -> Double? {
         switch bytes[offset] {
         case 97: return Double(bytes[offset + 1])
-        case 98: return Double(Int32(bitPattern: BroadcastScanner.u32(bytes, offset + 1)))
-        case 70: return Double(bitPattern: BroadcastScanner.u64(bytes, offset + 1))
+        case 98: return Double(Int32(bitPattern: BigEndian.u32(bytes, offset + 1)))
+        case 70: return Double(bitPattern: BigEndian.u64(bytes, offset + 1))
         case 110: return bignum(digits: Int(bytes[offset + 1]), sign: offset + 2)
-        case 111: return bignum(digits: Int(BroadcastScanner.u32(bytes, offset + 1)), sign: offset + 5)
+        case 111: return bignum(digits: Int(BigEndian.u32(bytes, offset + 1)), sign: offset + 5)
         default: return nil
         }
     }
@@ -75,7 +77,7 @@ struct ScannedFields: PayloadFields {
         switch bytes[offset] {
         case 106: return 0
         case 107: return Int(UInt16(bytes[offset + 1]) << 8 | UInt16(bytes[offset + 2]))
-        case 108: return Int(BroadcastScanner.u32(bytes, offset + 1))
+        case 108: return Int(BigEndian.u32(bytes, offset + 1))
         default: return nil
         }
     }
@@ -96,7 +98,7 @@ struct ScannedFields: PayloadFields {
         case 108:
             var scanner = BroadcastScanner(bytes, at: offset + 5, legacy: false)
             var names: [String] = []
-            for _ in 0..<Int(BroadcastScanner.u32(bytes, offset + 1)) {
+            for _ in 0..<Int(BigEndian.u32(bytes, offset + 1)) {
                 let element = scanner.position
                 guard (try? scanner.skipTerm()) != nil, let name = text(at: element) else {
                     giveUp()
@@ -122,7 +124,7 @@ struct ScannedFields: PayloadFields {
         guard let offset = field(key), bytes[offset] == 116 else { return [] }
         var scanner = BroadcastScanner(bytes, at: offset + 5, legacy: false)
         var tags: [NumericTag] = []
-        for _ in 0..<Int(BroadcastScanner.u32(bytes, offset + 1)) {
+        for _ in 0..<Int(BigEndian.u32(bytes, offset + 1)) {
             let name = scanner.position
             guard (try? scanner.skipTerm()) != nil else { break }
             let value = scanner.position
@@ -138,7 +140,7 @@ struct ScannedFields: PayloadFields {
 
     func checkOutcomes(_ key: PayloadField) -> [HealthCheckOutcome] {
         guard let offset = field(key), bytes[offset] == 116 else { return [] }
-        if BroadcastScanner.u32(bytes, offset + 1) > 0 { giveUp() }
+        if BigEndian.u32(bytes, offset + 1) > 0 { giveUp() }
         return []
     }
 

@@ -14,6 +14,7 @@
 %%   {publish_own, Buses}              every gater_fixture payload on its own bus, if in Buses
 %%   {publish_many, N}                 N ThroughputMetrics, operations op_1 .. op_N
 %%   restart_scope                     kills the pg scope and starts a new one (node stays up)
+%%   {not_a_broadcast, Node, Bus}      sends {not_a_broadcast, 1} to the bus's group name on Node
 %%   {direct_group, Node, Bus, Index, Topic, Seq}
 %%                                     direct_broadcast to the pool's group Index (0 is
 %%                                     'Elixir.B.Adapter', 1 'Elixir.B.Adapter_2', ...) by name on
@@ -140,6 +141,8 @@ loop(PoolSize, Secret) ->
              || Index <- lists:seq(1, N)];
         {members, From} ->
             From ! {members, [{G, pg:get_members(?SCOPE, G)} || G <- pg:which_groups(?SCOPE)]};
+        {not_a_broadcast, Node, Bus} ->
+            erlang:send({group(Bus, 0), Node}, {not_a_broadcast, 1});
         {direct_group, Node, Bus, Index, Topic, Seq} ->
             erlang:send({group(Bus, Index), Node}, {forward_to_local, Topic, envelope(Secret, Seq), ?SCOPE});
         {join_local, Groups, From} ->
