@@ -29,9 +29,14 @@ public enum ErlangTools {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [tool] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let overrides = crashDump.merging(environment) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(overrides) { $1 }
         return process
     }
+
+    /// A node a test ends on purpose (its boot process exits) writes a crash dump into its working
+    /// directory, the checkout: keep the latest one in the temporary directory instead.
+    static let crashDump = ["ERL_CRASH_DUMP": NSTemporaryDirectory() + "exesdb_exporter-tests-erl_crash.dump"]
 
     /// A TCP port on loopback that nothing listens on right now.
     public static func freePort() -> Int {
