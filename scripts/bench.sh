@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh test
 swift build -c release --product ExporterBenchmarks
+# --e2e runs the release exporter binary itself.
+swift build -c release --product exesdb_exporter
 exec .build/release/ExporterBenchmarks "$@"

@@ -65,14 +65,14 @@ public final class Aggregator: Sendable {
     }
 
     private func record(_ metric: ThroughputMetric) {
-        let series = [metric.node, metric.operation]
+        let series = families.key([metric.node, metric.operation])
         families.operations.add(Double(metric.count), series)
         families.operationWindows.add(Double(metric.durationMilliseconds) / 1000, series)
         families.throughput.set(metric.ratePerSecond, series)
     }
 
     private func record(_ metric: LatencyMetric) {
-        let series = [metric.node, metric.operation, metric.percentile]
+        let series = families.key([metric.node, metric.operation, metric.percentile])
         let seconds = metric.latencyMilliseconds / 1000
         families.latencyReported.set(seconds, series)
         families.latency.observe(seconds, series)
@@ -80,15 +80,15 @@ public final class Aggregator: Sendable {
     }
 
     private func record(_ usage: ResourceUsage) {
-        let series = [usage.node, usage.resourceType]
+        let series = families.key([usage.node, usage.resourceType])
         families.resourceUsage.set(usage.usagePercent / 100, series)
         if let total = usage.totalAvailable { families.resourceCapacity.set(total, series) }
         if let used = usage.currentUsed { families.resourceUsed.set(used, series) }
     }
 
     private func record(_ alert: MetricAlert) {
-        let series = [alert.node, alert.metricName, alert.thresholdType]
-        families.thresholdViolations.increment(series + [alert.severity])
+        let series = families.key([alert.node, alert.metricName, alert.thresholdType])
+        families.thresholdViolations.increment(series.values + [alert.severity])
         families.thresholdValue.set(alert.thresholdValue, series)
         families.thresholdObserved.set(alert.currentValue, series)
     }

@@ -34,6 +34,7 @@ struct ExESDBFamilies: Sendable {
     let acks: CounterFamily
     let escalations: CounterFamily
     let notifications: CounterFamily
+    private let store: MetricsStore
 
     struct Missing: Error, CustomStringConvertible {
         let name: String
@@ -77,5 +78,9 @@ struct ExESDBFamilies: Sendable {
         acks = try find("exesdb_alert_acks_total", CounterFamily.init)
         escalations = try find("exesdb_alert_escalations_total", CounterFamily.init)
         notifications = try find("exesdb_alert_notifications_total", CounterFamily.init)
+        self.store = store
     }
+
+    /// Label values hashed once, for the families of one message that share them.
+    func key(_ values: [String]) -> SeriesKey { SeriesKey(values, in: store) }
 }

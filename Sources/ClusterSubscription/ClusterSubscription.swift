@@ -29,18 +29,23 @@ public struct ClusterConfiguration: Sendable {
     }
 }
 
+/// Where the cluster's verified, typed messages go.
+public protocol MessageConsumer: Sendable {
+    /// Each accepted message, on the thread that read it, in the order its node sent them (for
+    /// several nodes, on several threads at once). It must not block: work that must wait is
+    /// handed on.
+    func consume(_ message: ReceivedMessage)
+}
+
 /// Follows the ExESDB buses on every node of a cluster: connects to the seeds, discovers the
-/// other nodes, subscribes on each node of its shard after every (re)connection, and yields
-/// every verified, typed message with its node and topic.
+/// other nodes, subscribes on each node of its shard after every (re)connection, and hands every
+/// verified, typed message with its node and topic to its consumer, on the thread that read it.
 ///
 /// Gauges: `exesdb_exporter_peer_up{peer}` (connected and subscribed) and `exesdb_up`.
 public final class ClusterSubscription: Sendable {
-    public let messages: AsyncStream<ReceivedMessage>
-    private let sink: AsyncStream<ReceivedMessage>.Continuation
     private let node: LocalNode
     private let dial: @Sendable (NodeName) -> NodeConnection
     private let pubsub: PubSubSubscriber
-    private let intake: MessageIntake
     private let cluster: ClusterConfiguration
     private let logger: Logger
     private let metrics: any MetricsFactory
@@ -52,17 +57,17 @@ public final class ClusterSubscription: Sendable {
     /// `dial` makes the connection to one node (its cookie, TLS, EPMD and ticks are the caller's).
     public init(
         node: LocalNode, pubsub: PubSubConfiguration, intake: MessageIntake, cluster: ClusterConfiguration,
-        logger: Logger, metrics: any MetricsFactory = MetricsSystem.factory,
+        consumer: any MessageConsumer, logger: Logger, metrics: any MetricsFactory = MetricsSystem.factory,
         dial: @escaping @Sendable (NodeName) -> NodeConnection
     ) {
         self.node = node
         self.dial = dial
-        self.pubsub = PubSubSubscriber(node: node, configuration: pubsub, logger: logger)
-        self.intake = intake
+        self.pubsub = PubSubSubscriber(
+            node: node, configuration: pubsub, receiver: BroadcastIntake(intake: intake, consumer: consumer),
+            logger: logger)
         self.cluster = cluster
         self.logger = logger
         self.metrics = metrics
-        (messages, sink) = AsyncStream<ReceivedMessage>.makeStream()
         (newNodes, newNodeSink) = AsyncStream<NodeName>.makeStream()
     }
 
@@ -83,7 +88,6 @@ public final class ClusterSubscription: Sendable {
         Gauge(label: "exesdb_up", factory: metrics).record(0)
         await withTaskGroup(of: Void.self) { tasks in
             tasks.addTask { await self.pubsub.run() }
-            tasks.addTask { await self.deliver() }
             tasks.addTask { await self.connectAll(seeds: self.cluster.seeds) }
             if cluster.discover {
                 tasks.addTask { await self.refreshPeriodically() }
@@ -95,7 +99,6 @@ public final class ClusterSubscription: Sendable {
                 self.pubsub.leaveAll()
             }
         }
-        sink.finish()
     }
 
     // MARK: - Connections
@@ -172,30 +175,43 @@ public final class ClusterSubscription: Sendable {
             newNodeSink.yield(parsed)
         }
     }
+}
 
-    // MARK: - Messages
+/// Each broadcast our members get, opened, verified and decoded by the intake on the thread that
+/// read it, and handed to the consumer there: read straight from the bytes it came in when it has
+/// the shapes ExESDBGater sends; decoded through a `TermView` otherwise, and then counted if it is
+/// no term at all.
+final class BroadcastIntake: BroadcastReceiver {
+    private let intake: MessageIntake
+    private let consumer: any MessageConsumer
 
-    private func deliver() async {
-        for await broadcast in pubsub.broadcasts {
-            if let message = receive(broadcast) { sink.yield(message) }
+    init(intake: MessageIntake, consumer: any MessageConsumer) {
+        self.intake = intake
+        self.consumer = consumer
+    }
+
+    func receive(_ broadcast: WireBroadcast) {
+        if let received = intake.receive(
+            peer: broadcast.peer, bus: broadcast.bus, topic: broadcast.topic, bytes: broadcast.bytes,
+            envelope: broadcast.message)
+        {
+            consumer.consume(received)
+        } else if let owned = broadcast.owned() {
+            receive(owned)
+        } else {
+            intake.rejectUnreadable(peer: broadcast.peer, bus: broadcast.bus, topic: broadcast.topic)
         }
     }
 
-    /// Read straight from the bytes it came in when it has the shapes ExESDBGater sends;
-    /// decoded through a `TermView` otherwise, and then counted if it is no term at all.
-    private func receive(_ broadcast: Broadcast) -> ReceivedMessage? {
-        let (peer, bus, topic) = (broadcast.peer, broadcast.bus, broadcast.topic)
-        if case .bytes(let bytes, _, let message, _) = broadcast.payload,
-            let received = bytes.withUnsafeBufferPointer({
-                intake.receive(peer: peer, bus: bus, topic: topic, bytes: $0, envelope: message)
-            })
-        {
-            return received
-        }
+    func receive(_ broadcast: Broadcast) {
         guard let (view, message) = broadcast.decoded() else {
-            intake.rejectUnreadable(peer: peer, bus: bus, topic: topic)
-            return nil
+            intake.rejectUnreadable(peer: broadcast.peer, bus: broadcast.bus, topic: broadcast.topic)
+            return
         }
-        return intake.receive(peer: peer, bus: bus, topic: topic, view: view, message: message)
+        if let received = intake.receive(
+            peer: broadcast.peer, bus: broadcast.bus, topic: broadcast.topic, view: view, message: message)
+        {
+            consumer.consume(received)
+        }
     }
 }

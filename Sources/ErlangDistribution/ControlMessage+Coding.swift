@@ -59,15 +59,13 @@ extension ControlMessage {
         inFrame frame: [UInt8], at offset: Int, atoms: AtomInterner
     ) -> (message: ControlMessage, payloadOffset: Int)? {
         frame.withUnsafeBufferPointer { bytes in
-            // 131, SMALL_TUPLE_EXT of arity 3, SMALL_INTEGER_EXT 22.
-            guard offset >= 0, offset + 5 <= bytes.count, bytes[offset] == 131, bytes[offset + 1] == 104,
-                bytes[offset + 2] == 3, bytes[offset + 3] == 97, bytes[offset + 4] == 22,
-                let from = atoms.knownPid(in: bytes, at: offset + 5), let to = atoms.knownPid(in: bytes, at: from.end)
-            else { return nil }
-            return (.sendSender(from: from.pid, to: to.pid), to.end)
+            SendSenderHead(bytes, at: offset, atoms: atoms).map {
+                (.sendSender(from: $0.from, to: $0.to), $0.payloadOffset)
+            }
         }
     }
 
+    /// Reads a control tuple given as an owned term.
     /// Reads a control tuple given as an owned term.
     public init(_ term: Term) throws(MalformedControlMessage) {
         let view: TermView
@@ -260,5 +258,29 @@ private struct FieldReader {
 
     private func wrong(_ expected: String) -> MalformedControlMessage {
         MalformedControlMessage(operation: operation, detail: "element \(next) is not \(expected)")
+    }
+}
+
+/// The head of a SEND_SENDER frame, `131 {22, From, To}`, read in place without building a
+/// `ControlMessage` (whose payloads are boxed): what the ingest path needs of every broadcast.
+public struct SendSenderHead {
+    public let from: Pid
+    public let to: Pid
+    /// Where the payload's version byte is.
+    public let payloadOffset: Int
+
+    /// Nil unless `bytes[offset...]` starts with that tuple in the BEAM's spelling and both pids
+    /// name nodes `atoms` holds (the general decoder then reads it).
+    @inline(__always)
+    public init?(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int, atoms: AtomInterner) {
+        // 131, SMALL_TUPLE_EXT of arity 3, SMALL_INTEGER_EXT 22.
+        guard offset >= 0, offset + 5 <= bytes.count, bytes[offset] == ExternalTag.version,
+            bytes[offset + 1] == ExternalTag.smallTuple, bytes[offset + 2] == 3,
+            bytes[offset + 3] == ExternalTag.smallInteger, bytes[offset + 4] == 22,
+            let from = atoms.knownPid(in: bytes, at: offset + 5), let to = atoms.knownPid(in: bytes, at: from.end)
+        else { return nil }
+        self.from = from.pid
+        self.to = to.pid
+        payloadOffset = to.end
     }
 }

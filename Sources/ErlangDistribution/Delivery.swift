@@ -16,19 +16,25 @@ public struct Delivery: Sendable {
     }
 }
 
-/// A message for a process that takes its messages as bytes (`LocalNode.spawnRaw`): the term at
-/// `bytes[offset...]`, version byte first, exactly as it arrived and not validated.
-public struct RawDelivery: Sendable {
+/// A message for an inline process (`LocalNode.spawnInline`), read where it arrived: the term at
+/// `bytes[offset...]`, version byte first, exactly as it came and not validated.
+///
+/// Not `Sendable`, and valid only during `InlineReceiver.receive`: `bytes` is the connection's
+/// read buffer (or, for a local send, a temporary one). Copy what must outlive the call.
+public struct InlineDelivery {
     /// The node the frame came from.
     public let peer: String
     /// The sending process, when the control message names it.
     public let sender: Pid?
-    public let bytes: [UInt8]
+    public let bytes: UnsafeBufferPointer<UInt8>
     public let offset: Int
     /// The connection's limits, which decoding the term honours.
     public let limits: TermDecodingLimits
 
-    public init(peer: String, sender: Pid?, bytes: [UInt8], offset: Int, limits: TermDecodingLimits = .default) {
+    public init(
+        peer: String, sender: Pid?, bytes: UnsafeBufferPointer<UInt8>, offset: Int,
+        limits: TermDecodingLimits = .default
+    ) {
         self.peer = peer
         self.sender = sender
         self.bytes = bytes
@@ -36,11 +42,22 @@ public struct RawDelivery: Sendable {
         self.limits = limits
     }
 
-    /// The term decoded, as a `Delivery` carries it; nil when the bytes are not one whole term.
+    /// The term decoded into bytes of its own, as a `Delivery` carries it; nil when the bytes are
+    /// not one whole term.
     public func decoded() -> Delivery? {
-        guard let view = try? TermView(parsing: bytes, at: offset, wholeInput: true, limits: limits) else { return nil }
+        let owned = Array(bytes)
+        guard let view = try? TermView(parsing: owned, at: offset, wholeInput: true, limits: limits) else { return nil }
         return Delivery(peer: peer, sender: sender, message: view)
     }
+}
+
+/// A process whose messages are handled on the thread that read them, while their bytes are still
+/// in the read buffer: no task hop, no copy, no queue (`LocalNode.spawnInline`).
+public protocol InlineReceiver: AnyObject, Sendable {
+    /// Called on the thread that read the frame (a connection's event loop), in the order its peer
+    /// sent them; for several peers, on several threads at once. It must not block or wait: what
+    /// must wait is handed on.
+    func receive(_ delivery: InlineDelivery)
 }
 
 /// What a local process needs to reach a connected peer.

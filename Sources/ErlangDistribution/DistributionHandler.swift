@@ -47,6 +47,10 @@ final class DistributionHandler: ChannelInboundHandler {
     private var lastReceived = NIODeadline.now()
     private var timers: [Scheduled<Void>] = []
     private var ticker: RepeatedTask?
+    /// Reads after the handshake, paced (plain TCP only: TLS issues reads of its own).
+    private var pacing: ReadPacing?
+    private var pendingRead: Scheduled<Void>?
+    private let overTLS: Bool
     /// The pipeline context, for closing from outside the pipeline (shutdown).
     private(set) var context: ChannelHandlerContext?
 
@@ -63,6 +67,7 @@ final class DistributionHandler: ChannelInboundHandler {
         metrics: any MetricsFactory, promises: ConnectionPromises, overTLS: Bool = false
     ) {
         self.handshakeLengthBytes = overTLS ? 4 : 2
+        self.overTLS = overTLS
         self.phase = .handshaking(handshake)
         self.peerLabel = handshake.peerLabel
         self.node = node
@@ -95,11 +100,13 @@ final class DistributionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
         lastReceived = .now()
-        inbound.writeBuffer(&bytes)
+        pacing?.received(bytes.readableBytes)
         do {
-            while let frame = try nextFrame() {
-                try handle(frame, context: context)
-                if case .closed = phase { return }
+            if case .connected(let dispatcher) = phase {
+                try receive(&bytes, dispatcher: dispatcher)
+            } else {
+                inbound.writeBuffer(&bytes)
+                try receiveHandshake(context: context)
             }
         } catch {
             fail(error, context: context)
@@ -109,6 +116,101 @@ final class DistributionHandler: ChannelInboundHandler {
         } else if inbound.readerIndex > 1 << 20 {
             inbound.discardReadBytes()
         }
+    }
+
+    /// Frames after the handshake, dispatched straight from the read's buffer: only a frame cut
+    /// in two by the reads is copied (into `inbound`, until it is whole), and the tail of the read.
+    private func receive(_ bytes: inout ByteBuffer, dispatcher: FrameDispatcher) throws(DistributionError) {
+        if inbound.readableBytes > 0 {
+            guard try completeFrame(from: &bytes) else { return }
+            try dispatchFrames(in: &inbound, dispatcher: dispatcher)
+            if case .closed = phase { return }
+        }
+        try dispatchFrames(in: &bytes, dispatcher: dispatcher)
+        if bytes.readableBytes > 0, !isClosed { inbound.writeBuffer(&bytes) }
+    }
+
+    private var isClosed: Bool {
+        if case .closed = phase { return true }
+        return false
+    }
+
+    /// Moves from `bytes` into `inbound` what the frame begun there lacks; true once it is whole.
+    private func completeFrame(from bytes: inout ByteBuffer) throws(DistributionError) -> Bool {
+        if inbound.readableBytes < 4 {
+            guard var head = bytes.readSlice(length: min(4 - inbound.readableBytes, bytes.readableBytes)) else {
+                return false
+            }
+            inbound.writeBuffer(&head)
+            guard inbound.readableBytes == 4 else { return false }
+        }
+        let length = Int(inbound.getInteger(at: inbound.readerIndex, as: UInt32.self) ?? 0)
+        try checkFrameLength(length)
+        let missing = 4 + length - inbound.readableBytes
+        guard var rest = bytes.readSlice(length: min(missing, bytes.readableBytes)) else { return false }
+        inbound.writeBuffer(&rest)
+        return inbound.readableBytes == 4 + length
+    }
+
+    /// Dispatches every whole frame at the front of `buffer` in one pass over its bytes, and
+    /// leaves what follows them (a frame not yet whole) unread.
+    private func dispatchFrames(in buffer: inout ByteBuffer, dispatcher: FrameDispatcher) throws(DistributionError) {
+        var failure: DistributionError?
+        let consumed = buffer.withUnsafeReadableBytes { raw -> Int in
+            raw.withMemoryRebound(to: UInt8.self) { bytes -> Int in
+                var offset = 0
+                while bytes.count - offset >= 4 {
+                    let length = Int(BigEndian.u32(bytes, offset))
+                    do throws(DistributionError) {
+                        try checkFrameLength(length)
+                        guard bytes.count - offset - 4 >= length else { break }
+                        // A zero-length frame is a tick: receiving it is all it asks for.
+                        if length > 0 {
+                            try dispatcher.dispatch(
+                                UnsafeBufferPointer(rebasing: bytes[(offset + 4)..<(offset + 4 + length)]))
+                        }
+                    } catch {
+                        failure = error
+                        break
+                    }
+                    offset += 4 + length
+                    if isClosed { break }
+                }
+                return offset
+            }
+        }
+        buffer.moveReaderIndex(forwardBy: consumed)
+        if let failure { throw failure }
+    }
+
+    private func checkFrameLength(_ length: Int) throws(DistributionError) {
+        guard length <= configuration.maxFrameSize else {
+            throw .frameTooLarge(node: peerLabel, size: length, limit: configuration.maxFrameSize)
+        }
+    }
+
+    /// Handshake messages one by one; once connected, the rest of `inbound` as frames.
+    private func receiveHandshake(context: ChannelHandlerContext) throws(DistributionError) {
+        while let frame = try nextFrame() {
+            try handle(frame, context: context)
+            if case .connected(let dispatcher) = phase {
+                try dispatchFrames(in: &inbound, dispatcher: dispatcher)
+                return
+            }
+            if isClosed { return }
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if pacing != nil, !isClosed {
+            if let pause = pacing?.pauseAfterBatch(now: .now()) {
+                let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+                pendingRead = context.eventLoop.scheduleTask(in: pause) { loopBoundContext.value.read() }
+            } else {
+                context.read()
+            }
+        }
+        context.fireChannelReadComplete()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -124,6 +226,7 @@ final class DistributionHandler: ChannelInboundHandler {
         phase = .closed
         for timer in timers { timer.cancel() }
         ticker?.cancel()
+        pendingRead?.cancel()
         handshake.fail(reason)
         closed.succeed(reason)
         context.fireChannelInactive()
@@ -179,13 +282,9 @@ final class DistributionHandler: ChannelInboundHandler {
 
     // MARK: - Frames
 
-    private var lengthFieldSize: Int {
-        if case .handshaking = phase { return handshakeLengthBytes }
-        return 4
-    }
-
+    /// The next handshake message in `inbound`, with its 2-byte length (4 over TLS).
     private func nextFrame() throws(DistributionError) -> ByteBuffer? {
-        let size = lengthFieldSize
+        let size = handshakeLengthBytes
         guard inbound.readableBytes >= size else { return nil }
         let length: Int
         if size == 2 {
@@ -193,36 +292,25 @@ final class DistributionHandler: ChannelInboundHandler {
         } else {
             length = Int(inbound.getInteger(at: inbound.readerIndex, as: UInt32.self) ?? 0)
         }
-        guard length <= configuration.maxFrameSize else {
-            throw .frameTooLarge(node: peerLabel, size: length, limit: configuration.maxFrameSize)
-        }
+        try checkFrameLength(length)
         guard inbound.readableBytes >= size + length else { return nil }
         inbound.moveReaderIndex(forwardBy: size)
         return inbound.readSlice(length: length)
     }
 
     private func handle(_ frame: ByteBuffer, context: ChannelHandlerContext) throws(DistributionError) {
-        switch phase {
-        case .handshaking(var state):
-            logger.debug(
-                "handshake message received",
-                metadata: [
-                    "tag": "\(frame.readableBytesView.first.map { Character(Unicode.Scalar($0)) } ?? " ")",
-                    "stage": "\(state.stage)",
-                ])
-            let (replies, result) = try state.receive(Array(frame.readableBytesView))
-            phase = .handshaking(state)
-            peerLabel = state.peerLabel
-            for reply in replies { writeHandshakeMessage(reply, context: context) }
-            if let result { connected(result, context: context) }
-        case .connected(var dispatcher):
-            // A zero-length frame is a tick: receiving it is all it asks for.
-            guard frame.readableBytes > 0 else { return }
-            try dispatcher.dispatch(Array(frame.readableBytesView))
-            phase = .connected(dispatcher)
-        case .closed:
-            return
-        }
+        guard case .handshaking(var state) = phase else { return }
+        logger.debug(
+            "handshake message received",
+            metadata: [
+                "tag": "\(frame.readableBytesView.first.map { Character(Unicode.Scalar($0)) } ?? " ")",
+                "stage": "\(state.stage)",
+            ])
+        let (replies, result) = try state.receive(Array(frame.readableBytesView))
+        phase = .handshaking(state)
+        peerLabel = state.peerLabel
+        for reply in replies { writeHandshakeMessage(reply, context: context) }
+        if let result { connected(result, context: context) }
     }
 
     private func connected(_ result: HandshakeResult, context: ChannelHandlerContext) {
@@ -235,6 +323,10 @@ final class DistributionHandler: ChannelInboundHandler {
                 peer: result.peerName, node: node, route: link, limits: configuration.termLimits, logger: logger,
                 metrics: metrics))
         startTicking(context: context, peer: result.peerName)
+        // From now on this handler asks for each read (channelReadComplete).
+        if !overTLS, (try? context.channel.syncOptions?.setOption(.autoRead, value: false)) != nil {
+            pacing = ReadPacing()
+        }
         handshake.succeed(result)
     }
 

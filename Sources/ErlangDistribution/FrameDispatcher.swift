@@ -2,11 +2,13 @@ import ErlangTerm
 import Logging
 import Metrics
 
-/// Turns one received frame into deliveries and protocol answers.
+/// Turns one received frame into deliveries and protocol answers, on the connection's event loop.
 ///
+/// A message for an inline process (a broadcast for a PubSub member) is handed to it in place, in
+/// the read buffer's bytes: no copy, no queue. Anything else is copied and decoded.
 /// A frame whose bytes are not terms is corrupt and ends the connection. A frame that decodes but
 /// whose control message is unknown or misshapen is counted, logged once per kind, and dropped.
-struct FrameDispatcher {
+final class FrameDispatcher {
     let peer: String
     let node: LocalNode
     let route: any PeerRoute
@@ -30,18 +32,43 @@ struct FrameDispatcher {
         self.atoms = AtomInterner(known: [node.name, Atom(peer)])
     }
 
-    mutating func dispatch(_ frame: [UInt8]) throws(DistributionError) {
-        guard frame.first == 112 else {
+    /// One frame, without its length: valid only during the call (it is the read buffer's).
+    func dispatch(_ frame: UnsafeBufferPointer<UInt8>) throws(DistributionError) {
+        guard frame.first == Self.passThrough else {
             throw .corruptFrame(
                 node: peer, detail: "frame type \(frame.first.map(String.init) ?? "none"), expected 112")
         }
+        // Every broadcast: SEND_SENDER to a PubSub member, read and handed on in place.
+        if let head = SendSenderHead(frame, at: 1, atoms: atoms), let receiver = node.inlineReceiver(of: head.to) {
+            receiver.receive(
+                InlineDelivery(peer: peer, sender: head.from, bytes: frame, offset: head.payloadOffset, limits: limits))
+            return
+        }
+        try dispatchDecoding(Array(frame))
+    }
+
+    /// The same for a frame in an array of its own (tests, and the general path below).
+    func dispatch(_ frame: [UInt8]) throws(DistributionError) {
+        // withUnsafeBufferPointer's closure cannot throw a typed error: carry it out.
+        var failure: DistributionError?
+        frame.withUnsafeBufferPointer { bytes in
+            do throws(DistributionError) { try dispatch(bytes) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// The first byte of every frame after the handshake (DFLAG_FRAGMENTS is not offered).
+    static let passThrough: UInt8 = 112
+
+    /// Any frame: its control message decoded, its payload too unless the target reads bytes.
+    private func dispatchDecoding(_ frame: [UInt8]) throws(DistributionError) {
         guard let (control, payloadOffset) = try self.control(in: frame) else { return }
-        if control.hasPayload, let target = rawTarget(of: control),
-            node.deliverRaw(
-                RawDelivery(
-                    peer: peer, sender: sender(of: control), bytes: frame, offset: payloadOffset, limits: limits),
-                to: target)
-        {
+        if control.hasPayload, let target = inlineTarget(of: control), let receiver = node.inlineReceiver(of: target) {
+            frame.withUnsafeBufferPointer { bytes in
+                receiver.receive(
+                    InlineDelivery(
+                        peer: peer, sender: sender(of: control), bytes: bytes, offset: payloadOffset, limits: limits))
+            }
             return
         }
         var payload: TermView?
@@ -66,7 +93,7 @@ struct FrameDispatcher {
     }
 
     /// The process a message goes to, for the kinds that carry one.
-    private func rawTarget(of control: ControlMessage) -> Pid? {
+    private func inlineTarget(of control: ControlMessage) -> Pid? {
         switch control {
         case .send(let to), .sendTT(let to, _), .sendSender(_, let to), .sendSenderTT(_, let to, _): to
         case .registeredSend(_, let name), .registeredSendTT(_, let name, _): node.whereis(name)
@@ -77,7 +104,7 @@ struct FrameDispatcher {
 
     /// The frame's control message and where its payload starts; nil when the control message
     /// was malformed (counted and logged).
-    private mutating func control(in frame: [UInt8]) throws(DistributionError) -> (ControlMessage, Int)? {
+    private func control(in frame: [UInt8]) throws(DistributionError) -> (ControlMessage, Int)? {
         if let fast = ControlMessage.sendSender(inFrame: frame, at: 1, atoms: atoms) { return fast }
         let controlView: TermView
         do {
@@ -93,7 +120,7 @@ struct FrameDispatcher {
         }
     }
 
-    private mutating func act(on control: ControlMessage, payload: TermView?) {
+    private func act(on control: ControlMessage, payload: TermView?) {
         switch control {
         case .send(let to), .sendTT(let to, _):
             deliver(payload, sender: nil) { [node] in node.deliver($0, to: to) }
@@ -137,7 +164,7 @@ struct FrameDispatcher {
         }
     }
 
-    private mutating func reject(_ kind: String, _ detail: String) {
+    private func reject(_ kind: String, _ detail: String) {
         Counter(
             label: "exesdb_exporter_control_messages_rejected_total", dimensions: [("peer", peer), ("reason", kind)],
             factory: metrics

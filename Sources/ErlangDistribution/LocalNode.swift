@@ -24,8 +24,8 @@ public final class LocalNode: Sendable {
         var nextProcess: UInt32 = 1
         var nextReference: UInt64 = 1
         var mailboxes: [UInt32: AsyncStream<Delivery>.Continuation] = [:]
-        /// Processes that take their messages as bytes (`spawnRaw`).
-        var rawMailboxes: [UInt32: AsyncStream<RawDelivery>.Continuation] = [:]
+        /// Processes that handle their messages where they are read (`spawnInline`).
+        var inline: [UInt32: any InlineReceiver] = [:]
         var names: [Atom: Pid] = [:]
         var aliases: [Reference: Pid] = [:]
         var watchers: [UInt32: [Watcher]] = [:]
@@ -53,16 +53,16 @@ public final class LocalNode: Sendable {
     public func spawn(registeredName: Atom? = nil) -> Mailbox {
         let (stream, continuation) = AsyncStream<Delivery>.makeStream()
         let pid = newProcess(registeredName: registeredName) { $0.mailboxes[$1] = continuation }
-        return Mailbox(pid: pid, messages: stream, node: self)
+        return Mailbox(process: LocalProcess(pid: pid, node: self), messages: stream)
     }
 
-    /// A new process that takes its messages as the bytes they arrived in, not decoded: for a
-    /// reader faster than a `TermView` for the messages it expects (Phoenix.PubSub's members).
-    /// What it gets is not validated; it must read it as hostile input.
-    public func spawnRaw(registeredName: Atom? = nil) -> RawMailbox {
-        let (stream, continuation) = AsyncStream<RawDelivery>.makeStream()
-        let pid = newProcess(registeredName: registeredName) { $0.rawMailboxes[$1] = continuation }
-        return RawMailbox(pid: pid, messages: stream, node: self)
+    /// A new process whose messages `receiver` handles on the thread that read them, from the
+    /// bytes they arrived in, not decoded: for a reader faster than a `TermView` for the messages
+    /// it expects (Phoenix.PubSub's members). What it gets is not validated; it must read it as
+    /// hostile input. The process lives as long as the handle returned.
+    public func spawnInline(_ receiver: any InlineReceiver, registeredName: Atom? = nil) -> LocalProcess {
+        let pid = newProcess(registeredName: registeredName) { $0.inline[$1] = receiver }
+        return LocalProcess(pid: pid, node: self)
     }
 
     /// A pid for a new process whose mailbox `install` records under its number.
@@ -110,16 +110,15 @@ public final class LocalNode: Sendable {
     /// Ends a process: its mailbox finishes, its names go, and every remote process monitoring or
     /// linked to it is told `reason`.
     func exit(_ pid: Pid, reason: Term) {
-        let (continuation, raw, watchers, routes) = state.withLockedValue { state in
+        let (continuation, watchers, routes) = state.withLockedValue { state in
             let continuation = state.mailboxes.removeValue(forKey: Self.number(of: pid))
-            let raw = state.rawMailboxes.removeValue(forKey: Self.number(of: pid))
+            state.inline[Self.number(of: pid)] = nil
             state.names = state.names.filter { $0.value != pid }
             state.aliases = state.aliases.filter { $0.value != pid }
             let watchers = state.watchers.removeValue(forKey: Self.number(of: pid)) ?? []
-            return (continuation, raw, watchers, state.routes)
+            return (continuation, watchers, state.routes)
         }
         continuation?.finish()
-        raw?.finish()
         for watcher in watchers {
             guard let route = routes[watcher.peer] else { continue }
             Self.notify(watcher, about: pid, reason: reason, through: route)
@@ -194,7 +193,12 @@ public final class LocalNode: Sendable {
     private func deliverLocally(_ message: Term, to pid: Pid, sender: Pid) -> Bool {
         // Encoding keeps local and remote deliveries the same shape: a view over bytes.
         let bytes = message.encoded()
-        if deliverRaw(RawDelivery(peer: name.name, sender: sender, bytes: bytes, offset: 0), to: pid) { return true }
+        if let receiver = inlineReceiver(of: pid) {
+            bytes.withUnsafeBufferPointer {
+                receiver.receive(InlineDelivery(peer: name.name, sender: sender, bytes: $0, offset: 0))
+            }
+            return true
+        }
         guard let view = try? TermView(parsing: bytes) else { return false }
         return deliver(Delivery(peer: name.name, sender: sender, message: view), to: pid)
     }
@@ -242,14 +246,11 @@ public final class LocalNode: Sendable {
         return true
     }
 
-    /// Delivers `raw` when `pid` takes its messages as bytes; false otherwise (or when it does
-    /// not exist), and then the caller decodes and delivers as usual.
-    func deliverRaw(_ raw: RawDelivery, to pid: Pid) -> Bool {
-        guard pid.node == name else { return false }
-        let continuation = state.withLockedValue { $0.rawMailboxes[Self.number(of: pid)] }
-        guard let continuation else { return false }
-        continuation.yield(raw)
-        return true
+    /// The receiver of `pid` when it is an inline process of this node; nil otherwise, and then
+    /// the caller decodes and delivers as usual.
+    func inlineReceiver(of pid: Pid) -> (any InlineReceiver)? {
+        guard pid.node == name else { return nil }
+        return state.withLockedValue { $0.inline[Self.number(of: pid)] }
     }
 
     /// The process aliased as `alias`.
@@ -310,7 +311,7 @@ public final class LocalNode: Sendable {
         guard pid.node == name else { return false }
         return state.withLockedValue { state in
             let key = Self.number(of: pid)
-            guard state.mailboxes[key] != nil || state.rawMailboxes[key] != nil else { return false }
+            guard state.mailboxes[key] != nil || state.inline[key] != nil else { return false }
             state.watchers[key, default: []].append(watcher)
             return true
         }
@@ -338,20 +339,18 @@ public final class LocalNode: Sendable {
     }
 }
 
-/// A local process: its pid and the messages sent to it, decoded (`Mailbox`) or as they
-/// arrived (`RawMailbox`).
-public final class ProcessMailbox<Message: Sendable>: Sendable {
+/// A process of this node, alive as long as its handle: when the handle goes, the process exits
+/// `normal`, as an Erlang process whose function returned.
+public final class LocalProcess: Sendable {
     public let pid: Pid
-    public let messages: AsyncStream<Message>
     private let node: LocalNode
 
-    init(pid: Pid, messages: AsyncStream<Message>, node: LocalNode) {
+    init(pid: Pid, node: LocalNode) {
         self.pid = pid
-        self.messages = messages
         self.node = node
     }
 
-    /// Ends the process; remote monitors get `reason` (`normal` by default).
+    /// Ends the process; remote monitors and links get `reason` (`normal` by default).
     public func exit(reason: Term = .atom("normal")) {
         node.exit(pid, reason: reason)
     }
@@ -361,7 +360,20 @@ public final class ProcessMailbox<Message: Sendable>: Sendable {
     }
 }
 
-/// A process whose messages are decoded terms.
-public typealias Mailbox = ProcessMailbox<Delivery>
-/// A process that takes its messages as the bytes they arrived in (`LocalNode.spawnRaw`).
-public typealias RawMailbox = ProcessMailbox<RawDelivery>
+/// A process whose messages are decoded terms, in the order they arrived.
+public final class Mailbox: Sendable {
+    public let messages: AsyncStream<Delivery>
+    private let process: LocalProcess
+
+    init(process: LocalProcess, messages: AsyncStream<Delivery>) {
+        self.process = process
+        self.messages = messages
+    }
+
+    public var pid: Pid { process.pid }
+
+    /// Ends the process; remote monitors and links get `reason` (`normal` by default).
+    public func exit(reason: Term = .atom("normal")) {
+        process.exit(reason: reason)
+    }
+}

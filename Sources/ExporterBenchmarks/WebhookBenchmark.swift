@@ -143,13 +143,18 @@ enum WebhookBenchmark {
                 spoolDirectory: spool,
                 endpoints: [WebhookEndpointConfiguration(name: "bench", url: receiver.url, format: .json)]),
             logger: quietLogger)
-        let (subscription, node) = subscribe(cluster)
+        // As the exporter does, `submit` on the thread that read the message; or, waiting for each
+        // sync, `receive(durably: true)` from a task of its own, one message after the other.
+        let (waiting, waitingSink) = AsyncStream<ReceivedMessage>.makeStream()
+        let (subscription, node) = subscribe(cluster) { received in
+            if durably { waitingSink.yield(received) } else { forwarder.submit(received.message, from: received.peer) }
+        }
         let tasks = [
             Task { try await forwarder.run() },
             Task { await subscription.run() },
             Task {
-                for await received in subscription.messages {
-                    await forwarder.receive(received.message, from: received.peer, durably: durably)
+                for await received in waiting {
+                    await forwarder.receive(received.message, from: received.peer, durably: true)
                 }
             },
         ]
@@ -183,7 +188,9 @@ enum WebhookBenchmark {
         return percentile(latencies, 0.99)
     }
 
-    static func subscribe(_ cluster: ErlangCluster) -> (ClusterSubscription, LocalNode) {
+    static func subscribe(
+        _ cluster: ErlangCluster, _ consume: @escaping @Sendable (ReceivedMessage) -> Void
+    ) -> (ClusterSubscription, LocalNode) {
         let node = LocalNode(name: NodeName(alive: "wbench", host: "localhost"), creation: 11)
         let cookie = Cookie(cluster.cookie)
         let epmdPort = cluster.epmdPort
@@ -191,7 +198,7 @@ enum WebhookBenchmark {
             node: node, pubsub: PubSubConfiguration(buses: [BusSubscription(name: "ex_esdb_alerts")]),
             intake: MessageIntake(secret: SecretKeyBase(secret), logger: quietLogger),
             cluster: ClusterConfiguration(seeds: [NodeName(alive: "wescalate", host: "localhost")], discover: false),
-            logger: quietLogger
+            consumer: ClosureConsumer(consume), logger: quietLogger
         ) { peer in
             NodeConnection(
                 peer: peer, node: node, cookie: cookie, configuration: DistributionConfiguration(),
@@ -220,4 +227,11 @@ enum WebhookBenchmark {
 private func require<T>(_ value: T?, _ what: String) throws -> T {
     guard let value else { throw ErlangTools.Failure(description: "expected \(what)") }
     return value
+}
+
+/// A consumer that calls a closure.
+struct ClosureConsumer: MessageConsumer {
+    let body: @Sendable (ReceivedMessage) -> Void
+    init(_ body: @escaping @Sendable (ReceivedMessage) -> Void) { self.body = body }
+    func consume(_ message: ReceivedMessage) { body(message) }
 }

@@ -19,6 +19,10 @@ if arguments.contains("--help") {
         """
         usage: scripts/bench.sh [mode] [--iterations N] [--messages N]
           (no mode)                 codec, frame-to-message and distribution beside the BEAM; MetricsStore
+          --e2e [--messages N] [--rounds N] [--only cpu|sustained|latency]
+                                    the release exporter binary fed by real publisher nodes beside a
+                                    hidden BEAM subscriber: CPU per message, sustained rate from three
+                                    publishers, broadcast-to-scrape latency
           --metrics                 MetricsStore render beside swift-prometheus (10^4, 10^5 series)
           --metrics-updates         updates per second on the ingest path
           --metrics-render          render profile
@@ -34,7 +38,13 @@ let iterations = value(after: "--iterations").flatMap { Int($0) } ?? 200_000
 let sources = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("benchmarks/erlang")
 
 do {
-    if let count = value(after: "--metrics-memory") {
+    if arguments.contains("--e2e") {
+        var settings = EndToEndBenchmark.Settings()
+        if let messages = value(after: "--messages").flatMap({ Int($0) }) { settings.messages = messages }
+        if let rounds = value(after: "--rounds").flatMap({ Int($0) }) { settings.rounds = max(1, rounds) }
+        settings.only = value(after: "--only")
+        try await EndToEndBenchmark.run(settings, erlangSources: sources)
+    } else if let count = value(after: "--metrics-memory") {
         let holder = value(after: count) ?? "store"
         try MetricsBenchmark.measureResident(count: Int(count) ?? 0, holder: holder)
     } else if arguments.contains("--allocations") {

@@ -140,7 +140,7 @@ public struct NotificationStatus: Sendable, Equatable {
 }
 
 /// One decoded ExESDBGater message.
-public indirect enum GaterMessage: Sendable, Equatable {
+public enum GaterMessage: Sendable, Equatable {
     case performance(PerformanceMetric)
     case throughput(ThroughputMetric)
     case latency(LatencyMetric)

@@ -59,6 +59,12 @@ public final class MessageIntake: Sendable {
         channel(peer: peer, bus: bus).reject(.malformed, topic: topic)
     }
 
+    /// Each (peer, bus) seen so far: when its last message was accepted and how many of each kind.
+    public func channelStatus() -> [IntakeChannelStatus] {
+        let channels = channels.withLock { directory in directory.byPeer.values.flatMap(\.values) }
+        return channels.map(\.status)
+    }
+
     func channel(peer: String, bus: String) -> IntakeChannel {
         channels.withLock { directory in
             if let last = directory.last, last.peer == peer, last.bus == bus { return last }
@@ -80,6 +86,16 @@ public final class MessageIntake: Sendable {
         case .unknownType: "its payload is of a kind this exporter does not know"
         }
     }
+}
+
+/// What one (peer, bus) channel has accepted.
+public struct IntakeChannelStatus: Sendable {
+    public let peer: String
+    public let bus: String
+    /// When its last message was accepted (Unix seconds); nil before the first.
+    public let lastAccepted: Double?
+    /// Accepted messages by kind, the kinds seen only.
+    public let accepted: [GaterMessageKind: Int]
 }
 
 /// The channels made so far, and the one used last.
@@ -118,6 +134,11 @@ final class IntakeChannel: Sendable {
     /// Made with the channel, so that each reason's series exists at 0 before its first
     /// rejection: an alert on `increase(...)` then sees the first one too.
     private let rejected: [Counter]
+    /// When the last message was accepted (a Double's bits) and how many of each kind, read by
+    /// the landing page and the log's summary without a lock.
+    private let lastAccepted = Atomic<UInt64>(0)
+    private let tally = InlineArray<13, Atomic<Int>> { _ in Atomic(0) }
+    private let texts = TextInterner()
 
     init(peer: String, bus: String, core: IntakeCore) {
         self.peer = peer
@@ -133,6 +154,8 @@ final class IntakeChannel: Sendable {
                 dimensions: [("bus", bus), ("reason", rejection.label)],
                 factory: core.metrics)
         }
+        // A new kind needs its slot in `tally` (a programmer's error, caught by any test).
+        precondition(GaterMessageKind.allCases.count == 13, "IntakeChannel.tally needs one slot per kind")
     }
 
     func receive(topic: String, view: TermView, message: TermRef) -> ReceivedMessage? {
@@ -151,7 +174,8 @@ final class IntakeChannel: Sendable {
     }
 
     func receive(topic: String, bytes: UnsafeBufferPointer<UInt8>, envelope: Int) -> ReceivedMessage? {
-        guard let message = core.verifier.scan(bytes, envelope: envelope, style: style, sender: peer) else {
+        guard let message = core.verifier.scan(bytes, envelope: envelope, style: style, sender: peer, texts: texts)
+        else {
             return nil
         }
         let now = Date().timeIntervalSince1970
@@ -166,6 +190,8 @@ final class IntakeChannel: Sendable {
 
     private func accept(_ message: GaterMessage, topic: String, at now: Double) -> ReceivedMessage {
         counter(of: message.kind).increment()
+        tally[message.kind.position].wrappingAdd(1, ordering: .relaxed)
+        lastAccepted.store(now.bitPattern, ordering: .relaxed)
         return ReceivedMessage(peer: peer, bus: bus, topic: topic, message: message, receivedAt: now)
     }
 
@@ -186,6 +212,17 @@ final class IntakeChannel: Sendable {
     }
 
     private func counter(of rejection: MessageRejection) -> Counter { rejected[rejection.position] }
+
+    var status: IntakeChannelStatus {
+        let bits = lastAccepted.load(ordering: .relaxed)
+        var accepted: [GaterMessageKind: Int] = [:]
+        for kind in GaterMessageKind.allCases {
+            let count = tally[kind.position].load(ordering: .relaxed)
+            if count > 0 { accepted[kind] = count }
+        }
+        return IntakeChannelStatus(
+            peer: peer, bus: bus, lastAccepted: bits == 0 ? nil : Double(bitPattern: bits), accepted: accepted)
+    }
 
     private func report(_ rejection: MessageRejection, topic: String) {
         let first = core.reported.withLock { $0.insert("\(peer)|\(bus)|\(rejection.label)").inserted }

@@ -18,7 +18,14 @@ public struct CounterFamily: Sendable {
         family.series(labels)?.add(amount)
     }
 
+    public func add(_ amount: Double, _ key: SeriesKey) {
+        guard amount >= 0, amount.isFinite else { return }
+        family.series(key)?.add(amount)
+    }
+
     public func increment(_ labels: [String] = []) { add(1, labels) }
+
+    public func increment(_ key: SeriesKey) { add(1, key) }
 
     /// Sets the total of a counter kept elsewhere (the kernel's CPU time, say).
     public func setTotal(_ total: Double, _ labels: [String] = []) {
@@ -45,6 +52,10 @@ public struct GaugeFamily: Sendable {
         family.series(labels)?.set(value)
     }
 
+    public func set(_ value: Double, _ key: SeriesKey) {
+        family.series(key)?.set(value)
+    }
+
     public func add(_ delta: Double, _ labels: [String] = []) {
         family.series(labels)?.add(delta)
     }
@@ -66,7 +77,17 @@ public struct HistogramFamily: Sendable {
 
     /// Observes a value; NaN is ignored (it would poison the sum forever).
     public func observe(_ value: Double, _ labels: [String] = []) {
-        guard !value.isNaN, let cells = family.series(labels)?.histogram else { return }
+        guard !value.isNaN else { return }
+        observe(value, in: family.series(labels))
+    }
+
+    public func observe(_ value: Double, _ key: SeriesKey) {
+        guard !value.isNaN else { return }
+        observe(value, in: family.series(key))
+    }
+
+    private func observe(_ value: Double, in series: Series?) {
+        guard let cells = series?.histogram else { return }
         let bounds = family.descriptor.buckets
         var bucket = 0
         while bucket < bounds.count, value > bounds[bucket] { bucket += 1 }

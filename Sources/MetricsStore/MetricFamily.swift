@@ -40,9 +40,18 @@ public final class MetricFamily: Sendable {
     /// The series with these label values (in the order of `labelNames`), created if new.
     /// Nil when the store is at its series limit: the update is dropped and counted.
     func series(_ values: [String]) -> Series? {
+        let maxBytes = clock.maxLabelValueBytes
+        return series(values, hash: LabelSet.hash(values, count: labelNames.count, maxValueBytes: maxBytes))
+    }
+
+    /// The same, by a key whose hash is made already.
+    func series(_ key: SeriesKey) -> Series? {
+        series(key.values, hash: key.hash(for: labelNames.count, maxValueBytes: clock.maxLabelValueBytes))
+    }
+
+    private func series(_ values: [String], hash: Int) -> Series? {
         let tick = clock.tick
         let maxBytes = clock.maxLabelValueBytes
-        let hash = LabelSet.hash(values, count: labelNames.count, maxValueBytes: maxBytes)
         let found: Series?? = table.withLock { table in
             if let existing = table.index.find(
                 hash: hash,

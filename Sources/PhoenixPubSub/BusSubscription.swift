@@ -39,7 +39,7 @@ public struct PubSubConfiguration: Sendable {
     }
 }
 
-/// One `forward_to_local` a node sent to our member of `bus`.
+/// One `forward_to_local` a node sent to our member of `bus`, decoded (or not a broadcast at all).
 public struct Broadcast: Sendable {
     /// The node that broadcast it.
     public let peer: String
@@ -54,12 +54,7 @@ public struct Broadcast: Sendable {
         self.payload = payload
     }
 
-    /// `{forward_to_local, Topic, Message, Dispatcher}`, as it arrived or decoded.
     public enum Payload: Sendable {
-        /// The term at `bytes[term...]` (version byte first) exactly as it arrived, read up to
-        /// `Message`, which starts at `message`; the rest is not validated yet, and decoding it
-        /// honours the connection's `limits`.
-        case bytes([UInt8], term: Int, message: Int, limits: TermDecodingLimits)
         /// The decoded term, and `Message` within it (an ExESDBGater envelope).
         case decoded(TermView, message: TermRef)
         /// A message to our member that is no `forward_to_local` term (its topic is empty): handed
@@ -67,16 +62,42 @@ public struct Broadcast: Sendable {
         case unreadable
     }
 
-    /// The whole term decoded, and `Message` within it; nil when the bytes are not one whole term.
+    /// The whole term decoded, and `Message` within it; nil when it is no broadcast.
     public func decoded() -> (view: TermView, message: TermRef)? {
-        switch payload {
-        case .decoded(let view, let message): return (view, message)
-        case .unreadable: return nil
-        case .bytes(let bytes, let term, _, let limits):
-            guard let view = try? TermView(parsing: bytes, at: term, wholeInput: true, limits: limits),
-                let message = view.element(2, of: view.root)
-            else { return nil }
-            return (view, message)
-        }
+        guard case .decoded(let view, let message) = payload else { return nil }
+        return (view, message)
     }
+}
+
+/// A broadcast spelled as the BEAM writes it, read in place: the term at `bytes[term...]` (version
+/// byte first), read up to `Message`, which starts at `message`; the rest is not validated yet, and
+/// decoding it honours the connection's `limits`.
+///
+/// Not `Sendable`, and valid only during `BroadcastReceiver.receive`: the bytes are the
+/// connection's read buffer.
+public struct WireBroadcast {
+    public let peer: String
+    public let bus: String
+    public let topic: String
+    public let bytes: UnsafeBufferPointer<UInt8>
+    public let term: Int
+    public let message: Int
+    public let limits: TermDecodingLimits
+
+    /// The same broadcast in bytes of its own, decoded; nil when they are not one whole term.
+    public func owned() -> Broadcast? {
+        guard let view = try? TermView(parsing: Array(bytes), at: term, wholeInput: true, limits: limits),
+            let message = view.element(2, of: view.root)
+        else { return nil }
+        return Broadcast(peer: peer, bus: bus, topic: topic, payload: .decoded(view, message: message))
+    }
+}
+
+/// Where the broadcasts our members get go: on the thread that read them, in the order each node
+/// sent them (for several nodes, on several threads at once). It must not block.
+public protocol BroadcastReceiver: AnyObject, Sendable {
+    /// A broadcast in the BEAM's own spelling, read in place.
+    func receive(_ broadcast: WireBroadcast)
+    /// A broadcast of another spelling, decoded; or a message that is no broadcast (`.unreadable`).
+    func receive(_ broadcast: Broadcast)
 }

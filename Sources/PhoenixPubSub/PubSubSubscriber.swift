@@ -6,42 +6,41 @@ import NIOConcurrencyHelpers
 /// Takes part in the pg overlay of Phoenix.PubSub the way another PubSub node would
 /// (DESIGN.md 3.2): a scope process of our own, one member process per bus joined to all of its
 /// groups on every connected node, and the `forward_to_local` messages those members receive,
-/// as `broadcasts`.
+/// handed to a `BroadcastReceiver` on the thread that read them, in the read buffer's bytes.
 ///
 /// pg crashes on any message it does not expect, so only `discover`, the `sync` cast and `leave`
 /// are ever sent to a peer's scope.
 public final class PubSubSubscriber: Sendable {
-    public let broadcasts: AsyncStream<Broadcast>
-    private let sink: AsyncStream<Broadcast>.Continuation
     private let node: LocalNode
     private let configuration: PubSubConfiguration
     private let logger: Logger
     private let scope: Mailbox
-    /// Members take their messages as bytes: a broadcast is read once, by the intake, from the
-    /// bytes it arrived in.
-    private let members: [(bus: BusSubscription, mailbox: RawMailbox)]
+    /// Members are inline processes: a broadcast is read once, by the intake, from the bytes it
+    /// arrived in, on the thread that read it.
+    private let members: [(bus: BusSubscription, process: LocalProcess)]
     /// Each peer's scope pid, once it has answered our discover.
     private let peerScopes = NIOLockedValueBox<[String: Pid]>([:])
     /// Peers up whose scope has not answered yet, with when to ask again and how long to wait then.
     private let unanswered = NIOLockedValueBox<[String: Rediscovery]>([:])
 
-    public init(node: LocalNode, configuration: PubSubConfiguration, logger: Logger) {
+    public init(
+        node: LocalNode, configuration: PubSubConfiguration, receiver: any BroadcastReceiver, logger: Logger
+    ) {
         self.node = node
         self.configuration = configuration
         self.logger = logger
-        (broadcasts, sink) = AsyncStream<Broadcast>.makeStream()
         scope = node.spawn(registeredName: configuration.scope)
         // direct_broadcast sends to the group's name on the receiving node: register the member under it.
         members = configuration.buses.map { bus in
-            let mailbox = node.spawnRaw()
-            for group in bus.groups(poolSize: configuration.poolSize) { node.register(group, for: mailbox.pid) }
-            return (bus, mailbox)
+            let process = node.spawnInline(BusMember(bus: bus, receiver: receiver))
+            for group in bus.groups(poolSize: configuration.poolSize) { node.register(group, for: process.pid) }
+            return (bus, process)
         }
     }
 
     /// Our member pid for `bus`, as the peers list it in their groups.
     public func memberPid(of bus: String) -> Pid? {
-        members.first { $0.bus.name == bus }?.mailbox.pid
+        members.first { $0.bus.name == bus }?.process.pid
     }
 
     /// Joins the buses on `peer`, after every (re)connection: discover its scope, which answers
@@ -73,23 +72,20 @@ public final class PubSubSubscriber: Sendable {
         for (peer, remoteScope) in joined {
             for member in members {
                 let groups = member.bus.groups(poolSize: configuration.poolSize).map { Term.atom($0) }
-                let leave = Term.tuple([.atom("leave"), .pid(scope.pid), .pid(member.mailbox.pid), .list(groups)])
+                let leave = Term.tuple([.atom("leave"), .pid(scope.pid), .pid(member.process.pid), .list(groups)])
                 node.send(leave, to: remoteScope, from: scope.pid)
             }
             logger.debug("left the PubSub groups", metadata: ["peer": "\(peer)"])
         }
     }
 
-    /// Runs the scope and the members until cancelled.
+    /// Runs the scope until cancelled (the members need no task: their broadcasts are handled
+    /// where they are read).
     public func run() async {
         await withDiscardingTaskGroup { tasks in
             tasks.addTask { await self.serveScope() }
             tasks.addTask { await self.rediscover() }
-            for member in members {
-                tasks.addTask { await self.forward(member.mailbox, bus: member.bus) }
-            }
         }
-        sink.finish()
     }
 
     // MARK: - pg protocol
@@ -195,7 +191,7 @@ public final class PubSubSubscriber: Sendable {
     private func sync(to peerScope: Pid, peer: String) {
         let groups: [Term] = members.flatMap { member in
             member.bus.groups(poolSize: configuration.poolSize).map { group in
-                Term.tuple([.atom(group), .list([.pid(member.mailbox.pid)])])
+                Term.tuple([.atom(group), .list([.pid(member.process.pid)])])
             }
         }
         let cast = Term.tuple([.atom("$gen_cast"), .tuple([.atom("sync"), .pid(scope.pid), .list(groups)])])
@@ -204,33 +200,7 @@ public final class PubSubSubscriber: Sendable {
             "joined the PubSub groups", metadata: ["peer": "\(peer)", "buses": "\(members.map(\.bus.name))"])
     }
 
-    // MARK: - Broadcasts
-
-    private func forward(_ mailbox: RawMailbox, bus: BusSubscription) async {
-        for await delivery in mailbox.messages {
-            guard let broadcast = Self.broadcast(delivery, bus: bus.name) else {
-                // Not a broadcast: handed on unread, for the intake to count and log.
-                sink.yield(Broadcast(peer: delivery.peer, bus: bus.name, topic: "", payload: .unreadable))
-                continue
-            }
-            if let topics = bus.topics, !topics.contains(broadcast.topic) { continue }
-            sink.yield(broadcast)
-        }
-    }
-
-    /// `{forward_to_local, Topic, Message, Dispatcher}` with a binary topic: read from the bytes
-    /// up to `Message` when it is spelled as the BEAM writes it, decoded whole otherwise.
-    static func broadcast(_ delivery: RawDelivery, bus: String) -> Broadcast? {
-        if let (topic, message) = ForwardToLocal.header(delivery.bytes, at: delivery.offset) {
-            return Broadcast(
-                peer: delivery.peer, bus: bus, topic: topic,
-                payload: .bytes(delivery.bytes, term: delivery.offset, message: message, limits: delivery.limits))
-        }
-        guard let decoded = delivery.decoded() else { return nil }
-        return broadcast(decoded, bus: bus)
-    }
-
-    /// The same, from a decoded term.
+    /// `{forward_to_local, Topic, Message, Dispatcher}` with a binary topic, from a decoded term.
     static func broadcast(_ delivery: Delivery, bus: String) -> Broadcast? {
         let view = delivery.message
         let root = view.root
@@ -239,6 +209,41 @@ public final class PubSubSubscriber: Sendable {
             let topic = view.text(of: topicRef), let message = view.element(2, of: root)
         else { return nil }
         return Broadcast(peer: delivery.peer, bus: bus, topic: topic, payload: .decoded(view, message: message))
+    }
+}
+
+/// Our member of one bus on every node: reads each `forward_to_local` where it arrived, up to
+/// `Message` when it is spelled as the BEAM writes it, decoded whole otherwise; drops the topics
+/// not followed; hands the rest on.
+final class BusMember: InlineReceiver {
+    let bus: BusSubscription
+    let receiver: any BroadcastReceiver
+
+    init(bus: BusSubscription, receiver: any BroadcastReceiver) {
+        self.bus = bus
+        self.receiver = receiver
+    }
+
+    func receive(_ delivery: InlineDelivery) {
+        if let (topic, message) = ForwardToLocal.header(delivery.bytes, at: delivery.offset) {
+            guard follows(topic) else { return }
+            receiver.receive(
+                WireBroadcast(
+                    peer: delivery.peer, bus: bus.name, topic: topic, bytes: delivery.bytes, term: delivery.offset,
+                    message: message, limits: delivery.limits))
+            return
+        }
+        guard let decoded = delivery.decoded(), let broadcast = PubSubSubscriber.broadcast(decoded, bus: bus.name)
+        else {
+            // Not a broadcast: handed on unread, for the intake to count and log.
+            receiver.receive(Broadcast(peer: delivery.peer, bus: bus.name, topic: "", payload: .unreadable))
+            return
+        }
+        if follows(broadcast.topic) { receiver.receive(broadcast) }
+    }
+
+    private func follows(_ topic: String) -> Bool {
+        bus.topics?.contains(topic) ?? true
     }
 }
 

@@ -3,6 +3,7 @@ import GaterMessages
 import Logging
 import Metrics
 import ServiceLifecycle
+import Synchronization
 
 /// Forwards ExESDB alert escalations to the configured webhook endpoints, at least once.
 ///
@@ -22,6 +23,9 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
     private let board: QueueBoard
     let logger: Logger
     private let factory: any MetricsFactory
+    /// What the ingest path submitted, waiting for the forwarder's own task.
+    private let inbox = WebhookInbox()
+    private let refusedSubmissions = Atomic<Int>(0)
 
     /// Names only: the configuration holds credentials' file paths and is not logged.
     public var description: String { "WebhookForwarder(endpoints: \(routes.map(\.name)))" }
@@ -116,6 +120,39 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
         }
     }
 
+    /// Takes one message of the cluster subscription without waiting, from the thread that read
+    /// it: an alert message is queued, in order, for `run` to process as
+    /// `receive(_:from:durably: false)` does; any other kind is ignored at once. False when it was
+    /// refused: the forwarder has stopped, or 65,536 alert messages already wait (logged, and an
+    /// escalation refused is counted as dropped for every endpoint).
+    @discardableResult
+    public func submit(_ message: GaterMessage, from node: String) -> Bool {
+        guard message.concernsWebhooks else { return true }
+        if inbox.submit(WebhookInbox.Item(message: message, node: node)) { return true }
+        refused(message)
+        return false
+    }
+
+    private func refused(_ message: GaterMessage) {
+        if case .alertEscalation = message {
+            for endpointMetrics in metrics.values { endpointMetrics.count(.dropped) }
+        }
+        let count = refusedSubmissions.add(1, ordering: .relaxed).newValue
+        // Once, then every 1000th: a flood must not flood the log too.
+        guard count == 1 || count % 1000 == 0 else { return }
+        logger.error(
+            "alert messages are refused: the webhook forwarder is stopped or \(inbox.capacity) wait already (deliveries too slow); escalations refused are counted as dropped",
+            metadata: ["refused_so_far": "\(count)", "kind": "\(message.kind.rawValue)"])
+    }
+
+    /// Processes what `submit` queued, in order, until the inbox is closed and empty.
+    private func processInbox() async {
+        for await item in inbox.items {
+            inbox.taken()
+            await receive(item.message, from: item.node, durably: false)
+        }
+    }
+
     /// The endpoints' queues, in configuration order.
     public func queueStatus() -> [WebhookQueueStatus] { board.snapshot() }
 
@@ -128,6 +165,7 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
     public func run() async throws {
         await start()
         let ticker = Task { await self.tick() }
+        let submitted = Task { await self.processInbox() }
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
                 await ticker.value
@@ -137,6 +175,9 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
         } onCancel: {
             ticker.cancel()
         }
+        // What was submitted before the stop is still spooled (and sent, or kept for the next start).
+        inbox.close()
+        await submitted.value
         await stop()
     }
 

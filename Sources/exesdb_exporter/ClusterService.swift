@@ -1,17 +1,20 @@
+import Aggregation
 import ClusterSubscription
 import ErlangDistribution
 import GaterMessages
 import Logging
 import NIOCore
 import ServiceLifecycle
+import WebhookForwarder
 
-/// Follows the ExESDB cluster and hands every accepted message to `consume`.
+/// Follows the ExESDB cluster and hands every accepted message to `consumer`, on the thread that
+/// read it.
 struct ClusterService: Service, CustomStringConvertible {
     let setup: ClusterSetup
     let group: any EventLoopGroup
     let logger: Logger
     let status: ClusterStatus
-    let consume: @Sendable (ReceivedMessage) async -> Void
+    let consumer: any MessageConsumer
 
     /// What ServiceLifecycle logs: names only, never the setup (it holds the cookie).
     var description: String { "ClusterService(name: \(setup.local), nodes: \(setup.peers))" }
@@ -35,15 +38,16 @@ struct ClusterService: Service, CustomStringConvertible {
         } else {
             node = LocalNode(name: setup.local, creation: UInt32.random(in: 1...UInt32.max))
         }
-        let subscription = makeSubscription(node: node, epmd: epmd)
-        status.attach(subscription)
+        let intake = MessageIntake(secret: setup.secret, logger: logger)
+        let subscription = makeSubscription(node: node, epmd: epmd, intake: intake)
+        status.attach(subscription, intake: intake)
         logger.info(
             "joining as a hidden node",
             metadata: ["name": "\(setup.local)", "nodes": "\(setup.peers)", "shard": "\(setup.shard)"])
         // On SIGTERM or SIGINT: leave the PubSub groups first, give the frames a moment, then stop.
         try? await withThrowingDiscardingTaskGroup { tasks in
             tasks.addTask { await subscription.run() }
-            tasks.addTask { await deliver(subscription.messages) }
+            tasks.addTask { await summarize(intake) }
             tasks.addTask {
                 try await gracefulShutdown()
                 subscription.leave()
@@ -54,14 +58,14 @@ struct ClusterService: Service, CustomStringConvertible {
         await listener?.close()
     }
 
-    private func makeSubscription(node: LocalNode, epmd: EPMDClient) -> ClusterSubscription {
+    private func makeSubscription(node: LocalNode, epmd: EPMDClient, intake: MessageIntake) -> ClusterSubscription {
         let (cookie, configuration, group, logger) = (setup.cookie, setup.configuration, group, logger)
         return ClusterSubscription(
-            node: node, pubsub: setup.pubsub, intake: MessageIntake(secret: setup.secret, logger: logger),
+            node: node, pubsub: setup.pubsub, intake: intake,
             cluster: ClusterConfiguration(
                 seeds: setup.peers, discover: setup.discover, refreshInterval: setup.refreshInterval,
                 shard: setup.shard),
-            logger: logger
+            consumer: consumer, logger: logger
         ) { peer in
             NodeConnection(
                 peer: peer, node: node, cookie: cookie, configuration: configuration, epmd: epmd, group: group,
@@ -69,23 +73,39 @@ struct ClusterService: Service, CustomStringConvertible {
         }
     }
 
-    private func deliver(_ messages: AsyncStream<ReceivedMessage>) async {
-        var counts: [String: Int] = [:]
-        var lastSummary = ContinuousClock.now
-        for await received in messages {
-            status.record(received)
-            await consume(received)
-            counts[received.message.kind.rawValue, default: 0] += 1
-            logger.debug(
-                "message",
-                metadata: [
-                    "peer": "\(received.peer)", "bus": "\(received.bus)", "topic": "\(received.topic)",
-                    "type": "\(received.message.kind.rawValue)",
-                ])
-            if ContinuousClock.now - lastSummary >= .seconds(60) || counts.values.reduce(0, +) == 1 {
-                logger.info("messages received", metadata: ["by_type": "\(counts.sorted { $0.key < $1.key })"])
-                lastSummary = ContinuousClock.now
+    /// Logs the messages accepted so far by kind: once the first has arrived, then every minute.
+    private func summarize(_ intake: MessageIntake) async {
+        var logged = false
+        var last = ContinuousClock.now
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            guard logged ? ContinuousClock.now - last >= .seconds(60) : true else { continue }
+            var counts: [String: Int] = [:]
+            for channel in intake.channelStatus() {
+                for (kind, count) in channel.accepted { counts[kind.rawValue, default: 0] += count }
             }
+            guard !counts.isEmpty else { continue }
+            logger.info("messages received", metadata: ["by_type": "\(counts.sorted { $0.key < $1.key })"])
+            (logged, last) = (true, ContinuousClock.now)
         }
+    }
+}
+
+/// What the exporter does with each accepted message, on the thread that read it: the metrics at
+/// once, the alert messages handed on to the webhook forwarder's own task.
+struct IngestConsumer: MessageConsumer {
+    let aggregator: Aggregator
+    let webhooks: WebhookForwarder?
+    let logger: Logger
+
+    func consume(_ received: ReceivedMessage) {
+        aggregator.record(received)
+        webhooks?.submit(received.message, from: received.peer)
+        logger.debug(
+            "message",
+            metadata: [
+                "peer": "\(received.peer)", "bus": "\(received.bus)", "topic": "\(received.topic)",
+                "type": "\(received.message.kind.rawValue)",
+            ])
     }
 }

@@ -74,14 +74,11 @@ struct Exporter {
                 listenAddresses: settings.serving.listenAddresses, telemetryPath: settings.serving.telemetryPath,
                 webConfigFile: settings.serving.webConfigFile),
             sources: httpSources(store: store, status: status, webhooks: webhooks), logger: logger)
+        // Webhooks are not waited for: pub/sub has no upstream ack, so waiting for the sync would only
+        // slow the ingest, not save more on a crash (docs/webhooks.md, "Why the exporter does not wait").
         let cluster = ClusterService(
-            setup: settings.cluster, group: MultiThreadedEventLoopGroup.singleton, logger: logger, status: status
-        ) { received in
-            aggregator.record(received)
-            // Not durably: pub/sub has no upstream ack, so waiting for the sync would only slow the
-            // ingest, not save more on a crash (docs/webhooks.md, "Why the exporter does not wait").
-            await webhooks?.receive(received.message, from: received.peer, durably: false)
-        }
+            setup: settings.cluster, group: MultiThreadedEventLoopGroup.singleton, logger: logger, status: status,
+            consumer: IngestConsumer(aggregator: aggregator, webhooks: webhooks, logger: logger))
         return Parts(store: store, aggregator: aggregator, webhooks: webhooks, http: http, cluster: cluster)
     }
 

@@ -119,7 +119,7 @@ import Testing
         let metrics = TestMetrics()
         let node = LocalNode(name: NodeName(alive: "swift", host: "localhost"), creation: 1)
         let route = RecordingRoute()
-        var dispatcher = FrameDispatcher(
+        let dispatcher = FrameDispatcher(
             peer: "peer@localhost", node: node, route: route, limits: .default, logger: Logger(label: "test"),
             metrics: metrics)
         let mailbox = node.spawn(registeredName: "target")
@@ -140,7 +140,7 @@ import Testing
 
     @Test func corruptFramesEndTheConnection() {
         let node = LocalNode(name: NodeName(alive: "swift", host: "localhost"), creation: 1)
-        var dispatcher = FrameDispatcher(
+        let dispatcher = FrameDispatcher(
             peer: "peer@localhost", node: node, route: RecordingRoute(), limits: .default,
             logger: Logger(label: "test"), metrics: TestMetrics())
         #expect(throws: DistributionError.self) { try dispatcher.dispatch([113, 131, 106]) }
@@ -152,7 +152,7 @@ import Testing
     @Test func unlinkIDIsAcknowledgedAndSpawnIsRefused() throws {
         let node = LocalNode(name: NodeName(alive: "swift", host: "localhost"), creation: 1)
         let route = RecordingRoute()
-        var dispatcher = FrameDispatcher(
+        let dispatcher = FrameDispatcher(
             peer: "peer@localhost", node: node, route: route, limits: .default, logger: Logger(label: "test"),
             metrics: TestMetrics())
         let local = Pid(node: node.name, id: 5, serial: 0, creation: 1)
@@ -176,7 +176,7 @@ import Testing
     @Test func randomFramesNeverCrashTheDispatcher() {
         let node = LocalNode(name: NodeName(alive: "swift", host: "localhost"), creation: 1)
         let mailbox = node.spawn(registeredName: "target")
-        var dispatcher = FrameDispatcher(
+        let dispatcher = FrameDispatcher(
             peer: "peer@localhost", node: node, route: FrameDispatcherTests.RecordingRoute(), limits: .default,
             logger: Logger(label: "test"), metrics: TestMetrics())
         let valid =

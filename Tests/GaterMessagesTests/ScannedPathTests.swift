@@ -34,7 +34,7 @@ import Testing
     func scanned(_ bytes: [UInt8], style: RememberedStyle) -> GaterMessage? {
         guard let envelope = envelopeOffset(bytes) else { return nil }
         return bytes.withUnsafeBufferPointer {
-            verifier.scan($0, envelope: envelope, style: style, sender: "ex_esdb@host-1")
+            verifier.scan($0, envelope: envelope, style: style, sender: "ex_esdb@host-1", texts: TextInterner())
         }
     }
 

@@ -126,8 +126,8 @@ import Testing
             .tuple([.atom("publish_n"), .atom("ex_esdb_metrics"), .binary("latency"), .integer(count)]), on: "order1")
         let failure: String?
         do {
-            failure = try await withTimeout(.seconds(60)) { [subscription = follower.subscription] () -> String? in
-                for await message in subscription.messages {
+            failure = try await withTimeout(.seconds(60)) { [collector = follower.collector] () -> String? in
+                for await message in collector.messages {
                     let expected = reached.load(ordering: .relaxed) + 1
                     guard sequence(message) == expected else {
                         return "\(sequence(message) ?? -1) came for \(expected)"

@@ -43,6 +43,8 @@ final class PublisherNodes: Sendable {
 /// intake verifying signatures, the test's metrics, and a process to command the publishers from.
 final class Follower: Sendable {
     let subscription: ClusterSubscription
+    /// The accepted messages, in a stream.
+    let collector = MessageCollector()
     let node: LocalNode
     let metrics: TestMetrics
     private let control: Mailbox
@@ -59,6 +61,7 @@ final class Follower: Sendable {
             name: NodeName(alive: "follower\(shard.index)_\(UInt16.random(in: 0...UInt16.max))", host: "localhost"),
             creation: UInt32.random(in: 1...UInt32.max))
         let metrics = TestMetrics()
+        let collector = collector
         let (cookie, epmdPort) = (Cookie(nodes.cluster.cookie), nodes.cluster.epmdPort)
         let subscription = ClusterSubscription(
             node: node, pubsub: PubSubConfiguration(poolSize: poolSize),
@@ -67,7 +70,7 @@ final class Follower: Sendable {
             cluster: ClusterConfiguration(
                 seeds: seeds.map { NodeName(alive: $0, host: "localhost") }, refreshInterval: refreshInterval,
                 shard: shard, giveUpAfter: giveUpAfter),
-            logger: Logger(label: "test"), metrics: metrics
+            consumer: collector, logger: Logger(label: "test"), metrics: metrics
         ) { peer in
             NodeConnection(
                 peer: peer, node: node, cookie: cookie,
@@ -160,9 +163,9 @@ final class Follower: Sendable {
         _ count: Int, within timeout: Duration = .seconds(20),
         where wanted: @escaping @Sendable (ReceivedMessage) -> Bool = { _ in true }
     ) async throws -> [ReceivedMessage] {
-        try await withTimeout(timeout) { [subscription] in
+        try await withTimeout(timeout) { [collector] in
             var result: [ReceivedMessage] = []
-            for await message in subscription.messages where wanted(message) {
+            for await message in collector.messages where wanted(message) {
                 result.append(message)
                 if result.count == count { break }
             }

@@ -26,6 +26,7 @@ import Testing
         let node: LocalNode
         let connection: NodeConnection
         let pubsub: PubSubSubscriber
+        let collector = BroadcastCollector()
         let tasks: [Task<Void, Never>]
         let control: Mailbox
         /// Held so the private EPMD lives as long as the subscriber.
@@ -48,7 +49,7 @@ import Testing
                 node: node,
                 configuration: PubSubConfiguration(
                     buses: buses ?? PubSubConfiguration().buses, poolSize: poolSize, scope: scope),
-                logger: Logger(label: "test"))
+                receiver: collector, logger: Logger(label: "test"))
             control = node.spawn()
             let (connection, pubsub) = (self.connection, self.pubsub)
             tasks = [
@@ -106,10 +107,14 @@ import Testing
         }
     }
 
-    func nextBroadcasts(_ pubsub: PubSubSubscriber, count: Int) async throws -> [Broadcast] {
-        try await withTimeout(.seconds(30)) {
-            var iterator = pubsub.broadcasts.makeAsyncIterator()
-            var result: [Broadcast] = []
+    func nextBroadcasts(_ subscriber: Subscriber, count: Int) async throws -> [Broadcast] {
+        try await nextCollected(subscriber, count: count).map(\.broadcast)
+    }
+
+    func nextCollected(_ subscriber: Subscriber, count: Int) async throws -> [BroadcastCollector.Collected] {
+        try await withTimeout(.seconds(30)) { [collector = subscriber.collector] in
+            var iterator = collector.stream.makeAsyncIterator()
+            var result: [BroadcastCollector.Collected] = []
             while result.count < count, let broadcast = await iterator.next() { result.append(broadcast) }
             return result
         }
@@ -150,7 +155,7 @@ import Testing
         for (index, bus) in ["ex_esdb_metrics", "ex_esdb_health", "ex_esdb_alerts"].enumerated() {
             subscriber.command(
                 .tuple([.atom("publish"), .atom(bus), .binary("topic-\(index)"), .integer(index + 1)]), on: "pub1")
-            let broadcast = try #require(try await nextBroadcasts(subscriber.pubsub, count: 1).first)
+            let broadcast = try #require(try await nextBroadcasts(subscriber, count: 1).first)
             #expect(broadcast.bus == bus && broadcast.topic == "topic-\(index)" && broadcast.peer == "pub1@localhost")
             #expect(try sequence(broadcast) == index + 1)
         }
@@ -164,12 +169,12 @@ import Testing
         #expect(members["Elixir.ex_esdb_alerts.Adapter_2"]?.count == 1)
         subscriber.command(
             .tuple([.atom("publish_spread"), .atom("ex_esdb_metrics"), .binary("latency"), 200]), on: "pub2")
-        let received = try await nextBroadcasts(subscriber.pubsub, count: 200)
+        let received = try await nextBroadcasts(subscriber, count: 200)
         #expect(Set(try received.map(sequence)) == Set(1...200))
         subscriber.command(
             .tuple([.atom("direct"), .atom(subscriber.node.name), .atom("ex_esdb_health"), .binary("direct"), 7]),
             on: "pub2")
-        let direct = try #require(try await nextBroadcasts(subscriber.pubsub, count: 1).first)
+        let direct = try #require(try await nextBroadcasts(subscriber, count: 1).first)
         #expect(direct.bus == "ex_esdb_health" && direct.topic == "direct")
         #expect(try sequence(direct) == 7)
         erl.stop()
@@ -184,7 +189,7 @@ import Testing
         try await subscriber.waitUntilJoined("pub6", groups: 1)
         subscriber.command(.tuple([.atom("publish"), .atom("ex_esdb_metrics"), .binary("unwanted"), 1]), on: "pub6")
         subscriber.command(.tuple([.atom("publish"), .atom("ex_esdb_metrics"), .binary("wanted"), 2]), on: "pub6")
-        let first = try #require(try await nextBroadcasts(subscriber.pubsub, count: 1).first)
+        let first = try #require(try await nextBroadcasts(subscriber, count: 1).first)
         #expect(first.topic == "wanted")
         #expect(try sequence(first) == 2)
         erl.stop()
@@ -213,7 +218,7 @@ import Testing
         try await erl.waitForLine(containing: "ready late1@localhost")
         try await subscriber.waitUntilJoined("late1", groups: 3)
         subscriber.command(.tuple([.atom("publish"), .atom("ex_esdb_health"), .binary("late"), 7]), on: "late1")
-        let broadcast = try #require(try await nextBroadcasts(subscriber.pubsub, count: 1).first)
+        let broadcast = try #require(try await nextBroadcasts(subscriber, count: 1).first)
         #expect(try sequence(broadcast) == 7)
         erl.stop()
     }
@@ -229,7 +234,7 @@ import Testing
             #expect(pids.filter { $0.node == subscriber.node.name }.count == 1, "\(group): \(pids)")
         }
         subscriber.command(.tuple([.atom("publish"), .atom("ex_esdb_alerts"), .binary("critical"), 42]), on: "pub4")
-        let broadcast = try #require(try await nextBroadcasts(subscriber.pubsub, count: 1).first)
+        let broadcast = try #require(try await nextBroadcasts(subscriber, count: 1).first)
         #expect(try sequence(broadcast) == 42)
         erl.stop()
     }
@@ -241,8 +246,8 @@ import Testing
         subscriber.command(
             .tuple([.atom("publish_n"), .atom("ex_esdb_metrics"), .binary("latency"), .integer(count)]), on: "pub5")
         var expected = 1
-        for await broadcast in subscriber.pubsub.broadcasts {
-            guard try sequence(broadcast) == expected else {
+        for await collected in subscriber.collector.stream {
+            guard try sequence(collected.broadcast) == expected else {
                 Issue.record("broadcast \(expected) arrived out of order")
                 break
             }

@@ -21,7 +21,7 @@ extension PubSubTests {
         #expect(ours.count == 3, "our members, once per group: \(ours)")
         subscriber.command(
             .tuple([.atom("publish"), .atom("ex_esdb_metrics"), .binary("latency"), 7]), on: "scoped1")
-        let broadcast = try #require(try await nextBroadcasts(subscriber.pubsub, count: 1).first)
+        let broadcast = try #require(try await nextBroadcasts(subscriber, count: 1).first)
         #expect(try sequence(broadcast) == 7)
     }
 
@@ -37,16 +37,16 @@ extension PubSubTests {
 
         subscriber.command(.tuple([.atom("bad"), .atom(subscriber.node.name.name)]), on: "scoped2")
         subscriber.command(.atom("publish"), on: "scoped2")
-        let received = try await nextBroadcasts(subscriber.pubsub, count: 2)
-        guard received.count == 2, case .unreadable = received[0].payload else {
-            Issue.record("the message that is no broadcast comes first, unread: \(received.map(\.payload))")
+        let received = try await nextCollected(subscriber, count: 2)
+        guard received.count == 2, case .unreadable = received[0].form else {
+            Issue.record("the message that is no broadcast comes first, unread: \(received.map(\.form))")
             return
         }
-        #expect(received[0].bus == "ex_esdb_metrics" && received[0].decoded() == nil)
-        let broadcast = received[1]
+        #expect(received[0].broadcast.bus == "ex_esdb_metrics" && received[0].broadcast.decoded() == nil)
+        let broadcast = received[1].broadcast
         #expect(broadcast.topic == "latency" && broadcast.bus == "ex_esdb_metrics")
-        // As the BEAM writes it, a broadcast is handed on as bytes, read up to its message.
-        guard case .bytes = broadcast.payload else {
+        // As the BEAM writes it, a broadcast is handed on in the read buffer's bytes, read up to its message.
+        guard case .wire = received[1].form else {
             Issue.record("a forward_to_local with a binary topic is handed on as bytes")
             return
         }
@@ -55,9 +55,10 @@ extension PubSubTests {
 
         // Spelled otherwise (an atom topic), it is decoded whole and handed on just the same.
         subscriber.command(.atom("publish_atom_topic"), on: "scoped2")
-        let decoded = try #require(try await nextBroadcasts(subscriber.pubsub, count: 1).first)
+        let collected = try #require(try await nextCollected(subscriber, count: 1).first)
+        let decoded = collected.broadcast
         #expect(decoded.topic == "latency")
-        guard case .decoded(let view, let message) = decoded.payload else {
+        guard case .decoded = collected.form, case .decoded(let view, let message) = decoded.payload else {
             Issue.record("an atom topic is read through a decoded term")
             return
         }

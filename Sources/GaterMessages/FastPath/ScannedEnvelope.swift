@@ -7,7 +7,8 @@ extension EnvelopeVerifier {
     /// peer's remembered style (legacy first) and every part has a shape the scanner takes; nil
     /// otherwise, and then the general path must read the broadcast (it decides, counts and logs).
     func scan(
-        _ bytes: UnsafeBufferPointer<UInt8>, envelope: Int, style: RememberedStyle, sender: String
+        _ bytes: UnsafeBufferPointer<UInt8>, envelope: Int, style: RememberedStyle, sender: String,
+        texts: TextInterner
     ) -> GaterMessage? {
         guard let key else { return nil }
         let atomStyle = style.style ?? .legacy
@@ -36,7 +37,7 @@ extension EnvelopeVerifier {
                         of: kind,
                         ScannedFields(
                             bytes: bytes, fields: UnsafeBufferPointer(fields), times: UnsafeBufferPointer(times),
-                            unsupported: flag),
+                            unsupported: flag, texts: texts),
                         sender: sender)
                 }
                 return unsupported ? nil : message

@@ -11,6 +11,8 @@ struct ScannedFields: PayloadFields {
     let fields: UnsafeBufferPointer<Int>
     let times: UnsafeBufferPointer<Int>
     let unsupported: UnsafeMutablePointer<Bool>
+    /// The channel's texts seen before, so that a name read again allocates nothing.
+    let texts: TextInterner
 
     func has(_ key: PayloadField) -> Bool { fields[key.rawValue] >= 0 }
 
@@ -44,7 +46,7 @@ struct ScannedFields: PayloadFields {
     }
 
     private func string(_ start: Int, _ length: Int) -> String {
-        String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<(start + length)]), as: UTF8.self)
+        texts.text(UnsafeBufferPointer(rebasing: bytes[start..<(start + length)]))
     }
 
     func double(_ key: PayloadField) -> Double? {

@@ -1,0 +1,75 @@
+import Foundation
+
+/// A blocking HTTP/1.1 GET on loopback, one connection per request, for the benchmark's scrapes.
+/// Called from threads of its own (never from the task pool), so blocking is fine here.
+enum LoopbackHTTP {
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// The body of `GET path` on 127.0.0.1:`port`.
+    static func get(port: Int, path: String) throws -> String {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw Failure(description: "socket: errno \(errno)") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { throw Failure(description: "connect to 127.0.0.1:\(port): errno \(errno)") }
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        guard request.withUnsafeBytes({ send(descriptor, $0.baseAddress, $0.count, 0) }) == request.count else {
+            throw Failure(description: "send: errno \(errno)")
+        }
+        var response: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { break }
+            response += chunk[0..<count]
+        }
+        return try body(of: response)
+    }
+
+    private static func body(of response: [UInt8]) throws -> String {
+        let text = String(decoding: response, as: UTF8.self)
+        guard let split = text.range(of: "\r\n\r\n") else { throw Failure(description: "no HTTP header in answer") }
+        let head = text[..<split.lowerBound].lowercased()
+        guard head.hasPrefix("http/1.1 200") else {
+            throw Failure(description: "answer: \(head.prefix(80))")
+        }
+        let payload = String(text[split.upperBound...])
+        return head.contains("transfer-encoding: chunked") ? dechunked(payload) : payload
+    }
+
+    private static func dechunked(_ payload: String) -> String {
+        var rest = Substring(payload)
+        var body = ""
+        while let lineEnd = rest.range(of: "\r\n"), let size = Int(rest[..<lineEnd.lowerBound], radix: 16), size > 0 {
+            let start = lineEnd.upperBound
+            let bytes = rest.utf8[start...].prefix(size)
+            body += String(decoding: bytes, as: UTF8.self)
+            rest = rest[rest.utf8.index(start, offsetBy: size)...].dropFirst(2)
+        }
+        return body
+    }
+
+    /// The sum of the samples of `family` whose lines contain every one of `labels` (`name="value"`);
+    /// nil when there is none.
+    static func sample(_ exposition: String, _ family: String, _ labels: [String] = []) -> Double? {
+        var total: Double?
+        for line in exposition.split(separator: "\n") where line.hasPrefix(family + "{") || line.hasPrefix(family + " ")
+        {
+            guard labels.allSatisfy({ line.contains($0) }), let space = line.lastIndex(of: " "),
+                let value = Double(line[line.index(after: space)...])
+            else { continue }
+            total = (total ?? 0) + value
+        }
+        return total
+    }
+}
