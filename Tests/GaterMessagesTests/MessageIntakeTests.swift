@@ -1,4 +1,5 @@
 import ErlangTerm
+import Foundation
 import Logging
 import MetricsTestKit
 import Testing
@@ -83,5 +84,47 @@ import Testing
         // Most mutants still parse (payload bytes changed), and signatures reject nearly all of them.
         #expect(outcomes.parsed > 1000)
         #expect(outcomes.decoded < outcomes.parsed)
+    }
+}
+
+/// The per-channel texts kept for reuse: whatever collides, is too long or too short, a text is
+/// always exactly the bytes it was read from.
+@Suite struct TextInternerTests {
+    @Test func aTextIsAlwaysItsOwnBytes() {
+        let interner = TextInterner()
+        var random = SystemRandomNumberGenerator()
+        let pool = (0..<500).map { index in
+            "ex_esdb@host-\(index)-" + String(repeating: "é", count: Int.random(in: 0...60, using: &random))
+        }
+        for _ in 0..<20_000 {
+            let text = pool.randomElement(using: &random) ?? ""
+            let read = Array(text.utf8).withUnsafeBufferPointer { interner.text($0) }
+            guard read == text else {
+                Issue.record("\(text) read as \(read)")
+                return
+            }
+        }
+    }
+}
+
+/// What the landing page and the log summary read of each channel.
+@Suite struct IntakeChannelStatusTests {
+    @Test func eachChannelSaysWhenItLastAcceptedAndHowManyOfEachKind() throws {
+        let intake = MessageIntake(secret: SecretKeyBase(GaterMessagesTests.secret), logger: Logger(label: "test"))
+        let bytes = try #require(try GaterMessagesTests.broadcasts.get()["latency_metric"])
+        let before = Date().timeIntervalSince1970
+        for peer in ["ex_esdb@host-1", "ex_esdb@host-1", "ex_esdb@host-2"] {
+            let view = try TermView(parsing: bytes)
+            let envelope = try #require(view.element(2, of: view.root))
+            _ = try #require(
+                intake.receive(peer: peer, bus: "ex_esdb_metrics", topic: "latency", view: view, message: envelope))
+        }
+        intake.rejectUnreadable(peer: "ex_esdb@host-3", bus: "ex_esdb_metrics", topic: "")
+        let status = Dictionary(uniqueKeysWithValues: intake.channelStatus().map { ($0.peer, $0) })
+        #expect(status["ex_esdb@host-1"]?.accepted == [.latencyMetric: 2])
+        #expect(status["ex_esdb@host-2"]?.accepted == [.latencyMetric: 1])
+        #expect((status["ex_esdb@host-1"]?.lastAccepted ?? 0) >= before)
+        #expect(status["ex_esdb@host-3"]?.lastAccepted == nil, "a rejection is no accepted message")
+        #expect(status["ex_esdb@host-3"]?.accepted.isEmpty == true)
     }
 }

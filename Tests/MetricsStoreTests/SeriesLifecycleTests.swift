@@ -134,6 +134,40 @@ import Testing
         gauge.set(2, [String(repeating: "a", count: 130) + "2"])
         #expect(samples(text(store, .prometheusText), prefix: "t_g{").count == 1)
     }
+
+    /// A key hashed once finds the same series as the label values do, in families of the same
+    /// labels and of fewer (the hash is made again then), under the cap and past it.
+    @Test func aSeriesKeyFindsWhatTheLabelValuesFind() throws {
+        let store = MetricsStore(configuration: StoreConfiguration(maxLabelValueBytes: 16))
+        let three = try store.counter("t_three_total", help: "C.", labels: ["a", "b", "c"])
+        let two = try store.gauge("t_two", help: "G.", labels: ["a", "b"])
+        let histogram = try store.histogram("t_seconds", help: "H.", labels: ["a", "b", "c"], buckets: [1])
+        var random = SystemRandomNumberGenerator()
+        for round in 0..<300 {
+            let values = (0..<3).map { _ in
+                String(
+                    (0..<Int.random(in: 0...24, using: &random)).map { _ in "xy\\\"é".randomElement(using: &random)! })
+            }
+            let key = SeriesKey(values, in: store)
+            three.add(1, values)
+            three.add(2, key)
+            two.set(Double(round), Array(values.prefix(2)))
+            two.set(Double(round) + 0.5, key)
+            histogram.observe(0.5, values)
+            histogram.observe(2, key)
+        }
+        let exposition = text(store, .prometheusText)
+        let counters = samples(exposition, prefix: "t_three_total{")
+        let histograms = samples(exposition, prefix: "t_seconds_count{")
+        let value = { (line: String) in Double(line.split(separator: " ").last ?? "") ?? -1 }
+        // Every update by key met the series its values made: no series holds only one of the two.
+        #expect(!counters.isEmpty && counters.allSatisfy { value($0).truncatingRemainder(dividingBy: 3) == 0 })
+        #expect(
+            histograms.count == counters.count
+                && histograms.allSatisfy { value($0).truncatingRemainder(dividingBy: 2) == 0 })
+        #expect(
+            samples(exposition, prefix: "t_two{").allSatisfy { value($0).truncatingRemainder(dividingBy: 1) == 0.5 })
+    }
 }
 
 @Suite struct SeriesIndexTests {

@@ -300,5 +300,45 @@ extension LoopbackTests {
                 "exesdb_exporter_webhook_delivery_duration_seconds", [("endpoint", "hook")])
             try await eventually("an attempt timed") { !timer.values.isEmpty }
         }
+
+        /// The ingest path's way in: `submit` returns at once, on the thread that read the message;
+        /// the forwarder's own task then joins and sends in submission order. Other kinds are not
+        /// queued; after the forwarder has stopped, a submission is refused, logged and, for an
+        /// escalation, counted as dropped.
+        @Test func submittedAlertMessagesAreSentInOrderAndRefusedOnceStopped() async throws {
+            let setup = try ForwarderSetup()
+            let receiver = try await WebhookReceiver.start()
+            defer { Task { await receiver.stop() } }
+            let forwarder = try setup.forwarder([endpoint("hook", receiver.url + "/hook", format: .json)])
+            let task = running(forwarder)
+            #expect(forwarder.submit(.systemAlert(Gater.alert()), from: "ex_esdb@host-9"))
+            #expect(
+                forwarder.submit(
+                    .latency(
+                        LatencyMetric(
+                            operation: "append", latencyMilliseconds: 1, percentile: "p99", sampleCount: 1,
+                            node: "n", timestamp: nil)), from: "ex_esdb@host-9"))
+            for level in ["level1", "level2", "level3"] {
+                #expect(
+                    forwarder.submit(
+                        .alertEscalation(Gater.escalation(from: "level0", to: level)), from: "ex_esdb@host-9"))
+            }
+            let requests = try await receiver.waitForRequests(3)
+            let levels = try requests.map { request -> String in
+                let json = try #require(request.json() as? [String: Any])
+                return try #require((json["escalation"] as? [String: Any])?["to_level"] as? String)
+            }
+            #expect(levels == ["level1", "level2", "level3"], "in submission order")
+            let json = try #require(requests.first?.json() as? [String: Any])
+            #expect(
+                (json["alert"] as? [String: Any])?["title"] as? String == "Node down", "joined with its SystemAlert")
+
+            task.cancel()
+            _ = await task.result
+            #expect(!forwarder.submit(.alertEscalation(Gater.escalation("late")), from: "ex_esdb@host-9"))
+            #expect(forwarder.submit(.systemAlert(Gater.alert("other")), from: "ex_esdb@host-9") == false)
+            #expect(setup.count("hook", .dropped) == 1, "the refused escalation, not the alert")
+            #expect(setup.log.text.contains("alert messages are refused"))
+        }
     }
 }
