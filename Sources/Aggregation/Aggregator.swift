@@ -11,6 +11,9 @@ public final class Aggregator: Sendable {
     /// (severity, category) pairs with a series, so a pair whose last alert is acked drops to 0.
     private let activeKeys = Mutex<Set<ActiveAlerts.Key>>([])
     private let unknownStates = Mutex<Set<String>>([])
+    /// The series of the label sets seen last, for the kinds that come in floods.
+    private let latencySeries = SeriesCache<LatencySeries>()
+    private let throughputSeries = SeriesCache<ThroughputSeries>()
     private let logger: Logger
 
     /// `store` must hold the catalogue (`Catalogue.register`). `alertTTL` is how long an
@@ -65,18 +68,22 @@ public final class Aggregator: Sendable {
     }
 
     private func record(_ metric: ThroughputMetric) {
-        let series = families.key([metric.node, metric.operation])
-        families.operations.add(Double(metric.count), series)
-        families.operationWindows.add(Double(metric.durationMilliseconds) / 1000, series)
-        families.throughput.set(metric.ratePerSecond, series)
+        let series = throughputSeries.handles(Labels(metric.node, metric.operation)) {
+            ThroughputSeries(families, families.key([metric.node, metric.operation]))
+        }
+        series.operations?.add(Double(metric.count))
+        series.windows?.add(Double(metric.durationMilliseconds) / 1000)
+        series.rate?.set(metric.ratePerSecond)
     }
 
     private func record(_ metric: LatencyMetric) {
-        let series = families.key([metric.node, metric.operation, metric.percentile])
         let seconds = metric.latencyMilliseconds / 1000
-        families.latencyReported.set(seconds, series)
-        families.latency.observe(seconds, series)
-        families.latencySamples.add(Double(metric.sampleCount), series)
+        let series = latencySeries.handles(Labels(metric.node, metric.operation, metric.percentile)) {
+            LatencySeries(families, families.key([metric.node, metric.operation, metric.percentile]))
+        }
+        series.reported?.set(seconds)
+        series.histogram?.observe(seconds)
+        series.samples?.add(Double(metric.sampleCount))
     }
 
     private func record(_ usage: ResourceUsage) {
@@ -166,4 +173,37 @@ public final class Aggregator: Sendable {
             "a \(what) outside the known states was received (further ones are not logged)",
             metadata: ["value": "\(value.prefix(64))"])
     }
+}
+
+/// The three series one LatencyMetric updates; those the store refused (its series limit) are
+/// nil, and the store has counted the drop.
+final class LatencySeries: SeriesHandles {
+    let reported: GaugeSeries?
+    let histogram: HistogramSeries?
+    let samples: CounterSeries?
+
+    init(_ families: ExESDBFamilies, _ key: SeriesKey) {
+        reported = families.latencyReported.series(key)
+        histogram = families.latency.series(key)
+        samples = families.latencySamples.series(key)
+    }
+
+    var isLive: Bool { reported?.isLive != false && histogram?.isLive != false && samples?.isLive != false }
+    var isComplete: Bool { reported != nil && histogram != nil && samples != nil }
+}
+
+/// The three series one ThroughputMetric updates (nil: refused by the store, which counted it).
+final class ThroughputSeries: SeriesHandles {
+    let operations: CounterSeries?
+    let windows: CounterSeries?
+    let rate: GaugeSeries?
+
+    init(_ families: ExESDBFamilies, _ key: SeriesKey) {
+        operations = families.operations.series(key)
+        windows = families.operationWindows.series(key)
+        rate = families.throughput.series(key)
+    }
+
+    var isLive: Bool { operations?.isLive != false && windows?.isLive != false && rate?.isLive != false }
+    var isComplete: Bool { operations != nil && windows != nil && rate != nil }
 }

@@ -14,7 +14,7 @@ public final class MetricFamily: Sendable {
     private let openMetricsText: FamilyText
     private let labelNames: [[UInt8]]
     private let table: Mutex<SeriesTable>
-    private let clock: StoreClock
+    let clock: StoreClock
     unowned let store: MetricsStore
 
     struct SeriesTable {
@@ -101,6 +101,7 @@ public final class MetricFamily: Sendable {
     func removeAll() {
         let removed = table.withLock { table in
             let count = table.ordered.count
+            for series in table.ordered { series.retire() }
             table = SeriesTable()
             return count
         }
@@ -116,7 +117,10 @@ public final class MetricFamily: Sendable {
         for series in table.ordered {
             if series.lastTouch < cutoff { removed.append(series) } else { kept.append(series) }
         }
-        for series in removed { table.index.remove(series) }
+        for series in removed {
+            table.index.remove(series)
+            series.retire()
+        }
         store.released(removed.count, expiring: true, expired: true)
         table.ordered = kept
     }

@@ -14,6 +14,9 @@ final class Series: Sendable {
     /// The store's clock tick of the last update, for the TTL.
     private let touchedTick: Atomic<Int64>
     let histogram: HistogramCells?
+    /// Set once the family has removed the series (expired, or all removed): a handle held on
+    /// it must be looked up again, or its updates would go where no scrape looks.
+    private let retiredFlag = Atomic<Bool>(false)
 
     init(labels: [UInt8], hash: Int, created: Double, tick: Int64, bucketCount: Int?) {
         self.labels = LabelBytes(labels)
@@ -25,6 +28,10 @@ final class Series: Sendable {
     }
 
     deinit { labels.deallocate() }
+
+    var isRetired: Bool { retiredFlag.load(ordering: .acquiring) }
+
+    func retire() { retiredFlag.store(true, ordering: .releasing) }
 
     var value: Double { Double(bitPattern: bits.load(ordering: .relaxed)) }
     var lastTouch: Int64 { touchedTick.load(ordering: .relaxed) }

@@ -1,0 +1,84 @@
+import MetricsStore
+import Synchronization
+
+/// The handles of a message kind's series, for one label set.
+protocol SeriesHandles: AnyObject, Sendable {
+    /// False once the store has removed any of them (TTL expiry): they are looked up again.
+    var isLive: Bool { get }
+    /// False when the store refused some of them (its series limit): such handles serve one
+    /// message and are not kept, so the next message asks the store again.
+    var isComplete: Bool { get }
+}
+
+/// The series a message kind updates, by the label values they were made for, so that a message
+/// whose label set came before updates them directly: no hash through the store, no family lock.
+/// Messages come back with the same few label sets (each node reports the same operations over and
+/// over), so a small table serves nearly all of them.
+///
+/// Direct-mapped, 256 slots by a cheap digest of the values (their lengths and outer bytes; the
+/// values themselves decide a match), each slot behind a lock of its own, so the event loops
+/// updating different label sets do not meet.
+final class SeriesCache<Handles: SeriesHandles>: Sendable {
+    private struct Entry {
+        let labels: Labels
+        let handles: Handles
+    }
+
+    private final class Slot: Sendable {
+        let entry = Mutex<Entry?>(nil)
+    }
+
+    private static var size: Int { 256 }
+    private let slots: [Slot] = (0..<SeriesCache.size).map { _ in Slot() }
+
+    /// The handles of `labels`: those made before when still live, else `make`'s (kept for the
+    /// next time when complete).
+    func handles(_ labels: Labels, make: () -> Handles) -> Handles {
+        let slot = slots[Self.digest(labels) & (Self.size - 1)]
+        if let known = slot.entry.withLock({ entry -> Handles? in
+            guard let entry, entry.labels == labels, entry.handles.isLive else { return nil }
+            return entry.handles
+        }) {
+            return known
+        }
+        let made = make()
+        if made.isComplete { slot.entry.withLock { $0 = Entry(labels: labels, handles: made) } }
+        return made
+    }
+
+    /// A slot index only, never trusted for equality: each value's length and first and last
+    /// eight bytes.
+    private static func digest(_ labels: Labels) -> Int {
+        var digest: UInt64 = 0xCBF2_9CE4_8422_2325
+        mix(labels.first, into: &digest)
+        mix(labels.second, into: &digest)
+        mix(labels.third, into: &digest)
+        return Int(truncatingIfNeeded: digest ^ (digest >> 29))
+    }
+
+    private static func mix(_ label: String, into digest: inout UInt64) {
+        var value = label
+        value.withUTF8 { bytes in
+            digest = (digest ^ UInt64(bytes.count)) &* 0x100_0000_01B3
+            digest = (digest ^ word(bytes, from: 0)) &* 0x100_0000_01B3
+            digest = (digest ^ word(bytes, from: max(0, bytes.count - 8))) &* 0x100_0000_01B3
+        }
+    }
+
+    private static func word(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> UInt64 {
+        var word: UInt64 = 0
+        for index in start..<min(bytes.count, start + 8) { word = word << 8 | UInt64(bytes[index]) }
+        return word
+    }
+}
+
+/// Up to three label values, held without an array (an array would be a heap object per message).
+struct Labels: Equatable, Sendable {
+    let first: String
+    let second: String
+    let third: String
+
+    init(_ first: String, _ second: String, _ third: String = "") {
+        (self.first, self.second, self.third) = (first, second, third)
+    }
+}
