@@ -8,7 +8,14 @@ import Synchronization
 /// are removed, and past the series limit new series are dropped and counted, so whatever the
 /// cluster sends, memory stays bounded.
 public final class MetricsStore: Sendable {
-    private let families = Mutex<[String: MetricFamily]>([:])
+    private let families = Mutex<Registry>(Registry())
+
+    /// The families by name, and in name order (kept: every render walks them in that order, and
+    /// families are registered far more rarely than scraped).
+    private struct Registry {
+        var byName: [String: MetricFamily] = [:]
+        var sorted: [MetricFamily]?
+    }
     private let expiringSeries = Atomic<Int>(0)
     private let totalSeries = Atomic<Int>(0)
     /// The limits a reload may change while running (`reconfigure`).
@@ -54,7 +61,7 @@ public final class MetricsStore: Sendable {
     public func register(_ descriptor: FamilyDescriptor) throws(FamilyRegistrationError) -> MetricFamily {
         try Self.validate(descriptor)
         return try families.withLock { families throws(FamilyRegistrationError) in
-            if let existing = families[descriptor.name] {
+            if let existing = families.byName[descriptor.name] {
                 guard existing.descriptor.type == descriptor.type,
                     existing.descriptor.labelNames == descriptor.labelNames,
                     existing.descriptor.unit == descriptor.unit
@@ -62,13 +69,14 @@ public final class MetricsStore: Sendable {
                 return existing
             }
             let family = MetricFamily(descriptor: descriptor, store: self, clock: clock)
-            families[descriptor.name] = family
+            families.byName[descriptor.name] = family
+            families.sorted = nil
             return family
         }
     }
 
     public func family(named name: String) -> MetricFamily? {
-        families.withLock { $0[name] }
+        families.withLock { $0.byName[name] }
     }
 
     /// Runs before every render, to refresh gauges read from elsewhere (the process collector).
@@ -125,7 +133,12 @@ public final class MetricsStore: Sendable {
     func refreshSelfMetrics() { selfMetrics.withLock { $0 }?.refresh() }
 
     func sortedFamilies() -> [MetricFamily] {
-        families.withLock { Array($0.values) }.sorted { $0.descriptor.name < $1.descriptor.name }
+        families.withLock { families in
+            if let sorted = families.sorted { return sorted }
+            let sorted = families.byName.values.sorted { $0.descriptor.name < $1.descriptor.name }
+            families.sorted = sorted
+            return sorted
+        }
     }
 
     private static func validate(_ descriptor: FamilyDescriptor) throws(FamilyRegistrationError) {

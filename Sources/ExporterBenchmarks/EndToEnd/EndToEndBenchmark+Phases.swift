@@ -63,7 +63,8 @@ extension EndToEndBenchmark {
     // MARK: - Broadcast to scrape
 
     /// One publisher sends `pacedRate` broadcasts per second, one probe every 10 ms among them;
-    /// a scraper on a thread of its own reads /metrics back to back and notes when each probe's
+    /// a scraper on a thread of its own reads /metrics back to back over one kept-alive connection
+    /// (as Prometheus scrapes) and notes when each probe's
     /// value first shows. Latency = that scrape's end minus the probe's send time (both wall
     /// clock, same machine), so it includes up to one whole scrape.
     static func scrapeLatency(_ settings: Settings, fixtures: ErlangFixtures) async throws {
@@ -169,9 +170,14 @@ final class ProbeScraper: Sendable {
 
     private func scrapeUntilStopped() {
         var highest = 0
+        var connection: LoopbackHTTP.KeepAlive?
         while running.load(ordering: .relaxed) {
             let start = Date().timeIntervalSince1970
-            guard let body = try? LoopbackHTTP.get(port: port, path: "/metrics") else { continue }
+            if connection == nil { connection = try? LoopbackHTTP.KeepAlive(port: port) }
+            guard let body = try? connection?.get("/metrics") else {
+                connection = nil
+                continue
+            }
             let end = Date().timeIntervalSince1970
             let value = LoopbackHTTP.sample(body, "exesdb_latency_reported_seconds", [#"operation="probe""#])
             let probe = value.map { Int(($0 * 1000).rounded()) } ?? 0

@@ -9,19 +9,8 @@ enum LoopbackHTTP {
 
     /// The body of `GET path` on 127.0.0.1:`port`.
     static func get(port: Int, path: String) throws -> String {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw Failure(description: "socket: errno \(errno)") }
+        let descriptor = try connected(port: port)
         defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { throw Failure(description: "connect to 127.0.0.1:\(port): errno \(errno)") }
         let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
         guard request.withUnsafeBytes({ send(descriptor, $0.baseAddress, $0.count, 0) }) == request.count else {
             throw Failure(description: "send: errno \(errno)")
@@ -57,6 +46,68 @@ enum LoopbackHTTP {
             rest = rest[rest.utf8.index(start, offsetBy: size)...].dropFirst(2)
         }
         return body
+    }
+
+    /// A connection kept open across requests, as Prometheus keeps its scrape connections.
+    final class KeepAlive {
+        private let descriptor: Int32
+        private var pending: [UInt8] = []
+
+        init(port: Int) throws {
+            descriptor = try LoopbackHTTP.connected(port: port)
+        }
+
+        deinit { close(descriptor) }
+
+        /// The body of `GET path`; the answer must carry a Content-Length (the exporter's do).
+        func get(_ path: String) throws -> String {
+            let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+            guard request.withUnsafeBytes({ send(descriptor, $0.baseAddress, $0.count, 0) }) == request.count else {
+                throw Failure(description: "send: errno \(errno)")
+            }
+            let separator = Array("\r\n\r\n".utf8)
+            var headEnd: Int?
+            while headEnd == nil {
+                headEnd = pending.indices.dropLast(3).first { pending[$0..<($0 + 4)].elementsEqual(separator) }
+                if headEnd == nil { try fill() }
+            }
+            let head = String(decoding: pending[..<(headEnd ?? 0)], as: UTF8.self).lowercased()
+            guard head.hasPrefix("http/1.1 200"),
+                let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
+                let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces))
+            else { throw Failure(description: "answer without a 200 and a Content-Length: \(head.prefix(120))") }
+            let start = (headEnd ?? 0) + 4
+            while pending.count < start + length { try fill() }
+            let body = String(decoding: pending[start..<(start + length)], as: UTF8.self)
+            pending.removeFirst(start + length)
+            return body
+        }
+
+        private func fill() throws {
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { throw Failure(description: "connection closed") }
+            pending += chunk[0..<count]
+        }
+    }
+
+    static func connected(port: Int) throws -> Int32 {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw Failure(description: "socket: errno \(errno)") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else {
+            close(descriptor)
+            throw Failure(description: "connect to 127.0.0.1:\(port): errno \(errno)")
+        }
+        return descriptor
     }
 
     /// The sum of the samples of `family` whose lines contain every one of `labels` (`name="value"`);
