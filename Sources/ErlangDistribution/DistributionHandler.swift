@@ -47,10 +47,6 @@ final class DistributionHandler: ChannelInboundHandler {
     private var lastReceived = NIODeadline.now()
     private var timers: [Scheduled<Void>] = []
     private var ticker: RepeatedTask?
-    /// Reads after the handshake, paced (plain TCP only: TLS issues reads of its own).
-    private var pacing: ReadPacing?
-    private var pendingRead: Scheduled<Void>?
-    private let overTLS: Bool
     /// The pipeline context, for closing from outside the pipeline (shutdown).
     private(set) var context: ChannelHandlerContext?
 
@@ -67,7 +63,6 @@ final class DistributionHandler: ChannelInboundHandler {
         metrics: any MetricsFactory, promises: ConnectionPromises, overTLS: Bool = false
     ) {
         self.handshakeLengthBytes = overTLS ? 4 : 2
-        self.overTLS = overTLS
         self.phase = .handshaking(handshake)
         self.peerLabel = handshake.peerLabel
         self.node = node
@@ -100,7 +95,6 @@ final class DistributionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
         lastReceived = .now()
-        pacing?.received(bytes.readableBytes)
         do {
             if case .connected(let dispatcher) = phase {
                 try receive(&bytes, dispatcher: dispatcher)
@@ -201,18 +195,6 @@ final class DistributionHandler: ChannelInboundHandler {
         }
     }
 
-    func channelReadComplete(context: ChannelHandlerContext) {
-        if pacing != nil, !isClosed {
-            if let pause = pacing?.pauseAfterBatch(now: .now()) {
-                let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-                pendingRead = context.eventLoop.scheduleTask(in: pause) { loopBoundContext.value.read() }
-            } else {
-                context.read()
-            }
-        }
-        context.fireChannelReadComplete()
-    }
-
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? TLSUserEvent, case .handshakeCompleted(let protocolName) = event {
             logger.debug("TLS established", metadata: ["alpn": "\(protocolName ?? "none")"])
@@ -226,7 +208,6 @@ final class DistributionHandler: ChannelInboundHandler {
         phase = .closed
         for timer in timers { timer.cancel() }
         ticker?.cancel()
-        pendingRead?.cancel()
         handshake.fail(reason)
         closed.succeed(reason)
         context.fireChannelInactive()
@@ -323,10 +304,6 @@ final class DistributionHandler: ChannelInboundHandler {
                 peer: result.peerName, node: node, route: link, limits: configuration.termLimits, logger: logger,
                 metrics: metrics))
         startTicking(context: context, peer: result.peerName)
-        // From now on this handler asks for each read (channelReadComplete).
-        if !overTLS, (try? context.channel.syncOptions?.setOption(.autoRead, value: false)) != nil {
-            pacing = ReadPacing()
-        }
         handshake.succeed(result)
     }
 

@@ -19,10 +19,11 @@ if arguments.contains("--help") {
         """
         usage: scripts/bench.sh [mode] [--iterations N] [--messages N]
           (no mode)                 codec, frame-to-message and distribution beside the BEAM; MetricsStore
-          --e2e [--messages N] [--rounds N] [--only cpu|sustained|latency]
+          --e2e [--messages N] [--rounds N] [--only cpu|sustained|latency] [--binary PATH]
                                     the release exporter binary fed by real publisher nodes beside a
                                     hidden BEAM subscriber: CPU per message, sustained rate from three
                                     publishers, broadcast-to-scrape latency
+          --distribution [--messages N]   receiving over the distribution beside a BEAM node
           --metrics                 MetricsStore render beside swift-prometheus (10^4, 10^5 series)
           --metrics-updates         updates per second on the ingest path
           --metrics-render          render profile
@@ -43,7 +44,11 @@ do {
         if let messages = value(after: "--messages").flatMap({ Int($0) }) { settings.messages = messages }
         if let rounds = value(after: "--rounds").flatMap({ Int($0) }) { settings.rounds = max(1, rounds) }
         settings.only = value(after: "--only")
+        if let binary = value(after: "--binary") { settings.exporterBinary = binary }
         try await EndToEndBenchmark.run(settings, erlangSources: sources)
+    } else if arguments.contains("--distribution") {
+        let messages = value(after: "--messages").flatMap { Int($0) } ?? 300_000
+        try await DistributionBenchmark.run(messages: messages, erlangSources: sources)
     } else if let count = value(after: "--metrics-memory") {
         let holder = value(after: count) ?? "store"
         try MetricsBenchmark.measureResident(count: Int(count) ?? 0, holder: holder)
