@@ -113,12 +113,13 @@ public final class Aggregator: Sendable {
     }
 
     private func record(_ health: ClusterHealth, reporter: String, at receivedAt: Double) {
-        setHealth(families.clusterHealth, health.status, [reporter])
-        families.clusterNodes.set(Double(health.healthyNodes), [reporter, "healthy"])
+        // A status that is no text (a list of nodes, from a shifted constructor) is no known state.
+        setHealth(families.clusterHealth, health.status ?? "unknown", [reporter])
+        if let healthy = health.healthyNodes { families.clusterNodes.set(Double(healthy), [reporter, "healthy"]) }
         families.clusterNodes.set(Double(health.degradedNodes.count), [reporter, "degraded"])
         families.clusterNodes.set(Double(health.unhealthyNodes.count), [reporter, "unhealthy"])
-        families.clusterNodes.set(Double(health.totalNodes), [reporter, "total"])
-        families.clusterQuorum.set(health.quorumStatus == "available" ? 1 : 0, [reporter])
+        if let total = health.totalNodes { families.clusterNodes.set(Double(total), [reporter, "total"]) }
+        if let quorum = health.quorumStatus { families.clusterQuorum.set(quorum == "available" ? 1 : 0, [reporter]) }
         families.lastReport.set(health.timestamp ?? receivedAt, [reporter, "cluster"])
     }
 
@@ -129,7 +130,10 @@ public final class Aggregator: Sendable {
 
     private func record(_ check: HealthCheck, at receivedAt: Double) {
         let series = [check.node, check.checkName]
-        if !families.checkStatus.set(check.result, series) { noteUnknownState("health check result", check.result) }
+        if !families.checkStatus.set(check.result, series) {
+            noteUnknownState("health check result", check.result)
+            families.checkStatus.set("unknown", series)
+        }
         if let duration = check.durationMilliseconds { families.checkDuration.observe(duration / 1000, series) }
         families.lastReport.set(check.timestamp ?? receivedAt, [check.node, "check"])
     }
@@ -146,9 +150,10 @@ public final class Aggregator: Sendable {
 
     private func record(_ alert: SystemAlert, at receivedAt: Double) {
         families.alerts.increment([alert.node, alert.severity, alert.category])
-        guard alert.requiresAcknowledgement else { return }
+        // Without an id an alert can never be acknowledged: it is counted, never active.
+        guard alert.requiresAcknowledgement, let id = alert.alertID else { return }
         publish(
-            activeAlerts.raise(id: alert.alertID, severity: alert.severity, category: alert.category, at: receivedAt))
+            activeAlerts.raise(id: id, severity: alert.severity, category: alert.category, at: receivedAt))
     }
 
     private func record(_ ack: AlertAcknowledgement, at receivedAt: Double) {

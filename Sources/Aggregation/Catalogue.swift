@@ -6,7 +6,8 @@ import MetricsStore
 /// their help text; those modules update them through swift-metrics.
 public enum Catalogue {
     static let healthStates = ["healthy", "degraded", "unhealthy", "unknown"]
-    static let checkResults = ["pass", "fail", "timeout"]
+    /// `unknown` for a result outside the three the Gater documents, as for the health states.
+    static let checkResults = ["pass", "fail", "timeout", "unknown"]
 
     /// The ExESDB families, which expire with the TTL.
     static let exesdb: [FamilyDescriptor] = [
@@ -103,6 +104,13 @@ public enum Catalogue {
         gauge(
             "exesdb_exporter_last_message_timestamp_seconds", "When the last accepted message of a bus arrived.",
             ["peer", "bus"], unit: "seconds"),
+        counter(
+            "exesdb_exporter_payload_fields_ignored_total",
+            "Fields of accepted messages that were there but could not be used (the rest of the message was).",
+            ["bus", "type", "field"]),
+        counter(
+            "exesdb_exporter_peer_departures_total",
+            "Discovered nodes no longer followed after failing to connect (their per-node series are removed).", []),
         counter("exesdb_exporter_webhook_deliveries_total", "Webhook deliveries by outcome.", ["endpoint", "outcome"]),
         FamilyDescriptor(
             name: "exesdb_exporter_webhook_delivery_duration_seconds", help: "Webhook request durations.",

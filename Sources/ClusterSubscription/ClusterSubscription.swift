@@ -46,6 +46,8 @@ public final class ClusterSubscription: Sendable {
     private let node: LocalNode
     private let dial: @Sendable (NodeName) -> NodeConnection
     private let pubsub: PubSubSubscriber
+    private let intake: MessageIntake
+    private let departed: @Sendable (String) -> Void
     private let cluster: ClusterConfiguration
     private let logger: Logger
     private let metrics: any MetricsFactory
@@ -55,13 +57,19 @@ public final class ClusterSubscription: Sendable {
     private let newNodeSink: AsyncStream<NodeName>.Continuation
 
     /// `dial` makes the connection to one node (its cookie, TLS, EPMD and ticks are the caller's).
+    /// `departed` is told the name of each discovered node given up on, after its `peer_up`
+    /// series is set to 0: the caller removes that node's per-node series (seeds are never
+    /// given up on, so their series stay, at 0 while they are down).
     public init(
         node: LocalNode, pubsub: PubSubConfiguration, intake: MessageIntake, cluster: ClusterConfiguration,
         consumer: any MessageConsumer, logger: Logger, metrics: any MetricsFactory = MetricsSystem.factory,
+        departed: @escaping @Sendable (String) -> Void = { _ in },
         dial: @escaping @Sendable (NodeName) -> NodeConnection
     ) {
         self.node = node
         self.dial = dial
+        self.intake = intake
+        self.departed = departed
         self.pubsub = PubSubSubscriber(
             node: node, configuration: pubsub, receiver: BroadcastIntake(intake: intake, consumer: consumer),
             logger: logger)
@@ -86,6 +94,8 @@ public final class ClusterSubscription: Sendable {
     /// Runs until cancelled; then leaves the PubSub groups on every node before the connections close.
     public func run() async {
         Gauge(label: "exesdb_up", factory: metrics).record(0)
+        // At 0 from the start, so that an alert on increase() sees the first departure.
+        Counter(label: "exesdb_exporter_peer_departures_total", factory: metrics).increment(by: 0)
         await withTaskGroup(of: Void.self) { tasks in
             tasks.addTask { await self.pubsub.run() }
             tasks.addTask { await self.connectAll(seeds: self.cluster.seeds) }
@@ -122,7 +132,14 @@ public final class ClusterSubscription: Sendable {
             await connection.run(giveUpAfter: isSeed ? nil : cluster.giveUpAfter)
         }
         known.withLockedValue { _ = $0.remove(name.description) }
-        logger.info("stopped following a node", metadata: ["peer": "\(name)"])
+        guard !Task.isCancelled else { return }
+        // Given up on (a discovered node that left the cluster): its per-node series go.
+        intake.forget(peer: name.description)
+        departed(name.description)
+        Counter(label: "exesdb_exporter_peer_departures_total", factory: metrics).increment()
+        logger.info(
+            "stopped following a node that could not be reached; its per-node series are removed",
+            metadata: ["peer": "\(name)"])
     }
 
     private func handle(_ events: AsyncStream<ConnectionEvent>) async {

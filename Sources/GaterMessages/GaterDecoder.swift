@@ -9,21 +9,39 @@ public struct GaterDecoder: Sendable {
 
     /// `sender` stands for the payload's node when it names none.
     public func decode(_ view: TermView, inner: TermRef, sender: String) -> Result<GaterMessage, MessageRejection> {
+        decodeReporting(view, inner: inner, sender: sender).outcome
+    }
+
+    /// The same, with the fields that were there but could not be used, and, for a payload
+    /// rejected as malformed, what was wrong with it (`field=total_nodes found=atom`).
+    func decodeReporting(_ view: TermView, inner: TermRef, sender: String) -> PayloadDecoding {
         guard view.kind(of: inner) == .tuple, view.count(of: inner) == 2, let tag = view.element(0, of: inner),
-            let payload = view.element(1, of: inner), view.kind(of: payload) == .map
-        else { return .failure(.malformed) }
+            let payload = view.element(1, of: inner)
+        else { return PayloadDecoding(.failure(.malformed), detail: "the inner term is no {Tag, Payload} pair") }
+        guard view.kind(of: payload) == .map else {
+            return PayloadDecoding(.failure(.malformed), detail: "the payload is no map (a struct travels as one)")
+        }
         // The message is written out of the closure rather than returned through it: a value
         // this large returned through generic closures is copied at every level.
-        var outcome = Result<GaterMessage, MessageRejection>.failure(.unknownType)
+        var decoding = PayloadDecoding(.failure(.unknownType))
         PayloadReader.withFields(of: payload, in: view) { fields in
             guard let kind = Self.kind(view, tag: tag, fields: fields) else { return }
-            if let message = Self.message(of: kind, fields, sender: sender) {
-                outcome = .success(message)
-            } else {
-                outcome = .failure(.malformed)
-            }
+            decoding = Self.decoding(of: kind, fields, sender: sender)
         }
-        return outcome
+        return decoding
+    }
+
+    /// The message of `kind`, noting the fields it could not use; when it is malformed, why.
+    static func decoding<F: PayloadFields>(of kind: GaterMessageKind, _ fields: F, sender: String) -> PayloadDecoding {
+        var report = FieldReport()
+        let decoded = withUnsafeMutablePointer(to: &report) { report in
+            Self.message(of: kind, RecordingFields(fields: fields, report: report), sender: sender)
+        }
+        guard let decoded else {
+            return PayloadDecoding(
+                .failure(.malformed), report: report, detail: RequiredFields.problem(of: kind, fields, report))
+        }
+        return PayloadDecoding(.success(decoded), report: report)
     }
 
     /// Each kind's struct module, compared with the `__struct__` atom's bytes in place; positions
@@ -136,13 +154,19 @@ public struct GaterDecoder: Sendable {
                 timestamp: f.timestamp(.timestamp)))
     }
 
+    /// Every sound field is taken and the rest left out: ExESDB 0.11 calls the Gater's constructor
+    /// with its arguments shifted (`status` a list of nodes, `total_nodes` an event atom), and
+    /// what is sound in such a message is still worth having. Rejected only when nothing is.
     static func clusterHealth<F: PayloadFields>(_ f: F, _: String) -> GaterMessage? {
-        guard let status = f.text(.status), let total = f.count(.totalNodes) else { return nil }
-        return .clusterHealth(
-            ClusterHealth(
-                status: status, healthyNodes: f.count(.healthyNodes) ?? 0, totalNodes: total,
-                degradedNodes: f.names(.degradedNodes), unhealthyNodes: f.names(.unhealthyNodes),
-                quorumStatus: f.text(.quorumStatus) ?? "available", timestamp: f.timestamp(.timestamp)))
+        let health = ClusterHealth(
+            status: f.text(.status), healthyNodes: f.count(.healthyNodes), totalNodes: f.count(.totalNodes),
+            degradedNodes: f.names(.degradedNodes), unhealthyNodes: f.names(.unhealthyNodes),
+            quorumStatus: f.text(.quorumStatus), timestamp: f.timestamp(.timestamp))
+        guard
+            health.status != nil || health.healthyNodes != nil || health.totalNodes != nil
+                || health.quorumStatus != nil || !health.degradedNodes.isEmpty || !health.unhealthyNodes.isEmpty
+        else { return nil }
+        return .clusterHealth(health)
     }
 
     static func componentHealth<F: PayloadFields>(_ f: F, _ sender: String) -> GaterMessage? {
@@ -162,11 +186,13 @@ public struct GaterDecoder: Sendable {
                 timestamp: f.timestamp(.timestamp)))
     }
 
+    /// ExESDB builds some alerts as plain maps without `alert_id`: such an alert counts, but
+    /// cannot be joined or acknowledged.
     static func systemAlert<F: PayloadFields>(_ f: F, _ sender: String) -> GaterMessage? {
-        guard let id = f.text(.alertId), let severity = f.text(.severity) else { return nil }
+        guard let severity = f.text(.severity) else { return nil }
         return .systemAlert(
             SystemAlert(
-                alertID: id, severity: severity, category: f.text(.category) ?? "system",
+                alertID: f.text(.alertId), severity: severity, category: f.text(.category) ?? "system",
                 title: f.text(.title) ?? "", description: f.text(.description) ?? "",
                 source: f.text(.source) ?? "", node: f.text(.node) ?? sender,
                 requiresAcknowledgement: f.bool(.requiresAck) ?? false, timestamp: f.timestamp(.timestamp)))

@@ -71,13 +71,14 @@ public struct HealthCheckOutcome: Sendable, Equatable {
     public var passing: Bool
 }
 
+/// A cluster-wide view; each field nil (or empty) when it was absent or unusable.
 public struct ClusterHealth: Sendable, Equatable {
-    public var status: String
-    public var healthyNodes: Int
-    public var totalNodes: Int
+    public var status: String?
+    public var healthyNodes: Int?
+    public var totalNodes: Int?
     public var degradedNodes: [String]
     public var unhealthyNodes: [String]
-    public var quorumStatus: String
+    public var quorumStatus: String?
     public var timestamp: Double?
 }
 
@@ -100,7 +101,8 @@ public struct HealthCheck: Sendable, Equatable {
 }
 
 public struct SystemAlert: Sendable, Equatable {
-    public var alertID: String
+    /// Nil for an alert built without one (it cannot be joined or acknowledged).
+    public var alertID: String?
     public var severity: String
     public var category: String
     public var title: String

@@ -65,6 +65,15 @@ public final class MessageIntake: Sendable {
         return channels.map(\.status)
     }
 
+    /// Forgets the channels of a node no longer followed: if it comes back, its series and
+    /// handles are made anew (the store removed the old ones).
+    public func forget(peer: String) {
+        channels.withLock { directory in
+            directory.byPeer[peer] = nil
+            if directory.last?.peer == peer { directory.last = nil }
+        }
+    }
+
     func channel(peer: String, bus: String) -> IntakeChannel {
         channels.withLock { directory in
             if let last = directory.last, last.peer == peer, last.bus == bus { return last }
@@ -161,26 +170,30 @@ final class IntakeChannel: Sendable {
     func receive(topic: String, view: TermView, message: TermRef) -> ReceivedMessage? {
         let now = Date().timeIntervalSince1970
         lastMessage.record(now)
-        let outcome = core.verifier.open(view, message, style: style).flatMap {
-            core.decoder.decode(view, inner: $0, sender: peer)
+        let decoding: PayloadDecoding
+        switch core.verifier.open(view, message, style: style) {
+        case .success(let inner): decoding = core.decoder.decodeReporting(view, inner: inner, sender: peer)
+        case .failure(let rejection): decoding = PayloadDecoding(.failure(rejection))
         }
-        switch outcome {
+        switch decoding.outcome {
         case .success(let decoded):
-            return accept(decoded, topic: topic, at: now)
+            return accept(decoded, report: decoding.report, topic: topic, at: now)
         case .failure(let rejection):
-            count(rejection, topic: topic)
+            count(rejection, topic: topic, detail: decoding.detail)
             return nil
         }
     }
 
     func receive(topic: String, bytes: UnsafeBufferPointer<UInt8>, envelope: Int) -> ReceivedMessage? {
-        guard let message = core.verifier.scan(bytes, envelope: envelope, style: style, sender: peer, texts: texts)
+        guard
+            let (message, report) = core.verifier.scan(
+                bytes, envelope: envelope, style: style, sender: peer, texts: texts)
         else {
             return nil
         }
         let now = Date().timeIntervalSince1970
         lastMessage.record(now)
-        return accept(message, topic: topic, at: now)
+        return accept(message, report: report, topic: topic, at: now)
     }
 
     func reject(_ rejection: MessageRejection, topic: String) {
@@ -188,16 +201,38 @@ final class IntakeChannel: Sendable {
         count(rejection, topic: topic)
     }
 
-    private func accept(_ message: GaterMessage, topic: String, at now: Double) -> ReceivedMessage {
+    private func accept(_ message: GaterMessage, report: FieldReport, topic: String, at now: Double) -> ReceivedMessage
+    {
+        if !report.isEmpty { countIgnored(report, kind: message.kind, topic: topic) }
         counter(of: message.kind).increment()
         tally[message.kind.position].wrappingAdd(1, ordering: .relaxed)
         lastAccepted.store(now.bitPattern, ordering: .relaxed)
         return ReceivedMessage(peer: peer, bus: bus, topic: topic, message: message, receivedAt: now)
     }
 
-    private func count(_ rejection: MessageRejection, topic: String) {
+    private func count(_ rejection: MessageRejection, topic: String, detail: String? = nil) {
         counter(of: rejection).increment()
-        report(rejection, topic: topic)
+        report(rejection, topic: topic, detail: detail)
+    }
+
+    /// Fields a message had but that could not be used: counted by field (the catalogue's names
+    /// only, so the labels stay bounded) and logged once per (peer, bus, type, field).
+    private func countIgnored(_ report: FieldReport, kind: GaterMessageKind, topic: String) {
+        for field in report.ignored {
+            Counter(
+                label: "exesdb_exporter_payload_fields_ignored_total",
+                dimensions: [("bus", bus), ("type", kind.rawValue), ("field", field)], factory: core.metrics
+            ).increment()
+            let first = core.reported.withLock { $0.insert("\(peer)|\(bus)|\(kind.rawValue)|\(field)").inserted }
+            core.logger.log(
+                level: first ? .warning : .debug,
+                "took a message without a field that could not be used (its other fields are counted as usual)",
+                metadata: [
+                    "peer": "\(peer)", "bus": "\(bus)", "topic": "\(topic)", "type": "\(kind.rawValue)",
+                    "field": "\(field)",
+                    "found": "\(report.shape(of: field)?.rawValue ?? "unusable")",
+                ])
+        }
     }
 
     private func counter(of kind: GaterMessageKind) -> Counter {
@@ -224,11 +259,15 @@ final class IntakeChannel: Sendable {
             peer: peer, bus: bus, lastAccepted: bits == 0 ? nil : Double(bitPattern: bits), accepted: accepted)
     }
 
-    private func report(_ rejection: MessageRejection, topic: String) {
+    private func report(_ rejection: MessageRejection, topic: String, detail: String?) {
         let first = core.reported.withLock { $0.insert("\(peer)|\(bus)|\(rejection.label)").inserted }
+        var metadata: Logger.Metadata = [
+            "peer": "\(peer)", "bus": "\(bus)", "topic": "\(topic)", "reason": "\(rejection.label)",
+        ]
+        if let detail { metadata["problem"] = "\(detail)" }
         core.logger.log(
             level: first ? .warning : .debug, "rejected a message: \(MessageIntake.explain(rejection))",
-            metadata: ["peer": "\(peer)", "bus": "\(bus)", "topic": "\(topic)", "reason": "\(rejection.label)"])
+            metadata: metadata)
     }
 }
 

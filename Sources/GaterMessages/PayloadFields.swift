@@ -4,6 +4,8 @@
 protocol PayloadFields {
     /// Whether the key is there, whatever its value.
     func has(_ key: PayloadField) -> Bool
+    /// The shape of the value; nil when the key is absent or its value is `nil`.
+    func shape(_ key: PayloadField) -> FieldShape?
     /// Text from a binary, a charlist or an atom; nil when absent or `nil`.
     func text(_ key: PayloadField) -> String?
     func double(_ key: PayloadField) -> Double?
@@ -21,6 +23,21 @@ protocol PayloadFields {
 }
 
 extension PayloadReader: PayloadFields {
+    func shape(_ key: PayloadField) -> FieldShape? {
+        guard let value = field(key) else { return nil }
+        switch view.kind(of: value) {
+        case .atom: return .atom
+        case .integer, .bigInteger: return .integer
+        case .float: return .float
+        case .binary, .bitBinary: return .binary
+        case .string: return .charlist
+        case .list, .emptyList: return .list
+        case .map: return .map
+        case .tuple: return .tuple
+        default: return .other
+        }
+    }
+
     func numericTags(_ key: PayloadField) -> [NumericTag] {
         entries(key).compactMap { entry in view.double(of: entry.value).map { NumericTag(name: entry.name, value: $0) }
         }

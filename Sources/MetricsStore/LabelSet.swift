@@ -25,6 +25,42 @@ enum LabelSet {
         return hasher.finalize()
     }
 
+    /// Whether `rendered` (`n1="v1",n2="v2"`) holds the rendered `pair` (`n="v"`) as one of its
+    /// labels: at the start or after a comma, and followed by a comma or the end (values are
+    /// escaped, so a quote inside one cannot end it early).
+    static func contains(_ rendered: UnsafeBufferPointer<UInt8>, pair: [UInt8]) -> Bool {
+        guard pair.count <= rendered.count else { return false }
+        var start = 0
+        while start + pair.count <= rendered.count {
+            if rendered[start..<(start + pair.count)].elementsEqual(pair) {
+                let end = start + pair.count
+                if end == rendered.count || rendered[end] == UInt8(ascii: ",") { return true }
+            }
+            // The next label starts after the next comma outside a value: skip this one whole.
+            guard let next = nextLabel(rendered, from: start) else { return false }
+            start = next
+        }
+        return false
+    }
+
+    /// Where the label after the one starting at `start` begins.
+    private static func nextLabel(_ rendered: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        var index = start
+        while index < rendered.count, rendered[index] != UInt8(ascii: "\"") { index += 1 }
+        index += 1
+        while index < rendered.count {
+            if rendered[index] == UInt8(ascii: "\\") {
+                index += 2
+                continue
+            }
+            if rendered[index] == UInt8(ascii: "\"") { break }
+            index += 1
+        }
+        index += 1
+        guard index < rendered.count, rendered[index] == UInt8(ascii: ",") else { return nil }
+        return index + 1
+    }
+
     /// Whether `rendered` (`n1="v1",n2="v2"`) is the rendering of `values`, compared in place.
     static func matches(
         _ rendered: UnsafeBufferPointer<UInt8>, names: [[UInt8]], values: [String], maxValueBytes: Int

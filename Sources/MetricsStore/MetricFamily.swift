@@ -108,6 +108,29 @@ public final class MetricFamily: Sendable {
         store.released(removed, expiring: descriptor.expires, expired: false)
     }
 
+    /// Removes the series whose label `name` has `value` (a node that left the cluster); how many.
+    func removeSeries(label name: String, value: String) -> Int {
+        var pair: [UInt8] = []
+        LabelSet.render(names: [name], values: [value], maxValueBytes: clock.maxLabelValueBytes, into: &pair)
+        let removed = table.withLock { table -> Int in
+            let (gone, kept) = table.ordered.reduce(into: ([Series](), [Series]())) { split, series in
+                if LabelSet.contains(series.labels.buffer, pair: pair) {
+                    split.0.append(series)
+                } else {
+                    split.1.append(series)
+                }
+            }
+            for series in gone {
+                table.index.remove(series)
+                series.retire()
+            }
+            table.ordered = kept
+            return gone.count
+        }
+        store.released(removed, expiring: descriptor.expires, expired: false)
+        return removed
+    }
+
     private func removeExpired(_ table: inout SeriesTable, before cutoff: Int64) {
         guard table.ordered.contains(where: { $0.lastTouch < cutoff }) else { return }
         // Decide once per series: a concurrent touch must not leave it in one list but not the other.

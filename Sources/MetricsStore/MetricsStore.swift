@@ -79,6 +79,13 @@ public final class MetricsStore: Sendable {
         families.withLock { $0.byName[name] }
     }
 
+    /// Removes the series of family `name` whose label `label` has `value` (the series of a node
+    /// that left the cluster, say); how many went. None for a family not registered.
+    @discardableResult
+    public func removeSeries(family name: String, label: String, value: String) -> Int {
+        family(named: name)?.removeSeries(label: label, value: value) ?? 0
+    }
+
     /// Runs before every render, to refresh gauges read from elsewhere (the process collector).
     public func addCollector(_ collect: @escaping @Sendable () -> Void) {
         collectors.withLock { $0.append(collect) }

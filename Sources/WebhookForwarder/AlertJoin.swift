@@ -40,8 +40,10 @@ final class AlertJoin: Sendable {
         self.releaseMemos = releaseMemos
     }
 
+    /// An alert built without an id (ExESDB builds some so) cannot be joined: not kept.
     func remember(_ alert: SystemAlert, now: Double) {
-        state.withLockedValue { _ = $0.alerts.set(alert.alertID, alert, now: now) }
+        guard let id = alert.alertID else { return }
+        state.withLockedValue { _ = $0.alerts.set(id, alert, now: now) }
     }
 
     func alert(_ id: String, now: Double) -> SystemAlert? {

@@ -15,6 +15,8 @@ struct ClusterService: Service, CustomStringConvertible {
     let logger: Logger
     let status: ClusterStatus
     let consumer: any MessageConsumer
+    /// Removes the per-node series of a node no longer followed.
+    let departed: @Sendable (String) -> Void
 
     /// What ServiceLifecycle logs: names only, never the setup (it holds the cookie).
     var description: String { "ClusterService(name: \(setup.local), nodes: \(setup.peers))" }
@@ -65,7 +67,7 @@ struct ClusterService: Service, CustomStringConvertible {
             cluster: ClusterConfiguration(
                 seeds: setup.peers, discover: setup.discover, refreshInterval: setup.refreshInterval,
                 shard: setup.shard),
-            consumer: consumer, logger: logger
+            consumer: consumer, logger: logger, departed: departed
         ) { peer in
             NodeConnection(
                 peer: peer, node: node, cookie: cookie, configuration: configuration, epmd: epmd, group: group,

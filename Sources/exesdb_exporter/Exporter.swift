@@ -78,7 +78,12 @@ struct Exporter {
         // slow the ingest, not save more on a crash (docs/webhooks.md, "Why the exporter does not wait").
         let cluster = ClusterService(
             setup: settings.cluster, group: MultiThreadedEventLoopGroup.singleton, logger: logger, status: status,
-            consumer: IngestConsumer(aggregator: aggregator, webhooks: webhooks, logger: logger))
+            consumer: IngestConsumer(aggregator: aggregator, webhooks: webhooks, logger: logger)
+        ) { peer in
+            for family in ["exesdb_exporter_peer_up", "exesdb_exporter_last_message_timestamp_seconds"] {
+                store.removeSeries(family: family, label: "peer", value: peer)
+            }
+        }
         return Parts(store: store, aggregator: aggregator, webhooks: webhooks, http: http, cluster: cluster)
     }
 

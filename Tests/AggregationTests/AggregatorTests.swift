@@ -202,6 +202,7 @@ import Testing
                 #"exesdb_health_check_status{node="ex_esdb@a",check="store_writable",exesdb_health_check_status="pass"} 0"#,
                 #"exesdb_health_check_status{node="ex_esdb@a",check="store_writable",exesdb_health_check_status="fail"} 0"#,
                 #"exesdb_health_check_status{node="ex_esdb@a",check="store_writable",exesdb_health_check_status="timeout"} 1"#,
+                #"exesdb_health_check_status{node="ex_esdb@a",check="store_writable",exesdb_health_check_status="unknown"} 0"#,
             ])
         #expect(
             lines("exesdb_health_check_duration_seconds_sum") == [
@@ -214,6 +215,56 @@ import Testing
                 #"exesdb_health_last_report_timestamp_seconds{node="ex_esdb@a",kind="component"}"#,
                 #"exesdb_health_last_report_timestamp_seconds{node="ex_esdb@b",kind="cluster"}"#,
             ])
+    }
+
+    /// What ExESDB 0.11's shifted call of the Gater's constructor leaves usable: the status is no
+    /// state (it is the list of nodes) and reads as unknown, the healthy count comes from a list's
+    /// length, and the total, an atom there, has no series rather than a made-up one.
+    @Test func aClusterHealthWithShiftedFieldsGivesWhatIsSoundInIt() {
+        receive(
+            .clusterHealth(
+                ClusterHealth(
+                    status: nil, healthyNodes: 1, totalNodes: nil, degradedNodes: [], unhealthyNodes: [],
+                    quorumStatus: nil, timestamp: nil)),
+            peer: "ex_esdb@b")
+        #expect(
+            lines("exesdb_cluster_health_status").filter { $0.hasSuffix(" 1") } == [
+                #"exesdb_cluster_health_status{reporter="ex_esdb@b",exesdb_cluster_health_status="unknown"} 1"#
+            ])
+        #expect(
+            lines("exesdb_cluster_nodes") == [
+                #"exesdb_cluster_nodes{reporter="ex_esdb@b",state="degraded"} 0"#,
+                #"exesdb_cluster_nodes{reporter="ex_esdb@b",state="healthy"} 1"#,
+                #"exesdb_cluster_nodes{reporter="ex_esdb@b",state="unhealthy"} 0"#,
+            ])
+        #expect(lines("exesdb_cluster_quorum_available").isEmpty)
+    }
+
+    /// Every stateset reads a state it does not list as `unknown`: the health checks' too.
+    @Test func anUnknownCheckResultReadsAsUnknown() {
+        receive(
+            .healthCheck(
+                HealthCheck(
+                    checkName: "raft", node: "ex_esdb@a", result: "maybe", durationMilliseconds: nil, error: nil,
+                    timestamp: nil)))
+        #expect(
+            lines("exesdb_health_check_status").filter { $0.hasSuffix(" 1") } == [
+                #"exesdb_health_check_status{node="ex_esdb@a",check="raft",exesdb_health_check_status="unknown"} 1"#
+            ])
+    }
+
+    /// An alert built without an id (ExESDB's plain-map fallback) counts, and never becomes active.
+    @Test func anAlertWithoutAnIDCountsButIsNeverActive() {
+        receive(
+            .systemAlert(
+                SystemAlert(
+                    alertID: nil, severity: "critical", category: "system", title: "t", description: "d", source: "s",
+                    node: "ex_esdb@a", requiresAcknowledgement: true, timestamp: nil)))
+        #expect(
+            lines("exesdb_alerts_total") == [
+                #"exesdb_alerts_total{node="ex_esdb@a",severity="critical",category="system"} 1"#
+            ])
+        #expect(lines("exesdb_alerts_active").allSatisfy { $0.hasSuffix(" 0") })
     }
 
     func alert(_ id: String, severity: String = "critical", requiresAck: Bool = true) -> GaterMessage {

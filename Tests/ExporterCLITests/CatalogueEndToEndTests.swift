@@ -118,7 +118,7 @@ import Testing
         let check = #"{node="\#(Self.host3)",check="disk_space""#
         await checks.expect(
             "exesdb_health_check_status", check + "}", by: "exesdb_health_check_status",
-            ["pass": 0, "fail": 1, "timeout": 0])
+            ["pass": 0, "fail": 1, "timeout": 0, "unknown": 0])
         await checks.expect(
             "exesdb_health_check_duration_seconds",
             "exesdb_health_check_duration_seconds_sum\(check)} / exesdb_health_check_duration_seconds_count\(check)}",

@@ -46,6 +46,14 @@ extension BinaryEndToEndTests {
         await checks.expect(
             "exesdb_exporter_control_messages_rejected_total",
             "sum(exesdb_exporter_control_messages_rejected_total) or vector(0)", QueryExpectations.single(0))
+        // gater_fixture's payloads are sound throughout: nothing is ignored, no node departs (and
+        // the departures counter is there at 0 from the start).
+        await checks.expect(
+            "exesdb_exporter_payload_fields_ignored_total",
+            "sum(exesdb_exporter_payload_fields_ignored_total) or vector(0)", QueryExpectations.single(0))
+        await checks.expect(
+            "exesdb_exporter_peer_departures_total", "exesdb_exporter_peer_departures_total",
+            QueryExpectations.single(0))
         await checks.expect("exesdb_exporter_series", "exesdb_exporter_series", QueryExpectations.atLeast(40))
         for family in ["exesdb_exporter_series_dropped_total", "exesdb_exporter_series_expired_total"] {
             await checks.expect(family, "sum(\(family)) or vector(0)", QueryExpectations.single(0))

@@ -57,6 +57,41 @@ import Testing
         }
     }
 
+    /// The shapes ExESDB 0.11 really sends (gater_fixture:real_shapes/0): what is sound in them
+    /// is taken, the rest left out and named.
+    @Test func whatExESDBReallySendsIsDecodedAsFarAsItIsSound() throws {
+        #expect(
+            try message("cluster_health_shifted")
+                == .clusterHealth(
+                    ClusterHealth(
+                        status: nil, healthyNodes: 1, totalNodes: nil, degradedNodes: [], unhealthyNodes: [],
+                        quorumStatus: "available", timestamp: Self.timestamp + 0.000_456)))
+        #expect(
+            try message("system_alert_plain_map")
+                == .systemAlert(
+                    SystemAlert(
+                        alertID: nil, severity: "critical", category: "system", title: "Node failure",
+                        description: "node ex_esdb@node3 is down", source: "cluster_monitor", node: "ex_esdb@node1",
+                        requiresAcknowledgement: false, timestamp: Self.timestamp + 0.000_456)))
+        let shifted = try reporting("cluster_health_shifted")
+        #expect(shifted.report.ignored == ["status", "total_nodes"])
+        #expect(shifted.report.shape(of: "status") == .list && shifted.report.shape(of: "total_nodes") == .atom)
+        // Nothing sound at all: rejected, and the log line says which field and what it found.
+        let useless = try reporting("cluster_health_nothing_usable")
+        #expect(useless.outcome == .failure(.malformed))
+        #expect(useless.detail == "field=status found=map")
+        #expect(try reporting("missing_field").detail == "field=latency_ms missing")
+        #expect(try reporting("latency_metric").report.isEmpty)
+    }
+
+    func reporting(_ name: String) throws -> PayloadDecoding {
+        let bytes = try #require(try Self.broadcasts.get()[name], "no fixture case \(name)")
+        let view = try TermView(parsing: bytes)
+        let envelope = try #require(view.element(2, of: view.root))
+        let inner = try EnvelopeVerifier(secret: SecretKeyBase(Self.secret)).open(view, envelope, peer: "p").get()
+        return GaterDecoder().decodeReporting(view, inner: inner, sender: "p")
+    }
+
     @Test func metricsPayloadsDecode() throws {
         #expect(
             try message("performance_metric")

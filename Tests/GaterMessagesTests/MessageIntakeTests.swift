@@ -38,9 +38,17 @@ import Testing
         }
         #expect(try rejected("bad_signature") == 1)
         #expect(try rejected("unsigned") == 1)
-        #expect(try rejected("malformed") == 3)
+        // not_envelope, not_a_map, missing_field, cluster_health_nothing_usable.
+        #expect(try rejected("malformed") == 4)
         #expect(try rejected("unknown_type") == 1)
-        #expect(accepted == broadcasts.count - 6)
+        #expect(accepted == broadcasts.count - 7)
+        // The shifted ClusterHealth is taken, its two unusable fields counted.
+        for field in ["status", "total_nodes"] {
+            let ignored = try metrics.expectCounter(
+                "exesdb_exporter_payload_fields_ignored_total",
+                [("bus", "ex_esdb_metrics"), ("type", "cluster_health_updated"), ("field", field)])
+            #expect(ignored.totalValue == 1, "\(field)")
+        }
         let last = try metrics.expectGauge(
             "exesdb_exporter_last_message_timestamp_seconds", [("peer", "ex_esdb@host-1"), ("bus", "ex_esdb_metrics")])
         #expect(last.lastValue ?? 0 > 1_700_000_000)

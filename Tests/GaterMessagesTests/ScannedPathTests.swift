@@ -34,7 +34,24 @@ import Testing
     func scanned(_ bytes: [UInt8], style: RememberedStyle) -> GaterMessage? {
         guard let envelope = envelopeOffset(bytes) else { return nil }
         return bytes.withUnsafeBufferPointer {
-            verifier.scan($0, envelope: envelope, style: style, sender: "ex_esdb@host-1", texts: TextInterner())
+            verifier.scan($0, envelope: envelope, style: style, sender: "ex_esdb@host-1", texts: TextInterner())?
+                .message
+        }
+    }
+
+    /// The fields a message had but could not use are the same on both paths (they are counted
+    /// from whichever path took the message).
+    @Test func bothPathsReportTheSameIgnoredFields() throws {
+        for (name, bytes) in try GaterMessagesTests.broadcasts.get() {
+            guard let envelope = envelopeOffset(bytes),
+                let fast = bytes.withUnsafeBufferPointer({
+                    verifier.scan($0, envelope: envelope, style: RememberedStyle(), sender: "h", texts: TextInterner())
+                }),
+                let view = try? TermView(parsing: bytes, wholeInput: true), let outer = view.element(2, of: view.root),
+                case .success(let inner) = verifier.open(view, outer, style: RememberedStyle())
+            else { continue }
+            let general = GaterDecoder().decodeReporting(view, inner: inner, sender: "h")
+            #expect(general.report == fast.report, "\(name): \(general.report.ignored) vs \(fast.report.ignored)")
         }
     }
 

@@ -127,6 +127,26 @@ import Testing
         #expect(lines.filter { $0.hasSuffix(" 2") }.count == 1)
     }
 
+    /// A node that left: the series with its label go, whatever else they carry, and no other
+    /// (not one whose value merely starts alike or holds the text escaped).
+    @Test func removingTheSeriesOfOneLabelValue() throws {
+        let store = MetricsStore()
+        let gauge = try store.gauge("t_last", help: "G.", labels: ["peer", "bus"], expires: false)
+        for peer in ["a@h", "a@h2", #"x",peer="a@h"#, "b@h"] {
+            for bus in ["m", "h"] { gauge.set(1, [peer, bus]) }
+        }
+        #expect(store.removeSeries(family: "t_last", label: "peer", value: "a@h") == 2)
+        let left = samples(text(store, .prometheusText), prefix: "t_last{")
+        #expect(left.count == 6)
+        #expect(!left.contains { $0.hasPrefix(#"t_last{peer="a@h","#) })
+        #expect(store.removeSeries(family: "t_last", label: "bus", value: "h") == 3)
+        #expect(store.removeSeries(family: "no_such_family", label: "peer", value: "a@h") == 0)
+        // A series removed comes back fresh when it is updated again.
+        gauge.set(5, ["a@h", "m"])
+        #expect(
+            samples(text(store, .prometheusText), prefix: #"t_last{peer="a@h""#) == [#"t_last{peer="a@h",bus="m"} 5"#])
+    }
+
     @Test func valuesEqualAfterTheCapShareASeries() throws {
         let store = MetricsStore()
         let gauge = try store.gauge("t_g", help: "G.", labels: ["a"])

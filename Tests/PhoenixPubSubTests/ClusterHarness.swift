@@ -45,6 +45,8 @@ final class Follower: Sendable {
     let subscription: ClusterSubscription
     /// The accepted messages, in a stream.
     let collector = MessageCollector()
+    /// The nodes the subscription said it gave up on, in order.
+    let departed = Departures()
     let node: LocalNode
     let metrics: TestMetrics
     private let control: Mailbox
@@ -62,6 +64,7 @@ final class Follower: Sendable {
             creation: UInt32.random(in: 1...UInt32.max))
         let metrics = TestMetrics()
         let collector = collector
+        let departed = departed
         let (cookie, epmdPort) = (Cookie(nodes.cluster.cookie), nodes.cluster.epmdPort)
         let subscription = ClusterSubscription(
             node: node, pubsub: PubSubConfiguration(poolSize: poolSize),
@@ -70,7 +73,8 @@ final class Follower: Sendable {
             cluster: ClusterConfiguration(
                 seeds: seeds.map { NodeName(alive: $0, host: "localhost") }, refreshInterval: refreshInterval,
                 shard: shard, giveUpAfter: giveUpAfter),
-            consumer: collector, logger: Logger(label: "test"), metrics: metrics
+            consumer: collector, logger: Logger(label: "test"), metrics: metrics,
+            departed: { name in departed.names.withLock { $0.append(name) } }
         ) { peer in
             NodeConnection(
                 peer: peer, node: node, cookie: cookie,
@@ -213,4 +217,10 @@ func pidsByGroup(_ groups: [Term]) -> [String: [Pid]] {
         }
     }
     return result
+}
+
+/// The names a subscription gave up on.
+final class Departures: Sendable {
+    let names = Mutex<[String]>([])
+    var all: [String] { names.withLock { $0 } }
 }

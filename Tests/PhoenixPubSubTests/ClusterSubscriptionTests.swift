@@ -126,10 +126,15 @@ import Testing
             !follower.subscription.followedPeers.contains("pa3@localhost")
         }
         #expect(follower.subscription.followedPeers == ["pa1@localhost", "pa2@localhost"])
+        // Its departure is counted and handed on, so that its per-node series are removed.
+        #expect(follower.departed.all == ["pa3@localhost"])
+        #expect(try follower.metrics.expectCounter("exesdb_exporter_peer_departures_total").totalValue == 1)
         nodes.stop("pa1")
         nodes.stop("pa2")
         try await eventually("exesdb_up at 0") { try follower.metrics.expectGauge("exesdb_up").lastValue == 0 }
         #expect(peerUp("pa1@localhost") == 0 && peerUp("pa2@localhost") == 0)
+        // The seed is never given up on: its series stays, at 0.
+        #expect(!follower.departed.all.contains("pa1@localhost"))
     }
 
     @Test func shardsParseAndSplitEvenly() throws {

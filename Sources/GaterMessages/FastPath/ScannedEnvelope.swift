@@ -9,7 +9,7 @@ extension EnvelopeVerifier {
     func scan(
         _ bytes: UnsafeBufferPointer<UInt8>, envelope: Int, style: RememberedStyle, sender: String,
         texts: TextInterner
-    ) -> GaterMessage? {
+    ) -> (message: GaterMessage, report: FieldReport)? {
         guard let key else { return nil }
         let atomStyle = style.style ?? .legacy
         var scanner = BroadcastScanner(bytes, at: envelope, legacy: atomStyle == .legacy)
@@ -32,15 +32,17 @@ extension EnvelopeVerifier {
                 }
                 if style.style == nil { style.style = atomStyle }
                 var unsupported = false
-                let message = withUnsafeMutablePointer(to: &unsupported) { flag in
-                    GaterDecoder.message(
+                let decoding = withUnsafeMutablePointer(to: &unsupported) { flag in
+                    GaterDecoder.decoding(
                         of: kind,
                         ScannedFields(
                             bytes: bytes, fields: UnsafeBufferPointer(fields), times: UnsafeBufferPointer(times),
                             unsupported: flag, texts: texts),
                         sender: sender)
                 }
-                return unsupported ? nil : message
+                // A payload the decoders refuse is left to the general path, which says why.
+                guard !unsupported, case .success(let message) = decoding.outcome else { return nil }
+                return (message, decoding.report)
             }
         }
     }

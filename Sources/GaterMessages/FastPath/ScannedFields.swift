@@ -16,6 +16,22 @@ struct ScannedFields: PayloadFields {
 
     func has(_ key: PayloadField) -> Bool { fields[key.rawValue] >= 0 }
 
+    /// As `PayloadReader.shape`, from the value's tag byte.
+    func shape(_ key: PayloadField) -> FieldShape? {
+        guard let offset = field(key) else { return nil }
+        switch bytes[offset] {
+        case ExternalTag.smallAtomUTF8, ExternalTag.atomUTF8, ExternalTag.atom, ExternalTag.smallAtom: return .atom
+        case ExternalTag.smallInteger, ExternalTag.integer, ExternalTag.smallBig, ExternalTag.largeBig: return .integer
+        case ExternalTag.newFloat, ExternalTag.float: return .float
+        case ExternalTag.binary, ExternalTag.bitBinary: return .binary
+        case ExternalTag.string: return .charlist
+        case ExternalTag.list, ExternalTag.nilList: return .list
+        case ExternalTag.map: return .map
+        case ExternalTag.smallTuple, ExternalTag.largeTuple: return .tuple
+        default: return .other
+        }
+    }
+
     /// The value's offset, nil when absent or the atom `nil`.
     private func field(_ key: PayloadField) -> Int? {
         let offset = fields[key.rawValue]

@@ -34,8 +34,9 @@ struct AlertFacts: Sendable, Equatable, Codable {
     var requiresAcknowledgement: Bool
     var timestamp: Double?
 
+    /// A joined alert, found by its id: it has one.
     init(_ alert: SystemAlert) {
-        alertID = alert.alertID
+        alertID = alert.alertID ?? ""
         severity = alert.severity
         category = alert.category
         title = alert.title

@@ -29,6 +29,11 @@ final class Publisher: Sendable {
         }
     }
 
+    /// Publishes the shapes ExESDB 0.11 really sends (gater_fixture:real_shapes/0) every 500 ms.
+    static func realShapes() async throws -> Publisher {
+        try await Publisher { secret in "pubsub_publisher:start_publishing_real(1, <<\"\(secret)\">>)" }
+    }
+
     /// Publishes `operations` ThroughputMetrics with distinct operations every 500 ms.
     static func manyOperations(_ operations: Int) async throws -> Publisher {
         try await Publisher { secret in "pubsub_publisher:start_publishing_many(1, <<\"\(secret)\">>, \(operations))" }

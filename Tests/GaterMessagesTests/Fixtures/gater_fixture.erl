@@ -4,7 +4,7 @@
 %%
 %% write(Path, Secret) writes records <<NameLen:16, Name, Len:32, Bytes>>.
 -module(gater_fixture).
--export([write/2, payloads/0]).
+-export([write/2, payloads/0, real_shapes/0]).
 
 -define(M(Suffix), list_to_atom("Elixir.ExESDBGater.Messages." ++ Suffix)).
 
@@ -33,8 +33,15 @@ cases(Secret) ->
     Latency = {latency_metric, latency()},
     TamperedLatency = {latency_metric, maps:put(latency_ms, 99.0, latency())},
     {secure_message, GoodSig, _} = sign(Secret, Latency),
-    Signed ++
-        [{latency_otp26, forward(<<"latency">>, sign_otp26(Secret, Latency))},
+    Real = [{Name, forward(Topic, sign(Secret, Inner))} || {Name, Topic, Inner} <- real_shapes()],
+    Signed ++ Real ++
+        [{cluster_health_nothing_usable,
+          forward(<<"cluster:health">>,
+                  sign(Secret, {cluster_health_updated,
+                                maps:merge(cluster_health(), #{status => #{}, healthy_nodes => <<"two">>,
+                                                               total_nodes => {3}, degraded_nodes => 7,
+                                                               unhealthy_nodes => 8, quorum_status => 9})}))},
+         {latency_otp26, forward(<<"latency">>, sign_otp26(Secret, Latency))},
          {tampered, forward(<<"latency">>, {secure_message, GoodSig, TamperedLatency})},
          {unsigned, forward(<<"latency">>, {unsecured_message, Latency})},
          {not_envelope, forward(<<"latency">>, hello)},
@@ -65,6 +72,25 @@ payloads() ->
      {alert_acknowledged, <<"warnings">>, {alert_acknowledged, alert_ack()}},
      {alert_escalated, <<"escalations">>, {alert_escalated, escalation()}},
      {notification_status, <<"escalations">>, {notification_status, notification()}}].
+
+%% What ExESDB 0.11 really sends (beam-campus/ex-esdb, package/lib/ex_esdb/pubsub_integration.ex):
+%% broadcast_cluster_health(Nodes, FailedNodes, EventType, Opts) calls the Gater's
+%% cluster_health(Status, HealthyNodes, TotalNodes, Opts) with those arguments, so the struct's
+%% fields hold other things; create_alert_message falls back to a plain map without alert_id.
+%% Timestamps are DateTime.utc_now() (microsecond precision 6).
+real_shapes() ->
+    [{cluster_health_shifted, <<"cluster:health">>,
+      {cluster_health_updated,
+       #{'__struct__' => ?M("HealthMessages.ClusterHealth"), status => ['ex_esdb@node1', 'ex_esdb@node2'],
+         healthy_nodes => ['ex_esdb@node3'], total_nodes => node_down, degraded_nodes => [],
+         unhealthy_nodes => [], quorum_status => available, timestamp => ts_micro()}}},
+     {system_alert_plain_map, <<"node_failure">>,
+      {system_alert,
+       #{category => system, description => <<"node ex_esdb@node3 is down">>, node => 'ex_esdb@node1',
+         severity => critical, source => cluster_monitor, timestamp => ts_micro(), title => <<"Node failure">>}}}].
+
+ts_micro() ->
+    maps:put(microsecond, {123456, 6}, ts()).
 
 ts() ->
     #{'__struct__' => 'Elixir.DateTime', calendar => 'Elixir.Calendar.ISO', year => 2026, month => 11,

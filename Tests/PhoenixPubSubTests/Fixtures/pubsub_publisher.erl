@@ -28,7 +28,7 @@
 %%                                     it gets: From ! {versioned_sync, Scope, Groups}, or
 %%                                     From ! {versioned_sync, timeout} after 5 s
 -module(pubsub_publisher).
--export([start/2, start/3, start_ticking/2, start_publishing_all/3, start_publishing_many/3,
+-export([start/2, start/3, start_ticking/2, start_publishing_all/3, start_publishing_many/3, start_publishing_real/2,
          start_with_local_members/2, start_with_local_members/3]).
 
 -define(SCOPE, 'Elixir.Phoenix.PubSub').
@@ -52,6 +52,13 @@ start_publishing_all(PoolSize, Secret, Buses) ->
     Self = self(),
     spawn(fun() -> repeat(500, fun() -> Self ! {publish_own, Buses} end) end),
     spawn(fun watch_members/0),
+    start(PoolSize, Secret).
+
+%% start_publishing_real(PoolSize, Secret): as start/2, and every 500 ms publishes the shapes ExESDB
+%% 0.11 really sends (gater_fixture:real_shapes/0) on their buses.
+start_publishing_real(PoolSize, Secret) ->
+    Self = self(),
+    spawn(fun() -> repeat(500, fun() -> Self ! publish_real end) end),
     start(PoolSize, Secret).
 
 %% start_publishing_many(PoolSize, Secret, N): as start/2, and every 500 ms publishes N
@@ -136,6 +143,9 @@ loop(PoolSize, Secret) ->
         {publish_own, Buses} ->
             [broadcast(PoolSize, Bus, Topic, sign(Secret, Inner))
              || {Tag, Topic, Inner} <- gater_fixture:payloads(), Bus <- [bus_of(Tag)], lists:member(Bus, Buses)];
+        publish_real ->
+            [broadcast(PoolSize, bus_of(Tag), Topic, sign(Secret, Inner))
+             || {_, Topic, {Tag, _} = Inner} <- gater_fixture:real_shapes()];
         {publish_many, N} ->
             [broadcast(PoolSize, ex_esdb_metrics, <<"throughput">>, sign(Secret, throughput(Index)))
              || Index <- lists:seq(1, N)];
