@@ -109,6 +109,9 @@ public enum Catalogue {
             "Fields of accepted messages that were there but could not be used (the rest of the message was).",
             ["bus", "type", "field"]),
         counter(
+            "exesdb_exporter_log_lines_dropped_total",
+            "Log lines that could not be written (standard error closed, full or not writable).", []),
+        counter(
             "exesdb_exporter_peer_departures_total",
             "Discovered nodes no longer followed after failing to connect (their per-node series are removed).", []),
         counter("exesdb_exporter_webhook_deliveries_total", "Webhook deliveries by outcome.", ["endpoint", "outcome"]),

@@ -47,9 +47,7 @@ public struct LineLogHandler: LogHandler {
         write(format == .json ? Self.json(fields) : Self.logfmt(fields))
     }
 
-    public static let standardError: @Sendable (String) -> Void = { line in
-        FileHandle.standardError.write(Data((line + "\n").utf8))
-    }
+    public static let standardError: @Sendable (String) -> Void = { line in StandardError.write(line) }
 
     static func logfmt(_ fields: [(String, String)]) -> String {
         fields.map { key, value in

@@ -18,6 +18,7 @@ struct Exporter {
     let reresolve: @Sendable () throws -> ExporterSettings
 
     func run() async throws {
+        StandardError.ignoreBrokenPipes()
         let levels = LogLevelControl(settings.serving.logLevel)
         let format = settings.serving.logFormat
         LoggingSystem.bootstrap { label in LineLogHandler(label: label, format: format, control: levels) }
@@ -27,7 +28,7 @@ struct Exporter {
             parts = try makeParts(logger: logger)
         } catch {
             // Nothing is bound or connected yet: say what to fix and exit as a misconfiguration does.
-            FileHandle.standardError.write(Data("exesdb_exporter: \(error)\n".utf8))
+            StandardError.write("exesdb_exporter: \(error)")
             throw ExitCode(2)
         }
         let reload = ReloadService(
@@ -119,6 +120,8 @@ struct Exporter {
         do {
             try Catalogue.register(in: store, buckets: settings.serving.buckets)
             try ProcessCollector(store: store).install(in: store)
+            let dropped = CounterFamily(store.family(named: "exesdb_exporter_log_lines_dropped_total"))
+            store.addCollector { dropped?.setTotal(Double(StandardError.droppedLines)) }
         } catch {
             throw SettingError("metrics.buckets: \(error)")
         }

@@ -37,7 +37,7 @@ struct ExporterCommand: AsyncParsableCommand {
         } catch {
             // --version and --experimental-dump-help end here with status 0.
             guard exitCode(for: error) != .success else { Self.exit(withError: error) }
-            FileHandle.standardError.write(Data("exesdb_exporter: \(CommandLineMistake(message(for: error)))\n".utf8))
+            StandardError.write("exesdb_exporter: \(CommandLineMistake(message(for: error)))")
             Self.exit(withError: ExitCode(2))
         }
         do {
@@ -57,7 +57,7 @@ struct ExporterCommand: AsyncParsableCommand {
                 environment: ProcessInfo.processInfo.environment)
         } catch {
             // A misconfiguration names what is wrong and exits before binding or connecting anything.
-            FileHandle.standardError.write(Data("exesdb_exporter: \(error)\n".utf8))
+            StandardError.write("exesdb_exporter: \(error)")
             throw ExitCode(2)
         }
         let (configFile, serving, erlang, subscription) = (configFile, serving, erlang, subscription)

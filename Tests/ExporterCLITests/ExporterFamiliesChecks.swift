@@ -54,6 +54,9 @@ extension BinaryEndToEndTests {
         await checks.expect(
             "exesdb_exporter_peer_departures_total", "exesdb_exporter_peer_departures_total",
             QueryExpectations.single(0))
+        await checks.expect(
+            "exesdb_exporter_log_lines_dropped_total", "exesdb_exporter_log_lines_dropped_total",
+            QueryExpectations.single(0))
         await checks.expect("exesdb_exporter_series", "exesdb_exporter_series", QueryExpectations.atLeast(40))
         for family in ["exesdb_exporter_series_dropped_total", "exesdb_exporter_series_expired_total"] {
             await checks.expect(family, "sum(\(family)) or vector(0)", QueryExpectations.single(0))
