@@ -53,6 +53,8 @@ public final class ClusterSubscription: Sendable {
     private let metrics: any MetricsFactory
     private let known = NIOLockedValueBox<Set<String>>([])
     private let subscribed = NIOLockedValueBox<Set<String>>([])
+    /// The connection to each node followed, for its state.
+    private let connections = NIOLockedValueBox<[String: NodeConnection]>([:])
     private let newNodes: AsyncStream<NodeName>
     private let newNodeSink: AsyncStream<NodeName>.Continuation
 
@@ -87,6 +89,15 @@ public final class ClusterSubscription: Sendable {
 
     /// Every node with a connection kept up (or being retried) now, whatever its shard.
     public var followedPeers: Set<String> { known.withLockedValue { $0 } }
+
+    /// Why each node followed but not connected now is not: the failure of its last attempt, or
+    /// why its connection ended (`cookie_mismatch`, `epmd_unreachable`, ...).
+    public var connectionErrors: [String: String] {
+        connections.withLockedValue { $0 }.compactMapValues { connection in
+            if case .backingOff(_, let error) = connection.state { return error.reason }
+            return nil
+        }
+    }
 
     /// The nodes connected and subscribed now.
     public var subscribedPeers: Set<String> { subscribed.withLockedValue { $0 } }
@@ -127,6 +138,8 @@ public final class ClusterSubscription: Sendable {
 
     private func follow(_ name: NodeName, isSeed: Bool) async {
         let connection = dial(name)
+        connections.withLockedValue { $0[name.description] = connection }
+        defer { connections.withLockedValue { $0[name.description] = nil } }
         await withDiscardingTaskGroup { tasks in
             tasks.addTask { await self.handle(connection.events) }
             await connection.run(giveUpAfter: isSeed ? nil : cluster.giveUpAfter)

@@ -20,7 +20,10 @@ enum Endpoints {
             text("OK\n")
         }
         router.get(RouterPath(ReservedPath.ready)) { _, _ in
-            sources.isReady() ? text("OK\n") : text("Not ready\n", status: .serviceUnavailable)
+            switch sources.readiness() {
+            case .ready: text("OK\n")
+            case .notReady(let reason): text("Not ready: \(reason)\n", status: .serviceUnavailable)
+            }
         }
         return router
     }

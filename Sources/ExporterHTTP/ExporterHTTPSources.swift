@@ -10,16 +10,23 @@ public struct PeerStatus: Sendable, Equatable {
     /// Seconds since the last message on each bus that has delivered one from this node: a bus
     /// without an entry has sent nothing yet (its PubSub server may not run on that node).
     public var lastMessageAgeByBus: [String: Double]
+    /// Why the last connection attempt failed or the connection ended (`cookie_mismatch`,
+    /// `epmd_unreachable`, ...), while it is not connected.
+    public var lastError: String?
+    /// Messages from this node rejected so far, by reason.
+    public var rejected: [String: Int]
 
     public init(
         name: String, buses: [String], connected: Bool, lastMessageAgeSeconds: Double?,
-        lastMessageAgeByBus: [String: Double] = [:]
+        lastMessageAgeByBus: [String: Double] = [:], lastError: String? = nil, rejected: [String: Int] = [:]
     ) {
         self.name = name
         self.buses = buses
         self.connected = connected
         self.lastMessageAgeSeconds = lastMessageAgeSeconds
         self.lastMessageAgeByBus = lastMessageAgeByBus
+        self.lastError = lastError
+        self.rejected = rejected
     }
 }
 
@@ -51,22 +58,37 @@ public struct LandingPageStatus: Sendable, Equatable {
     }
 }
 
+/// What `/-/ready` answers: 200, or 503 with the reason in the body.
+public enum Readiness: Sendable, Equatable {
+    case ready
+    case notReady(String)
+}
+
 /// Where the server gets what it serves: it depends on no other module of the exporter.
 public struct ExporterHTTPSources: Sendable {
     /// The exposition body in `format`, uncompressed.
     public var render: @Sendable (ExpositionFormat) async -> [UInt8]
     /// The landing page's content.
     public var status: @Sendable () -> LandingPageStatus
-    /// `/-/ready` answers 200 when true, 503 otherwise.
-    public var isReady: @Sendable () -> Bool
+    /// What `/-/ready` answers.
+    public var readiness: @Sendable () -> Readiness
 
+    public init(
+        render: @escaping @Sendable (ExpositionFormat) async -> [UInt8],
+        status: @escaping @Sendable () -> LandingPageStatus,
+        readiness: @escaping @Sendable () -> Readiness
+    ) {
+        self.render = render
+        self.status = status
+        self.readiness = readiness
+    }
+
+    /// Ready when `isReady` says so, with no reason otherwise.
     public init(
         render: @escaping @Sendable (ExpositionFormat) async -> [UInt8],
         status: @escaping @Sendable () -> LandingPageStatus,
         isReady: @escaping @Sendable () -> Bool
     ) {
-        self.render = render
-        self.status = status
-        self.isReady = isReady
+        self.init(render: render, status: status) { isReady() ? .ready : .notReady("not ready") }
     }
 }

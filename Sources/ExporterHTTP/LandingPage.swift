@@ -31,11 +31,17 @@ enum LandingPage {
         guard !peers.isEmpty else { return "<p>No node known yet.</p>" }
         let rows = peers.map { peer in
             row([
-                peer.name, buses(peer), peer.connected ? "connected" : "disconnected",
-                age(peer.lastMessageAgeSeconds, none: "no message yet"),
+                peer.name, buses(peer),
+                peer.connected ? "connected" : "disconnected" + (peer.lastError.map { " (\($0))" } ?? ""),
+                age(peer.lastMessageAgeSeconds, none: "no message yet"), rejections(peer.rejected),
             ])
         }
-        return table(["Node", "Buses", "Connection", "Last message"], rows)
+        return table(["Node", "Buses", "Connection", "Last accepted message", "Rejected"], rows)
+    }
+
+    private static func rejections(_ counts: [String: Int]) -> String {
+        let nonzero = counts.filter { $0.value > 0 }.sorted { $0.key < $1.key }
+        return nonzero.isEmpty ? "none" : nonzero.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
     }
 
     /// The buses, each with the age of its last message once it has delivered one.

@@ -84,7 +84,7 @@ public final class MessageIntake: Sendable {
         }
     }
 
-    static func explain(_ rejection: MessageRejection) -> String {
+    public static func explain(_ rejection: MessageRejection) -> String {
         switch rejection {
         case .badSignature:
             "its signature does not match: the publisher uses another SECRET_KEY_BASE, or the message was altered"
@@ -105,6 +105,10 @@ public struct IntakeChannelStatus: Sendable {
     public let lastAccepted: Double?
     /// Accepted messages by kind, the kinds seen only.
     public let accepted: [GaterMessageKind: Int]
+    /// When its last message was rejected (Unix seconds); nil before the first.
+    public let lastRejected: Double?
+    /// Rejected messages by reason, the reasons seen only.
+    public let rejected: [MessageRejection: Int]
 }
 
 /// The channels made so far, and the one used last.
@@ -148,6 +152,8 @@ final class IntakeChannel: Sendable {
     private let lastAccepted = Atomic<UInt64>(0)
     private let tally = InlineArray<13, Atomic<Int>> { _ in Atomic(0) }
     private let texts = TextInterner()
+    private let lastRejected = Atomic<UInt64>(0)
+    private let rejectedTally = InlineArray<5, Atomic<Int>> { _ in Atomic(0) }
 
     init(peer: String, bus: String, core: IntakeCore) {
         self.peer = peer
@@ -165,6 +171,7 @@ final class IntakeChannel: Sendable {
         }
         // A new kind needs its slot in `tally` (a programmer's error, caught by any test).
         precondition(GaterMessageKind.allCases.count == 13, "IntakeChannel.tally needs one slot per kind")
+        precondition(MessageRejection.allCases.count == 5, "IntakeChannel.rejectedTally needs one slot per reason")
     }
 
     func receive(topic: String, view: TermView, message: TermRef) -> ReceivedMessage? {
@@ -212,6 +219,8 @@ final class IntakeChannel: Sendable {
 
     private func count(_ rejection: MessageRejection, topic: String, detail: String? = nil) {
         counter(of: rejection).increment()
+        rejectedTally[rejection.position].wrappingAdd(1, ordering: .relaxed)
+        lastRejected.store(Date().timeIntervalSince1970.bitPattern, ordering: .relaxed)
         report(rejection, topic: topic, detail: detail)
     }
 
@@ -255,8 +264,15 @@ final class IntakeChannel: Sendable {
             let count = tally[kind.position].load(ordering: .relaxed)
             if count > 0 { accepted[kind] = count }
         }
+        var rejected: [MessageRejection: Int] = [:]
+        for rejection in MessageRejection.allCases {
+            let count = rejectedTally[rejection.position].load(ordering: .relaxed)
+            if count > 0 { rejected[rejection] = count }
+        }
+        let rejectedBits = lastRejected.load(ordering: .relaxed)
         return IntakeChannelStatus(
-            peer: peer, bus: bus, lastAccepted: bits == 0 ? nil : Double(bitPattern: bits), accepted: accepted)
+            peer: peer, bus: bus, lastAccepted: bits == 0 ? nil : Double(bitPattern: bits), accepted: accepted,
+            lastRejected: rejectedBits == 0 ? nil : Double(bitPattern: rejectedBits), rejected: rejected)
     }
 
     private func report(_ rejection: MessageRejection, topic: String, detail: String?) {

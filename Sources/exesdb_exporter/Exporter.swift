@@ -105,7 +105,7 @@ struct Exporter {
                             oldestPendingAgeSeconds: queue.oldestPendingAge)
                     })
             },
-            isReady: { status.isReady })
+            readiness: { status.readiness() })
     }
 
     /// The store with the catalogue, the build info and the process collector.

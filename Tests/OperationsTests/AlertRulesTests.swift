@@ -7,7 +7,8 @@ import Testing
     static let requiredAlerts = [
         "ExESDBExporterDown", "ExESDBNoPeers", "ExESDBNodeUnhealthy", "ExESDBNodeDegraded", "ExESDBClusterQuorumLost",
         "ExESDBComponentUnhealthy", "ExESDBHealthCheckFailing", "ExESDBLatencyHigh", "ExESDBThroughputDropped",
-        "ExESDBResourceSaturation", "ExESDBCriticalAlerts", "ExESDBMessagesRejected", "ExESDBWebhookDeliveryFailing",
+        "ExESDBResourceSaturation", "ExESDBCriticalAlerts", "ExESDBMessagesRejected", "ExESDBEveryMessageRejected",
+        "ExESDBWebhookDeliveryFailing",
         "ExESDBWebhookBacklog", "ExESDBStaleMetrics",
     ]
 
