@@ -11,8 +11,10 @@ import WebhookForwarder
 struct ExporterCommand: AsyncParsableCommand {
     static let version = "0.3.0-dev"
 
+    /// `--version`, with what `exesdb_exporter_build_info` carries besides.
     static let configuration = CommandConfiguration(
-        commandName: "exesdb_exporter", abstract: "Prometheus exporter for ExESDB.", version: version)
+        commandName: "exesdb_exporter", abstract: "Prometheus exporter for ExESDB.",
+        version: "\(version) (revision: \(BuildInfo.revision), swift: \(BuildInfo.swiftVersion))")
 
     @Option(name: .customLong("config.file"), help: HelpPage.help("config.file"))
     var configFile: String?

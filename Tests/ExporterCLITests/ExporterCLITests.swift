@@ -95,6 +95,10 @@ import Testing
         let version = try exporter(["--version"], environment: [:])
         #expect(try await version.waitForExit() == 0)
         #expect(version.lines.first?.hasPrefix("0.") == true)
+        #expect(
+            version.lines.first?.contains("(revision: ") == true
+                && version.lines.first?.contains(", swift: 6.") == true,
+            "\(version.lines)")
         let help = try exporter(["--help"], environment: [:])
         #expect(try await help.waitForExit() == 0)
         #expect(help.lines.contains { $0.contains("--erlang.cookie-file") })

@@ -104,10 +104,10 @@ extension BinaryEndToEndTests {
         ) { samples in samples.count == 1 && (0..<10).contains(samples[0].value) }
     }
 
-    /// What `exesdb_exporter --version` prints.
+    /// The version `exesdb_exporter --version` prints first.
     static func binaryVersion() async throws -> String {
         let result = try await offThePool { try ErlangTools.run(ExporterCLITests.binary, ["--version"]) }
-        return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        return String(result.output.trimmingCharacters(in: .whitespacesAndNewlines).prefix { $0 != " " })
     }
 }
 
