@@ -95,7 +95,7 @@ extension BinaryEndToEndTests {
 
     /// What `exesdb_exporter --version` prints.
     static func binaryVersion() async throws -> String {
-        let result = try await offThePool { try ErlangTools.run(ExporterCLITests.binary, ["--version"]) }
+        let result = try await ErlangTools.run(ExporterCLITests.binary, ["--version"])
         return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

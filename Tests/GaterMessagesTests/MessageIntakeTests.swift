@@ -8,11 +8,11 @@ import Testing
 /// Every broadcast is either a typed message counted by bus and type, or a rejection counted by
 /// bus and reason.
 @Suite struct MessageIntakeTests {
-    @Test func acceptedAndRejectedMessagesAreCounted() throws {
+    @Test func acceptedAndRejectedMessagesAreCounted() async throws {
         let metrics = TestMetrics()
         let intake = MessageIntake(
             secret: SecretKeyBase(GaterMessagesTests.secret), logger: Logger(label: "test"), metrics: metrics)
-        let broadcasts = try GaterMessagesTests.broadcasts.get()
+        let broadcasts = try await GaterMessagesTests.broadcasts.value
         var accepted = 0
         for (name, bytes) in broadcasts.sorted(by: { $0.key < $1.key }) {
             let view = try TermView(parsing: bytes)
@@ -58,12 +58,12 @@ import Testing
         }
     }
 
-    @Test func mutatedBroadcastsAreDecodedOrRejected() throws {
+    @Test func mutatedBroadcastsAreDecodedOrRejected() async throws {
         let intake = MessageIntake(secret: SecretKeyBase(GaterMessagesTests.secret), logger: Logger(label: "test"))
         let unsigned = MessageIntake(secret: nil, logger: Logger(label: "test"))
         var random = Mixer(state: 2026)
         var outcomes = (parsed: 0, decoded: 0)
-        for (_, original) in try GaterMessagesTests.broadcasts.get() {
+        for (_, original) in try await GaterMessagesTests.broadcasts.value {
             for _ in 0..<300 {
                 var bytes = original
                 for _ in 0..<Int.random(in: 1...4, using: &random) {

@@ -38,9 +38,9 @@ import Testing
         }
     }
 
-    @Test func everyBroadcastOfTheBEAMScansToWhatTheGeneralPathDecodes() throws {
+    @Test func everyBroadcastOfTheBEAMScansToWhatTheGeneralPathDecodes() async throws {
         var scannedNames: Set<String> = []
-        for (name, bytes) in try GaterMessagesTests.broadcasts.get() {
+        for (name, bytes) in try await GaterMessagesTests.broadcasts.value {
             let style = RememberedStyle()
             let expected = general(bytes, style: RememberedStyle())
             guard let message = scanned(bytes, style: style) else { continue }
@@ -58,8 +58,8 @@ import Testing
         }
     }
 
-    @Test func anOTP26PublisherScansOnceItsStyleIsKnown() throws {
-        let bytes = try #require(try GaterMessagesTests.broadcasts.get()["latency_otp26"])
+    @Test func anOTP26PublisherScansOnceItsStyleIsKnown() async throws {
+        let bytes = try #require(try await GaterMessagesTests.broadcasts.value["latency_otp26"])
         let style = RememberedStyle()
         #expect(scanned(bytes, style: style) == nil, "tried in the legacy style first: left to the general path")
         guard case .success(let expected) = general(bytes, style: style) else {
@@ -70,10 +70,10 @@ import Testing
         #expect(scanned(bytes, style: style) == expected)
     }
 
-    @Test func mutantsScanToTheGeneralAnswerOrAreLeftToIt() throws {
+    @Test func mutantsScanToTheGeneralAnswerOrAreLeftToIt() async throws {
         var random = HostileMessageTests.Mixer(state: 4242)
         var counts = (mutants: 0, scanned: 0)
-        for (name, original) in try GaterMessagesTests.broadcasts.get() {
+        for (name, original) in try await GaterMessagesTests.broadcasts.value {
             for _ in 0..<400 {
                 var bytes = original
                 for _ in 0..<Int.random(in: 1...3, using: &random) {
@@ -90,8 +90,8 @@ import Testing
         #expect(counts.scanned > 50, "\(counts)")
     }
 
-    @Test func everyTruncationIsLeftToTheGeneralPath() throws {
-        for (name, original) in try GaterMessagesTests.broadcasts.get() {
+    @Test func everyTruncationIsLeftToTheGeneralPath() async throws {
+        for (name, original) in try await GaterMessagesTests.broadcasts.value {
             for length in 0..<original.count {
                 #expect(
                     scanned(Array(original.prefix(length)), style: RememberedStyle()) == nil, "\(name) at \(length)")
@@ -100,9 +100,9 @@ import Testing
     }
 
     /// The intake counts and stamps a scanned broadcast as it does a decoded one.
-    @Test func theIntakeTakesScannedBroadcastsAndLeavesTheRest() throws {
+    @Test func theIntakeTakesScannedBroadcastsAndLeavesTheRest() async throws {
         let intake = MessageIntake(secret: SecretKeyBase(GaterMessagesTests.secret), logger: Logger(label: "test"))
-        let broadcasts = try GaterMessagesTests.broadcasts.get()
+        let broadcasts = try await GaterMessagesTests.broadcasts.value
         let latency = try #require(broadcasts["latency_metric"])
         let received = latency.withUnsafeBufferPointer {
             intake.receive(

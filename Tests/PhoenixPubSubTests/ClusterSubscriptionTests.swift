@@ -114,7 +114,7 @@ import Testing
             try? follower.metrics.expectGauge("exesdb_exporter_peer_up", [("peer", peer)]).lastValue
         }
         #expect(peerUp("pa3@localhost") == 1)
-        nodes.stop("pa3")
+        await nodes.stop("pa3")
         try await eventually("unsubscribed from pa3") {
             !follower.subscription.subscribedPeers.contains("pa3@localhost")
         }
@@ -126,8 +126,8 @@ import Testing
             !follower.subscription.followedPeers.contains("pa3@localhost")
         }
         #expect(follower.subscription.followedPeers == ["pa1@localhost", "pa2@localhost"])
-        nodes.stop("pa1")
-        nodes.stop("pa2")
+        await nodes.stop("pa1")
+        await nodes.stop("pa2")
         try await eventually("exesdb_up at 0") { try follower.metrics.expectGauge("exesdb_up").lastValue == 0 }
         #expect(peerUp("pa1@localhost") == 0 && peerUp("pa2@localhost") == 0)
     }

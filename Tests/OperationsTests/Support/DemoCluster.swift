@@ -6,8 +6,8 @@ import Foundation
 /// command line.
 final class DemoCluster: Sendable {
     static let names = ["ex_esdb1@localhost", "ex_esdb2@localhost", "ex_esdb3@localhost"]
-    static let fixtures: Result<ErlangFixtures, any Error> = Result {
-        try ErlangFixtures(sourceDirectory: Repository.path("demo"))
+    static let fixtures = Task<ErlangFixtures, any Error> {
+        try await ErlangFixtures(sourceDirectory: Repository.path("demo"))
     }
 
     let cluster: ErlangCluster
@@ -16,7 +16,7 @@ final class DemoCluster: Sendable {
 
     init() async throws {
         let cookie = "demo-cookie-\(UInt64.random(in: 0...UInt64.max))"
-        cluster = try await ErlangCluster(fixtures: try Self.fixtures.get(), cookie: cookie)
+        cluster = try await ErlangCluster(fixtures: try await Self.fixtures.value, cookie: cookie)
         let list = "[" + Self.names.joined(separator: ", ") + "]"
         var nodes: [BackgroundProcess] = []
         for (index, name) in Self.names.enumerated() {
@@ -44,8 +44,9 @@ final class DemoCluster: Sendable {
         )
     }
 
+    /// Kills the nodes without waiting for their ends (a `defer` cannot wait).
     func stop() {
-        for node in nodes { node.stop() }
+        for node in nodes { node.stopNow() }
     }
 }
 
