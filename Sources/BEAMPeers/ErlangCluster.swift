@@ -37,9 +37,12 @@ public final class ErlangCluster: Sendable {
                 fixtures.beamDirectory,
             ]
             + extraArguments + ["-eval", expression]
-        let node = try BackgroundProcess("erl", arguments, environment: environment)
-        try await node.waitForLine(containing: "ready")
-        return node
+        // Its 20 s to say `ready` start once it has a slot (`StartupSlots`).
+        return try await StartupSlots.beams.withSlot {
+            let node = try BackgroundProcess("erl", arguments, environment: environment)
+            try await node.waitForLine(containing: "ready")
+            return node
+        }
     }
 
     deinit {

@@ -97,15 +97,19 @@ public struct ErlangFixtures: Sendable {
             try FileManager.default.contentsOfDirectory(atPath: directory)
                 .filter { $0.hasSuffix(".erl") }.sorted().map { "\(directory)/\($0)" }
         }
-        let result = try await ErlangTools.run("erlc", ["-o", output] + sources)
+        let result = try await StartupSlots.beams.withSlot {
+            try await ErlangTools.run("erlc", ["-o", output] + sources)
+        }
         guard result.status == 0 else { throw ErlangTools.Failure(description: "erlc failed: \(result.output)") }
         beamDirectory = output
     }
 
     /// Evaluates `expression` in a fresh, non-distributed BEAM and returns what it printed.
     public func eval(_ expression: String) async throws -> String {
-        let result = try await ErlangTools.run(
-            "erl", ["-noshell", "-pa", beamDirectory, "-eval", "\(expression), halt()."])
+        // The whole run takes a slot: most such runs are a BEAM's start and a moment's work.
+        let result = try await StartupSlots.beams.withSlot {
+            try await ErlangTools.run("erl", ["-noshell", "-pa", beamDirectory, "-eval", "\(expression), halt()."])
+        }
         guard result.status == 0 else {
             throw ErlangTools.Failure(description: "erl exited with \(result.status): \(result.output)")
         }

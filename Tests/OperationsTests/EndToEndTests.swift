@@ -75,16 +75,18 @@ import Testing
         let fixtures = try await ErlangFixtures(sourceDirectories: [
             Repository.path("Tests/PhoenixPubSubTests/Fixtures"), Repository.path("Tests/GaterMessagesTests/Fixtures"),
         ])
-        let node = try BackgroundProcess(
-            "erl",
-            [
-                "-sname", "rogue@localhost", "-setcookie", demo.cluster.cookie, "-noshell", "-pa",
-                fixtures.beamDirectory,
-                "-eval",
-                "pong = net_adm:ping('\(DemoCluster.names[0])'), pubsub_publisher:start_ticking(1, <<\"wrong\">>)",
-            ], environment: demo.cluster.environment)
-        try await node.waitForLine(containing: "ready")
-        return node
+        return try await StartupSlots.beams.withSlot {
+            let node = try BackgroundProcess(
+                "erl",
+                [
+                    "-sname", "rogue@localhost", "-setcookie", demo.cluster.cookie, "-noshell", "-pa",
+                    fixtures.beamDirectory,
+                    "-eval",
+                    "pong = net_adm:ping('\(DemoCluster.names[0])'), pubsub_publisher:start_ticking(1, <<\"wrong\">>)",
+                ], environment: demo.cluster.environment)
+            try await node.waitForLine(containing: "ready")
+            return node
+        }
     }
 
     /// Every dashboard query (variables as "All", and once more without its `or vector(0)`

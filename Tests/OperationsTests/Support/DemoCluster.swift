@@ -20,15 +20,20 @@ final class DemoCluster: Sendable {
         let list = "[" + Self.names.joined(separator: ", ") + "]"
         var nodes: [BackgroundProcess] = []
         for (index, name) in Self.names.enumerated() {
-            let node = try BackgroundProcess(
-                "erl",
-                [
-                    "-sname", name, "-setcookie", cookie, "-noshell", "-pa", cluster.fixtures.beamDirectory, "-eval",
-                    "exesdb_demo:start(#{index => \(index), nodes => \(list), profile => fast})",
-                ], environment: cluster.environment.merging(["SECRET_KEY_BASE": secret]) { $1 })
+            // In turns with the other BEAMs starting (`StartupSlots`); each says `ready` at once,
+            // without waiting for the others.
+            let node = try await StartupSlots.beams.withSlot { [cluster, secret] in
+                let node = try BackgroundProcess(
+                    "erl",
+                    [
+                        "-sname", name, "-setcookie", cookie, "-noshell", "-pa", cluster.fixtures.beamDirectory,
+                        "-eval", "exesdb_demo:start(#{index => \(index), nodes => \(list), profile => fast})",
+                    ], environment: cluster.environment.merging(["SECRET_KEY_BASE": secret]) { $1 })
+                try await node.waitForLine(containing: "ready")
+                return node
+            }
             nodes.append(node)
         }
-        for node in nodes { try await node.waitForLine(containing: "ready") }
         self.nodes = nodes
     }
 
