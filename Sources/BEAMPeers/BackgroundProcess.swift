@@ -30,6 +30,12 @@ public final class BackgroundProcess: Sendable {
     public var isRunning: Bool { process.isRunning }
     public var lines: [String] { output.lines }
 
+    /// When the first line containing `text` was read from the process (on the reading thread,
+    /// not the cooperative pool: a loaded pool does not make it late).
+    public func moment(ofFirstLineContaining text: String) -> ContinuousClock.Instant? {
+        output.moment(ofFirstLineContaining: text)
+    }
+
     /// Waits until a line containing `text` has been printed; returns it. The output is looked at
     /// once more after the deadline (see `poll`).
     @discardableResult
@@ -96,22 +102,28 @@ public final class BackgroundProcess: Sendable {
     }
 }
 
-/// Output split into lines as it arrives from the reading thread.
+/// Output split into lines as it arrives from the reading thread, each with the moment it came.
 private final class LineBuffer: Sendable {
-    private let state = Mutex<(pending: String, lines: [String])>(("", []))
+    private let state = Mutex<(pending: String, lines: [String], moments: [ContinuousClock.Instant])>(("", [], []))
 
     func append(_ data: Data) {
         let text = String(decoding: data, as: UTF8.self)
+        let now = ContinuousClock.now
         state.withLock { state in
             state.pending += text
             while let newline = state.pending.firstIndex(of: "\n") {
                 state.lines.append(String(state.pending[..<newline]))
+                state.moments.append(now)
                 state.pending.removeSubrange(...newline)
             }
         }
     }
 
     var lines: [String] { state.withLock { $0.lines } }
+
+    func moment(ofFirstLineContaining text: String) -> ContinuousClock.Instant? {
+        state.withLock { state in state.lines.firstIndex { $0.contains(text) }.map { state.moments[$0] } }
+    }
 }
 
 /// The process tree from /proc, to find what a process started.

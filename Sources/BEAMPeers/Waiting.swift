@@ -28,6 +28,24 @@ public func eventually(
     if held == nil { throw ErlangTools.Failure(description: "not \(what) within \(timeout)") }
 }
 
+/// The moment `condition` was first seen to hold, watched from a thread of its own every
+/// millisecond, so that a loaded cooperative pool does not delay the observation: for tests that
+/// measure how long the code under test took to do something it does on its own threads (an
+/// event loop declaring a peer dead). Nil when it did not hold within `timeout`.
+public func momentWhen(
+    timeout: Duration, _ condition: @escaping @Sendable () -> Bool
+) async throws -> ContinuousClock.Instant? {
+    try await offThePool {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let expired = ContinuousClock.now >= deadline
+            if condition() { return ContinuousClock.now }
+            if expired { return nil }
+            usleep(1000)  // On this thread only: it is no thread of the pool.
+        }
+    }
+}
+
 /// Runs `body`, then `cleanup` whether `body` threw or not: a `defer` that can wait (for a script
 /// to clean up after itself, say) without blocking a thread.
 public func withCleanup<T>(
