@@ -280,6 +280,7 @@ import Testing
         #expect(reason == .tickTimeout(node: peer, seconds: 4))
         let detectedAfter = try #require(declaredDeadAt, "still connected 20 s after the freeze") - frozenAt
         #expect(detectedAfter <= .seconds(6), "declared dead after \(detectedAfter)")
+        print("tick: declared dead \(detectedAfter) after the freeze")
         erl.signal(SIGCONT)
         await swift.stop()
         await erl.stop()
@@ -305,6 +306,7 @@ import Testing
         try await swift.waitUntilUp(timeout: .seconds(20))
         let reconnectedAfter = try #require(try await connectedAt, "not connected 60 s after the restart") - backAt
         #expect(reconnectedAfter <= .milliseconds(3000), "connected \(reconnectedAfter) after the node was back")
+        print("restart: connected \(reconnectedAfter) after the node was back")
         let mailbox = swift.node.spawn()
         swift.node.send(
             .tuple([.atom("echo"), .pid(mailbox.pid), 1]), toName: "echo", on: "restart1@localhost", from: mailbox.pid)

@@ -110,8 +110,14 @@ import Testing
     {
         try await demo.waitForLine(
             containingAll: ["[webhook sink", "ExESDBAlertEscalated", "(signature valid)"], timeout: timeout)
-        let records = DemoScript.sinkRecords(log)
-        #expect(records.contains { DemoScript.isSignedEscalation($0, receiver: "demo-sink") }, "\(records.prefix(2))")
+        // The sink prints a request before it appends it to its log: the record may come a moment
+        // after the line (a loaded machine made that moment long enough to be seen).
+        let logged = try await poll(timeout: .seconds(10)) { () -> [[String: Any]]? in
+            let records = DemoScript.sinkRecords(log)
+            return records.contains { DemoScript.isSignedEscalation($0, receiver: "demo-sink") } ? records : nil
+        }
+        let records = logged ?? DemoScript.sinkRecords(log)
+        #expect(logged != nil, "no signed escalation in the sink's log: \(records.prefix(2))")
         #expect(records.allSatisfy { $0["signature"] as? String == "valid" }, "unsigned or badly signed: \(records)")
     }
 
