@@ -1,3 +1,4 @@
+import BEAMPeers
 import ErlangTerm
 import Logging
 import MetricsTestKit
@@ -59,29 +60,32 @@ import Testing
     }
 
     @Test func mutatedBroadcastsAreDecodedOrRejected() async throws {
-        let intake = MessageIntake(secret: SecretKeyBase(GaterMessagesTests.secret), logger: Logger(label: "test"))
-        let unsigned = MessageIntake(secret: nil, logger: Logger(label: "test"))
-        var random = Mixer(state: 2026)
-        var outcomes = (parsed: 0, decoded: 0)
-        for (_, original) in try await GaterMessagesTests.broadcasts.value {
-            for _ in 0..<300 {
-                var bytes = original
-                for _ in 0..<Int.random(in: 1...4, using: &random) {
-                    bytes[Int.random(in: 1..<bytes.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
-                }
-                guard let view = try? TermView(parsing: bytes), let envelope = view.element(2, of: view.root) else {
-                    continue
-                }
-                outcomes.parsed += 1
-                for receiver in [intake, unsigned] {
-                    if receiver.receive(peer: "p@h", bus: "b", topic: "t", view: view, message: envelope) != nil {
-                        outcomes.decoded += 1
+        try await onOwnThread {
+            let intake = MessageIntake(secret: SecretKeyBase(GaterMessagesTests.secret), logger: Logger(label: "test"))
+            let unsigned = MessageIntake(secret: nil, logger: Logger(label: "test"))
+            var random = Mixer(state: 2026)
+            var outcomes = (parsed: 0, decoded: 0)
+            for (_, original) in try await GaterMessagesTests.broadcasts.value {
+                for _ in 0..<300 {
+                    var bytes = original
+                    for _ in 0..<Int.random(in: 1...4, using: &random) {
+                        bytes[Int.random(in: 1..<bytes.count, using: &random)] = UInt8.random(
+                            in: 0...255, using: &random)
+                    }
+                    guard let view = try? TermView(parsing: bytes), let envelope = view.element(2, of: view.root) else {
+                        continue
+                    }
+                    outcomes.parsed += 1
+                    for receiver in [intake, unsigned] {
+                        if receiver.receive(peer: "p@h", bus: "b", topic: "t", view: view, message: envelope) != nil {
+                            outcomes.decoded += 1
+                        }
                     }
                 }
             }
+            // Most mutants still parse (payload bytes changed), and signatures reject nearly all of them.
+            #expect(outcomes.parsed > 1000)
+            #expect(outcomes.decoded < outcomes.parsed)
         }
-        // Most mutants still parse (payload bytes changed), and signatures reject nearly all of them.
-        #expect(outcomes.parsed > 1000)
-        #expect(outcomes.decoded < outcomes.parsed)
     }
 }
