@@ -51,12 +51,11 @@ public final class AlertmanagerServer: Sendable {
 
     /// Up to a minute: its start-up on a busy 2-core machine can take several seconds.
     private func waitUntilReady() async throws {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
-            if let (status, _) = try? await Self.get("\(url)/-/ready"), status == 200 { return }
-            guard process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(50))
+        let ready = try await poll(timeout: .seconds(60), every: .milliseconds(50)) { () async -> Bool? in
+            if let (status, _) = try? await Self.get("\(url)/-/ready"), status == 200 { return true }
+            return process.isRunning ? nil : false
         }
+        if ready == true { return }
         throw ErlangTools.Failure(
             description:
                 "Alertmanager did not become ready on port \(port); output:\n\(process.lines.joined(separator: "\n"))")
@@ -74,7 +73,7 @@ public final class AlertmanagerServer: Sendable {
     /// What Alertmanager logged so far.
     public var log: [String] { process.lines }
 
-    public func stop() { process.stop() }
+    public func stop() { process.stopNow() }
 
     static func get(_ address: String) async throws -> (Int, Data) {
         guard let url = URL(string: address) else { throw ErlangTools.Failure(description: "bad URL \(address)") }
@@ -83,7 +82,6 @@ public final class AlertmanagerServer: Sendable {
     }
 
     deinit {
-        process.stop()
-        try? FileManager.default.removeItem(atPath: directory)
+        process.stopNow { [directory] in try? FileManager.default.removeItem(atPath: directory) }
     }
 }

@@ -30,14 +30,17 @@ public final class BackgroundProcess: Sendable {
     public var isRunning: Bool { process.isRunning }
     public var lines: [String] { output.lines }
 
-    /// Waits until a line containing `text` has been printed; returns it.
+    /// When the first line containing `text` was read from the process (on the reading thread,
+    /// not the cooperative pool: a loaded pool does not make it late).
+    public func moment(ofFirstLineContaining text: String) -> ContinuousClock.Instant? {
+        output.moment(ofFirstLineContaining: text)
+    }
+
+    /// Waits until a line containing `text` has been printed; returns it. The output is looked at
+    /// once more after the deadline (see `poll`).
     @discardableResult
     public func waitForLine(containing text: String, timeout: Duration = .seconds(20)) async throws -> String {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let line = lines.first(where: { $0.contains(text) }) { return line }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        if let line = try await poll(timeout: timeout, { lines.first { $0.contains(text) } }) { return line }
         throw ErlangTools.Failure(
             description: "no line containing '\(text)' within \(timeout); output:\n\(lines.joined(separator: "\n"))")
     }
@@ -45,11 +48,10 @@ public final class BackgroundProcess: Sendable {
     /// Waits until a line that contains every one of `texts` has been printed; returns it.
     @discardableResult
     public func waitForLine(containingAll texts: [String], timeout: Duration = .seconds(20)) async throws -> String {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let line = lines.first(where: { line in texts.allSatisfy { line.contains($0) } }) { return line }
-            try await Task.sleep(for: .milliseconds(20))
+        let found = try await poll(timeout: timeout) {
+            lines.first { line in texts.allSatisfy { line.contains($0) } }
         }
+        if let found { return found }
         throw ErlangTools.Failure(
             description:
                 "no line containing all of \(texts) within \(timeout); output:\n\(lines.suffix(40).joined(separator: "\n"))"
@@ -62,50 +64,66 @@ public final class BackgroundProcess: Sendable {
     }
 
     /// Waits up to `timeout` for the process to end by itself; returns its exit status, or nil
-    /// when it is still running.
+    /// when it is still running at a last look after the deadline.
     public func waitForExit(timeout: Duration = .seconds(10)) async throws -> Int32? {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return process.isRunning ? nil : process.terminationStatus
+        try await poll(timeout: timeout) { process.isRunning ? nil : process.terminationStatus }
     }
 
     /// Stops the process and whatever it started (a script's children would outlive it), and
     /// waits up to ten seconds for it to end: Foundation sees the exit only once every process
     /// holding the child's status descriptor is gone, so a surviving grandchild would otherwise
-    /// hang the test instead of failing it.
-    public func stop() {
-        guard process.isRunning else { return }
-        let family = ProcessTree.descendants(of: process.processIdentifier)
-        kill(process.processIdentifier, SIGCONT)
-        kill(process.processIdentifier, SIGKILL)
-        for pid in family { kill(pid, SIGKILL) }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while process.isRunning && ContinuousClock.now < deadline { usleep(10_000) }
+    /// hang the test instead of failing it. The wait suspends; it blocks no thread.
+    public func stop() async {
+        stopNow()
+        _ = try? await poll(timeout: .seconds(10)) { process.isRunning ? nil : true }
+    }
+
+    /// Kills the process and whatever it started, without waiting for them to end: for `deinit`
+    /// and `defer`, which cannot wait without blocking the thread they run on (often one of the
+    /// cooperative pool's). `afterwards` (removing the files it used) runs on a thread of its own
+    /// once the process has ended, or after ten seconds.
+    public func stopNow(afterwards: (@Sendable () -> Void)? = nil) {
+        if process.isRunning {
+            let family = ProcessTree.descendants(of: process.processIdentifier)
+            kill(process.processIdentifier, SIGCONT)
+            kill(process.processIdentifier, SIGKILL)
+            for pid in family { kill(pid, SIGKILL) }
+        }
+        guard let afterwards else { return }
+        Thread { [process] in
+            let deadline = ContinuousClock.now + .seconds(10)
+            while process.isRunning && ContinuousClock.now < deadline { usleep(10_000) }  // Not a pool thread.
+            afterwards()
+        }.start()
     }
 
     deinit {
-        stop()
+        stopNow()
     }
 }
 
-/// Output split into lines as it arrives from the reading thread.
+/// Output split into lines as it arrives from the reading thread, each with the moment it came.
 private final class LineBuffer: Sendable {
-    private let state = Mutex<(pending: String, lines: [String])>(("", []))
+    private let state = Mutex<(pending: String, lines: [String], moments: [ContinuousClock.Instant])>(("", [], []))
 
     func append(_ data: Data) {
         let text = String(decoding: data, as: UTF8.self)
+        let now = ContinuousClock.now
         state.withLock { state in
             state.pending += text
             while let newline = state.pending.firstIndex(of: "\n") {
                 state.lines.append(String(state.pending[..<newline]))
+                state.moments.append(now)
                 state.pending.removeSubrange(...newline)
             }
         }
     }
 
     var lines: [String] { state.withLock { $0.lines } }
+
+    func moment(ofFirstLineContaining text: String) -> ContinuousClock.Instant? {
+        state.withLock { state in state.lines.firstIndex { $0.contains(text) }.map { state.moments[$0] } }
+    }
 }
 
 /// The process tree from /proc, to find what a process started.

@@ -14,12 +14,13 @@ public final class ErlangCluster: Sendable {
         let port = ErlangTools.freePort()
         epmdPort = port
         epmd = try BackgroundProcess("epmd", ["-port", "\(port)", "-address", "127.0.0.1"])
-        // epmd prints nothing when it is ready: wait until it answers.
-        for _ in 0..<100 {
-            if (try? ErlangTools.run("epmd", ["-port", "\(port)", "-names"]))?.status == 0 { return }
-            try await Task.sleep(for: .milliseconds(50))
+        // epmd prints nothing when it is ready: wait until it answers (each try runs off the pool).
+        let answered = try await poll(timeout: .seconds(20), every: .milliseconds(50)) {
+            (try? await ErlangTools.run("epmd", ["-port", "\(port)", "-names"]))?.status == 0 ? true : nil
         }
-        throw ErlangTools.Failure(description: "epmd did not start on port \(port)")
+        if answered == nil {
+            throw ErlangTools.Failure(description: "epmd did not start on port \(port) within 20 s")
+        }
     }
 
     /// The environment every tool of this cluster runs with.
@@ -36,12 +37,15 @@ public final class ErlangCluster: Sendable {
                 fixtures.beamDirectory,
             ]
             + extraArguments + ["-eval", expression]
-        let node = try BackgroundProcess("erl", arguments, environment: environment)
-        try await node.waitForLine(containing: "ready")
-        return node
+        // Its 20 s to say `ready` start once it has a slot (`StartupSlots`).
+        return try await StartupSlots.beams.withSlot {
+            let node = try BackgroundProcess("erl", arguments, environment: environment)
+            try await node.waitForLine(containing: "ready")
+            return node
+        }
     }
 
     deinit {
-        epmd.stop()
+        epmd.stopNow()
     }
 }

@@ -7,14 +7,35 @@ public enum ErlangTools {
         public init(description: String) { self.description = description }
     }
 
-    /// Runs `tool` to completion and returns its exit status and combined output.
+    /// Runs `tool` to completion and returns its exit status and combined output. The run and the
+    /// wait happen on a thread of their own (`offThePool`): a tool can take seconds on a loaded
+    /// machine, and a thread of the cooperative pool held that long starves the code under test.
+    /// `input`, when given, is the tool's standard input (from a file, so that a tool that writes
+    /// before it has read everything cannot deadlock against us).
     public static func run(
-        _ tool: String, _ arguments: [String], environment: [String: String] = [:]
+        _ tool: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil
+    ) async throws -> (status: Int32, output: String) {
+        try await offThePool { try runHere(tool, arguments, environment: environment, input: input) }
+    }
+
+    /// `run` on the calling thread, which it blocks: never call it on the cooperative pool.
+    private static func runHere(
+        _ tool: String, _ arguments: [String], environment: [String: String], input: String?
     ) throws -> (status: Int32, output: String) {
         let process = try makeProcess(tool, arguments, environment: environment)
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
+        var inputFile: String?
+        defer { if let inputFile { try? FileManager.default.removeItem(atPath: inputFile) } }
+        if let input {
+            let path = NSTemporaryDirectory() + "exesdb-stdin-\(UUID().uuidString)"
+            try input.write(toFile: path, atomically: false, encoding: .utf8)
+            inputFile = path
+            process.standardInput = FileHandle(forReadingAtPath: path)
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
         do {
             try process.run()
         } catch {
@@ -63,12 +84,12 @@ public struct ErlangFixtures: Sendable {
     public let beamDirectory: String
 
     /// Compiles every `.erl` file in `sourceDirectory` into a fresh temporary directory.
-    public init(sourceDirectory: String) throws {
-        try self.init(sourceDirectories: [sourceDirectory])
+    public init(sourceDirectory: String) async throws {
+        try await self.init(sourceDirectories: [sourceDirectory])
     }
 
-    /// Compiles every `.erl` file of all `sourceDirectories` together.
-    public init(sourceDirectories: [String]) throws {
+    /// Compiles every `.erl` file of all `sourceDirectories` together (erlc runs off the pool).
+    public init(sourceDirectories: [String]) async throws {
         let output = FileManager.default.temporaryDirectory
             .appendingPathComponent("exesdb-beam-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
@@ -76,14 +97,19 @@ public struct ErlangFixtures: Sendable {
             try FileManager.default.contentsOfDirectory(atPath: directory)
                 .filter { $0.hasSuffix(".erl") }.sorted().map { "\(directory)/\($0)" }
         }
-        let result = try ErlangTools.run("erlc", ["-o", output] + sources)
+        let result = try await StartupSlots.beams.withSlot {
+            try await ErlangTools.run("erlc", ["-o", output] + sources)
+        }
         guard result.status == 0 else { throw ErlangTools.Failure(description: "erlc failed: \(result.output)") }
         beamDirectory = output
     }
 
     /// Evaluates `expression` in a fresh, non-distributed BEAM and returns what it printed.
-    public func eval(_ expression: String) throws -> String {
-        let result = try ErlangTools.run("erl", ["-noshell", "-pa", beamDirectory, "-eval", "\(expression), halt()."])
+    public func eval(_ expression: String) async throws -> String {
+        // The whole run takes a slot: most such runs are a BEAM's start and a moment's work.
+        let result = try await StartupSlots.beams.withSlot {
+            try await ErlangTools.run("erl", ["-noshell", "-pa", beamDirectory, "-eval", "\(expression), halt()."])
+        }
         guard result.status == 0 else {
             throw ErlangTools.Failure(description: "erl exited with \(result.status): \(result.output)")
         }

@@ -63,11 +63,10 @@ public final class HTTP2Receiver: Sendable {
     /// What hypercorn logged so far.
     public var log: [String] { process.lines }
 
-    public func stop() { process.stop() }
+    public func stop() { process.stopNow() }
 
     deinit {
-        process.stop()
-        try? FileManager.default.removeItem(atPath: directory)
+        process.stopNow { [directory] in try? FileManager.default.removeItem(atPath: directory) }
     }
 
     static let application = """

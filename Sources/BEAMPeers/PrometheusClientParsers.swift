@@ -20,7 +20,9 @@ public enum PrometheusClientParsers {
     /// Parses `text` (0.0.4) and `openMetrics` and compares them. Samples whose name starts with
     /// one of `presenceOnly` are compared by presence, not value (the process collector reads
     /// /proc again for each render).
-    public static func compare(text: String, openMetrics: String, presenceOnly: [String] = []) throws -> Comparison {
+    public static func compare(
+        text: String, openMetrics: String, presenceOnly: [String] = []
+    ) async throws -> Comparison {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("prom-client-\(UUID())").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -28,7 +30,7 @@ public enum PrometheusClientParsers {
         try text.write(toFile: paths.0, atomically: true, encoding: .utf8)
         try openMetrics.write(toFile: paths.1, atomically: true, encoding: .utf8)
         let prefixes = String(decoding: try JSONSerialization.data(withJSONObject: presenceOnly), as: UTF8.self)
-        let result = try ErlangTools.run("python3", ["-c", script, paths.0, paths.1, prefixes])
+        let result = try await ErlangTools.run("python3", ["-c", script, paths.0, paths.1, prefixes])
         guard result.status == 0,
             let report = try? JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
         else { throw ErlangTools.Failure(description: "prometheus-client could not parse: \(result.output)") }

@@ -129,19 +129,18 @@ public final class PrometheusServer: Sendable {
     }
 
     private func waitUntilReady(timeout: Duration) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        let url = "\(baseURL)/-/ready"
+        let ready = try await poll(timeout: timeout, every: .milliseconds(100)) { () async throws -> Bool? in
             guard process.isRunning else {
                 throw ErlangTools.Failure(
                     description: "prometheus exited at startup:\n\(process.lines.joined(separator: "\n"))")
             }
-            let url = "\(baseURL)/-/ready"
-            let ready = try? await offThePool { try ErlangTools.run("curl", ["-sf", "--max-time", "2", url]) }
-            if ready?.status == 0 { return }
-            try await Task.sleep(for: .milliseconds(100))
+            return (try? await ErlangTools.run("curl", ["-sf", "--max-time", "2", url]))?.status == 0 ? true : nil
         }
-        throw ErlangTools.Failure(
-            description: "prometheus not ready within \(timeout):\n\(process.lines.joined(separator: "\n"))")
+        if ready == nil {
+            throw ErlangTools.Failure(
+                description: "prometheus not ready within \(timeout):\n\(process.lines.joined(separator: "\n"))")
+        }
     }
 
     /// The result of the instant query `promql` (`/api/v1/query`), vector results only.
@@ -161,13 +160,12 @@ public final class PrometheusServer: Sendable {
     public func waitForQuery(
         _ promql: String, timeout: Duration = .seconds(20), until done: ([Sample]) -> Bool
     ) async throws -> [Sample] {
-        let deadline = ContinuousClock.now + timeout
         var last: [Sample] = []
-        while ContinuousClock.now < deadline {
+        let found = try await poll(timeout: timeout, every: .milliseconds(200)) { () async throws -> [Sample]? in
             last = try await query(promql)
-            if done(last) { return last }
-            try await Task.sleep(for: .milliseconds(200))
+            return done(last) ? last : nil
         }
+        if let found { return found }
         throw ErlangTools.Failure(description: "query '\(promql)' still gives \(last) after \(timeout)")
     }
 
@@ -189,13 +187,12 @@ public final class PrometheusServer: Sendable {
     ) async throws
         -> [Target]
     {
-        let deadline = ContinuousClock.now + timeout
         var last: [Target] = []
-        while ContinuousClock.now < deadline {
+        let found = try await poll(timeout: timeout, every: .milliseconds(200)) { () async throws -> [Target]? in
             last = try await targets()
-            if done(last) { return last }
-            try await Task.sleep(for: .milliseconds(200))
+            return done(last) ? last : nil
         }
+        if let found { return found }
         throw ErlangTools.Failure(description: "targets still \(last) after \(timeout)")
     }
 
@@ -205,7 +202,7 @@ public final class PrometheusServer: Sendable {
             ["-sS", "--max-time", "5", "-G"]
             + parameters.sorted { $0.key < $1.key }.flatMap { ["--data-urlencode", "\($0.key)=\($0.value)"] }
             + ["\(baseURL)\(path)"]
-        let result = try await offThePool { try ErlangTools.run("curl", arguments) }
+        let result = try await ErlangTools.run("curl", arguments)
         guard result.status == 0,
             let object = try? JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
         else {
@@ -217,10 +214,9 @@ public final class PrometheusServer: Sendable {
         return data
     }
 
-    /// Stops the server and removes its directory.
+    /// Stops the server and removes its directory once it has ended (without waiting for that).
     public func stop() {
-        process.stop()
-        try? FileManager.default.removeItem(atPath: directory)
+        process.stopNow { [directory] in try? FileManager.default.removeItem(atPath: directory) }
     }
 
     deinit {

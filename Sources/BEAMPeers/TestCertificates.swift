@@ -10,33 +10,35 @@ public struct TestCertificates: Sendable {
     public var clientCertificate: String { "\(directory)/client.pem" }
     public var clientKey: String { "\(directory)/client.key" }
 
-    public init(commonName: String = "localhost") throws {
+    /// Makes the CA and both certificates (`openssl` runs off the pool: RSA key generation takes
+    /// seconds on a loaded machine).
+    public init(commonName: String = "localhost") async throws {
         directory =
             FileManager.default.temporaryDirectory.appendingPathComponent("exesdb-tls-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try openssl([
+        try await Self.openssl([
             "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=exesdb test CA",
             "-keyout", "\(directory)/ca.key", "-out", caCertificate,
         ])
-        try issue("server", commonName: commonName)
-        try issue("client", commonName: "exesdb_exporter test client")
+        try await issue("server", commonName: commonName)
+        try await issue("client", commonName: "exesdb_exporter test client")
     }
 
-    private func issue(_ name: String, commonName: String) throws {
+    private func issue(_ name: String, commonName: String) async throws {
         let extensions = "\(directory)/\(name).ext"
         try "subjectAltName=DNS:localhost,IP:127.0.0.1\n".write(toFile: extensions, atomically: true, encoding: .utf8)
-        try openssl([
+        try await Self.openssl([
             "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=\(commonName)",
             "-keyout", "\(directory)/\(name).key", "-out", "\(directory)/\(name).csr",
         ])
-        try openssl([
+        try await Self.openssl([
             "x509", "-req", "-in", "\(directory)/\(name).csr", "-CA", caCertificate, "-CAkey", "\(directory)/ca.key",
             "-CAcreateserial", "-days", "2", "-extfile", extensions, "-out", "\(directory)/\(name).pem",
         ])
     }
 
-    private func openssl(_ arguments: [String]) throws {
-        let result = try ErlangTools.run("openssl", arguments)
+    private static func openssl(_ arguments: [String]) async throws {
+        let result = try await ErlangTools.run("openssl", arguments)
         guard result.status == 0 else { throw ErlangTools.Failure(description: "openssl failed: \(result.output)") }
     }
 

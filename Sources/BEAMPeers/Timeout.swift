@@ -6,6 +6,9 @@ public func withTimeout<T: Sendable>(
         group.addTask { try await body() }
         group.addTask {
             try await Task.sleep(for: timeout)
+            // The last look: a body that could finish by now but has not run yet (a loaded pool
+            // runs both late, at once) goes first and wins.
+            await Task.yield()
             return nil
         }
         defer { group.cancelAll() }

@@ -120,12 +120,11 @@ public final class WebhookReceiver: Sendable {
 
     /// Waits until at least `count` requests arrived; returns all of them.
     public func waitForRequests(_ count: Int, timeout: Duration = .seconds(20)) async throws -> [Request] {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        let arrived = try await poll(timeout: timeout, every: .milliseconds(10)) { () -> [Request]? in
             let requests = self.requests
-            if requests.count >= count { return requests }
-            try await Task.sleep(for: .milliseconds(10))
+            return requests.count >= count ? requests : nil
         }
+        if let arrived { return arrived }
         throw ErlangTools.Failure(description: "\(requests.count) of \(count) requests arrived within \(timeout)")
     }
 

@@ -5,10 +5,10 @@ import Foundation
 /// Decode and re-encode of a realistic signed LatencyMetric broadcast (about 530 bytes), beside
 /// the BEAM's `binary_to_term/1` and `term_to_binary/1` on the same bytes in the same run.
 enum CodecBenchmark {
-    static func run(iterations: Int, erlangSources: URL) throws {
+    static func run(iterations: Int, erlangSources: URL) async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("exesdb-bench-msg-\(getpid()).bin")
         defer { try? FileManager.default.removeItem(at: file) }
-        let beam = try keyValues(
+        let beam = try await keyValues(
             ErlangFixtures(sourceDirectory: erlangSources.path).eval("etf_bench:run(\"\(file.path)\", \(iterations))"))
         let bytes = Array(try Data(contentsOf: file))
         let beamDecode = Double(beam["beam_decode_ns"] ?? "") ?? .nan

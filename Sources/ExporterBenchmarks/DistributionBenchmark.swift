@@ -13,12 +13,12 @@ import Synchronization
 /// do), and into a mailbox that decodes each one whole into a `TermView`.
 enum DistributionBenchmark {
     static func run(messages: Int, erlangSources: URL) async throws {
-        let cluster = try await ErlangCluster(fixtures: try ErlangFixtures(sourceDirectory: erlangSources.path))
+        let cluster = try await ErlangCluster(fixtures: try await ErlangFixtures(sourceDirectory: erlangSources.path))
         let sender = try await cluster.startNode("bsend", expression: "dist_bench:sender()")
-        defer { sender.stop() }
+        defer { sender.stopNow() }
         let beam = try await cluster.startNode(
             "brecv", expression: "dist_bench:receiver('bsend@localhost', \(messages))")
-        defer { beam.stop() }
+        defer { beam.stopNow() }
         let beamLine = try await beam.waitForLine(containing: "beam_receive_us", timeout: .seconds(300))
         let beamSeconds = (Double(beamLine.split(separator: " ").last ?? "") ?? .nan) / 1e6
 

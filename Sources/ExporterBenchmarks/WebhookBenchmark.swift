@@ -134,9 +134,9 @@ enum WebhookBenchmark {
     static func latency(
         _ count: Int, erlangSources: URL, spool: String, durably: Bool, label: String
     ) async throws -> Double {
-        let cluster = try await ErlangCluster(fixtures: try ErlangFixtures(sourceDirectory: erlangSources.path))
+        let cluster = try await ErlangCluster(fixtures: try await ErlangFixtures(sourceDirectory: erlangSources.path))
         let escalator = try await cluster.startNode("wescalate", expression: "webhook_bench:start(<<\"\(secret)\">>)")
-        defer { escalator.stop() }
+        defer { escalator.stopNow() }
         let receiver = try await WebhookReceiver.start()
         let forwarder = try WebhookForwarder(
             configuration: WebhookConfiguration(

@@ -82,7 +82,7 @@ do {
         // Swift side only, for a profiler: decode the given message file in a loop.
         try CodecBenchmark.profileDecode(file: URL(fileURLWithPath: file), iterations: iterations)
     } else {
-        try CodecBenchmark.run(iterations: iterations, erlangSources: sources)
+        try await CodecBenchmark.run(iterations: iterations, erlangSources: sources)
         let messages = value(after: "--messages").flatMap { Int($0) } ?? 300_000
         try await DistributionBenchmark.run(messages: messages, erlangSources: sources)
         try MetricsBenchmark.run()

@@ -1,3 +1,4 @@
+import BEAMPeers
 import Testing
 
 @testable import Aggregation
@@ -38,37 +39,39 @@ import Testing
         }
     }
 
-    @Test func countsMatchAModelThatRescansEverything() {
-        var random = SystemRandomNumberGenerator()
-        for _ in 0..<20 {
-            let capacity = Int.random(in: 1...12, using: &random)
-            let ttl = Double(Int.random(in: 5...40, using: &random))
-            let alerts = ActiveAlerts(capacity: capacity, ttl: ttl)
-            var model = Model(capacity: capacity, ttl: ttl)
-            var now = 0.0
-            for step in 0..<2000 {
-                // Strictly increasing times: the model breaks ties between equal times arbitrarily.
-                now += Double(Int.random(in: 1...3, using: &random))
-                let id = "a\(Int.random(in: 0..<30, using: &random))"
-                let key = ActiveAlerts.Key(
-                    severity: ["warning", "error", "critical"].randomElement(using: &random) ?? "",
-                    category: ["network", "data"].randomElement(using: &random) ?? "")
-                let (actual, expected): (ActiveAlerts.Counts, ActiveAlerts.Counts)
-                switch Int.random(in: 0..<10, using: &random) {
-                case 0..<6:
-                    actual = alerts.raise(id: id, severity: key.severity, category: key.category, at: now)
-                    expected = model.raise(id, key, at: now)
-                case 6..<9:
-                    actual = alerts.acknowledge(id: id, at: now)
-                    expected = model.acknowledge(id, at: now)
-                default:
-                    now += ttl / 2
-                    actual = alerts.sweep(at: now)
-                    expected = model.sweep(at: now)
-                }
-                guard actual == expected else {
-                    Issue.record("step \(step), capacity \(capacity), ttl \(ttl): \(actual) != \(expected)")
-                    return
+    @Test func countsMatchAModelThatRescansEverything() async {
+        await onOwnThread {
+            var random = SystemRandomNumberGenerator()
+            for _ in 0..<20 {
+                let capacity = Int.random(in: 1...12, using: &random)
+                let ttl = Double(Int.random(in: 5...40, using: &random))
+                let alerts = ActiveAlerts(capacity: capacity, ttl: ttl)
+                var model = Model(capacity: capacity, ttl: ttl)
+                var now = 0.0
+                for step in 0..<2000 {
+                    // Strictly increasing times: the model breaks ties between equal times arbitrarily.
+                    now += Double(Int.random(in: 1...3, using: &random))
+                    let id = "a\(Int.random(in: 0..<30, using: &random))"
+                    let key = ActiveAlerts.Key(
+                        severity: ["warning", "error", "critical"].randomElement(using: &random) ?? "",
+                        category: ["network", "data"].randomElement(using: &random) ?? "")
+                    let (actual, expected): (ActiveAlerts.Counts, ActiveAlerts.Counts)
+                    switch Int.random(in: 0..<10, using: &random) {
+                    case 0..<6:
+                        actual = alerts.raise(id: id, severity: key.severity, category: key.category, at: now)
+                        expected = model.raise(id, key, at: now)
+                    case 6..<9:
+                        actual = alerts.acknowledge(id: id, at: now)
+                        expected = model.acknowledge(id, at: now)
+                    default:
+                        now += ttl / 2
+                        actual = alerts.sweep(at: now)
+                        expected = model.sweep(at: now)
+                    }
+                    guard actual == expected else {
+                        Issue.record("step \(step), capacity \(capacity), ttl \(ttl): \(actual) != \(expected)")
+                        return
+                    }
                 }
             }
         }

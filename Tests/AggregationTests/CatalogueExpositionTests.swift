@@ -55,15 +55,13 @@ import Testing
         try Data(store.render(.prometheusText)).write(to: URL(fileURLWithPath: text))
         try Data(store.render(.openMetrics)).write(to: URL(fileURLWithPath: openMetrics))
 
-        let promtool = try await offThePool { try ErlangTools.run("sh", ["-c", "promtool check metrics < '\(text)'"]) }
+        let promtool = try await ErlangTools.run("sh", ["-c", "promtool check metrics < '\(text)'"])
         #expect(promtool.status == 0, "promtool check metrics: \(promtool.output)")
         #expect(promtool.output.isEmpty, "promtool's lint findings: \(promtool.output)")
 
-        let parsed = try await offThePool {
-            try PrometheusClientParsers.compare(
-                text: String(decoding: store.render(.prometheusText), as: UTF8.self),
-                openMetrics: String(decoding: store.render(.openMetrics), as: UTF8.self), presenceOnly: ["process_"])
-        }
+        let parsed = try await PrometheusClientParsers.compare(
+            text: String(decoding: store.render(.prometheusText), as: UTF8.self),
+            openMetrics: String(decoding: store.render(.openMetrics), as: UTF8.self), presenceOnly: ["process_"])
         #expect(parsed.equal, "\(parsed.report)")
         let families = Set(parsed.families.keys)
         for descriptor in Catalogue.families() {

@@ -38,7 +38,7 @@ import Testing
         }
         #expect(peer == "greeter@localhost")
         #expect(result.peerFlags.contains(.published))
-        erl.stop()
+        await erl.stop()
         guard case .down(let downPeer, _)? = await events.next() else {
             Issue.record("no down event")
             return
@@ -54,7 +54,7 @@ import Testing
             _ = try await startListener(harness, alive: "taken")
         }
         #expect(DistributionError.nameInUse(name: "taken", host: "localhost").description.contains("--erlang.name"))
-        erl.stop()
+        await erl.stop()
     }
 
     @Test func incomingNodeWithTheWrongCookieIsRefused() async throws {
@@ -74,7 +74,7 @@ import Testing
         #expect(refused >= 1)
         await #expect(throws: (any Error).self) { try await mailbox.messages.next(timeout: .seconds(1)) }
         #expect(listener.node.connectedPeers.isEmpty)
-        erl.stop()
+        await erl.stop()
         await listener.close()
     }
 }

@@ -25,7 +25,7 @@ import Testing
                 == .tuple([.atom("DOWN"), .reference(reference), .atom("process"), .pid(echo), .atom("bye")]))
         #expect(down.peer == "rmon1@localhost")
         await swift.stop()
-        erl.stop()
+        await erl.stop()
     }
 
     @Test func downSaysNoconnectionWhenTheNodeGoes() async throws {
@@ -33,7 +33,7 @@ import Testing
         let watcher = swift.node.spawn()
         let echo = try await echoPid(swift, on: "rmon2@localhost", mailbox: watcher)
         let reference = try #require(swift.node.monitor(echo, from: watcher.pid))
-        erl.stop()
+        await erl.stop()
         let down = try await watcher.messages.next(timeout: .seconds(20))
         #expect(
             down.message.term()
@@ -47,6 +47,6 @@ import Testing
         let elsewhere = Pid(node: "nowhere@localhost", id: 1, serial: 0, creation: 1)
         #expect(swift.node.monitor(elsewhere, from: watcher.pid) == nil)
         await swift.stop()
-        erl.stop()
+        await erl.stop()
     }
 }

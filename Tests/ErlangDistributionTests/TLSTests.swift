@@ -30,7 +30,7 @@ import Testing
 
     @Test func echoOverTLSDistribution() async throws {
         let harness = try await Harness()
-        let certificates = try TestCertificates()
+        let certificates = try await TestCertificates()
         let erl = try await startTLSNode(harness, "tls1", certificates)
         var configuration = DistributionConfiguration.forTests
         configuration.tls = try tlsConfiguration(certificates)
@@ -42,13 +42,13 @@ import Testing
             from: mailbox.pid)
         #expect(try await mailbox.messages.next().message.term() == .tuple([.atom("echoed"), .binary("over tls")]))
         await swift.stop()
-        erl.stop()
+        await erl.stop()
     }
 
     @Test func untrustedServerCertificateIsReportedWithTheSide() async throws {
         let harness = try await Harness()
-        let certificates = try TestCertificates()
-        let otherAuthority = try TestCertificates()
+        let certificates = try await TestCertificates()
+        let otherAuthority = try await TestCertificates()
         let erl = try await startTLSNode(harness, "tls2", certificates)
         var configuration = DistributionConfiguration.forTests
         configuration.tls = try tlsConfiguration(certificates, trusting: otherAuthority.caCertificate)
@@ -61,13 +61,13 @@ import Testing
         #expect(node == "tls2@localhost")
         #expect(detail.contains("we rejected the certificate node tls2@localhost presented"), "\(detail)")
         await swift.stop()
-        erl.stop()
+        await erl.stop()
     }
 
     @Test func peerRejectingOurCertificateIsReportedWithTheSide() async throws {
         let harness = try await Harness()
-        let certificates = try TestCertificates()
-        let stranger = try TestCertificates()
+        let certificates = try await TestCertificates()
+        let stranger = try await TestCertificates()
         let erl = try await startTLSNode(harness, "tls3", certificates)
         var configuration = DistributionConfiguration.forTests
         var tls = try tlsConfiguration(certificates)
@@ -82,6 +82,6 @@ import Testing
         }
         #expect(detail.contains("node tls3@localhost rejected our certificate"), "\(detail)")
         await swift.stop()
-        erl.stop()
+        await erl.stop()
     }
 }

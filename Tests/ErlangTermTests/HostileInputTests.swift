@@ -1,3 +1,4 @@
+import BEAMPeers
 import CompressNIO
 import ErlangTerm
 import NIOCore
@@ -15,38 +16,42 @@ import Testing
         }
     }
 
-    @Test func everyTruncationIsATypedError() throws {
-        var generator = TermGenerator(seed: 7, maxDepth: 4)
-        for _ in 0..<150 {
-            let bytes = generator.term().encoded()
-            for length in 0..<bytes.count {
-                let error = try #require(decodeError(Array(bytes[..<length])), "prefix \(length) of \(bytes)")
-                #expect(error.offset <= length)
+    @Test func everyTruncationIsATypedError() async throws {
+        try await onOwnThread {
+            var generator = TermGenerator(seed: 7, maxDepth: 4)
+            for _ in 0..<150 {
+                let bytes = generator.term().encoded()
+                for length in 0..<bytes.count {
+                    let error = try #require(decodeError(Array(bytes[..<length])), "prefix \(length) of \(bytes)")
+                    #expect(error.offset <= length)
+                }
             }
         }
     }
 
-    @Test func bitFlipsNeverCrash() {
-        var generator = TermGenerator(seed: 99, maxDepth: 4)
-        var random = SplitMix64(seed: 1234)
-        var rejected = 0
-        for _ in 0..<3000 {
-            var bytes = generator.term().encoded()
-            for _ in 0..<Int.random(in: 1...3, using: &random) {
-                let index = Int.random(in: 1..<bytes.count, using: &random)
-                bytes[index] ^= 1 << UInt8.random(in: 0...7, using: &random)
+    @Test func bitFlipsNeverCrash() async {
+        await onOwnThread {
+            var generator = TermGenerator(seed: 99, maxDepth: 4)
+            var random = SplitMix64(seed: 1234)
+            var rejected = 0
+            for _ in 0..<3000 {
+                var bytes = generator.term().encoded()
+                for _ in 0..<Int.random(in: 1...3, using: &random) {
+                    let index = Int.random(in: 1..<bytes.count, using: &random)
+                    bytes[index] ^= 1 << UInt8.random(in: 0...7, using: &random)
+                }
+                if let error = decodeError(bytes) {
+                    rejected += 1
+                    #expect(error.offset >= 0 && error.offset <= bytes.count)
+                    #expect(!error.description.isEmpty)
+                } else if let view = try? TermView(parsing: bytes) {
+                    // Accepted input must still behave: materialize and re-encode it.
+                    _ = view.term()
+                    _ = view.encoded(style: .legacy)
+                }
             }
-            if let error = decodeError(bytes) {
-                rejected += 1
-                #expect(error.offset >= 0 && error.offset <= bytes.count)
-                #expect(!error.description.isEmpty)
-            } else if let view = try? TermView(parsing: bytes) {
-                // Accepted input must still behave: materialize and re-encode it.
-                _ = view.term()
-                _ = view.encoded(style: .legacy)
-            }
+            #expect(rejected > 500)
         }
-        #expect(rejected > 500)
     }
 
     @Test(
@@ -77,22 +82,26 @@ import Testing
     }
 
     @Test(arguments: [[UInt8(104), 1], [108, 0, 0, 0, 1], [116, 0, 0, 0, 1, 97, 0]])
-    func millionDeepNestingIsRefused(opener: [UInt8]) throws {
-        var bytes: [UInt8] = [131]
-        bytes.reserveCapacity(1 + opener.count * 1_000_000)
-        for _ in 0..<1_000_000 { bytes += opener }
-        bytes.append(106)
-        let error = try #require(decodeError(bytes))
-        #expect(error.kind == .nestingTooDeep(limit: 512))
+    func millionDeepNestingIsRefused(opener: [UInt8]) async throws {
+        try await onOwnThread {
+            var bytes: [UInt8] = [131]
+            bytes.reserveCapacity(1 + opener.count * 1_000_000)
+            for _ in 0..<1_000_000 { bytes += opener }
+            bytes.append(106)
+            let error = try #require(decodeError(bytes))
+            #expect(error.kind == .nestingTooDeep(limit: 512))
+        }
     }
 
-    @Test func manyTinySubtermsAreBounded() throws {
-        // 4 MiB of `[]` in one list: 4 Mi subterms, refused at the limit instead of an 80 MiB index.
-        let count = 4 << 20
-        var bytes: [UInt8] = [131, 108, UInt8(count >> 24), UInt8((count >> 16) & 0xFF), 0, 0]
-        bytes += [UInt8](repeating: 106, count: count + 1)
-        let error = try #require(decodeError(bytes))
-        #expect(error.kind == .tooManySubterms(limit: 1 << 22))
+    @Test func manyTinySubtermsAreBounded() async throws {
+        try await onOwnThread {
+            // 4 MiB of `[]` in one list: 4 Mi subterms, refused at the limit instead of an 80 MiB index.
+            let count = 4 << 20
+            var bytes: [UInt8] = [131, 108, UInt8(count >> 24), UInt8((count >> 16) & 0xFF), 0, 0]
+            bytes += [UInt8](repeating: 106, count: count + 1)
+            let error = try #require(decodeError(bytes))
+            #expect(error.kind == .tooManySubterms(limit: 1 << 22))
+        }
     }
 
     @Test func nestingWithinTheLimitDecodes() throws {

@@ -1,3 +1,4 @@
+import BEAMPeers
 import ErlangTerm
 import Testing
 
@@ -5,27 +6,31 @@ import Testing
 /// owned model, and every subterm's span holds exactly that subterm.
 @Suite struct PropertyTests {
     @Test(arguments: [UInt64(1), 2, 3, 4])
-    func randomTermsRoundTrip(seed: UInt64) throws {
-        var generator = TermGenerator(seed: seed, maxDepth: 5)
-        for index in 0..<500 {
-            let term = generator.term()
-            for style in AtomStyle.allCases {
-                let bytes = term.encoded(style: style)
-                let view = try TermView(parsing: bytes, wholeInput: true)
-                #expect(view.term() == term, "seed \(seed) term \(index) in \(style)")
-                #expect(view.encoded(style: style) == bytes, "seed \(seed) term \(index) in \(style)")
-                let other: AtomStyle = style == .utf8 ? .legacy : .utf8
-                #expect(view.encoded(style: other) == term.encoded(style: other), "seed \(seed) term \(index)")
+    func randomTermsRoundTrip(seed: UInt64) async throws {
+        try await onOwnThread {
+            var generator = TermGenerator(seed: seed, maxDepth: 5)
+            for index in 0..<500 {
+                let term = generator.term()
+                for style in AtomStyle.allCases {
+                    let bytes = term.encoded(style: style)
+                    let view = try TermView(parsing: bytes, wholeInput: true)
+                    #expect(view.term() == term, "seed \(seed) term \(index) in \(style)")
+                    #expect(view.encoded(style: style) == bytes, "seed \(seed) term \(index) in \(style)")
+                    let other: AtomStyle = style == .utf8 ? .legacy : .utf8
+                    #expect(view.encoded(style: other) == term.encoded(style: other), "seed \(seed) term \(index)")
+                }
             }
         }
     }
 
-    @Test func everySpanDecodesToItsSubterm() throws {
-        var generator = TermGenerator(seed: 42, maxDepth: 4)
-        for _ in 0..<200 {
-            let bytes = generator.term().encoded()
-            let view = try TermView(parsing: bytes)
-            try checkSpans(view, view.root)
+    @Test func everySpanDecodesToItsSubterm() async throws {
+        try await onOwnThread {
+            var generator = TermGenerator(seed: 42, maxDepth: 4)
+            for _ in 0..<200 {
+                let bytes = generator.term().encoded()
+                let view = try TermView(parsing: bytes)
+                try checkSpans(view, view.root)
+            }
         }
     }
 

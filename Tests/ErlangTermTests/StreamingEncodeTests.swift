@@ -1,3 +1,4 @@
+import BEAMPeers
 import ErlangTerm
 import Testing
 
@@ -21,19 +22,21 @@ import Testing
         return (bytes, pieces)
     }
 
-    @Test func corpusStreamsTheSameBytesInBothStyles() throws {
-        for entry in try InteropTests.loadCorpus() {
-            for bytes in [entry.legacy, entry.utf8] {
-                let view = try TermView(parsing: bytes)
-                for style in AtomStyle.allCases {
-                    #expect(
-                        Self.streamed(view, style: style).bytes == view.encoded(style: style),
-                        "\(entry.name) in \(style)")
+    @Test func corpusStreamsTheSameBytesInBothStyles() async throws {
+        try await onOwnThread {
+            for entry in try await InteropTests.loadCorpus() {
+                for bytes in [entry.legacy, entry.utf8] {
+                    let view = try TermView(parsing: bytes)
+                    for style in AtomStyle.allCases {
+                        #expect(
+                            Self.streamed(view, style: style).bytes == view.encoded(style: style),
+                            "\(entry.name) in \(style)")
+                    }
                 }
+                // What a signature check relies on: the wire's UTF-8 atoms give the OTP 25 bytes.
+                #expect(Self.streamed(try TermView(parsing: entry.utf8), style: .legacy).bytes == entry.legacy)
+                #expect(Self.streamed(try TermView(parsing: entry.legacy), style: .utf8).bytes == entry.utf8)
             }
-            // What a signature check relies on: the wire's UTF-8 atoms give the OTP 25 bytes.
-            #expect(Self.streamed(try TermView(parsing: entry.utf8), style: .legacy).bytes == entry.legacy)
-            #expect(Self.streamed(try TermView(parsing: entry.legacy), style: .utf8).bytes == entry.utf8)
         }
     }
 
@@ -52,36 +55,40 @@ import Testing
         }
     }
 
-    @Test func everySubtermStreamsItsOwnBytes() throws {
-        var generator = TermGenerator(seed: 77, maxDepth: 4)
-        for _ in 0..<150 {
-            let view = try TermView(parsing: generator.term().encoded())
-            var pending = [view.root]
-            while let term = pending.popLast() {
-                for style in AtomStyle.allCases {
-                    #expect(
-                        Self.streamed(view, term, style: style, version: false).bytes
-                            == view.encoded(term, style: style, includeVersion: false))
+    @Test func everySubtermStreamsItsOwnBytes() async throws {
+        try await onOwnThread {
+            var generator = TermGenerator(seed: 77, maxDepth: 4)
+            for _ in 0..<150 {
+                let view = try TermView(parsing: generator.term().encoded())
+                var pending = [view.root]
+                while let term = pending.popLast() {
+                    for style in AtomStyle.allCases {
+                        #expect(
+                            Self.streamed(view, term, style: style, version: false).bytes
+                                == view.encoded(term, style: style, includeVersion: false))
+                    }
+                    if view.kind(of: term) != .pid { pending += view.children(of: term) }
                 }
-                if view.kind(of: term) != .pid { pending += view.children(of: term) }
             }
         }
     }
 
-    @Test func mutatedInputThatParsesStreamsTheSameBytes() {
-        var generator = TermGenerator(seed: 5150, maxDepth: 4)
-        var random = SplitMix64(seed: 99)
-        var checked = 0
-        for _ in 0..<2000 {
-            var bytes = generator.term().encoded()
-            let index = Int.random(in: 1..<bytes.count, using: &random)
-            bytes[index] ^= 1 << UInt8.random(in: 0...7, using: &random)
-            guard let view = try? TermView(parsing: bytes) else { continue }
-            checked += 1
-            for style in AtomStyle.allCases {
-                #expect(Self.streamed(view, style: style).bytes == view.encoded(style: style))
+    @Test func mutatedInputThatParsesStreamsTheSameBytes() async {
+        await onOwnThread {
+            var generator = TermGenerator(seed: 5150, maxDepth: 4)
+            var random = SplitMix64(seed: 99)
+            var checked = 0
+            for _ in 0..<2000 {
+                var bytes = generator.term().encoded()
+                let index = Int.random(in: 1..<bytes.count, using: &random)
+                bytes[index] ^= 1 << UInt8.random(in: 0...7, using: &random)
+                guard let view = try? TermView(parsing: bytes) else { continue }
+                checked += 1
+                for style in AtomStyle.allCases {
+                    #expect(Self.streamed(view, style: style).bytes == view.encoded(style: style))
+                }
             }
+            #expect(checked > 300)
         }
-        #expect(checked > 300)
     }
 }

@@ -14,7 +14,7 @@ extension ExporterCLITests {
     /// `--help` reads like node_exporter's: usage, one paragraph, `Flags:` with one line per flag
     /// (every flag argument-parser knows, with its default or placeholder), signals, exit status.
     @Test func helpListsEveryFlagWithItsDefaultLikeKingpin() async throws {
-        let help = try await offThePool { try ErlangTools.run(Self.binary, ["--help"]) }
+        let help = try await ErlangTools.run(Self.binary, ["--help"])
         #expect(help.status == 0)
         let lines = help.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(lines.first == "usage: exesdb_exporter [<flags>]")
@@ -43,7 +43,7 @@ extension ExporterCLITests {
         #expect(help.output.contains("SIGTERM, SIGINT"))
         #expect(help.output.contains("Exit status:\n  0 "))
         #expect(help.output.contains("  2  a setting cannot be used"))
-        let short = try await offThePool { try ErlangTools.run(Self.binary, ["--erlang.nodes=a@b", "-h"]) }
+        let short = try await ErlangTools.run(Self.binary, ["--erlang.nodes=a@b", "-h"])
         #expect(short.status == 0 && short.output == help.output)
     }
 
@@ -56,7 +56,7 @@ extension ExporterCLITests {
 
     /// The long names of every option and flag argument-parser knows (its JSON dump).
     static func declaredFlags() async throws -> [String] {
-        let dump = try await offThePool { try ErlangTools.run(binary, ["--experimental-dump-help"]) }
+        let dump = try await ErlangTools.run(binary, ["--experimental-dump-help"])
         let root = try JSONSerialization.jsonObject(with: Data(dump.output.utf8)) as? [String: Any]
         let command = root?["command"] as? [String: Any]
         let arguments = command?["arguments"] as? [[String: Any]] ?? []

@@ -77,7 +77,7 @@ extension BinaryEndToEndTests {
         try await waitForSamples(exporter, "all 150 ExESDB series") { $0.exesdbSeries.count == 150 }
         #expect(!exporter.lines.dropFirst(linesBefore).contains { $0.contains("next restart") })
 
-        publisher.node.stop()
+        await publisher.node.stop()
         try await waitForSamples(exporter, "no ExESDB series after the 2 s TTL", timeout: .seconds(20)) {
             $0.exesdbSeries.isEmpty
         }

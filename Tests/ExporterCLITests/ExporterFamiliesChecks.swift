@@ -106,7 +106,7 @@ extension BinaryEndToEndTests {
 
     /// The version `exesdb_exporter --version` prints first.
     static func binaryVersion() async throws -> String {
-        let result = try await offThePool { try ErlangTools.run(ExporterCLITests.binary, ["--version"]) }
+        let result = try await ErlangTools.run(ExporterCLITests.binary, ["--version"])
         return String(result.output.trimmingCharacters(in: .whitespacesAndNewlines).prefix { $0 != " " })
     }
 }

@@ -6,7 +6,7 @@ import Testing
 
 /// Made once (RSA key generation is slow on a loaded machine) and off Swift's cooperative pool.
 enum Certificates {
-    private static let task = Task { try await offThePool { try TestCertificates() } }
+    private static let task = Task { try await TestCertificates() }
     static var shared: TestCertificates { get async throws { try await task.value } }
 }
 

@@ -16,7 +16,7 @@ extension BinaryEndToEndTests {
         let liveSeries = live.exesdbSeries.count
         #expect(liveSeries > 40)
 
-        publisher.node.stop()
+        await publisher.node.stop()
         let stopped = ContinuousClock.now
         let after = try await waitForSamples(exporter, "no ExESDB series", timeout: .seconds(20)) {
             $0.exesdbSeries.isEmpty
@@ -61,13 +61,12 @@ extension BinaryEndToEndTests {
     func waitForSamples(
         _ exporter: RunningExporter, _ what: String, timeout: Duration = .seconds(30), until done: ([Sample]) -> Bool
     ) async throws -> [Sample] {
-        let deadline = ContinuousClock.now + timeout
         var last: [Sample] = []
-        while ContinuousClock.now < deadline {
+        let found = try await poll(timeout: timeout, every: .milliseconds(250)) { () async throws -> [Sample]? in
             last = try await exporter.samples()
-            if done(last) { return last }
-            try await Task.sleep(for: .milliseconds(250))
+            return done(last) ? last : nil
         }
+        if let found { return found }
         throw ErlangTools.Failure(
             description: "/metrics shows no \(what) after \(timeout); ExESDB series: \(last.exesdbSeries.count); "
                 + "log tail:\n\(exporter.lines.suffix(20).joined(separator: "\n"))")

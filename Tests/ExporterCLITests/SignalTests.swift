@@ -15,8 +15,8 @@ extension BinaryEndToEndTests {
         let exporter = try await RunningExporter.joining(
             publisher, ["--config.file=\(config)", "--web.config.file=\(web.path)"])
         defer { exporter.stop() }
-        let connection = try KeepAliveConnection(port: exporter.port)
-        #expect(try connection.get("/metrics").status == 200)
+        let connection = try await KeepAliveConnection(port: exporter.port)
+        #expect(try await connection.get("/metrics").status == 200)
         #expect(!exporter.lines.contains { $0.contains("level=debug") })
 
         try "log:\n  level: debug\n".write(toFile: config, atomically: true, encoding: .utf8)
@@ -25,9 +25,9 @@ extension BinaryEndToEndTests {
         try await exporter.process.waitForLine(containing: "web configuration reloaded")
         try await exporter.process.waitForLine(containingAll: ["level=debug", "msg=message", "type="])
         // The same connection: now the password is needed.
-        #expect(try connection.get("/metrics").status == 401)
-        #expect(try connection.get("/metrics", authorization: ("ops", "reload-pass")).status == 200)
-        #expect(try connection.get("/metrics", authorization: ("ops", "wrong")).status == 401)
+        #expect(try await connection.get("/metrics").status == 401)
+        #expect(try await connection.get("/metrics", authorization: ("ops", "reload-pass")).status == 200)
+        #expect(try await connection.get("/metrics", authorization: ("ops", "wrong")).status == 401)
 
         try web.write("basic_auth_users:\n  ops: not-a-bcrypt-hash\n")
         try "log:\n  level: debug\nweb:\n  telemetry_path: /other\n".write(
@@ -41,8 +41,8 @@ extension BinaryEndToEndTests {
         #expect(exporter.lines.dropFirst(linesBefore).contains(refused))
         #expect(exporter.lines.dropFirst(linesBefore).contains(restart))
         // The previous web config (with its user) and the telemetry path stay in force.
-        #expect(try connection.get("/metrics").status == 401)
-        #expect(try connection.get("/metrics", authorization: ("ops", "reload-pass")).status == 200)
+        #expect(try await connection.get("/metrics").status == 401)
+        #expect(try await connection.get("/metrics", authorization: ("ops", "reload-pass")).status == 200)
         #expect(try await exporter.get("/metrics", ["-u", "ops:reload-pass"]).status == 200)
         #expect(try await exporter.get("/other", ["-u", "ops:reload-pass"]).status == 404)
         #expect(!exporter.lines.contains { $0.contains("reload-pass") })
@@ -58,16 +58,16 @@ extension BinaryEndToEndTests {
         for bus in Publisher.buses {
             try await publisher.node.waitForLine(containing: "pg join Elixir.\(bus).Adapter e2e_exporter@localhost")
         }
-        let connection = try KeepAliveConnection(port: exporter.port)
-        #expect(try connection.get("/-/ready").status == 200)
-        try connection.send("/metrics")
+        let connection = try await KeepAliveConnection(port: exporter.port)
+        #expect(try await connection.get("/-/ready").status == 200)
+        try await connection.send("/metrics")
         exporter.process.signal(SIGTERM)
-        let answer = try connection.receive()
+        let answer = try await connection.receive()
         #expect(answer.status == 200)
         #expect(answer.body.hasSuffix("\n") && answer.body.contains("exesdb_exporter_build_info"))
         #expect(try await exporter.process.waitForExit(timeout: .seconds(20)) == 0, "\(exporter.lines.suffix(10))")
         #expect(exporter.lines.last?.contains("msg=stopped") == true, "\(exporter.lines.suffix(5))")
-        #expect(connection.isClosedByServer())
+        #expect(try await connection.isClosedByServer())
         for bus in Publisher.buses {
             // connected=true: our leave arrived while the node was still connected, before any nodedown.
             try await publisher.node.waitForLine(

@@ -1,3 +1,4 @@
+import BEAMPeers
 import ErlangTerm
 import Foundation
 import Logging
@@ -9,11 +10,11 @@ import Testing
 /// Every broadcast is either a typed message counted by bus and type, or a rejection counted by
 /// bus and reason.
 @Suite struct MessageIntakeTests {
-    @Test func acceptedAndRejectedMessagesAreCounted() throws {
+    @Test func acceptedAndRejectedMessagesAreCounted() async throws {
         let metrics = TestMetrics()
         let intake = MessageIntake(
             secret: SecretKeyBase(GaterMessagesTests.secret), logger: Logger(label: "test"), metrics: metrics)
-        let broadcasts = try GaterMessagesTests.broadcasts.get()
+        let broadcasts = try await GaterMessagesTests.broadcasts.value
         var accepted = 0
         for (name, bytes) in broadcasts.sorted(by: { $0.key < $1.key }) {
             let view = try TermView(parsing: bytes)
@@ -67,31 +68,34 @@ import Testing
         }
     }
 
-    @Test func mutatedBroadcastsAreDecodedOrRejected() throws {
-        let intake = MessageIntake(secret: SecretKeyBase(GaterMessagesTests.secret), logger: Logger(label: "test"))
-        let unsigned = MessageIntake(secret: nil, logger: Logger(label: "test"))
-        var random = Mixer(state: 2026)
-        var outcomes = (parsed: 0, decoded: 0)
-        for (_, original) in try GaterMessagesTests.broadcasts.get() {
-            for _ in 0..<300 {
-                var bytes = original
-                for _ in 0..<Int.random(in: 1...4, using: &random) {
-                    bytes[Int.random(in: 1..<bytes.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
-                }
-                guard let view = try? TermView(parsing: bytes), let envelope = view.element(2, of: view.root) else {
-                    continue
-                }
-                outcomes.parsed += 1
-                for receiver in [intake, unsigned] {
-                    if receiver.receive(peer: "p@h", bus: "b", topic: "t", view: view, message: envelope) != nil {
-                        outcomes.decoded += 1
+    @Test func mutatedBroadcastsAreDecodedOrRejected() async throws {
+        try await onOwnThread {
+            let intake = MessageIntake(secret: SecretKeyBase(GaterMessagesTests.secret), logger: Logger(label: "test"))
+            let unsigned = MessageIntake(secret: nil, logger: Logger(label: "test"))
+            var random = Mixer(state: 2026)
+            var outcomes = (parsed: 0, decoded: 0)
+            for (_, original) in try await GaterMessagesTests.broadcasts.value {
+                for _ in 0..<300 {
+                    var bytes = original
+                    for _ in 0..<Int.random(in: 1...4, using: &random) {
+                        bytes[Int.random(in: 1..<bytes.count, using: &random)] = UInt8.random(
+                            in: 0...255, using: &random)
+                    }
+                    guard let view = try? TermView(parsing: bytes), let envelope = view.element(2, of: view.root) else {
+                        continue
+                    }
+                    outcomes.parsed += 1
+                    for receiver in [intake, unsigned] {
+                        if receiver.receive(peer: "p@h", bus: "b", topic: "t", view: view, message: envelope) != nil {
+                            outcomes.decoded += 1
+                        }
                     }
                 }
             }
+            // Most mutants still parse (payload bytes changed), and signatures reject nearly all of them.
+            #expect(outcomes.parsed > 1000)
+            #expect(outcomes.decoded < outcomes.parsed)
         }
-        // Most mutants still parse (payload bytes changed), and signatures reject nearly all of them.
-        #expect(outcomes.parsed > 1000)
-        #expect(outcomes.decoded < outcomes.parsed)
     }
 }
 
@@ -117,9 +121,9 @@ import Testing
 
 /// What the landing page and the log summary read of each channel.
 @Suite struct IntakeChannelStatusTests {
-    @Test func eachChannelSaysWhenItLastAcceptedAndHowManyOfEachKind() throws {
+    @Test func eachChannelSaysWhenItLastAcceptedAndHowManyOfEachKind() async throws {
         let intake = MessageIntake(secret: SecretKeyBase(GaterMessagesTests.secret), logger: Logger(label: "test"))
-        let bytes = try #require(try GaterMessagesTests.broadcasts.get()["latency_metric"])
+        let bytes = try #require(try await GaterMessagesTests.broadcasts.value["latency_metric"])
         let before = Date().timeIntervalSince1970
         for peer in ["ex_esdb@host-1", "ex_esdb@host-1", "ex_esdb@host-2"] {
             let view = try TermView(parsing: bytes)

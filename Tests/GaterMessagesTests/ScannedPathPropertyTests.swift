@@ -1,3 +1,4 @@
+import BEAMPeers
 import ErlangTerm
 import Testing
 
@@ -111,22 +112,24 @@ import Testing
         ]).encoded()
     }
 
-    @Test func signedRandomPayloadsOfEveryKindScanToTheGeneralAnswer() {
-        let paths = ScannedPathTests()
-        var generator = Generator(random: HostileMessageTests.Mixer(state: 99))
-        var counts = (scanned: 0, general: 0, kinds: Set<GaterMessageKind>())
-        for round in 0..<6000 {
-            let kind = GaterMessageKind.allCases[round % GaterMessageKind.allCases.count]
-            let bytes = broadcast(generator.inner(kind))
-            let expected = paths.general(bytes, style: RememberedStyle())
-            if case .success = expected { counts.general += 1 }
-            guard let message = paths.scanned(bytes, style: RememberedStyle()) else { continue }
-            counts.scanned += 1
-            counts.kinds.insert(message.kind)
-            #expect(expected == .success(message), "round \(round): \(bytes)")
+    @Test func signedRandomPayloadsOfEveryKindScanToTheGeneralAnswer() async {
+        await onOwnThread {
+            let paths = ScannedPathTests()
+            var generator = Generator(random: HostileMessageTests.Mixer(state: 99))
+            var counts = (scanned: 0, general: 0, kinds: Set<GaterMessageKind>())
+            for round in 0..<6000 {
+                let kind = GaterMessageKind.allCases[round % GaterMessageKind.allCases.count]
+                let bytes = broadcast(generator.inner(kind))
+                let expected = paths.general(bytes, style: RememberedStyle())
+                if case .success = expected { counts.general += 1 }
+                guard let message = paths.scanned(bytes, style: RememberedStyle()) else { continue }
+                counts.scanned += 1
+                counts.kinds.insert(message.kind)
+                #expect(expected == .success(message), "round \(round): \(bytes)")
+            }
+            // The generator makes both paths' work: many payloads decode, and many take the scanned path.
+            #expect(counts.general > 1000 && counts.scanned > 500, "\(counts)")
+            #expect(counts.kinds.count >= 10, "kinds that took the scanned path: \(counts.kinds)")
         }
-        // The generator makes both paths' work: many payloads decode, and many take the scanned path.
-        #expect(counts.general > 1000 && counts.scanned > 500, "\(counts)")
-        #expect(counts.kinds.count >= 10, "kinds that took the scanned path: \(counts.kinds)")
     }
 }

@@ -1,3 +1,4 @@
+import BEAMPeers
 import ErlangTerm
 import Foundation
 import Logging
@@ -41,8 +42,8 @@ import Testing
 
     /// The fields a message had but could not use are the same on both paths (they are counted
     /// from whichever path took the message).
-    @Test func bothPathsReportTheSameIgnoredFields() throws {
-        for (name, bytes) in try GaterMessagesTests.broadcasts.get() {
+    @Test func bothPathsReportTheSameIgnoredFields() async throws {
+        for (name, bytes) in try await GaterMessagesTests.broadcasts.value {
             guard let envelope = envelopeOffset(bytes),
                 let fast = bytes.withUnsafeBufferPointer({
                     verifier.scan($0, envelope: envelope, style: RememberedStyle(), sender: "h", texts: TextInterner())
@@ -55,9 +56,9 @@ import Testing
         }
     }
 
-    @Test func everyBroadcastOfTheBEAMScansToWhatTheGeneralPathDecodes() throws {
+    @Test func everyBroadcastOfTheBEAMScansToWhatTheGeneralPathDecodes() async throws {
         var scannedNames: Set<String> = []
-        for (name, bytes) in try GaterMessagesTests.broadcasts.get() {
+        for (name, bytes) in try await GaterMessagesTests.broadcasts.value {
             let style = RememberedStyle()
             let expected = general(bytes, style: RememberedStyle())
             guard let message = scanned(bytes, style: style) else { continue }
@@ -75,8 +76,8 @@ import Testing
         }
     }
 
-    @Test func anOTP26PublisherScansOnceItsStyleIsKnown() throws {
-        let bytes = try #require(try GaterMessagesTests.broadcasts.get()["latency_otp26"])
+    @Test func anOTP26PublisherScansOnceItsStyleIsKnown() async throws {
+        let bytes = try #require(try await GaterMessagesTests.broadcasts.value["latency_otp26"])
         let style = RememberedStyle()
         #expect(scanned(bytes, style: style) == nil, "tried in the legacy style first: left to the general path")
         guard case .success(let expected) = general(bytes, style: style) else {
@@ -87,39 +88,45 @@ import Testing
         #expect(scanned(bytes, style: style) == expected)
     }
 
-    @Test func mutantsScanToTheGeneralAnswerOrAreLeftToIt() throws {
-        var random = HostileMessageTests.Mixer(state: 4242)
-        var counts = (mutants: 0, scanned: 0)
-        for (name, original) in try GaterMessagesTests.broadcasts.get() {
-            for _ in 0..<400 {
-                var bytes = original
-                for _ in 0..<Int.random(in: 1...3, using: &random) {
-                    bytes[Int.random(in: 1..<bytes.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
+    @Test func mutantsScanToTheGeneralAnswerOrAreLeftToIt() async throws {
+        try await onOwnThread {
+            var random = HostileMessageTests.Mixer(state: 4242)
+            var counts = (mutants: 0, scanned: 0)
+            for (name, original) in try await GaterMessagesTests.broadcasts.value {
+                for _ in 0..<400 {
+                    var bytes = original
+                    for _ in 0..<Int.random(in: 1...3, using: &random) {
+                        bytes[Int.random(in: 1..<bytes.count, using: &random)] = UInt8.random(
+                            in: 0...255, using: &random)
+                    }
+                    counts.mutants += 1
+                    let style = RememberedStyle()
+                    guard let message = scanned(bytes, style: style) else { continue }
+                    counts.scanned += 1
+                    #expect(general(bytes, style: RememberedStyle()) == .success(message), "\(name) mutant \(bytes)")
                 }
-                counts.mutants += 1
-                let style = RememberedStyle()
-                guard let message = scanned(bytes, style: style) else { continue }
-                counts.scanned += 1
-                #expect(general(bytes, style: RememberedStyle()) == .success(message), "\(name) mutant \(bytes)")
             }
+            // Mutants outside the signed term (the topic) still verify: those are compared.
+            #expect(counts.scanned > 50, "\(counts)")
         }
-        // Mutants outside the signed term (the topic) still verify: those are compared.
-        #expect(counts.scanned > 50, "\(counts)")
     }
 
-    @Test func everyTruncationIsLeftToTheGeneralPath() throws {
-        for (name, original) in try GaterMessagesTests.broadcasts.get() {
-            for length in 0..<original.count {
-                #expect(
-                    scanned(Array(original.prefix(length)), style: RememberedStyle()) == nil, "\(name) at \(length)")
+    @Test func everyTruncationIsLeftToTheGeneralPath() async throws {
+        try await onOwnThread {
+            for (name, original) in try await GaterMessagesTests.broadcasts.value {
+                for length in 0..<original.count {
+                    #expect(
+                        scanned(Array(original.prefix(length)), style: RememberedStyle()) == nil, "\(name) at \(length)"
+                    )
+                }
             }
         }
     }
 
     /// The intake counts and stamps a scanned broadcast as it does a decoded one.
-    @Test func theIntakeTakesScannedBroadcastsAndLeavesTheRest() throws {
+    @Test func theIntakeTakesScannedBroadcastsAndLeavesTheRest() async throws {
         let intake = MessageIntake(secret: SecretKeyBase(GaterMessagesTests.secret), logger: Logger(label: "test"))
-        let broadcasts = try GaterMessagesTests.broadcasts.get()
+        let broadcasts = try await GaterMessagesTests.broadcasts.value
         let latency = try #require(broadcasts["latency_metric"])
         let received = latency.withUnsafeBufferPointer {
             intake.receive(

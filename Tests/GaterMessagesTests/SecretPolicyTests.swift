@@ -11,11 +11,11 @@ import Testing
 /// operator is warned once that no secret is set, however many messages come.
 @Suite struct SecretPolicyTests {
     /// Every fixture broadcast, three times over, into an intake without a secret.
-    @Test func withoutASecretSignedMessagesAreCountedUnverifiableAndUnsignedOnesAccepted() throws {
+    @Test func withoutASecretSignedMessagesAreCountedUnverifiableAndUnsignedOnesAccepted() async throws {
         let log = LogRecorder()
         let metrics = TestMetrics()
         let intake = MessageIntake(secret: nil, logger: log.logger(), metrics: metrics)
-        let broadcasts = try GaterMessagesTests.broadcasts.get()
+        let broadcasts = try await GaterMessagesTests.broadcasts.value
         var (signed, accepted) = (0, 0)
         for _ in 0..<3 {
             for (_, bytes) in broadcasts.sorted(by: { $0.key < $1.key }) {
@@ -49,10 +49,10 @@ import Testing
         #expect(log.lines(level: .debug, containing: "reason=unverifiable").count == signed - 1)
     }
 
-    @Test func withASecretNoSecretWarningIsLogged() throws {
+    @Test func withASecretNoSecretWarningIsLogged() async throws {
         let log = LogRecorder()
         let intake = MessageIntake(secret: SecretKeyBase(GaterMessagesTests.secret), logger: log.logger())
-        for (_, bytes) in try GaterMessagesTests.broadcasts.get() {
+        for (_, bytes) in try await GaterMessagesTests.broadcasts.value {
             let view = try TermView(parsing: bytes)
             _ = intake.receive(
                 peer: "p@h", bus: "b", topic: "t", view: view, message: try #require(view.element(2, of: view.root)))

@@ -54,10 +54,10 @@ import Testing
 
     /// Every signed broadcast of the fixture, hashed from the streamed legacy re-encode, gives
     /// the MAC the BEAM computed over its own `term_to_binary`.
-    @Test func streamedReencodeHashesToTheBEAMsSignatures() throws {
+    @Test func streamedReencodeHashesToTheBEAMsSignatures() async throws {
         let key = SignatureKey(Array(GaterMessagesTests.secret.utf8))
         var checked = 0
-        for (name, bytes) in try GaterMessagesTests.broadcasts.get() where name != "tampered" {
+        for (name, bytes) in try await GaterMessagesTests.broadcasts.value where name != "tampered" {
             let view = try TermView(parsing: bytes)
             guard let envelope = view.element(2, of: view.root), view.count(of: envelope) == 3,
                 let signature = view.element(1, of: envelope).flatMap({ view.binaryBytes(of: $0) }),
@@ -91,9 +91,9 @@ import Testing
     }
 
     /// One peer's style is remembered once for all its buses; another peer starts afresh.
-    @Test func aPeersStyleIsSharedByItsBuses() throws {
+    @Test func aPeersStyleIsSharedByItsBuses() async throws {
         let intake = MessageIntake(secret: SecretKeyBase(GaterMessagesTests.secret), logger: Logger(label: "test"))
-        let bytes = try #require(try GaterMessagesTests.broadcasts.get()["latency_otp26"])
+        let bytes = try #require(try await GaterMessagesTests.broadcasts.value["latency_otp26"])
         let view = try TermView(parsing: bytes)
         let envelope = try #require(view.element(2, of: view.root))
         for bus in ["ex_esdb_metrics", "ex_esdb_health", "ex_esdb_metrics"] {

@@ -30,14 +30,15 @@ import Testing
         return store
     }
 
-    @Test func promtoolAcceptsThePrometheusText() throws {
-        let result = try run(["promtool", "check", "metrics"], input: text(try Self.makeStore(), .prometheusText))
+    @Test func promtoolAcceptsThePrometheusText() async throws {
+        let result = try await run(
+            ["promtool", "check", "metrics"], input: text(try Self.makeStore(), .prometheusText))
         #expect(result.status == 0, "promtool check metrics: \(result.output)")
     }
 
     /// promtool's `check metrics` reads only the 0.0.4 format; Prometheus's OpenMetrics parser is
     /// reached through `tsdb create-blocks-from openmetrics`, which wants a timestamp per sample.
-    @Test func promtoolAcceptsTheOpenMetrics() throws {
+    @Test func promtoolAcceptsTheOpenMetrics() async throws {
         let exposition = text(try Self.makeStore(), .openMetrics)
         let stamped =
             exposition.split(separator: "\n").map { line in
@@ -48,7 +49,7 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let input = directory.appendingPathComponent("exposition.om")
         try stamped.write(to: input, atomically: true, encoding: .utf8)
-        let result = try run(
+        let result = try await run(
             [
                 "promtool", "tsdb", "create-blocks-from", "openmetrics", input.path,
                 directory.appendingPathComponent("blocks").path,
@@ -59,9 +60,9 @@ import Testing
 
     /// Both formats parsed by prometheus-client (its strict OpenMetrics parser included) give the
     /// same samples with the same values.
-    @Test func prometheusClientReadsBothFormatsAlike() throws {
+    @Test func prometheusClientReadsBothFormatsAlike() async throws {
         let store = try Self.makeStore()
-        let parsed = try PrometheusClientParsers.compare(
+        let parsed = try await PrometheusClientParsers.compare(
             text: text(store, .prometheusText), openMetrics: text(store, .openMetrics))
         #expect(parsed.equal, "\(parsed.report)")
         #expect(parsed.textSamples > 40)

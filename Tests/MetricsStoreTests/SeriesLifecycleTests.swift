@@ -1,3 +1,4 @@
+import BEAMPeers
 import Testing
 
 @testable import MetricsStore
@@ -192,21 +193,23 @@ import Testing
 
 @Suite struct SeriesIndexTests {
     /// Clustered hashes make long probe runs; removals must keep every remaining series findable.
-    @Test func removalsKeepProbeRunsIntact() {
-        var index = SeriesIndex()
-        let all = (0..<2000).map { number in
-            Series(
-                labels: Array("n=\"\(number)\"".utf8), hash: (number % 13) * 64 + (number % 3), created: 0, tick: 0,
-                bucketCount: nil)
-        }
-        for series in all { index.insert(series) }
-        var generator = SystemRandomNumberGenerator()
-        let removed = Set(all.indices.shuffled(using: &generator).prefix(1200))
-        for number in removed { index.remove(all[number]) }
-        #expect(index.count == 800)
-        for (number, series) in all.enumerated() {
-            let found = index.find(hash: series.hash) { $0 === series }
-            #expect((found != nil) == !removed.contains(number), "series \(number)")
+    @Test func removalsKeepProbeRunsIntact() async {
+        await onOwnThread {
+            var index = SeriesIndex()
+            let all = (0..<2000).map { number in
+                Series(
+                    labels: Array("n=\"\(number)\"".utf8), hash: (number % 13) * 64 + (number % 3), created: 0, tick: 0,
+                    bucketCount: nil)
+            }
+            for series in all { index.insert(series) }
+            var generator = SystemRandomNumberGenerator()
+            let removed = Set(all.indices.shuffled(using: &generator).prefix(1200))
+            for number in removed { index.remove(all[number]) }
+            #expect(index.count == 800)
+            for (number, series) in all.enumerated() {
+                let found = index.find(hash: series.hash) { $0 === series }
+                #expect((found != nil) == !removed.contains(number), "series \(number)")
+            }
         }
     }
 }

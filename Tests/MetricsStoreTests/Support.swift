@@ -1,3 +1,4 @@
+import BEAMPeers
 import Foundation
 import Synchronization
 import Testing
@@ -29,22 +30,10 @@ func samples(_ exposition: String, prefix: String) -> [String] {
     exposition.split(separator: "\n").map(String.init).filter { $0.hasPrefix(prefix) }
 }
 
-/// Runs a command to completion with `input` on stdin; returns its status and combined output.
-func run(_ arguments: [String], input: String) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    let stdin = Pipe()
-    let output = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    stdin.fileHandleForWriting.write(Data(input.utf8))
-    try stdin.fileHandleForWriting.close()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+/// Runs a command to completion (off the cooperative pool) with `input` on stdin; returns its
+/// status and combined output.
+func run(_ arguments: [String], input: String) async throws -> (status: Int32, output: String) {
+    try await ErlangTools.run(arguments[0], Array(arguments.dropFirst()), input: input)
 }
 
 /// Compares line by line and reports the first differing line of each side.

@@ -24,22 +24,22 @@ import Testing
         }
     }
 
-    @Test func promtoolAcceptsTheRules() throws {
+    @Test func promtoolAcceptsTheRules() async throws {
         let files = try Repository.files(in: "alerts", ending: ".yml").map(Repository.path)
-        let result = try Tool.run("promtool", package: "prometheus", ["check", "rules"] + files)
+        let result = try await Tool.run("promtool", package: "prometheus", ["check", "rules"] + files)
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("SUCCESS"))
     }
 
-    @Test func promtoolUnitTestsPass() throws {
+    @Test func promtoolUnitTestsPass() async throws {
         let files = try Repository.files(in: "alerts/tests", ending: ".test.yml").map(Repository.path)
         #expect(files.count >= 2)
-        let result = try Tool.run("promtool", package: "prometheus", ["test", "rules"] + files)
+        let result = try await Tool.run("promtool", package: "prometheus", ["test", "rules"] + files)
         #expect(result.status == 0, "\(result.output)")
         #expect(!result.output.contains("FAILED"), "\(result.output)")
     }
 
-    @Test func everyRequiredAlertExistsWithSeverityAnnotationsAndRunbook() throws {
+    @Test func everyRequiredAlertExistsWithSeverityAnnotationsAndRunbook() async throws {
         let alerts = try Self.alerts()
         let runbook = try Repository.text("docs/runbook.md")
         let headings = Set(runbook.split(separator: "\n").filter { $0.hasPrefix("## ") }.map { $0.dropFirst(3) })
@@ -58,7 +58,7 @@ import Testing
     }
 
     /// Every alert has a promtool case where it fires and one where it must not.
-    @Test func everyAlertHasAFiringAndAQuietCase() throws {
+    @Test func everyAlertHasAFiringAndAQuietCase() async throws {
         let tests = try Repository.yaml("alerts/tests/alerting_rules.test.yml")["tests"] as? [[String: Any]] ?? []
         var fires = Set<String>()
         var quiet = Set<String>()
@@ -75,7 +75,7 @@ import Testing
         }
     }
 
-    @Test func prometheusRuleForTheOperatorHoldsExactlyTheseRules() throws {
+    @Test func prometheusRuleForTheOperatorHoldsExactlyTheseRules() async throws {
         let shipped =
             (try Repository.yaml("alerts/recording_rules.yml")["groups"] as? [Any] ?? [])
             + (try Repository.yaml("alerts/alerting_rules.yml")["groups"] as? [Any] ?? [])

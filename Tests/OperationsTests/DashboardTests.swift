@@ -32,7 +32,7 @@ import Testing
         return Set(variables.compactMap { $0["name"] as? String })
     }
 
-    @Test(arguments: files) func structure(_ file: String) throws {
+    @Test(arguments: files) func structure(_ file: String) async throws {
         let dashboard = try Repository.json(file)
         #expect((dashboard["schemaVersion"] as? Int ?? 0) >= 36, "\(file): schemaVersion")
         let inputs = dashboard["__inputs"] as? [[String: Any]] ?? []
@@ -62,7 +62,7 @@ import Testing
         }
     }
 
-    @Test(arguments: files) func noHardCodedDatasourceAndEveryVariableDefined(_ file: String) throws {
+    @Test(arguments: files) func noHardCodedDatasourceAndEveryVariableDefined(_ file: String) async throws {
         let text = try Repository.text(file)
         let dashboard = try Repository.json(file)
         let defined = Self.variableNames(dashboard)
@@ -79,7 +79,7 @@ import Testing
         #expect(defined.contains("node") || defined.contains("instance"), "\(file): node or instance variable")
     }
 
-    @Test func theRequiredVariablesAndPanelsExist() throws {
+    @Test func theRequiredVariablesAndPanelsExist() async throws {
         let performance = try Repository.json("dashboards/exesdb-performance.json")
         #expect(Self.variableNames(performance).isSuperset(of: ["job", "node", "operation"]))
         let exporter = try Repository.json("dashboards/exesdb-exporter.json")
@@ -101,7 +101,7 @@ import Testing
 
     /// Every query, with the variables substituted as Grafana would, parses as PromQL
     /// (promtool check rules on one recording rule per query).
-    @Test func everyQueryIsValidPromQL() throws {
+    @Test func everyQueryIsValidPromQL() async throws {
         let directory = try Repository.temporaryDirectory("dashboard-queries")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var rules = "groups:\n  - name: dashboard_queries\n    rules:\n"
@@ -113,14 +113,14 @@ import Testing
         }
         let path = "\(directory)/queries.yml"
         try rules.write(toFile: path, atomically: true, encoding: .utf8)
-        let result = try Tool.run("promtool", package: "prometheus", ["check", "rules", path])
+        let result = try await Tool.run("promtool", package: "prometheus", ["check", "rules", path])
         #expect(result.status == 0, "\(result.output)")
     }
 
-    @Test func committedJSONIsWhatGenerateWrites() throws {
+    @Test func committedJSONIsWhatGenerateWrites() async throws {
         let directory = try Repository.temporaryDirectory("dashboards")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let result = try Tool.run(
+        let result = try await Tool.run(
             "python3", package: "python3", [Repository.path("dashboards/generate.py"), directory])
         #expect(result.status == 0, "\(result.output)")
         for file in Self.files {

@@ -18,18 +18,18 @@ import Testing
         return (directory, path)
     }
 
-    @Test func systemdUnitPassesVerify() throws {
+    @Test func systemdUnitPassesVerify() async throws {
         let (directory, path) = try unitUsingTheBuiltBinary()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let result = try Tool.run("systemd-analyze", package: "systemd", ["verify", path])
+        let result = try await Tool.run("systemd-analyze", package: "systemd", ["verify", path])
         // verify exits 0 on unknown keys too, with a warning: any output is a finding.
         #expect(result.status == 0 && result.output.isEmpty, "\(result.output)")
     }
 
-    @Test func systemdUnitIsHardened() throws {
+    @Test func systemdUnitIsHardened() async throws {
         let (directory, path) = try unitUsingTheBuiltBinary()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let result = try Tool.run("systemd-analyze", package: "systemd", ["security", "--offline=yes", path])
+        let result = try await Tool.run("systemd-analyze", package: "systemd", ["security", "--offline=yes", path])
         let level = result.output.firstMatch(of: /Overall exposure level for [^:]+: ([0-9.]+)/)
             .flatMap { Double($0.output.1) }
         #expect((level ?? .infinity) <= 2.0, "exposure level \(String(describing: level)): \(result.output)")
@@ -43,7 +43,7 @@ import Testing
         #expect(!unit.contains("ERLANG_COOKIE=") && !unit.contains("SECRET_KEY_BASE="), "secrets inline in the unit")
     }
 
-    @Test func prometheusExampleIsValidWithTheShippedRules() throws {
+    @Test func prometheusExampleIsValidWithTheShippedRules() async throws {
         let directory = try Repository.temporaryDirectory("prometheus")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try FileManager.default.createDirectory(atPath: "\(directory)/rules", withIntermediateDirectories: true)
@@ -53,20 +53,20 @@ import Testing
         }
         try FileManager.default.copyItem(
             atPath: Repository.path("deploy/prometheus/prometheus.yml"), toPath: "\(directory)/prometheus.yml")
-        let result = try Tool.run(
+        let result = try await Tool.run(
             "promtool", package: "prometheus", ["check", "config", "\(directory)/prometheus.yml"])
         #expect(result.status == 0, "\(result.output)")
         #expect(try Repository.text("deploy/prometheus/prometheus.yml").contains("job_name: exesdb_exporter"))
     }
 
-    @Test func alertmanagerExampleIsValid() throws {
-        let result = try Tool.run(
+    @Test func alertmanagerExampleIsValid() async throws {
+        let result = try await Tool.run(
             "amtool", package: "prometheus-alertmanager",
             ["check-config", Repository.path("deploy/alertmanager/alertmanager.yml")])
         #expect(result.status == 0, "\(result.output)")
     }
 
-    @Test func grafanaProvisioningParses() throws {
+    @Test func grafanaProvisioningParses() async throws {
         let sources = try Repository.yaml("deploy/grafana/provisioning/datasources/exesdb.yml")
         #expect((sources["datasources"] as? [[String: Any]])?.first?["type"] as? String == "prometheus")
         let providers = try Repository.yaml("deploy/grafana/provisioning/dashboards/exesdb.yml")
@@ -75,8 +75,8 @@ import Testing
 
     /// The flags the deploy files and the demo pass exist in the built binary's --help. Until the
     /// /metrics, config-file and webhook flags are merged, this fails and names them.
-    @Test func deployFilesUseOnlyFlagsTheBinaryHas() throws {
-        let help = try Exporter.help()
+    @Test func deployFilesUseOnlyFlagsTheBinaryHas() async throws {
+        let help = try await Exporter.help()
         let known = exporterFlags(in: help)
         #expect(known.contains("--erlang.nodes"), "unexpected --help output: \(help)")
         #expect(known.isSuperset(of: ["--cluster.discover", "--no-cluster.discover"]), "switches: \(known.sorted())")
@@ -97,7 +97,7 @@ import Testing
 /// The built exporter binary.
 enum Exporter {
     /// `exesdb_exporter --help` of the debug build.
-    static func help() throws -> String {
-        try Tool.run(Repository.exporterBinary, package: "(swift build)", ["--help"]).output
+    static func help() async throws -> String {
+        try await Tool.run(Repository.exporterBinary, package: "(swift build)", ["--help"]).output
     }
 }

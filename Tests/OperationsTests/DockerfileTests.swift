@@ -9,7 +9,7 @@ import Testing
     static let runtimePackages = ["libssl-dev": "libssl3", "libcurl4-openssl-dev": "libcurl4", "zlib1g-dev": "zlib1g"]
     static let release = "bookworm"
 
-    @Test func theBuildStageInstallsEverySystemLibraryAndTheRuntimeStageItsRuntime() throws {
+    @Test func theBuildStageInstallsEverySystemLibraryAndTheRuntimeStageItsRuntime() async throws {
         let dockerfile = Dockerfile(try Repository.text("deploy/docker/Dockerfile"))
         let libraries = SystemLibraryTarget.all(in: try Repository.text("Package.swift"))
         #expect(libraries.compactMap(\.pkgConfig).sorted() == ["libcrypto", "libcurl"], "Package.swift: \(libraries)")
@@ -42,11 +42,11 @@ import Testing
 
     /// The pairs above are Debian's own: each -dev package depends on its runtime library (this
     /// machine runs the same release as the image, and has the -dev packages to build).
-    @Test func theRuntimePairsAreDebians() throws {
+    @Test func theRuntimePairsAreDebians() async throws {
         let release = try String(contentsOfFile: "/etc/os-release", encoding: .utf8)
         try #require(release.contains("VERSION_CODENAME=\(Self.release)"), "this check needs Debian \(Self.release)")
         for (development, runtime) in Self.runtimePackages {
-            let result = try Tool.run("dpkg-query", package: "dpkg", ["-W", "-f=${Depends}", development])
+            let result = try await Tool.run("dpkg-query", package: "dpkg", ["-W", "-f=${Depends}", development])
             #expect(result.status == 0, "\(development) is not installed: \(result.output)")
             let dependencies = result.output.split(separator: ",").map {
                 $0.trimmingCharacters(in: .whitespaces).split(separator: " ").first.map(String.init) ?? ""

@@ -32,15 +32,15 @@ import Testing
     @Test func prometheusLoadsTheShippedRulesAndFindsAlertmanager() async throws {
         let stack = try await PrometheusStack(target: "127.0.0.1:\(ErlangTools.freePort())")
         defer { stack.stop() }
-        let groups = try stack.ruleGroups()
+        let groups = try await stack.ruleGroups()
         let alerts = groups.values.flatMap { $0 }
         for name in AlertRulesTests.requiredAlerts { #expect(alerts.contains(name), "Prometheus did not load \(name)") }
         #expect(groups["exesdb.recording"]?.count == 8)
-        var alertmanagers: [String] = []
-        for _ in 0..<50 where alertmanagers.isEmpty {
-            alertmanagers = try stack.activeAlertmanagers()
-            try await Task.sleep(for: .milliseconds(200))
-        }
+        let alertmanagers =
+            try await poll(timeout: .seconds(10), every: .milliseconds(200)) { () async throws -> [String]? in
+                let active = try await stack.activeAlertmanagers()
+                return active.isEmpty ? nil : active
+            } ?? []
         #expect(alertmanagers.contains { $0.contains("127.0.0.1:\(stack.alertmanagerPort)") })
     }
 
@@ -50,7 +50,7 @@ import Testing
         let demo = try await DemoCluster()
         defer { demo.stop() }
         let rogue = try await startRoguePublisher(demo)
-        defer { rogue.stop() }
+        defer { rogue.stopNow() }
         let sink = try WebhookSink()
         defer { sink.stop() }
         let port = ErlangTools.freePort()
@@ -58,33 +58,35 @@ import Testing
             "--erlang.name=exesdb_exporter_e2e@localhost", "--web.listen-address=127.0.0.1:\(port)",
             "--config.file=\(try sink.exporterConfiguration())",
         ])
-        defer { exporter.stop() }
+        defer { exporter.stopNow() }
         // The rogue publisher gives the rejection counters samples: every family must have some.
         let missing = try await familiesWithoutSamples(port: port, until: .now + .seconds(90))
         #expect(missing.isEmpty, "families without a sample on /metrics after 90 s: \(missing)")
         let stack = try await PrometheusStack(target: "127.0.0.1:\(port)")
         defer { stack.stop() }
         try await everyQueryReturnsData(stack)
-        demo.nodes[2].stop()
+        await demo.nodes[2].stop()
         try await stoppedNodeReachesAlertmanager(stack, node: DemoCluster.names[2])
     }
 
     /// A node of the cluster that signs with another secret: its messages are rejected, so the
     /// rejection series (and their panels) exist.
     func startRoguePublisher(_ demo: DemoCluster) async throws -> BackgroundProcess {
-        let fixtures = try ErlangFixtures(sourceDirectories: [
+        let fixtures = try await ErlangFixtures(sourceDirectories: [
             Repository.path("Tests/PhoenixPubSubTests/Fixtures"), Repository.path("Tests/GaterMessagesTests/Fixtures"),
         ])
-        let node = try BackgroundProcess(
-            "erl",
-            [
-                "-sname", "rogue@localhost", "-setcookie", demo.cluster.cookie, "-noshell", "-pa",
-                fixtures.beamDirectory,
-                "-eval",
-                "pong = net_adm:ping('\(DemoCluster.names[0])'), pubsub_publisher:start_ticking(1, <<\"wrong\">>)",
-            ], environment: demo.cluster.environment)
-        try await node.waitForLine(containing: "ready")
-        return node
+        return try await StartupSlots.beams.withSlot {
+            let node = try BackgroundProcess(
+                "erl",
+                [
+                    "-sname", "rogue@localhost", "-setcookie", demo.cluster.cookie, "-noshell", "-pa",
+                    fixtures.beamDirectory,
+                    "-eval",
+                    "pong = net_adm:ping('\(DemoCluster.names[0])'), pubsub_publisher:start_ticking(1, <<\"wrong\">>)",
+                ], environment: demo.cluster.environment)
+            try await node.waitForLine(containing: "ready")
+            return node
+        }
     }
 
     /// Every dashboard query (variables as "All", and once more without its `or vector(0)`
@@ -107,25 +109,24 @@ import Testing
             .query($0)
         }
         var empty = checks
-        let deadline = ContinuousClock.now + .seconds(120)
-        while !empty.isEmpty && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .seconds(3))
-            empty = try empty.filter { try !$0.hasData(in: stack) }
+        _ = try await poll(timeout: .seconds(120), every: .seconds(3)) { () async throws -> Bool? in
+            var stillEmpty: [PrometheusCheck] = []
+            for check in empty where !(try await check.hasData(in: stack)) { stillEmpty.append(check) }
+            empty = stillEmpty
+            return empty.isEmpty ? true : nil
         }
         #expect(empty.isEmpty, "without data after 120 s:\n\(empty.map(\.description).joined(separator: "\n"))")
     }
 
     func stoppedNodeReachesAlertmanager(_ stack: PrometheusStack, node: String) async throws {
-        let deadline = ContinuousClock.now + .seconds(180)
-        var received: [[String: String]] = []
-        while ContinuousClock.now < deadline {
-            received = try stack.alertmanagerAlerts().filter { labels in
-                (labels["alertname"] == "ExESDBNodeUnhealthy" && labels["node"] == node)
-                    || (labels["alertname"] == "ExESDBPeerDown" && labels["peer"] == node)
-            }
-            if !received.isEmpty { break }
-            try await Task.sleep(for: .seconds(2))
-        }
+        let received =
+            try await poll(timeout: .seconds(180), every: .seconds(2)) { () async throws -> [[String: String]]? in
+                let alerts = try await stack.alertmanagerAlerts().filter { labels in
+                    (labels["alertname"] == "ExESDBNodeUnhealthy" && labels["node"] == node)
+                        || (labels["alertname"] == "ExESDBPeerDown" && labels["peer"] == node)
+                }
+                return alerts.isEmpty ? nil : alerts
+            } ?? []
         #expect(!received.isEmpty, "neither ExESDBNodeUnhealthy nor ExESDBPeerDown for \(node) reached Alertmanager")
     }
 }
@@ -161,9 +162,9 @@ final class WebhookSink: Sendable {
         return path
     }
 
+    /// Stops the sink (without waiting) and removes its files once it has ended.
     func stop() {
-        process.stop()
-        try? FileManager.default.removeItem(atPath: directory)
+        process.stopNow { [directory] in try? FileManager.default.removeItem(atPath: directory) }
     }
 }
 
@@ -174,13 +175,13 @@ func familiesWithoutSamples(
     port: Int, until deadline: ContinuousClock.Instant, excluded: Set<String> = []
 ) async throws -> [String] {
     var missing = EndToEndTests.catalogue.filter { !excluded.contains($0) }
-    while !missing.isEmpty && ContinuousClock.now < deadline {
-        try await Task.sleep(for: .milliseconds(500))
-        guard let body = try? PrometheusStack.get("http://127.0.0.1:\(port)/metrics") else { continue }
+    _ = try await poll(timeout: max(deadline - .now, .zero), every: .milliseconds(500)) { () async -> Bool? in
+        guard let body = try? await PrometheusStack.get("http://127.0.0.1:\(port)/metrics") else { return nil }
         let names = sampleNames(String(decoding: body, as: UTF8.self))
         missing = missing.filter { family in
             !names.contains(family) && !names.contains(family + "_bucket") && !names.contains(family + "_count")
         }
+        return missing.isEmpty ? true : nil
     }
     return missing
 }

@@ -21,7 +21,7 @@ import WebhookForwarder
         return kinds
     }
 
-    @Test func manifestsParseWithTheRequiredPieces() throws {
+    @Test func manifestsParseWithTheRequiredPieces() async throws {
         let kinds = try Self.manifests()
         #expect(
             Set(kinds.keys) == ["Deployment", "Service", "ServiceMonitor", "PrometheusRule", "ConfigMap", "Secret"])
@@ -46,7 +46,7 @@ import WebhookForwarder
     /// The Service selects every Deployment's pods on the container's named port, and the
     /// ServiceMonitor selects the Service, scrapes that port and takes the job name the rules expect
     /// from the Service's label.
-    @Test func serviceMonitorServiceAndDeploymentsAgree() throws {
+    @Test func serviceMonitorServiceAndDeploymentsAgree() async throws {
         let kinds = try Self.manifests()
         let service = try #require(kinds["Service"]?.first)
         let monitor = try #require(kinds["ServiceMonitor"]?.first)
@@ -81,7 +81,7 @@ import WebhookForwarder
 
     /// The embedded exesdb_exporter.yml goes through the exporter's loader (every section refuses
     /// unknown keys), the webhooks section through the forwarder's; a misspelt key is caught.
-    @Test func configMapConfigPassesTheExportersParser() throws {
+    @Test func configMapConfigPassesTheExportersParser() async throws {
         let config = try #require(
             (try Self.manifests()["ConfigMap"]?.first?["data"] as? [String: Any])?["exesdb_exporter.yml"] as? String)
         let file = try ConfigFile.parse(config, path: "configmap.yaml")
@@ -99,10 +99,10 @@ import WebhookForwarder
         }
     }
 
-    @Test func generatedManifestsAreWhatGenerateWrites() throws {
+    @Test func generatedManifestsAreWhatGenerateWrites() async throws {
         let directory = try Repository.temporaryDirectory("kubernetes")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let result = try Tool.run(
+        let result = try await Tool.run(
             "python3", package: "python3-yaml", [Repository.path("deploy/kubernetes/generate.py"), directory])
         #expect(result.status == 0, "\(result.output)")
         for file in ["prometheusrule.yaml", "sharded/deployments.yaml"] {

@@ -15,7 +15,7 @@ final class PublisherNodes: Sendable {
     private let running = Mutex<[String: BackgroundProcess]>([:])
 
     init() async throws {
-        cluster = try await ErlangCluster(fixtures: try PubSubTests.fixtures.get())
+        cluster = try await ErlangCluster(fixtures: try await PubSubTests.fixtures.value)
     }
 
     /// Starts `name@localhost` running `pubsub_publisher:function(PoolSize, Secret[, Seed])`,
@@ -28,14 +28,14 @@ final class PublisherNodes: Sendable {
         running.withLock { $0[name] = process }
     }
 
-    /// Kills the node (no clean shutdown: its connections just drop).
-    func stop(_ name: String) {
-        running.withLock { $0.removeValue(forKey: name) }?.stop()
+    /// Kills the node (no clean shutdown: its connections just drop) and waits for its end.
+    func stop(_ name: String) async {
+        await running.withLock { $0.removeValue(forKey: name) }?.stop()
     }
 
     /// Every node is killed when the harness is released, even when a test fails half-way.
     deinit {
-        for process in running.withLock({ Array($0.values) }) { process.stop() }
+        for process in running.withLock({ Array($0.values) }) { process.stopNow() }
     }
 }
 
@@ -122,15 +122,13 @@ final class Follower: Sendable {
 
     /// The next reply to our control process whose first element is the atom `tag`.
     func reply(_ tag: Atom, within timeout: Duration = .seconds(10)) async throws -> [Term] {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let taken = inbox.replies.withLock { inbox -> [Term]? in
+        let taken = try await poll(timeout: timeout) {
+            inbox.replies.withLock { inbox -> [Term]? in
                 guard let index = inbox.firstIndex(where: { $0.first == .atom(tag) }) else { return nil }
                 return inbox.remove(at: index)
             }
-            if let taken { return taken }
-            try await Task.sleep(for: .milliseconds(20))
         }
+        if let taken { return taken }
         throw ErlangTools.Failure(description: "no \(tag) reply within \(timeout)")
     }
 
@@ -157,7 +155,7 @@ final class Follower: Sendable {
     /// Waits until `peer`'s pg lists our members in all `groups` ExESDB groups (the default
     /// three buses with a pool of one).
     func waitUntilJoined(_ peer: String, groups: Int = 3) async throws {
-        try await eventually("\(peer) lists our members in \(groups) groups") {
+        try await eventually("\(peer) lists our members in \(groups) groups", every: .milliseconds(50)) {
             (try? await ownMemberCounts(on: peer).count) == groups
         }
     }
@@ -192,19 +190,6 @@ final class Inbox: Sendable {
 func sequence(_ message: ReceivedMessage) -> Int? {
     guard case .latency(let metric) = message.message else { return nil }
     return metric.sampleCount
-}
-
-/// Polls `condition` every 50 ms for up to `timeout` (generous: a loaded 2-core machine starts
-/// `erl` slowly); throws naming `what` when it never holds.
-func eventually(
-    _ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool
-) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    throw ErlangTools.Failure(description: "not \(what) within \(timeout)")
 }
 
 /// `[{Group, [Pid]}]`, as pg's sync casts and the fixture's `members` reply list them, by group name.

@@ -114,7 +114,7 @@ import Testing
             try? follower.metrics.expectGauge("exesdb_exporter_peer_up", [("peer", peer)]).lastValue
         }
         #expect(peerUp("pa3@localhost") == 1)
-        nodes.stop("pa3")
+        await nodes.stop("pa3")
         try await eventually("unsubscribed from pa3") {
             !follower.subscription.subscribedPeers.contains("pa3@localhost")
         }
@@ -129,8 +129,8 @@ import Testing
         // Its departure is counted and handed on, so that its per-node series are removed.
         #expect(follower.departed.all == ["pa3@localhost"])
         #expect(try follower.metrics.expectCounter("exesdb_exporter_peer_departures_total").totalValue == 1)
-        nodes.stop("pa1")
-        nodes.stop("pa2")
+        await nodes.stop("pa1")
+        await nodes.stop("pa2")
         try await eventually("exesdb_up at 0") { try follower.metrics.expectGauge("exesdb_up").lastValue == 0 }
         #expect(peerUp("pa1@localhost") == 0 && peerUp("pa2@localhost") == 0)
         // The seed is never given up on: its series stays, at 0.

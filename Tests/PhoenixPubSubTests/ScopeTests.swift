@@ -11,7 +11,7 @@ extension PubSubTests {
     /// Our scope monitors theirs, so it asks the successor and joins it again.
     @Test func aRestartedScopeIsJoinedAgainWhileTheNodeStaysConnected() async throws {
         let (erl, subscriber) = try await subscribed(to: "scoped1")
-        defer { erl.stop() }
+        defer { erl.stopNow() }
         subscriber.command(.atom("restart_scope"), on: "scoped1")
         try await erl.waitForLine(containing: "scope restarted")
         try await subscriber.waitUntilJoined("scoped1", groups: 3)
@@ -28,10 +28,10 @@ extension PubSubTests {
     /// Another pg scope name (`--pubsub.scope`) is discovered and joined under that name; a message
     /// to our member that is no `forward_to_local` is handed on unread, for the intake to count.
     @Test func anotherScopeNameIsJoinedAndNonBroadcastsAreHandedOnUnread() async throws {
-        let cluster = try await ErlangCluster(fixtures: try Self.fixtures.get())
+        let cluster = try await ErlangCluster(fixtures: try await Self.fixtures.value)
         let scope = "Elixir.MyApp.PubSubScope"
         let erl = try await cluster.startNode("scoped2", expression: Self.customScopeNode(scope))
-        defer { erl.stop() }
+        defer { erl.stopNow() }
         let subscriber = Subscriber(cluster: cluster, publisher: "scoped2", poolSize: 1, scope: Atom(scope))
         try await subscriber.waitUntilJoined("scoped2", groups: 3)
 

@@ -105,16 +105,12 @@ func running(_ forwarder: WebhookForwarder) -> Task<Void, any Error> {
     Task { try await forwarder.run() }
 }
 
-/// Polls `condition` every 20 ms until it holds; fails after `timeout`.
+/// Polls `condition` every 20 ms until it holds; fails when it does not hold at a last look after
+/// `timeout` (15 s here: what the forwarder does takes milliseconds, and retries are fast).
 func eventually(
     _ what: String, timeout: Duration = .seconds(15), _ condition: () async throws -> Bool
 ) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    throw ErlangTools.Failure(description: "not \(what) within \(timeout)")
+    try await BEAMPeers.eventually(what, timeout: timeout, condition)
 }
 
 /// The HMAC a receiver computes to check `X-ExESDB-Signature`.

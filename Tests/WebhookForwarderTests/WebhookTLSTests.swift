@@ -9,10 +9,10 @@ extension LoopbackTests {
     /// https endpoints with certificates the test makes: CA verification on, client certificates,
     /// and the explicit insecure switch.
     @Suite struct WebhookTLSTests {
-        static let certificates = Result { try TestCertificates() }
+        static let certificates = Task { try await TestCertificates() }
 
         @Test func deliversOverTLSWithCAVerificationAndRefusesAnUnknownCA() async throws {
-            let certificates = try Self.certificates.get()
+            let certificates = try await Self.certificates.value
             let setup = try ForwarderSetup()
             let receiver = try await WebhookReceiver.start(tls: certificates)
             defer { Task { await receiver.stop() } }
@@ -32,7 +32,7 @@ extension LoopbackTests {
         }
 
         @Test func showsAClientCertificateWhenTheReceiverRequiresOne() async throws {
-            let certificates = try Self.certificates.get()
+            let certificates = try await Self.certificates.value
             let setup = try ForwarderSetup()
             let receiver = try await WebhookReceiver.start(tls: certificates, requireClientCertificate: true)
             defer { Task { await receiver.stop() } }
@@ -59,7 +59,7 @@ extension LoopbackTests {
         /// Against a real HTTP/2 server (hypercorn, ALPN h2): deliveries go over HTTP/2, and
         /// those in flight together to one endpoint are streams of one connection.
         @Test func deliversOverHTTP2AndMultiplexesConcurrentDeliveriesOnOneConnection() async throws {
-            let certificates = try Self.certificates.get()
+            let certificates = try await Self.certificates.value
             let setup = try ForwarderSetup()
             // Each answer waits half a second, so that the eight deliveries are in flight together.
             let receiver = try await HTTP2Receiver(certificates: certificates, delay: .milliseconds(500))
@@ -92,7 +92,7 @@ extension LoopbackTests {
         }
 
         @Test func insecureSkipVerifyDeliversAndWarns() async throws {
-            let certificates = try Self.certificates.get()
+            let certificates = try await Self.certificates.value
             let setup = try ForwarderSetup()
             let receiver = try await WebhookReceiver.start(tls: certificates)
             defer { Task { await receiver.stop() } }

@@ -73,8 +73,9 @@ final class BenchExporter: Sendable {
         }
     }
 
+    /// Stops the exporter without waiting (for `defer`); its files go once it has ended.
     func stop() {
-        process.stop()
-        try? FileManager.default.removeItem(atPath: directory)
+        let directory = directory
+        process.stopNow { try? FileManager.default.removeItem(atPath: directory) }
     }
 }

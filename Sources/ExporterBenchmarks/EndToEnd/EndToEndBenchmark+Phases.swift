@@ -13,7 +13,7 @@ extension EndToEndBenchmark {
     static func sustained(_ settings: Settings, fixtures: ErlangFixtures) async throws {
         let cluster = try await ErlangCluster(fixtures: fixtures)
         var nodes: [BackgroundProcess] = []
-        defer { for node in nodes { node.stop() } }
+        defer { for node in nodes { node.stopNow() } }
         for alive in publishers {
             nodes.append(try await cluster.startNode(alive, expression: "e2e_bench:publisher()"))
         }
@@ -70,7 +70,7 @@ extension EndToEndBenchmark {
     static func scrapeLatency(_ settings: Settings, fixtures: ErlangFixtures) async throws {
         let cluster = try await ErlangCluster(fixtures: fixtures)
         let publisher = try await cluster.startNode("e2epub1", expression: "e2e_bench:publisher()")
-        defer { publisher.stop() }
+        defer { publisher.stopNow() }
         let exporter = try await BenchExporter(
             binary: settings.exporterBinary, seeds: ["e2epub1@localhost"], cluster: cluster, secret: secret)
         defer { exporter.stop() }

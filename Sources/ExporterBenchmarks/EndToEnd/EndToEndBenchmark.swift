@@ -20,7 +20,7 @@ enum EndToEndBenchmark {
     }
 
     static func run(_ settings: Settings, erlangSources: URL) async throws {
-        let fixtures = try ErlangFixtures(sourceDirectory: erlangSources.path)
+        let fixtures = try await ErlangFixtures(sourceDirectory: erlangSources.path)
         print("\nWhole process: the release exporter binary fed by real BEAM publishers through pg")
         if settings.only == nil || settings.only == "cpu" { try await cpuPerMessage(settings, fixtures: fixtures) }
         if settings.only == nil || settings.only == "sustained" { try await sustained(settings, fixtures: fixtures) }
@@ -34,9 +34,9 @@ enum EndToEndBenchmark {
     static func cpuPerMessage(_ settings: Settings, fixtures: ErlangFixtures) async throws {
         let cluster = try await ErlangCluster(fixtures: fixtures)
         let publisher = try await cluster.startNode("e2epub1", expression: "e2e_bench:publisher()")
-        defer { publisher.stop() }
+        defer { publisher.stopNow() }
         let beam = try await startSubscriber(cluster, publishers: ["e2epub1"])
-        defer { beam.stop() }
+        defer { beam.stopNow() }
         let exporter = try await BenchExporter(
             binary: settings.exporterBinary, seeds: ["e2epub1@localhost"], cluster: cluster, secret: secret)
         defer { exporter.stop() }

@@ -15,7 +15,7 @@ enum ProcessAllocations {
             return nil
         }
         for function in functions where !(await probeExists(function)) {
-            let made = try? await offThePool { try ErlangTools.run("perf", ["probe", "-q", "-x", libc, function]) }
+            let made = try? await ErlangTools.run("perf", ["probe", "-q", "-x", libc, function])
             guard made?.status == 0 else {
                 print(
                     "    allocations: cannot place a uprobe on \(function) (needs root and linux-perf): \(made?.output ?? "")"
@@ -41,7 +41,7 @@ enum ProcessAllocations {
     static func stop(_ perf: BackgroundProcess) async -> Int? {
         // The last interval's line comes at most 100 ms after the work.
         try? await Task.sleep(for: .milliseconds(300))
-        perf.stop()
+        await perf.stop()
         var total = 0
         var seen = false
         for line in perf.lines {
@@ -55,7 +55,7 @@ enum ProcessAllocations {
     }
 
     private static func probeExists(_ function: String) async -> Bool {
-        let listed = try? await offThePool { try ErlangTools.run("perf", ["probe", "-l"]) }
+        let listed = try? await ErlangTools.run("perf", ["probe", "-l"])
         return listed?.output.contains("probe_libc:\(function) ") == true
     }
 

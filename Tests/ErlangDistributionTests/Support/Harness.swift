@@ -10,8 +10,8 @@ import NIOPosix
 
 /// A private cluster of real `erl` nodes and a Swift node connecting to them.
 struct Harness {
-    static let fixtures: Result<ErlangFixtures, any Error> = Result {
-        try ErlangFixtures(
+    static let fixtures = Task<ErlangFixtures, any Error> {
+        try await ErlangFixtures(
             sourceDirectory: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("Fixtures").path)
     }
@@ -20,7 +20,7 @@ struct Harness {
     let metrics = TestMetrics()
 
     init() async throws {
-        cluster = try await ErlangCluster(fixtures: try Self.fixtures.get())
+        cluster = try await ErlangCluster(fixtures: try await Self.fixtures.value)
     }
 
     /// A fresh cluster with an echo node `alive`, and a Swift node connected to it.
@@ -86,12 +86,11 @@ final class SwiftPeer: Sendable {
     func waitFor(
         _ what: String, timeout: Duration = .seconds(20), _ condition: (ConnectionState) -> Bool
     ) async throws -> ConnectionState {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        let reached = try await poll(timeout: timeout) { () -> ConnectionState? in
             let state = connection.state
-            if condition(state) { return state }
-            try await Task.sleep(for: .milliseconds(20))
+            return condition(state) ? state : nil
         }
+        if let reached { return reached }
         throw ErlangTools.Failure(description: "connection not \(what) within \(timeout); state \(connection.state)")
     }
 

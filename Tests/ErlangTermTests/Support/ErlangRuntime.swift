@@ -3,14 +3,14 @@ import Foundation
 
 /// The codec tests' BEAM: the fixtures beside this file, compiled once per test run.
 enum ErlangRuntime {
-    static let fixtures: Result<ErlangFixtures, any Error> = Result {
-        try ErlangFixtures(
+    static let fixtures = Task<ErlangFixtures, any Error> {
+        try await ErlangFixtures(
             sourceDirectory: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("Fixtures").path)
     }
 
-    static func eval(_ expression: String) throws -> String {
-        try fixtures.get().eval(expression)
+    static func eval(_ expression: String) async throws -> String {
+        try await fixtures.value.eval(expression)
     }
 
     static func temporaryFile(_ name: String) -> URL {

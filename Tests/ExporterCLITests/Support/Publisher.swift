@@ -7,8 +7,8 @@ import Foundation
 final class Publisher: Sendable {
     static let name = "pub@localhost"
     static let buses = ["ex_esdb_metrics", "ex_esdb_health", "ex_esdb_alerts"]
-    static let fixtures: Result<ErlangFixtures, any Error> = Result {
-        try ErlangFixtures(sourceDirectories: [
+    static let fixtures = Task<ErlangFixtures, any Error> {
+        try await ErlangFixtures(sourceDirectories: [
             ExporterCLITests.packageRoot.appendingPathComponent("Tests/PhoenixPubSubTests/Fixtures").path,
             ExporterCLITests.packageRoot.appendingPathComponent("Tests/GaterMessagesTests/Fixtures").path,
         ])
@@ -41,7 +41,7 @@ final class Publisher: Sendable {
 
     private init(expression: (String) -> String) async throws {
         directory = try temporaryDirectory("e2e-publisher")
-        cluster = try await ErlangCluster(fixtures: try Self.fixtures.get(), cookie: cookie)
+        cluster = try await ErlangCluster(fixtures: try await Self.fixtures.value, cookie: cookie)
         node = try await cluster.startNode("pub", expression: expression(secret))
         try writeSecretFile(cookie, to: cookieFile)
         try writeSecretFile(secret + "\n", to: secretFile)
@@ -57,9 +57,9 @@ final class Publisher: Sendable {
 
     var environment: [String: String] { cluster.environment }
 
+    /// Kills the node (without waiting: a `defer` cannot) and removes the files once it has ended.
     func stop() {
-        node.stop()
-        try? FileManager.default.removeItem(atPath: directory)
+        node.stopNow { [directory] in try? FileManager.default.removeItem(atPath: directory) }
     }
 }
 

@@ -39,7 +39,8 @@ final class RunningExporter: Sendable {
         return Sample.parse(answer.body)
     }
 
-    func stop() { process.stop() }
+    /// Kills the exporter without waiting for its end (a `defer` cannot wait).
+    func stop() { process.stopNow() }
 }
 
 /// One HTTP exchange made with the `curl` command-line tool.
@@ -48,9 +49,8 @@ struct HTTPAnswer: Sendable {
     let body: String
 
     static func fetch(_ url: String, _ arguments: [String] = []) async throws -> HTTPAnswer {
-        let result = try await offThePool {
-            try ErlangTools.run("curl", ["-sS", "--max-time", "20", "-w", "\n%{http_code}"] + arguments + [url])
-        }
+        let result = try await ErlangTools.run(
+            "curl", ["-sS", "--max-time", "20", "-w", "\n%{http_code}"] + arguments + [url])
         guard result.status == 0, let newline = result.output.lastIndex(of: "\n") else {
             throw ErlangTools.Failure(description: "curl \(url) failed (\(result.status)): \(result.output)")
         }

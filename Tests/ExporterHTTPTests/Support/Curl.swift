@@ -17,15 +17,12 @@ struct CurlFailure: Error, CustomStringConvertible {
 }
 
 /// Runs `curl` with `arguments` and the URL; the body is kept as raw bytes (no decompression).
+/// (curl runs off the cooperative pool, which the server under test needs to answer it.)
 func curl(_ url: String, _ arguments: [String] = []) async throws -> CurlResponse {
-    try await offThePool { try blockingCurl(url, arguments) }
-}
-
-private func blockingCurl(_ url: String, _ arguments: [String]) throws -> CurlResponse {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("curl-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    let result = try ErlangTools.run(
+    let result = try await ErlangTools.run(
         "curl",
         ["-sS", "--max-time", "60", "-o", "\(directory)/body", "-D", "\(directory)/headers", "-w", "%{http_code}"]
             + arguments + [url])
@@ -41,11 +38,11 @@ private func blockingCurl(_ url: String, _ arguments: [String]) throws -> CurlRe
 }
 
 /// gunzip through the `gzip` command-line tool, so that the check does not share our zlib code.
-func gunzip(_ bytes: [UInt8]) throws -> String {
+func gunzip(_ bytes: [UInt8]) async throws -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("gz-\(UUID().uuidString).gz").path
     try Data(bytes).write(to: URL(fileURLWithPath: path))
     defer { try? FileManager.default.removeItem(atPath: path) }
-    let result = try ErlangTools.run("gzip", ["-dc", path])
+    let result = try await ErlangTools.run("gzip", ["-dc", path])
     guard result.status == 0 else { throw CurlFailure(exitCode: result.status, output: result.output) }
     return result.output
 }

@@ -6,8 +6,8 @@ import Foundation
 /// command line.
 final class DemoCluster: Sendable {
     static let names = ["ex_esdb1@localhost", "ex_esdb2@localhost", "ex_esdb3@localhost"]
-    static let fixtures: Result<ErlangFixtures, any Error> = Result {
-        try ErlangFixtures(sourceDirectory: Repository.path("demo"))
+    static let fixtures = Task<ErlangFixtures, any Error> {
+        try await ErlangFixtures(sourceDirectory: Repository.path("demo"))
     }
 
     let cluster: ErlangCluster
@@ -16,19 +16,24 @@ final class DemoCluster: Sendable {
 
     init() async throws {
         let cookie = "demo-cookie-\(UInt64.random(in: 0...UInt64.max))"
-        cluster = try await ErlangCluster(fixtures: try Self.fixtures.get(), cookie: cookie)
+        cluster = try await ErlangCluster(fixtures: try await Self.fixtures.value, cookie: cookie)
         let list = "[" + Self.names.joined(separator: ", ") + "]"
         var nodes: [BackgroundProcess] = []
         for (index, name) in Self.names.enumerated() {
-            let node = try BackgroundProcess(
-                "erl",
-                [
-                    "-sname", name, "-setcookie", cookie, "-noshell", "-pa", cluster.fixtures.beamDirectory, "-eval",
-                    "exesdb_demo:start(#{index => \(index), nodes => \(list), profile => fast})",
-                ], environment: cluster.environment.merging(["SECRET_KEY_BASE": secret]) { $1 })
+            // In turns with the other BEAMs starting (`StartupSlots`); each says `ready` at once,
+            // without waiting for the others.
+            let node = try await StartupSlots.beams.withSlot { [cluster, secret] in
+                let node = try BackgroundProcess(
+                    "erl",
+                    [
+                        "-sname", name, "-setcookie", cookie, "-noshell", "-pa", cluster.fixtures.beamDirectory,
+                        "-eval", "exesdb_demo:start(#{index => \(index), nodes => \(list), profile => fast})",
+                    ], environment: cluster.environment.merging(["SECRET_KEY_BASE": secret]) { $1 })
+                try await node.waitForLine(containing: "ready")
+                return node
+            }
             nodes.append(node)
         }
-        for node in nodes { try await node.waitForLine(containing: "ready") }
         self.nodes = nodes
     }
 
@@ -44,8 +49,9 @@ final class DemoCluster: Sendable {
         )
     }
 
+    /// Kills the nodes without waiting for their ends (a `defer` cannot wait).
     func stop() {
-        for node in nodes { node.stop() }
+        for node in nodes { node.stopNow() }
     }
 }
 

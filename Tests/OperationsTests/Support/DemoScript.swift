@@ -9,14 +9,14 @@ enum DemoScript {
 
     /// Processes whose command line names `directory`: the demo's nodes (`-pa <dir>/ebin`), sink
     /// (`--log <dir>/...`) and exporter (`--config.file=<dir>/...`) all do.
-    static func processes(naming directory: String) throws -> [String] {
-        let result = try Tool.run("pgrep", package: "procps", ["-a", "-f", directory])
+    static func processes(naming directory: String) async throws -> [String] {
+        let result = try await Tool.run("pgrep", package: "procps", ["-a", "-f", directory])
         return result.status == 0 ? result.output.split(separator: "\n").map(String.init) : []
     }
 
     /// The distribution ports of the nodes a running EPMD knows.
-    static func nodePorts(epmdPort: String) throws -> [Int] {
-        let names = try ErlangTools.run("epmd", ["-port", epmdPort, "-names"]).output
+    static func nodePorts(epmdPort: String) async throws -> [Int] {
+        let names = try await ErlangTools.run("epmd", ["-port", epmdPort, "-names"]).output
         return names.matches(of: /at port (\d+)/).compactMap { Int($0.output.1) }
     }
 
@@ -59,11 +59,10 @@ func isListening(_ port: Int) -> Bool {
 
 extension BackgroundProcess {
     /// Ctrl-C, as a user stops the demo, so that its own cleanup (processes, temporary directory)
-    /// runs even when a check failed early; then `stop()` for whatever is left.
-    func interruptThenStop() {
+    /// runs even when a check failed early; then `stop()` for whatever is left after 30 s.
+    func interruptThenStop() async {
         signal(SIGINT)
-        let deadline = ContinuousClock.now + .seconds(30)
-        while isRunning && ContinuousClock.now < deadline { usleep(50_000) }
-        stop()
+        _ = try? await waitForExit(timeout: .seconds(30))
+        await stop()
     }
 }

@@ -14,10 +14,10 @@ enum PrometheusCheck: CustomStringConvertible {
         }
     }
 
-    func hasData(in stack: PrometheusStack) throws -> Bool {
+    func hasData(in stack: PrometheusStack) async throws -> Bool {
         switch self {
-        case .query(let expression): !(try stack.query(expression).isEmpty)
-        case .labelValues(_, let label, let match): !(try stack.labelValues(label, match: match).isEmpty)
+        case .query(let expression): !(try await stack.query(expression).isEmpty)
+        case .labelValues(_, let label, let match): !(try await stack.labelValues(label, match: match).isEmpty)
         }
     }
 

@@ -43,18 +43,19 @@ final class PrometheusStack: Sendable {
     }
 
     private func waitUntilReady(_ url: String, _ process: BackgroundProcess) async throws {
-        for _ in 0..<300 {
-            if (try? Self.get(url)) != nil { return }
-            try await Task.sleep(for: .milliseconds(100))
+        let ready = try await poll(timeout: .seconds(30), every: .milliseconds(100)) {
+            (try? await Self.get(url)) != nil ? true : nil
         }
+        if ready != nil { return }
         throw ErlangTools.Failure(
             description: "\(url) not ready in 30 s:\n\(process.lines.suffix(20).joined(separator: "\n"))")
     }
 
     /// The body of a GET, or an error for a status other than 2xx.
-    static func get(_ url: String, query: [String: String] = [:]) throws -> Data {
+    static func get(_ url: String, query: [String: String] = [:]) async throws -> Data {
         let parameters = query.flatMap { ["--data-urlencode", "\($0.key)=\($0.value)"] }
-        let result = try Tool.run("curl", package: "curl", ["-sf", "--max-time", "10", "--get"] + parameters + [url])
+        let result = try await Tool.run(
+            "curl", package: "curl", ["-sf", "--max-time", "10", "--get"] + parameters + [url])
         guard result.status == 0 else {
             throw ErlangTools.Failure(description: "GET \(url): curl status \(result.status)")
         }
@@ -66,23 +67,24 @@ final class PrometheusStack: Sendable {
     }
 
     /// The series an instant query returns.
-    func query(_ expression: String) throws -> [[String: Any]] {
+    func query(_ expression: String) async throws -> [[String: Any]] {
         let body = try Self.json(
-            Self.get("http://127.0.0.1:\(prometheusPort)/api/v1/query", query: ["query": expression]))
+            await Self.get("http://127.0.0.1:\(prometheusPort)/api/v1/query", query: ["query": expression]))
         let data = body["data"] as? [String: Any]
         return data?["result"] as? [[String: Any]] ?? []
     }
 
     /// The values of `label` on the series `match` selects (the API Grafana's label_values uses).
-    func labelValues(_ label: String, match: String) throws -> [String] {
+    func labelValues(_ label: String, match: String) async throws -> [String] {
         let body = try Self.json(
-            Self.get("http://127.0.0.1:\(prometheusPort)/api/v1/label/\(label)/values", query: ["match[]": match]))
+            await Self.get("http://127.0.0.1:\(prometheusPort)/api/v1/label/\(label)/values", query: ["match[]": match])
+        )
         return body["data"] as? [String] ?? []
     }
 
     /// The rule groups Prometheus loaded, by name, with their rule names.
-    func ruleGroups() throws -> [String: [String]] {
-        let body = try Self.json(Self.get("http://127.0.0.1:\(prometheusPort)/api/v1/rules"))
+    func ruleGroups() async throws -> [String: [String]] {
+        let body = try Self.json(await Self.get("http://127.0.0.1:\(prometheusPort)/api/v1/rules"))
         let groups = (body["data"] as? [String: Any])?["groups"] as? [[String: Any]] ?? []
         return Dictionary(
             groups.map { group in
@@ -95,22 +97,23 @@ final class PrometheusStack: Sendable {
     }
 
     /// The Alertmanagers Prometheus sends to.
-    func activeAlertmanagers() throws -> [String] {
-        let body = try Self.json(Self.get("http://127.0.0.1:\(prometheusPort)/api/v1/alertmanagers"))
+    func activeAlertmanagers() async throws -> [String] {
+        let body = try Self.json(await Self.get("http://127.0.0.1:\(prometheusPort)/api/v1/alertmanagers"))
         let active = (body["data"] as? [String: Any])?["activeAlertmanagers"] as? [[String: Any]] ?? []
         return active.compactMap { $0["url"] as? String }
     }
 
     /// The labels of every alert Alertmanager holds.
-    func alertmanagerAlerts() throws -> [[String: String]] {
-        let data = try Self.get("http://127.0.0.1:\(alertmanagerPort)/api/v2/alerts")
+    func alertmanagerAlerts() async throws -> [[String: String]] {
+        let data = try await Self.get("http://127.0.0.1:\(alertmanagerPort)/api/v2/alerts")
         let alerts = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] ?? []
         return alerts.compactMap { $0["labels"] as? [String: String] }
     }
 
+    /// Stops both (without waiting) and removes their files once they have ended.
     func stop() {
-        prometheus.stop()
-        alertmanager.stop()
-        try? FileManager.default.removeItem(atPath: directory)
+        let directory = self.directory
+        alertmanager.stopNow()
+        prometheus.stopNow { try? FileManager.default.removeItem(atPath: directory) }
     }
 }

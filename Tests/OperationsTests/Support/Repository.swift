@@ -77,11 +77,11 @@ enum Tool {
                 "\(name) not found on PATH or in /usr/bin: install Debian's \(package) (scripts/install-deps.sh test)")
     }
 
-    /// Runs `name` to completion: its exit status and combined output.
+    /// Runs `name` to completion (off the cooperative pool): its exit status and combined output.
     static func run(
         _ name: String, package: String, _ arguments: [String], environment: [String: String] = [:]
-    ) throws -> (status: Int32, output: String) {
-        try ErlangTools.run(try locate(name, package: package), arguments, environment: environment)
+    ) async throws -> (status: Int32, output: String) {
+        try await ErlangTools.run(try locate(name, package: package), arguments, environment: environment)
     }
 }
 
