@@ -69,21 +69,25 @@ public final class Aggregator: Sendable {
 
     private func record(_ metric: ThroughputMetric) {
         let series = throughputSeries.handles(Labels(metric.node, metric.operation)) {
-            ThroughputSeries(families, families.key([metric.node, metric.operation]))
+            let key = families.key([metric.node, metric.operation])
+            return ThroughputSeries(
+                families.operations.series(key), families.operationWindows.series(key), families.throughput.series(key))
         }
-        series.operations?.add(Double(metric.count))
-        series.windows?.add(Double(metric.durationMilliseconds) / 1000)
-        series.rate?.set(metric.ratePerSecond)
+        series.first?.add(Double(metric.count))
+        series.second?.add(Double(metric.durationMilliseconds) / 1000)
+        series.third?.set(metric.ratePerSecond)
     }
 
     private func record(_ metric: LatencyMetric) {
         let seconds = metric.latencyMilliseconds / 1000
         let series = latencySeries.handles(Labels(metric.node, metric.operation, metric.percentile)) {
-            LatencySeries(families, families.key([metric.node, metric.operation, metric.percentile]))
+            let key = families.key([metric.node, metric.operation, metric.percentile])
+            return LatencySeries(
+                families.latencyReported.series(key), families.latency.series(key), families.latencySamples.series(key))
         }
-        series.reported?.set(seconds)
-        series.histogram?.observe(seconds)
-        series.samples?.add(Double(metric.sampleCount))
+        series.first?.set(seconds)
+        series.second?.observe(seconds)
+        series.third?.add(Double(metric.sampleCount))
     }
 
     private func record(_ usage: ResourceUsage) {
@@ -180,35 +184,7 @@ public final class Aggregator: Sendable {
     }
 }
 
-/// The three series one LatencyMetric updates; those the store refused (its series limit) are
-/// nil, and the store has counted the drop.
-final class LatencySeries: SeriesHandles {
-    let reported: GaugeSeries?
-    let histogram: HistogramSeries?
-    let samples: CounterSeries?
-
-    init(_ families: ExESDBFamilies, _ key: SeriesKey) {
-        reported = families.latencyReported.series(key)
-        histogram = families.latency.series(key)
-        samples = families.latencySamples.series(key)
-    }
-
-    var isLive: Bool { reported?.isLive != false && histogram?.isLive != false && samples?.isLive != false }
-    var isComplete: Bool { reported != nil && histogram != nil && samples != nil }
-}
-
-/// The three series one ThroughputMetric updates (nil: refused by the store, which counted it).
-final class ThroughputSeries: SeriesHandles {
-    let operations: CounterSeries?
-    let windows: CounterSeries?
-    let rate: GaugeSeries?
-
-    init(_ families: ExESDBFamilies, _ key: SeriesKey) {
-        operations = families.operations.series(key)
-        windows = families.operationWindows.series(key)
-        rate = families.throughput.series(key)
-    }
-
-    var isLive: Bool { operations?.isLive != false && windows?.isLive != false && rate?.isLive != false }
-    var isComplete: Bool { operations != nil && windows != nil && rate != nil }
-}
+/// A LatencyMetric's reported value, histogram and sample count.
+typealias LatencySeries = SeriesTriple<GaugeSeries, HistogramSeries, CounterSeries>
+/// A ThroughputMetric's operations, window seconds and rate.
+typealias ThroughputSeries = SeriesTriple<CounterSeries, CounterSeries, GaugeSeries>

@@ -82,3 +82,27 @@ struct Labels: Equatable, Sendable {
         (self.first, self.second, self.third) = (first, second, third)
     }
 }
+
+/// A series handle that can go stale (its series expired).
+protocol LiveSeries: Sendable {
+    var isLive: Bool { get }
+}
+
+extension CounterSeries: LiveSeries {}
+extension GaugeSeries: LiveSeries {}
+extension HistogramSeries: LiveSeries {}
+
+/// The three series one message updates; those the store refused (its series limit) are nil,
+/// and the store has counted the drop.
+final class SeriesTriple<First: LiveSeries, Second: LiveSeries, Third: LiveSeries>: SeriesHandles {
+    let first: First?
+    let second: Second?
+    let third: Third?
+
+    init(_ first: First?, _ second: Second?, _ third: Third?) {
+        (self.first, self.second, self.third) = (first, second, third)
+    }
+
+    var isLive: Bool { first?.isLive != false && second?.isLive != false && third?.isLive != false }
+    var isComplete: Bool { first != nil && second != nil && third != nil }
+}

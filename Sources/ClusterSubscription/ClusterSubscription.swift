@@ -169,6 +169,8 @@ public final class ClusterSubscription: Sendable {
             case .down(let peer, _):
                 pubsub.peerDown(peer)
                 setSubscribed(peer, false)
+            case .attemptFailed:
+                break  // the connection's state and log already say it; nothing was subscribed
             }
         }
     }

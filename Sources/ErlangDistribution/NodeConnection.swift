@@ -10,6 +10,9 @@ import NIOSSL
 public enum ConnectionEvent: Sendable, Equatable {
     case up(peer: String, HandshakeResult)
     case down(peer: String, reason: DistributionError)
+    /// An attempt that never came up (EPMD, connect, handshake): reported as it happens, so a
+    /// watcher learns every failure even when the next attempt has already replaced the state.
+    case attemptFailed(peer: String, reason: DistributionError)
 }
 
 /// Where a connection is in its life.
@@ -66,6 +69,7 @@ public final class NodeConnection: Sendable {
             let (reason, wasUp) = await connectOnce()
             if Task.isCancelled { break }
             attempt = wasUp ? 0 : attempt + 1
+            if !wasUp { eventSink.yield(.attemptFailed(peer: peer.description, reason: reason)) }
             if let giveUpAfter, attempt >= giveUpAfter {
                 logger.warning("giving up after \(attempt) failed attempts: \(reason)")
                 break

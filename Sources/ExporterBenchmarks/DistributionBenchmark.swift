@@ -30,8 +30,9 @@ enum DistributionBenchmark {
             group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "bench"))
         let task = Task { await connection.run() }
         defer { task.cancel() }
-        var events = connection.events.makeAsyncIterator()
-        _ = await events.next()
+        for await event in connection.events {
+            if case .up = event { break }
+        }
 
         let counter = BroadcastCounter()
         let inline = node.spawnInline(counter)

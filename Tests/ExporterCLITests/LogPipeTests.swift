@@ -31,14 +31,13 @@ extension BinaryEndToEndTests {
         #expect(!first.isEmpty)
         try reader.close()
         // Debug logging writes a line per message: many writes fail from now on.
-        var dropped = 0.0
-        let deadline = ContinuousClock.now + .seconds(30)
-        // Until it listens (it may still be starting), a fetch fails: try again while it runs.
-        while dropped == 0, process.isRunning, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(300))
-            guard let answer = try? await HTTPAnswer.fetch("http://127.0.0.1:\(port)/metrics") else { continue }
-            dropped = Sample.parse(answer.body).named("exesdb_exporter_log_lines_dropped_total").first?.value ?? 0
-        }
+        // Until it listens (it may still be starting), a fetch fails: look again while it runs.
+        let dropped =
+            try await poll(timeout: .seconds(30), every: .milliseconds(300)) { () -> Double? in
+                guard let answer = try? await HTTPAnswer.fetch("http://127.0.0.1:\(port)/metrics") else { return nil }
+                let value = Sample.parse(answer.body).named("exesdb_exporter_log_lines_dropped_total").first?.value ?? 0
+                return value > 0 ? value : nil
+            } ?? 0
         #expect(dropped > 0, "the lines that could not be written are counted")
         #expect(process.isRunning, "the exporter goes on after its log pipe closed")
         let again = try await HTTPAnswer.fetch("http://127.0.0.1:\(port)/-/healthy")

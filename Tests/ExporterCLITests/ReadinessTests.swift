@@ -13,14 +13,13 @@ extension BinaryEndToEndTests {
         let exporter = try RunningExporter(arguments, environment: publisher.environment)
         defer { exporter.stop() }
         try await exporter.process.waitForLine(containing: "joined the PubSub groups", timeout: .seconds(30))
-        var ready = try await exporter.get("/-/ready")
-        let deadline = ContinuousClock.now + .seconds(30)
         // Not subscribed yet, then not ready for the rejections: since no message was ever
         // accepted, the first rejected ones make it so at once.
-        while !ready.body.contains("rejected"), ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(300))
-            ready = try await exporter.get("/-/ready")
-        }
+        let ready = try #require(
+            try await poll(timeout: .seconds(30), every: .milliseconds(300)) {
+                let answer = try await exporter.get("/-/ready")
+                return answer.body.contains("rejected") ? answer : nil
+            })
         #expect(ready.status == 503)
         #expect(ready.body.contains("rejected, most as unverifiable"), "\(ready.body)")
         #expect(ready.body.contains("SECRET_KEY_BASE"), "the body says what to do: \(ready.body)")
@@ -42,12 +41,11 @@ extension BinaryEndToEndTests {
         let exporter = try RunningExporter(arguments, environment: publisher.environment)
         defer { exporter.stop() }
         try await exporter.process.waitForLine(containing: "msg=listening", timeout: .seconds(30))
-        var page = try await exporter.get("/")
-        let deadline = ContinuousClock.now + .seconds(30)
-        while !page.body.contains("cookie_mismatch"), ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(300))
-            page = try await exporter.get("/")
-        }
+        let page = try #require(
+            try await poll(timeout: .seconds(30), every: .milliseconds(300)) {
+                let answer = try await exporter.get("/")
+                return answer.body.contains("cookie_mismatch") ? answer : nil
+            })
         #expect(page.body.contains("disconnected (cookie_mismatch)"), "\(page.body)")
         let ready = try await exporter.get("/-/ready")
         #expect(ready.status == 503 && ready.body.contains("no ExESDB node is connected"))

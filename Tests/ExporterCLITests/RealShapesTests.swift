@@ -13,17 +13,12 @@ extension BinaryEndToEndTests {
         let exporter = try await RunningExporter.joining(publisher)
         defer { exporter.stop() }
         let reporter = Publisher.name
-        var samples: [Sample] = []
-        let deadline = ContinuousClock.now + .seconds(30)
-        while true {
-            samples = (try? await exporter.samples()) ?? []
-            if !samples.named("exesdb_cluster_nodes").isEmpty && !samples.named("exesdb_alerts_total").isEmpty { break }
-            guard ContinuousClock.now < deadline else {
-                Issue.record("the shapes were not aggregated within 30 s: \(samples.exesdbSeries)")
-                return
-            }
-            try await Task.sleep(for: .milliseconds(200))
+        let found = try await poll(timeout: .seconds(30), every: .milliseconds(200)) { () -> [Sample]? in
+            let samples = (try? await exporter.samples()) ?? []
+            let both = !samples.named("exesdb_cluster_nodes").isEmpty && !samples.named("exesdb_alerts_total").isEmpty
+            return both ? samples : nil
         }
+        let samples = try #require(found, "the shapes were not aggregated within 30 s")
         let cluster = samples.named("exesdb_cluster_health_status").filter { $0.labels["reporter"] == reporter }
         #expect(cluster.filter { $0.value == 1 }.map { $0.labels["exesdb_cluster_health_status"] } == ["unknown"])
         let nodes = Dictionary(

@@ -60,6 +60,7 @@ import Testing
                         switch event {
                         case .up(let peer, _): pubsub.peerUp(peer)
                         case .down(let peer, _): pubsub.peerDown(peer)
+                        case .attemptFailed: break
                         }
                     }
                 },

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import Metrics
 import MetricsTestKit
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -69,16 +70,31 @@ final class SwiftPeer: Sendable {
     let task: Task<Void, Never>
     /// Held so the private EPMD lives as long as the peer.
     let cluster: ErlangCluster
+    /// Every failure the connection reported, in order, and how many a test has taken.
+    private let failures = NIOLockedValueBox((seen: [DistributionError](), taken: 0))
+    private let watcher: Task<Void, Never>
 
     init(node: LocalNode, connection: NodeConnection, task: Task<Void, Never>, cluster: ErlangCluster) {
         self.node = node
         self.connection = connection
         self.task = task
         self.cluster = cluster
+        let failures = failures
+        watcher = Task {
+            for await event in connection.events {
+                switch event {
+                case .down(_, let reason), .attemptFailed(_, let reason):
+                    failures.withLockedValue { $0.seen.append(reason) }
+                case .up:
+                    break
+                }
+            }
+        }
     }
 
     deinit {
         task.cancel()
+        watcher.cancel()
     }
 
     /// Waits until the connection's state satisfies `condition`.
@@ -101,14 +117,19 @@ final class SwiftPeer: Sendable {
         }
     }
 
-    /// Waits for the connection to back off, and returns why.
+    /// Waits for the connection's next failure, and returns why. Taken from the connection's
+    /// events, not its state, so a failure is never missed because the next attempt replaced it.
     func waitForFailure(timeout: Duration = .seconds(20)) async throws -> DistributionError {
-        let state = try await waitFor("backing off", timeout: timeout) {
-            if case .backingOff = $0 { return true }
-            return false
+        let failures = failures
+        let next = try await poll(timeout: timeout) { () -> DistributionError? in
+            failures.withLockedValue { box in
+                guard box.taken < box.seen.count else { return nil }
+                box.taken += 1
+                return box.seen[box.taken - 1]
+            }
         }
-        guard case .backingOff(_, let reason) = state else { throw ErlangTools.Failure(description: "unreachable") }
-        return reason
+        if let next { return next }
+        throw ErlangTools.Failure(description: "no connection failure within \(timeout); state \(connection.state)")
     }
 
     func stop() async {
