@@ -13,20 +13,32 @@
 %%   {send_alias, Alias, Msg}     sends Msg to the process alias Alias (ALIAS_SEND on the wire)
 %%   {big, From, Bytes}           replies a binary of Bytes bytes to From
 %%   {spawn_on, Node}             asks Node to spawn a process, prints `spawn_reply <Result> <Reason>`
-%%   {exit_with, Reason}          the echo process exits with Reason
+%%   {exit_with, Reason}          the echo process exits with Reason (the node stays up: echo is not
+%%                                the -eval process, whose exit would halt the node and race the
+%%                                'DOWN' it sends with the connection's end)
 -module(dist_echo).
 -export([start/0, greet/1]).
 
 start() ->
-    register(echo, self()),
-    process_flag(trap_exit, true),
-    io:format("ready ~s~n", [node()]),
-    loop().
+    serve(fun() ->
+        register(echo, self()),
+        process_flag(trap_exit, true),
+        io:format("ready ~s~n", [node()]),
+        loop()
+    end).
+
+%% Runs Echo in a process of its own and parks the -eval process for the node's lifetime.
+serve(Echo) ->
+    spawn(Echo),
+    receive never -> ok end.
 
 %% greet(Node): as start/0, but first sends {hello, self()} to the process registered as
 %% swiftreg on Node, which makes this node connect to Node by name, and prints
 %% `welcomed <Term>` when {welcome, Term} comes back.
 greet(Node) ->
+    serve(fun() -> greet_loop(Node) end).
+
+greet_loop(Node) ->
     register(echo, self()),
     process_flag(trap_exit, true),
     io:format("ready ~s~n", [node()]),
