@@ -8,7 +8,10 @@ import Metrics
 /// the read buffer's bytes: no copy, no queue. Anything else is copied and decoded.
 /// A frame whose bytes are not terms is corrupt and ends the connection. A frame that decodes but
 /// whose control message is unknown or misshapen is counted, logged once per kind, and dropped.
-final class FrameDispatcher {
+///
+/// Open to the benchmarks (`@_spi(Benchmarks)`), which feed it frames without a socket to measure
+/// the ingest pass alone.
+@_spi(Benchmarks) public final class FrameDispatcher {
     let peer: String
     let node: LocalNode
     let route: any PeerRoute
@@ -19,7 +22,7 @@ final class FrameDispatcher {
     /// The node names in this connection's pids: ours and the peer's, read without allocating.
     private var atoms: AtomInterner
 
-    init(
+    @_spi(Benchmarks) public init(
         peer: String, node: LocalNode, route: any PeerRoute, limits: TermDecodingLimits, logger: Logger,
         metrics: any MetricsFactory
     ) {
@@ -33,7 +36,7 @@ final class FrameDispatcher {
     }
 
     /// One frame, without its length: valid only during the call (it is the read buffer's).
-    func dispatch(_ frame: UnsafeBufferPointer<UInt8>) throws(DistributionError) {
+    @_spi(Benchmarks) public func dispatch(_ frame: UnsafeBufferPointer<UInt8>) throws(DistributionError) {
         guard frame.first == Self.passThrough else {
             throw .corruptFrame(
                 node: peer, detail: "frame type \(frame.first.map(String.init) ?? "none"), expected 112")

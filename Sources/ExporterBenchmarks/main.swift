@@ -23,6 +23,8 @@ if arguments.contains("--help") {
                                     the release exporter binary fed by real publisher nodes beside a
                                     hidden BEAM subscriber: CPU per message, sustained rate from three
                                     publishers, broadcast-to-scrape latency
+          --ingest-pass             the ingest pass in one process, no socket (BENCH_INGEST_ROUNDS passes over
+                                    64 broadcasts): the figure to iterate on under callgrind
           --distribution [--messages N]   receiving over the distribution beside a BEAM node
           --metrics                 MetricsStore render beside swift-prometheus (10^4, 10^5 series)
           --metrics-updates         updates per second on the ingest path
@@ -46,6 +48,9 @@ do {
         settings.only = value(after: "--only")
         if let binary = value(after: "--binary") { settings.exporterBinary = binary }
         try await EndToEndBenchmark.run(settings, erlangSources: sources)
+    } else if arguments.contains("--ingest-pass") {
+        let rounds = Int(ProcessInfo.processInfo.environment["BENCH_INGEST_ROUNDS"] ?? "") ?? 20_000
+        try await IngestPassBenchmark.run(erlangSources: sources, rounds: rounds)
     } else if arguments.contains("--distribution") {
         let messages = value(after: "--messages").flatMap { Int($0) } ?? 300_000
         try await DistributionBenchmark.run(messages: messages, erlangSources: sources)

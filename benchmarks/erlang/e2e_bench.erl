@@ -23,7 +23,7 @@
 %% The messages are signed once, ahead (64 of them, cycled), so the flood costs the publisher only
 %% what Phoenix.PubSub's broadcast itself costs.
 -module(e2e_bench).
--export([publisher/0, subscriber/2]).
+-export([publisher/0, subscriber/2, write_broadcasts/2]).
 
 -define(SCOPE, 'Elixir.Phoenix.PubSub').
 -define(GROUP, 'Elixir.ex_esdb_metrics.Adapter').
@@ -92,10 +92,13 @@ signed(Inner) ->
     {secure_message, crypto:mac(hmac, sha256, secret(), term_to_binary(Inner)), Inner}.
 
 latency(Operation, Milliseconds, Samples) ->
+    latency(Operation, Milliseconds, Samples, node()).
+
+latency(Operation, Milliseconds, Samples, Node) ->
     {latency_metric,
      #{'__struct__' => 'Elixir.ExESDBGater.Messages.MetricsMessages.LatencyMetric',
        operation => Operation, latency_ms => Milliseconds, percentile => p99, sample_count => Samples,
-       node => node(),
+       node => Node,
        timestamp => #{'__struct__' => 'Elixir.DateTime', calendar => 'Elixir.Calendar.ISO',
                       year => 2026, month => 12, day => 2, hour => 10, minute => 15, second => 30,
                       microsecond => {123000, 3}, time_zone => <<"Etc/UTC">>,
@@ -144,3 +147,15 @@ member(Secret, Table, Seen, Target, Bad, From) ->
             NewFrom ! {expecting, node()},
             member(Secret, Table, Seen, Seen + N, Bad, NewFrom)
     end.
+
+%% write_broadcasts(Path, Node): the flood's 64 broadcasts as Node would send them, each a 4-byte
+%% length and the forward_to_local tuple as the distribution carries it (UTF-8 atoms, no atom
+%% cache), for the in-process ingest pass (scripts/bench.sh --ingest-pass).
+write_broadcasts(Path, Node) ->
+    Frames = [begin
+                  Message = signed(latency(stream_append, 1.0 + I / 8, I, Node)),
+                  Bytes = term_to_binary({forward_to_local, <<"latency">>, Message, ?SCOPE}, [{minor_version, 2}]),
+                  <<(byte_size(Bytes)):32, Bytes/binary>>
+              end || I <- lists:seq(1, 64)],
+    ok = file:write_file(Path, Frames),
+    io:format("wrote ~p~n", [length(Frames)]).
