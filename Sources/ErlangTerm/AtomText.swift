@@ -43,19 +43,7 @@ enum AtomText {
     }
 
     @inline(__always)
-    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var index = 0
-        let raw = UnsafeRawBufferPointer(bytes)
-        while index + 8 <= bytes.count {
-            if raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
-            index += 8
-        }
-        while index < bytes.count {
-            if bytes[index] >= 0x80 { return false }
-            index += 1
-        }
-        return true
-    }
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { bytes.isASCII }
 
     /// Whether every character of valid UTF-8 `bytes` is Latin-1 (U+0000...U+00FF).
     @inline(__always)
@@ -132,6 +120,19 @@ enum AtomText {
 }
 
 extension UnsafeBufferPointer where Element == UInt8 {
-    /// Whether every byte is ASCII, read eight at a time.
-    public var isASCII: Bool { AtomText.isASCII(self) }
+    /// Whether every byte is ASCII, read eight at a time. Inlinable: the broadcast scanner asks
+    /// it of every atom.
+    @inlinable public var isASCII: Bool {
+        var index = 0
+        let raw = UnsafeRawBufferPointer(self)
+        while index + 8 <= count {
+            if raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            index += 8
+        }
+        while index < count {
+            if self[index] >= 0x80 { return false }
+            index += 1
+        }
+        return true
+    }
 }

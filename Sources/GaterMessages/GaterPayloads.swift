@@ -142,20 +142,24 @@ public struct NotificationStatus: Sendable, Equatable {
 }
 
 /// One decoded ExESDBGater message.
+///
+/// The kinds that come in floods (throughput and latency) are stored inline; the others, larger
+/// and rarer, in a box of their own, so that moving a message (it moves through every stage of
+/// the ingest pass) moves a small value.
 public enum GaterMessage: Sendable, Equatable {
-    case performance(PerformanceMetric)
+    indirect case performance(PerformanceMetric)
     case throughput(ThroughputMetric)
     case latency(LatencyMetric)
-    case resourceUsage(ResourceUsage)
-    case metricAlert(MetricAlert)
-    case nodeHealth(NodeHealth)
-    case clusterHealth(ClusterHealth)
-    case componentHealth(ComponentHealth)
-    case healthCheck(HealthCheck)
-    case systemAlert(SystemAlert)
-    case alertAcknowledgement(AlertAcknowledgement)
-    case alertEscalation(AlertEscalation)
-    case notificationStatus(NotificationStatus)
+    indirect case resourceUsage(ResourceUsage)
+    indirect case metricAlert(MetricAlert)
+    indirect case nodeHealth(NodeHealth)
+    indirect case clusterHealth(ClusterHealth)
+    indirect case componentHealth(ComponentHealth)
+    indirect case healthCheck(HealthCheck)
+    indirect case systemAlert(SystemAlert)
+    indirect case alertAcknowledgement(AlertAcknowledgement)
+    indirect case alertEscalation(AlertEscalation)
+    indirect case notificationStatus(NotificationStatus)
 
     /// The type label of `exesdb_exporter_messages_total{bus, type}`: the Gater's tag.
     public var kind: GaterMessageKind {

@@ -144,6 +144,8 @@ enum ErlangDateTime {
     /// whether the key is there, its value as a number (nil when it is none), and the
     /// microseconds. The rules of both ways of reading a payload: a part present but not a
     /// plausible number makes the timestamp unreadable; year, month and day are required.
+    /// Inlined so that each way of reading passes its closures without a context to call through.
+    @inline(__always)
     static func unixSeconds(
         present: (Int) -> Bool, number: (Int) -> Double?, microsecond: (Int) -> Double
     ) -> Double? {

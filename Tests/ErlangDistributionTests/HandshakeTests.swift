@@ -4,7 +4,7 @@ import MetricsTestKit
 import NIOConcurrencyHelpers
 import Testing
 
-@testable import ErlangDistribution
+@_spi(Benchmarks) @testable import ErlangDistribution
 
 /// The handshake state machine on crafted peer messages: what a real OTP node never sends (it
 /// accepts our flags), so these feed the messages directly.

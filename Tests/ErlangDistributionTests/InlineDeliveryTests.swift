@@ -6,7 +6,7 @@ import NIOEmbedded
 import Synchronization
 import Testing
 
-@testable import ErlangDistribution
+@_spi(Benchmarks) @testable import ErlangDistribution
 
 /// Inline processes (`LocalNode.spawnInline`): a message for one is handed to its receiver on the
 /// reading thread, in the frame's own bytes, undecoded; a payload that is no term is theirs to

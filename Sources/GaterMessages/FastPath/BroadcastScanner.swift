@@ -1,8 +1,9 @@
 import ErlangTerm
 
 /// One pass over a broadcast's bytes as they came off the wire: validates every subterm of the
-/// signed inner term, hands its re-encoding in the publisher's atom style to the HMAC as it goes,
-/// and notes where the payload's fields are, without building a `TermView`.
+/// signed inner term, notes where its atoms are (their re-encoding in the publisher's atom style
+/// is then hashed in one go, `LegacyEncoding`) and where the payload's fields are, without
+/// building a `TermView`.
 ///
 /// It knows only the shapes ExESDBGater broadcasts have (ASCII atoms in SMALL_ATOM_UTF8_EXT,
 /// integers, floats, binaries, tuples, lists, maps, bignums): anything else makes it give up
@@ -11,14 +12,16 @@ import ErlangTerm
 struct BroadcastScanner {
     let bytes: UnsafeBufferPointer<UInt8>
     var position: Int
-    /// Where re-encoded bytes go while `emitting`; the run from `runStart` to `position` is
-    /// copied as it is, atoms are rewritten for the legacy style.
-    private var sink: HashSink?
-    private var runStart = 0
+    /// Where each atom's tag is, while `marking`: the atoms the legacy style rewrites.
+    private var marks: UnsafeMutableBufferPointer<Int32>?
+    private(set) var markCount = 0
     private let legacy: Bool
 
     /// Deeper terms are left to the general path, whose limits are configurable.
     static let maxDepth = 32
+    /// More atoms than this in one signed term (ExESDBGater's have about 30) are left to the
+    /// general path too; their offsets take 1 KiB of stack (and one past 2 GiB, too).
+    static let maxAtoms = 256
 
     init(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int, legacy: Bool) {
         self.bytes = bytes
@@ -26,26 +29,21 @@ struct BroadcastScanner {
         self.legacy = legacy
     }
 
-    // MARK: - Emission
+    // MARK: - Atom marks
 
-    /// Starts handing re-encoded bytes to `sink` from the current position, after the version byte.
-    mutating func startEmitting(into sink: HashSink) {
-        self.sink = sink
-        self.sink?.append(byte: 131)
-        runStart = position
+    /// From here on, notes in `marks` where each atom is (in the legacy style only: the UTF-8
+    /// style hashes the bytes as they are).
+    mutating func startMarking(into marks: UnsafeMutableBufferPointer<Int32>) {
+        guard legacy else { return }
+        self.marks = marks
+        markCount = 0
     }
 
-    /// Hands on what is left of the run and stops emitting.
-    mutating func stopEmitting() {
-        flushRun(upTo: position)
-        sink?.flush()
-        sink = nil
-    }
-
-    private mutating func flushRun(upTo end: Int) {
-        guard sink != nil, end > runStart else { return }
-        sink?.append(UnsafeBufferPointer(rebasing: bytes[runStart..<end]), readable: bytes.count - runStart)
-        runStart = end
+    /// The atoms noted since `startMarking`, in order; noting stops.
+    mutating func stopMarking() -> UnsafeBufferPointer<Int32> {
+        defer { marks = nil }
+        guard let marks else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(rebasing: marks[0..<markCount])
     }
 
     // MARK: - Terms
@@ -85,8 +83,8 @@ struct BroadcastScanner {
         }
     }
 
-    /// An ASCII SMALL_ATOM_UTF8_EXT atom: its text's range. Rewritten to ATOM_EXT in the legacy
-    /// style, as OTP 25's `term_to_binary/1` writes it.
+    /// An ASCII SMALL_ATOM_UTF8_EXT atom: its text's range. Noted while marking: the legacy style
+    /// writes it as ATOM_EXT, as OTP 25's `term_to_binary/1` does.
     mutating func atom() throws(ScanFallback) -> Range<Int> {
         guard try byte(at: position) == 119 else { throw ScanFallback() }
         let length = Int(try byte(at: position + 1))
@@ -94,10 +92,10 @@ struct BroadcastScanner {
         guard text.upperBound <= bytes.count, UnsafeBufferPointer(rebasing: bytes[text]).isASCII else {
             throw ScanFallback()
         }
-        if legacy, sink != nil {
-            flushRun(upTo: position)
-            sink?.appendLegacyAtomHeader(length: UInt8(length))
-            runStart = text.lowerBound
+        if let marks {
+            guard markCount < marks.count, let mark = Int32(exactly: position) else { throw ScanFallback() }
+            marks[markCount] = mark
+            markCount += 1
         }
         position = text.upperBound
         return text

@@ -14,22 +14,25 @@ extension EnvelopeVerifier {
         let atomStyle = style.style ?? .legacy
         var scanner = BroadcastScanner(bytes, at: envelope, legacy: atomStyle == .legacy)
         guard let signature = try? scanner.signedEnvelope() else { return nil }
+        var scanned: GaterMessageKind?
+        let inner = scanner.position
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: PayloadField.total) { fields in
             withUnsafeTemporaryAllocation(of: Int.self, capacity: ErlangDateTime.keys.count) { times in
                 fields.initialize(repeating: -1)
                 times.initialize(repeating: -1)
-                var kind: GaterMessageKind?
-                let valid = key.isValid(signature) { state in
-                    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: TermView.encodeChunkSize) { buffer in
-                        scanner.startEmitting(into: HashSink(buffer: buffer, state: state))
-                        kind = try? scanner.payload(fields: fields, times: times)
-                        scanner.stopEmitting()
+                let valid = withUnsafeTemporaryAllocation(of: Int32.self, capacity: BroadcastScanner.maxAtoms) {
+                    marks -> Bool in
+                    scanner.startMarking(into: marks)
+                    guard let kind = try? scanner.payload(fields: fields, times: times) else { return false }
+                    let term = inner..<scanner.position
+                    let atoms = scanner.stopMarking()
+                    // The rest of the broadcast: its dispatcher atom, then nothing.
+                    guard (try? scanner.skipTerm()) != nil, scanner.position == bytes.count else { return false }
+                    scanned = kind
+                    return key.isValid(signature) { state in LegacyEncoding.feed(bytes, term, atoms: atoms, into: state)
                     }
                 }
-                // The rest of the broadcast: its dispatcher atom, then nothing.
-                guard valid, let kind, (try? scanner.skipTerm()) != nil, scanner.position == bytes.count else {
-                    return nil
-                }
+                guard valid, let kind = scanned else { return nil }
                 if style.style == nil { style.style = atomStyle }
                 var unsupported = false
                 let decoding = withUnsafeMutablePointer(to: &unsupported) { flag in
