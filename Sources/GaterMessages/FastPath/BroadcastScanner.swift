@@ -89,7 +89,7 @@ struct BroadcastScanner {
         guard try byte(at: position) == 119 else { throw ScanFallback() }
         let length = Int(try byte(at: position + 1))
         let text = (position + 2)..<(position + 2 + length)
-        guard text.upperBound <= bytes.count, UnsafeBufferPointer(rebasing: bytes[text]).isASCII else {
+        guard text.upperBound <= bytes.count, Self.isASCII(bytes, text) else {
             throw ScanFallback()
         }
         if let marks {
@@ -99,6 +99,23 @@ struct BroadcastScanner {
         }
         position = text.upperBound
         return text
+    }
+
+    /// Whether `bytes[range]` is ASCII; written here so that it inlines into `atom()`, which
+    /// asks it of every atom.
+    @inline(__always)
+    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        var index = range.lowerBound
+        let raw = UnsafeRawBufferPointer(bytes)
+        while index + 8 <= range.upperBound {
+            if raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            index += 8
+        }
+        while index < range.upperBound {
+            if bytes[index] >= 0x80 { return false }
+            index += 1
+        }
+        return true
     }
 
     /// A NEW_FLOAT_EXT, finite, as the general parser requires.

@@ -40,7 +40,7 @@ extension EnvelopeVerifier {
                         of: kind,
                         ScannedFields(
                             bytes: bytes, fields: UnsafeBufferPointer(fields), times: UnsafeBufferPointer(times),
-                            unsupported: flag, texts: texts),
+                            unsupported: flag, texts: Unmanaged.passUnretained(texts)),
                         sender: sender)
                 }
                 // A payload the decoders refuse is left to the general path, which says why.

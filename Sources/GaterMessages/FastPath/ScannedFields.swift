@@ -11,8 +11,11 @@ struct ScannedFields: PayloadFields {
     let fields: UnsafeBufferPointer<Int>
     let times: UnsafeBufferPointer<Int>
     let unsupported: UnsafeMutablePointer<Bool>
-    /// The channel's texts seen before, so that a name read again allocates nothing.
-    let texts: TextInterner
+    /// The channel's texts seen before, so that a name read again allocates nothing. Unretained:
+    /// the scan that makes these fields holds the interner for as long as they are read, and a
+    /// struct without a strong reference copies without reference counting (the decoders copy it
+    /// field by field).
+    let texts: Unmanaged<TextInterner>
 
     func has(_ key: PayloadField) -> Bool { fields[key.rawValue] >= 0 }
 
@@ -62,7 +65,7 @@ struct ScannedFields: PayloadFields {
     }
 
     private func string(_ start: Int, _ length: Int) -> String {
-        texts.text(UnsafeBufferPointer(rebasing: bytes[start..<(start + length)]))
+        texts.takeUnretainedValue().text(UnsafeBufferPointer(rebasing: bytes[start..<(start + length)]))
     }
 
     func double(_ key: PayloadField) -> Double? {
