@@ -319,7 +319,7 @@ let package = Package(
             name: "ExporterCommandTests",
             dependencies: [
                 "exesdb_exporter", "ExporterConfiguration", "ExporterHTTP", "MetricsStore", "Aggregation",
-                "WebhookForwarder", "ExporterLogging", .product(name: "Logging", package: "swift-log"),
+                "WebhookForwarder", "ExporterLogging", "BEAMCollector", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The built executable, run as an operator would run it.

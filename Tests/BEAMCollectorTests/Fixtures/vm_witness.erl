@@ -1,6 +1,7 @@
 %% Test fixture: the node's own view of what the BEAM collector reads (the same calls, made
 %% locally), and the rex calls other nodes make to it (rex's received messages traced), so tests
-%% compare with and count on the node itself.
+%% compare with and count on the node itself. Each such call is also printed ("rex call from Node:
+%% M:F/Arity"), for tests that only read the node's output.
 -module(vm_witness).
 -export([start/1]).
 
@@ -22,6 +23,7 @@ init(Parent) ->
 loop(Calls) ->
     receive
         {trace, _Rex, 'receive', {'$gen_call', {From, _}, {call, M, F, A, _}}} when node(From) =/= node() ->
+            io:format("rex call from ~s: ~s:~s/~b~n", [node(From), M, F, length(A)]),
             loop([{node(From), M, F, A} | Calls]);
         {trace, _, _, _} ->
             loop(Calls);
