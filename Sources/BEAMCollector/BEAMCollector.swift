@@ -127,8 +127,9 @@ public final class BEAMCollector: Sendable {
     }
 
     private func retire(_ entry: Poller) {
-        entry.loop?.cancel()
+        // Closed first, a call still waiting ends as `.closed` (not counted), not as a timeout.
         entry.poller.retire()
+        entry.loop?.cancel()
         logger.debug("stopped polling the VM of a node", metadata: ["node": "\(entry.poller.node)"])
     }
 }

@@ -131,6 +131,8 @@ final class NodePoller: Sendable {
     /// A call that got no answer: a timeout (or an earlier one still unanswered) is counted; a
     /// connection that is gone or a poller retired only ends the poll. Always nil.
     private func stop(_ reply: RexReply, subject: String) -> [String: Term]? {
+        // A poll cut short by the collector stopping is no fault of the node's.
+        guard !Task.isCancelled else { return nil }
         switch reply {
         case .timeout:
             report([PollProblem(reason: .timeout, subject: "the node", found: "no answer to \(subject)")])

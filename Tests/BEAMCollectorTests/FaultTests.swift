@@ -59,6 +59,29 @@ import Testing
         #expect(!logs.lines(level: .info, containing: "answers the BEAM collector again").isEmpty)
     }
 
+    /// Stopping the collector (its task cancelled, as at shutdown) while a frozen node holds its
+    /// call ends that poll at once, and logs nothing against the node: the stall was ours to end.
+    @Test func stoppingEndsAPollThatWaitsOnAFrozenNode() async throws {
+        let cluster = try await WitnessCluster(["st1"])
+        let node = WitnessCluster.full("st1")
+        let store = MetricsStore()
+        let logs = LogRecorder()
+        let collector = try BEAMCollector(
+            node: cluster.node, store: store, configuration: BEAMCollectorConfiguration(timeout: .seconds(120)),
+            logger: logs.logger(), followed: { cluster.followed })
+        cluster.signal("st1", SIGSTOP)
+        try await withCleanup {
+            let running = Task { await collector.run() }
+            try await eventually("the call is sent") { collector.busyNodes.contains(node) }
+            running.cancel()
+            try await withTimeout(.seconds(60)) { await running.value }
+        } finally: {
+            cluster.signal("st1", SIGCONT)
+        }
+        #expect(Samples(store).ofNode(node).isEmpty, "a retired node's series are gone")
+        #expect(logs.all.filter { $0.level >= .warning }.isEmpty, "\(logs.text)")
+    }
+
     /// A node killed and started again under its name: over the new connection its series are
     /// made anew (counters from the new node's own zero, a later `_created`), and none is left
     /// of it while it is away.
