@@ -19,11 +19,11 @@ import Testing
         let store = MetricsStore()
         let logs = LogRecorder()
         let collector = try BEAMCollector(
-            node: cluster.node, store: store, configuration: BEAMCollectorConfiguration(timeout: .seconds(1)),
+            node: cluster.node, store: store, configuration: BEAMCollectorConfiguration(timeout: .seconds(3)),
             logger: logs.logger(), followed: { cluster.followed })
         await collector.pollOnce()
-        let ours = cluster.node.name.name
-        let callsBefore = try await cluster.rexCalls("fz3").filter { $0.from == ours }.count
+        // One whole poll: five calls.
+        let callsBefore = try await cluster.ourRexCalls("fz3", atLeast: 5).count
         var reductions = try #require(Samples(store).value("erlang_vm_statistics_reductions_total", node: running))
         cluster.signal("fz3", SIGSTOP)
         try await withCleanup {
@@ -51,7 +51,7 @@ import Testing
         let thawed = Samples(store)
         #expect(thawed.value("exesdb_exporter_collector_errors_total", node: frozen, ["reason": "timeout"]) == 3)
         #expect((thawed.value("erlang_vm_statistics_reductions_total", node: frozen) ?? 0) > frozenReductions)
-        let calls = try await cluster.rexCalls("fz3").filter { $0.from == ours }
+        let calls = try await cluster.ourRexCalls("fz3", atLeast: callsBefore + 1 + 5)
         #expect(calls.count == callsBefore + 1 + 5, "the held call and one whole poll: \(calls.dropFirst(callsBefore))")
         #expect(calls.dropFirst(callsBefore).first?.described == "lists:map erlang:system_info/1")
         let warnings = logs.lines(level: .warning, containing: "did not answer the BEAM collector")
@@ -152,7 +152,7 @@ import Testing
         let warnings = logs.lines(level: .warning, containing: "could not answer a BEAM collector call")
         #expect(warnings.count == 2 && warnings.contains { $0.contains("item=erlang:system_info(no_such_item)") })
         // The second poll asks without them.
-        let calls = try await cluster.rexCalls("lk1").filter { $0.from == cluster.node.name.name }
+        let calls = try await cluster.ourRexCalls("lk1", atLeast: 2 * 5 + 2)
         let lastBatches = calls.filter { $0.module == "lists" }.suffix(2)
         #expect(lastBatches.count == 2)
         for batch in lastBatches {

@@ -124,6 +124,18 @@ final class WitnessCluster: Sendable {
         return calls.compactMap(RexCall.init)
     }
 
+    /// Our calls `name` received, once it has recorded at least `count` of them: rex's trace
+    /// messages reach the witness a moment after rex got the call, so the last few may still be
+    /// on their way when asked at once.
+    func ourRexCalls(_ name: String, atLeast count: Int) async throws -> [RexCall] {
+        var calls: [RexCall] = []
+        _ = try await poll(timeout: .seconds(10), every: .milliseconds(50)) { () async throws -> Bool? in
+            calls = try await rexCalls(name).filter { $0.from == node.name.name }
+            return calls.count >= count ? true : nil
+        }
+        return calls
+    }
+
     /// Sends `{tag, OurPid}` to `vm_witness` on `name` and waits for `{tag, ...}`.
     private func ask(_ name: String, _ tag: Atom) async throws -> [Term] {
         inbox.value.withLock { $0.removeAll { $0.first == .atom(tag) } }
