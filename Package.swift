@@ -64,6 +64,12 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // Calls through a node's standard rex server (what rpc:call does), one at a time per node,
+        // applying only functions the node already has.
+        .target(
+            name: "ErlangRPC",
+            dependencies: ["ErlangTerm", "ErlangDistribution"]
+        ),
         // Phoenix.PubSub over OTP pg: joins the buses' groups on every connected node and turns
         // forward_to_local messages into broadcasts.
         .target(
@@ -79,7 +85,7 @@ let package = Package(
         .target(
             name: "ClusterSubscription",
             dependencies: [
-                "ErlangTerm", "ErlangDistribution", "PhoenixPubSub", "GaterMessages",
+                "ErlangTerm", "ErlangDistribution", "ErlangRPC", "PhoenixPubSub", "GaterMessages",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -94,6 +100,15 @@ let package = Package(
             dependencies: [
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        // The nodes' own VM figures (memory, limits, schedulers, statistics, applications, the
+        // distribution mesh) read over rex on every followed node, into MetricsStore families.
+        .target(
+            name: "BEAMCollector",
+            dependencies: [
+                "ErlangTerm", "ErlangDistribution", "ErlangRPC", "MetricsStore",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The mapping of DESIGN.md section 4: typed Gater messages into MetricsStore families.
@@ -184,7 +199,7 @@ let package = Package(
             dependencies: [
                 "ErlangTerm", "ErlangDistribution", "PhoenixPubSub", "GaterMessages", "ClusterSubscription",
                 "MetricsStore", "Aggregation", "ExporterHTTP", "ExporterConfiguration", "WebhookForwarder",
-                "ExporterLogging",
+                "ExporterLogging", "BEAMCollector",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -249,6 +264,15 @@ let package = Package(
             dependencies: ["MetricsStore", "BEAMPeers", .product(name: "CoreMetrics", package: "swift-metrics")]
         ),
         .testTarget(
+            name: "BEAMCollectorTests",
+            dependencies: [
+                "BEAMCollector", "ErlangRPC", "ErlangDistribution", "ErlangTerm", "MetricsStore", "BEAMPeers",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
             name: "AggregationTests",
             dependencies: ["Aggregation", "MetricsStore", "GaterMessages", "BEAMPeers"]
         ),
@@ -295,7 +319,7 @@ let package = Package(
             name: "ExporterCommandTests",
             dependencies: [
                 "exesdb_exporter", "ExporterConfiguration", "ExporterHTTP", "MetricsStore", "Aggregation",
-                "WebhookForwarder", "ExporterLogging", .product(name: "Logging", package: "swift-log"),
+                "WebhookForwarder", "ExporterLogging", "BEAMCollector", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The built executable, run as an operator would run it.

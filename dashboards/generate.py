@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the four Grafana dashboards of this folder from one description each.
+"""Writes the Grafana dashboards of this folder from one description each.
 
 The JSON files are what operators import; this script is how they are edited (one place for the
 datasource input, the variables and the panel conventions). After a change:
@@ -380,11 +380,107 @@ def exporter():
     return d
 
 
+BEAM_NODE = query_variable("node", "Node", 'label_values(erlang_vm_info{job=~"$job"}, node)')
+
+
+def limit_ratio(count, limit):
+    """A node's use of one of its VM limits, 0 to 1."""
+    return f"max by (node) ({count}{{{NODES}}}) / max by (node) ({limit}{{{NODES}}})"
+
+
+def beam():
+    d = Dashboard("exesdb-beam", "ExESDB BEAM",
+                  "Each ExESDB node's Erlang VM as the exporter reads it over the distribution (rex), with nothing installed in the nodes: memory, limits, schedulers, reductions, GC, I/O, applications and the distribution mesh. Names follow prometheus.erl's VM collectors.",
+                  ["exesdb", "beam"], [datasource_variable(), JOB, BEAM_NODE])
+    d.row("Nodes")
+    d.stat("Nodes read", "Nodes whose VM the exporters read (erlang_vm_info).",
+           [target(f'count(count by (node) (erlang_vm_info{{{NODES}}}))', "nodes")], "none",
+           thresholds=steps((None, RED), (1, GREEN)))
+    d.stat("OTP release", "Each node's OTP release and ERTS version.",
+           [target(f"erlang_vm_info{{{NODES}}}", "{{node}}: OTP {{otp_release}}, ERTS {{erts_version}}")], "none",
+           width=18, text_mode="name")
+    d.panel("table", "Applications", "The applications each node runs and their versions (application:which_applications/0): which ExESDB and Gater run where.",
+            [target(f"exesdb_node_application_info{{{NODES}}}", "", format="table", instant=True)], "none",
+            width=24, height=8,
+            options={"showHeader": True, "cellHeight": "sm", "footer": {"show": False}})
+    d.row("Memory")
+    d.timeseries("Memory by kind", "Each node's system memory by usage (atom, binary, code, ets, other) and its process memory, stacked.",
+                 [target(f"sum by (node, usage) (erlang_vm_memory_system_bytes{{{NODES}}})", "{{node}} {{usage}}"),
+                  target(f'sum by (node) (erlang_vm_memory_bytes{{{NODES}, kind="processes"}})', "{{node}} processes", "B")],
+                 "bytes", stack=True)
+    d.timeseries("Total memory", "All memory each node's VM has allocated (processes and system).",
+                 [target(f"sum by (node) (erlang_vm_memory_bytes{{{NODES}}})", "{{node}}")], "bytes")
+    d.row("Limits")
+    for title, count, limit in (("Processes", "erlang_vm_processes", "erlang_vm_process_limit"),
+                                ("Atoms", "erlang_vm_atoms", "erlang_vm_atom_limit"),
+                                ("Ports", "erlang_vm_ports", "erlang_vm_port_limit"),
+                                ("ETS tables", "erlang_vm_memory_ets_tables", "erlang_vm_ets_limit")):
+        d.timeseries(f"{title} / limit", f"{title} existing as a share of the node's limit ({count} / {limit}); an atom table never shrinks, and a full one stops the node.",
+                     [target(limit_ratio(count, limit), "{{node}}")], "percentunit", width=6, minimum=0, maximum=1,
+                     thresholds=steps((None, GREEN), (0.8, YELLOW), (0.9, RED)))
+    d.row("Schedulers")
+    d.timeseries("Run queue", "Processes and ports ready to run, per node, beside its schedulers online: a queue longer than the schedulers for long means the node is short of CPU.",
+                 [target(f"erlang_vm_statistics_run_queues_length{{{NODES}}}", "{{node}} run queue"),
+                  target(f"erlang_vm_schedulers_online{{{NODES}}}", "{{node}} schedulers online", "B")],
+                 "short", thresholds=steps((None, GREEN), (10, YELLOW), (50, RED)))
+    d.timeseries("Dirty run queues", "Work waiting for the dirty CPU and dirty I/O schedulers.",
+                 [target(f"erlang_vm_statistics_dirty_cpu_run_queue_length{{{NODES}}}", "{{node}} dirty CPU"),
+                  target(f"erlang_vm_statistics_dirty_io_run_queue_length{{{NODES}}}", "{{node}} dirty I/O", "B")],
+                 "short")
+    d.timeseries("Reductions per second", "Work done by each node's processes (reductions per second).",
+                 [target(f"rate(erlang_vm_statistics_reductions_total{{{NODES}}}{RATE})", "{{node}}")], "short", width=8)
+    d.timeseries("Context switches per second", "Process switches per second on each node.",
+                 [target(f"rate(erlang_vm_statistics_context_switches_total{{{NODES}}}{RATE})", "{{node}}")], "short", width=8)
+    d.timeseries("VM CPU", "CPU seconds per second of the VM's threads (statistics(runtime)).",
+                 [target(f"rate(erlang_vm_statistics_runtime_seconds_total{{{NODES}}}{RATE})", "{{node}}")], "percentunit",
+                 width=8, minimum=0, thresholds=steps((None, GREEN), (0.8, YELLOW), (0.95, RED)))
+    d.timeseries("Schedulers", "Scheduler threads online and configured, dirty CPU schedulers online, per node.",
+                 [target(f"erlang_vm_schedulers_online{{{NODES}}}", "{{node}} online"),
+                  target(f"erlang_vm_schedulers{{{NODES}}}", "{{node}} configured", "B"),
+                  target(f"erlang_vm_dirty_cpu_schedulers_online{{{NODES}}}", "{{node}} dirty CPU online", "C")],
+                 "short", width=24)
+    d.row("Garbage collection and I/O")
+    d.timeseries("Garbage collections per second", "GC runs per second on each node.",
+                 [target(f"rate(erlang_vm_statistics_garbage_collection_number_of_gcs_total{{{NODES}}}{RATE})", "{{node}}")],
+                 "short", width=8)
+    d.timeseries("Memory reclaimed by GC", "Bytes per second garbage collection reclaims on each node.",
+                 [target(f"rate(erlang_vm_statistics_garbage_collection_bytes_reclaimed_total{{{NODES}}}{RATE})", "{{node}}")],
+                 "Bps", width=8)
+    d.timeseries("Port I/O", "Bytes per second each node received and sent through its ports (sockets, files, the distribution).",
+                 [target(f"rate(erlang_vm_statistics_bytes_received_total{{{NODES}}}{RATE})", "{{node}} in"),
+                  target(f"rate(erlang_vm_statistics_bytes_output_total{{{NODES}}}{RATE})", "{{node}} out", "B")],
+                 "Bps", width=8)
+    d.row("Processes and ports")
+    d.timeseries("Processes", "Processes per node.",
+                 [target(f"erlang_vm_processes{{{NODES}}}", "{{node}}")], "short")
+    d.timeseries("Ports", "Ports (sockets, files, drivers) per node.",
+                 [target(f"erlang_vm_ports{{{NODES}}}", "{{node}}")], "short")
+    d.row("Distribution")
+    d.states("Distribution mesh", "Each node's link to each other visible node: green up, yellow up_pending, orange pending (net_kernel:nodes_info/0). A missing row is a link the node does not have.",
+             [target(f"erlang_vm_dist_node_state{{{NODES}}}", "{{node}} → {{peer}}")], DIST_STATES, height=10)
+    d.timeseries("Peers seen per node", "How many other nodes each node is connected to (up), beside how many the exporters read less one: a node below the line is cut off from part of the cluster.",
+                 [target(f"count by (node) (erlang_vm_dist_node_state{{{NODES}}} == 3)", "{{node}}"),
+                  target(f'count(count by (node) (erlang_vm_info{{job=~"$job"}})) - 1', "cluster size - 1", "B")],
+                 "short", width=12)
+    d.row("Reading the nodes")
+    d.timeseries("Read duration", "How long the exporter's last read of each node took (--collector.beam.timeout bounds each call).",
+                 [target(f'exesdb_exporter_collector_duration_seconds{{{NODES}, collector="beam"}}', "{{node}}")],
+                 "s", thresholds=steps((None, GREEN), (1, YELLOW), (5, RED)))
+    d.timeseries("Read errors", "Items per second a read could not report, by node and reason: timeout (the node did not answer), badrpc (it raised or lacks the item), decode (an answer of another shape).",
+                 [target(f'sum by (node, reason) (rate(exesdb_exporter_collector_errors_total{{{NODES}, collector="beam"}}{RATE}))',
+                         "{{node}} {{reason}}")], "short", thresholds=steps((None, GREEN), (0.001, RED)))
+    return d
+
+
+DIST_STATES = {3: ("up", GREEN), 2: ("up_pending", YELLOW), 1: ("pending", ORANGE)}
+
+
 DASHBOARDS = {
     "exesdb-cluster-overview.json": cluster_overview,
     "exesdb-performance.json": performance,
     "exesdb-alerts.json": alerts,
     "exesdb-exporter.json": exporter,
+    "exesdb-beam.json": beam,
 }
 
 

@@ -1,4 +1,5 @@
 import ErlangDistribution
+import ErlangRPC
 import ErlangTerm
 import GaterMessages
 import Logging
@@ -52,7 +53,9 @@ public final class ClusterSubscription: Sendable {
     private let logger: Logger
     private let metrics: any MetricsFactory
     private let known = NIOLockedValueBox<Set<String>>([])
-    private let subscribed = NIOLockedValueBox<Set<String>>([])
+    /// The nodes connected and subscribed now, each with the number of its connection (one more
+    /// for every connection that came up), so a watcher tells a reconnection from the same link.
+    private let subscribed = NIOLockedValueBox<(peers: [String: UInt64], connections: UInt64)>(([:], 0))
     /// The connection to each node followed, for its state.
     private let connections = NIOLockedValueBox<[String: NodeConnection]>([:])
     private let newNodes: AsyncStream<NodeName>
@@ -100,7 +103,11 @@ public final class ClusterSubscription: Sendable {
     }
 
     /// The nodes connected and subscribed now.
-    public var subscribedPeers: Set<String> { subscribed.withLockedValue { $0 } }
+    public var subscribedPeers: Set<String> { Set(subscribed.withLockedValue { $0.peers.keys }) }
+
+    /// The nodes connected and subscribed now, each with the number of its connection: a node
+    /// that reconnected (or restarted) since has another.
+    public var subscribedConnections: [String: UInt64] { subscribed.withLockedValue { $0.peers } }
 
     /// Runs until cancelled; then leaves the PubSub groups on every node before the connections close.
     public func run() async {
@@ -176,9 +183,14 @@ public final class ClusterSubscription: Sendable {
     }
 
     private func setSubscribed(_ peer: String, _ up: Bool) {
-        let count = subscribed.withLockedValue { peers -> Int in
-            if up { peers.insert(peer) } else { peers.remove(peer) }
-            return peers.count
+        let count = subscribed.withLockedValue { subscribed -> Int in
+            if up {
+                subscribed.connections += 1
+                subscribed.peers[peer] = subscribed.connections
+            } else {
+                subscribed.peers[peer] = nil
+            }
+            return subscribed.peers.count
         }
         Gauge(label: "exesdb_exporter_peer_up", dimensions: [("peer", peer)], factory: metrics).record(up ? 1 : 0)
         Gauge(label: "exesdb_up", factory: metrics).record(count > 0 ? 1 : 0)

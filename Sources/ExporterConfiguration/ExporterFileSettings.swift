@@ -9,9 +9,10 @@ public struct ExporterFileSettings: Decodable, Sendable, Equatable {
     public var cluster: Cluster?
     public var security: Security?
     public var metrics: Metrics?
+    public var collector: Collector?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case web, log, erlang, pubsub, cluster, security, metrics, webhooks
+        case web, log, erlang, pubsub, cluster, security, metrics, webhooks, collector
     }
 
     public init() {}
@@ -26,6 +27,7 @@ public struct ExporterFileSettings: Decodable, Sendable, Equatable {
         cluster = try container.decodeIfPresent(Cluster.self, forKey: .cluster)
         security = try container.decodeIfPresent(Security.self, forKey: .security)
         metrics = try container.decodeIfPresent(Metrics.self, forKey: .metrics)
+        collector = try container.decodeIfPresent(Collector.self, forKey: .collector)
     }
 
     public struct Web: Decodable, Sendable, Equatable {
@@ -178,6 +180,48 @@ public struct ExporterFileSettings: Decodable, Sendable, Equatable {
             ttl = try container.decodeIfPresent(ConfigDuration.self, forKey: .ttl)
             maxSeries = try container.decodeIfPresent(Int.self, forKey: .maxSeries)
             buckets = try container.decodeIfPresent([String: [Double]].self, forKey: .buckets)
+        }
+    }
+
+    /// The collectors that read more than the buses (`--collector.*`).
+    public struct Collector: Decodable, Sendable, Equatable {
+        public var beam: BEAM?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case beam }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            beam = try container.decodeIfPresent(BEAM.self, forKey: .beam)
+        }
+
+        /// `beam: false`, or `beam: {enabled: true, interval: 15s, timeout: 5s}`.
+        public struct BEAM: Decodable, Sendable, Equatable {
+            public var enabled: Bool?
+            public var interval: ConfigDuration?
+            public var timeout: ConfigDuration?
+
+            enum CodingKeys: String, CodingKey, CaseIterable { case enabled, interval, timeout }
+
+            public init(from decoder: any Decoder) throws {
+                if let single = try? decoder.singleValueContainer() {
+                    if let enabled = try? single.decode(Bool.self) {
+                        self.enabled = enabled
+                        return
+                    }
+                    if (try? single.decode(String.self)) != nil {
+                        throw DecodingError.dataCorrupted(
+                            DecodingError.Context(
+                                codingPath: decoder.codingPath,
+                                debugDescription: "expected true, false or a mapping (enabled, interval, timeout)"))
+                    }
+                }
+                try decoder.rejectUnknownKeys(CodingKeys.self)
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                enabled = try container.decodeIfPresent(Bool.self, forKey: .enabled)
+                interval = try container.decodeIfPresent(ConfigDuration.self, forKey: .interval)
+                timeout = try container.decodeIfPresent(ConfigDuration.self, forKey: .timeout)
+            }
         }
     }
 }

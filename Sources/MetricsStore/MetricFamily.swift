@@ -108,6 +108,29 @@ public final class MetricFamily: Sendable {
         store.released(removed, expiring: descriptor.expires, expired: false)
     }
 
+    /// Removes the one series with exactly these label values (in the order of `labelNames`): a
+    /// peer a node no longer sees, an application it no longer runs. Whether there was one.
+    @discardableResult
+    public func removeSeries(values: [String]) -> Bool {
+        let maxBytes = clock.maxLabelValueBytes
+        let hash = LabelSet.hash(values, count: labelNames.count, maxValueBytes: maxBytes)
+        let removed = table.withLock { table -> Bool in
+            guard
+                let series = table.index.find(
+                    hash: hash,
+                    where: {
+                        LabelSet.matches($0.labels.buffer, names: labelNames, values: values, maxValueBytes: maxBytes)
+                    })
+            else { return false }
+            table.index.remove(series)
+            table.ordered.removeAll { $0 === series }
+            series.retire()
+            return true
+        }
+        if removed { store.released(1, expiring: descriptor.expires, expired: false) }
+        return removed
+    }
+
     /// Removes the series whose label `name` has `value` (a node that left the cluster); how many.
     func removeSeries(label name: String, value: String) -> Int {
         var pair: [UInt8] = []

@@ -1,8 +1,10 @@
 import Aggregation
+import BEAMCollector
 import ClusterSubscription
 import ErlangDistribution
 import GaterMessages
 import Logging
+import MetricsStore
 import NIOCore
 import ServiceLifecycle
 import WebhookForwarder
@@ -17,6 +19,8 @@ struct ClusterService: Service, CustomStringConvertible {
     let consumer: any MessageConsumer
     /// Removes the per-node series of a node no longer followed.
     let departed: @Sendable (String) -> Void
+    /// The BEAM collector's settings and the store it writes to; nil when it is off.
+    var beam: (configuration: BEAMCollectorConfiguration, store: MetricsStore)? = nil
 
     /// What ServiceLifecycle logs: names only, never the setup (it holds the cookie).
     var description: String { "ClusterService(name: \(setup.local), nodes: \(setup.peers))" }
@@ -47,9 +51,15 @@ struct ClusterService: Service, CustomStringConvertible {
             "joining as a hidden node",
             metadata: ["name": "\(setup.local)", "nodes": "\(setup.peers)", "shard": "\(setup.shard)"])
         // On SIGTERM or SIGINT: leave the PubSub groups first, give the frames a moment, then stop.
+        let collector = try beam.map { beam in
+            try BEAMCollector(
+                node: node, store: beam.store, configuration: beam.configuration, logger: logger,
+                followed: { subscription.subscribedConnections })
+        }
         try? await withThrowingDiscardingTaskGroup { tasks in
             tasks.addTask { await subscription.run() }
             tasks.addTask { await summarize(intake) }
+            if let collector { tasks.addTask { await collector.run() } }
             tasks.addTask {
                 try await gracefulShutdown()
                 subscription.leave()

@@ -1,5 +1,6 @@
 import Aggregation
 import ArgumentParser
+import BEAMCollector
 import ExporterHTTP
 import ExporterLogging
 import Foundation
@@ -77,7 +78,7 @@ struct Exporter {
             sources: httpSources(store: store, status: status, webhooks: webhooks), logger: logger)
         // Webhooks are not waited for: pub/sub has no upstream ack, so waiting for the sync would only
         // slow the ingest, not save more on a crash (docs/webhooks.md, "Why the exporter does not wait").
-        let cluster = ClusterService(
+        var cluster = ClusterService(
             setup: settings.cluster, group: MultiThreadedEventLoopGroup.singleton, logger: logger, status: status,
             consumer: IngestConsumer(aggregator: aggregator, webhooks: webhooks, logger: logger)
         ) { peer in
@@ -85,6 +86,7 @@ struct Exporter {
                 store.removeSeries(family: family, label: "peer", value: peer)
             }
         }
+        cluster.beam = settings.beam.map { ($0, store) }
         return Parts(store: store, aggregator: aggregator, webhooks: webhooks, http: http, cluster: cluster)
     }
 
@@ -120,6 +122,7 @@ struct Exporter {
         do {
             try Catalogue.register(in: store, buckets: settings.serving.buckets)
             try ProcessCollector(store: store).install(in: store)
+            if settings.beam != nil { try BEAMFamilies.register(in: store) }
             let dropped = CounterFamily(store.family(named: "exesdb_exporter_log_lines_dropped_total"))
             store.addCollector { dropped?.setTotal(Double(StandardError.droppedLines)) }
         } catch {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BEAMCollector
 import ExporterConfiguration
 import ExporterLogging
 import Foundation
@@ -24,6 +25,8 @@ struct ExporterCommand: AsyncParsableCommand {
     @OptionGroup var erlang: ErlangOptions
 
     @OptionGroup var subscription: SubscriptionOptions
+
+    @OptionGroup var collectors: CollectorOptions
 
     /// Parses and runs like argument-parser's own `main`, except that `--help` shows `HelpPage`
     /// and every command-line mistake exits 2 like any other misconfiguration (not 64).
@@ -56,18 +59,20 @@ struct ExporterCommand: AsyncParsableCommand {
         do {
             settings = try ExporterSettings.resolve(
                 configFile: configFile, serving: serving, erlang: erlang, subscription: subscription,
-                environment: ProcessInfo.processInfo.environment)
+                collectors: collectors, environment: ProcessInfo.processInfo.environment)
         } catch {
             // A misconfiguration names what is wrong and exits before binding or connecting anything.
             StandardError.write("exesdb_exporter: \(error)")
             throw ExitCode(2)
         }
-        let (configFile, serving, erlang, subscription) = (configFile, serving, erlang, subscription)
+        let (configFile, serving, erlang, subscription, collectors) = (
+            configFile, serving, erlang, subscription, collectors
+        )
         let environment = ProcessInfo.processInfo.environment
         try await Exporter(settings: settings, version: Self.version) {
             try ExporterSettings.resolve(
                 configFile: configFile, serving: serving, erlang: erlang, subscription: subscription,
-                environment: environment)
+                collectors: collectors, environment: environment)
         }.run()
     }
 }
@@ -99,10 +104,12 @@ struct ExporterSettings: Sendable {
     var cluster: ClusterSetup
     /// The `webhooks` section with the `--webhook.spool-dir` flag; nil when no endpoint is configured.
     var webhooks: WebhookConfiguration?
+    /// The BEAM collector's settings; nil when `--no-collector.beam` (or `collector.beam: false`).
+    var beam: BEAMCollectorConfiguration?
 
     static func resolve(
         configFile path: String?, serving: ServingOptions, erlang: ErlangOptions, subscription: SubscriptionOptions,
-        environment: [String: String]
+        collectors: CollectorOptions? = nil, environment: [String: String]
     ) throws -> ExporterSettings {
         let file = try path.map { path throws(ConfigFileError) in try ConfigFile.load(path: path) }
         let fileSettings = file?.settings ?? ExporterFileSettings()
@@ -113,6 +120,11 @@ struct ExporterSettings: Sendable {
         var webhooks = try file?.section("webhooks", as: WebhookConfiguration.self)
         if let directory = servingSettings.spoolDirectory { webhooks?.spoolDirectory = directory }
         if webhooks?.endpoints.isEmpty ?? false { webhooks = nil }
-        return ExporterSettings(configFile: file, serving: servingSettings, cluster: cluster, webhooks: webhooks)
+        // Without the options (a caller that parsed none), the file and the defaults decide.
+        let beam =
+            try collectors.map { try $0.resolve(file: fileSettings) }
+            ?? CollectorOptions.resolve(beam: nil, interval: nil, timeout: nil, file: fileSettings.collector?.beam)
+        return ExporterSettings(
+            configFile: file, serving: servingSettings, cluster: cluster, webhooks: webhooks, beam: beam)
     }
 }

@@ -121,6 +121,17 @@ enum HelpPage {
         Flag(
             "webhook.spool-dir", #""""#, expected: "a directory path",
             "Directory of the webhook spool. Default: webhooks.spool_dir in --config.file."),
+        Flag(
+            "collector.beam", nil,
+            "Read each followed node's VM (memory, limits, schedulers, statistics, applications) over rex. Default: on."
+        ),
+        Flag(
+            "collector.beam.interval", "15s", expected: "a duration like 15s, at least 1s",
+            "How often each node's VM is read."),
+        Flag(
+            "collector.beam.timeout", "5s", expected: "a duration like 5s, at least 100ms",
+            "How long one VM read may take; a node that does not answer is counted and asked nothing more until it does."
+        ),
     ]
 
     static let notes = """

@@ -84,6 +84,7 @@ struct ReloadService: Service, CustomStringConvertible {
             ("cluster", fileA?.cluster != fileB?.cluster),
             ("security", fileA?.security != fileB?.security),
             ("webhooks", old.webhooks != new.webhooks),
+            ("collector", old.beam != new.beam),
         ]
         return checks.filter(\.1).map(\.0)
     }

@@ -8,7 +8,8 @@ extension ExporterCLITests {
         "--web.listen-address=:9571 ...", #"--web.telemetry-path="/metrics""#, "--log.level=info",
         "--log.format=logfmt", "--metrics.ttl=5m", "--metrics.max-series=100000", "--erlang.net-ticktime=60s",
         "--erlang.max-frame-size=67108864", "--pubsub.buses=ex_esdb_metrics ...", "--pubsub.pool-size=1",
-        #"--cluster.shard="0/1""#, "--[no-]cluster.discover",
+        #"--cluster.shard="0/1""#, "--[no-]cluster.discover", "--[no-]collector.beam", "--collector.beam.interval=15s",
+        "--collector.beam.timeout=5s",
     ]
 
     /// `--help` reads like node_exporter's: usage, one paragraph, `Flags:` with one line per flag
@@ -109,6 +110,12 @@ struct MistakenInvocation: Sendable, CustomTestStringConvertible {
         MistakenInvocation(
             arguments: [], config: "metrics:\n  buckets:\n    exesdb_node_load_average: [1, 2]\n",
             expected: ["metrics.buckets.exesdb_node_load_average: not a histogram", "exesdb_latency_seconds"]),
+        MistakenInvocation(
+            arguments: ["--collector.beam.timeout=10ms"],
+            expected: ["collector.beam.timeout (--collector.beam.timeout)=10ms: expected at least 100ms"]),
+        MistakenInvocation(
+            arguments: [], config: "collector:\n  beam: maybe\n",
+            expected: ["collector.beam", "expected true, false or a mapping (enabled, interval, timeout)"]),
     ]
 }
 

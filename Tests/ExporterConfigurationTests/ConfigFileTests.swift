@@ -73,7 +73,7 @@ import Testing
         ("- just\n- a list\n", "config file c.yml: expected a mapping of sections (erlang:, pubsub:, ...)"),
         (
             "webhook:\n  x: 1\n",
-            "config file c.yml: webhook: unknown key (known here: web, log, erlang, pubsub, cluster, security, metrics, webhooks)"
+            "config file c.yml: webhook: unknown key (known here: web, log, erlang, pubsub, cluster, security, metrics, webhooks, collector)"
         ),
     ])
     func mistakesNameTheKeyAndWhatIsExpected(yaml: String, message: String) {

@@ -111,6 +111,20 @@ struct RequiredPanel: Sendable {
             .init(what: "webhook queue length", series: "exesdb_exporter_webhook_queue_length"),
             .init(what: "webhook queue age", series: "exesdb_exporter_webhook_oldest_pending_age_seconds"),
         ],
+        "dashboards/exesdb-beam.json": [
+            .init(what: "memory by kind", series: "erlang_vm_memory_system_bytes", grouping: ["node", "usage"]),
+            .init(what: "process limit use", series: "erlang_vm_process_limit", grouping: ["node"]),
+            .init(what: "atom limit use", series: "erlang_vm_atom_limit", grouping: ["node"]),
+            .init(what: "port limit use", series: "erlang_vm_port_limit", grouping: ["node"]),
+            .init(what: "ETS limit use", series: "erlang_vm_ets_limit", grouping: ["node"]),
+            .init(what: "run queues", series: "erlang_vm_statistics_run_queues_length"),
+            .init(what: "reductions", series: "erlang_vm_statistics_reductions_total"),
+            .init(what: "garbage collections", series: "erlang_vm_statistics_garbage_collection_number_of_gcs_total"),
+            .init(what: "I/O", series: "erlang_vm_statistics_bytes_received_total"),
+            .init(what: "schedulers", series: "erlang_vm_schedulers_online"),
+            .init(what: "process count per node", series: "erlang_vm_processes{"),
+            .init(what: "the distribution mesh", series: "erlang_vm_dist_node_state", states: true),
+        ],
     ]
 }
 

@@ -28,6 +28,9 @@ import Testing
         "process_open_fds", "process_max_fds", "process_start_time_seconds", "process_virtual_memory_bytes",
     ]
 
+    /// The catalogue and the BEAM collector's families, which the demo's nodes give too.
+    static var everyFamily: [String] { catalogue + Catalogue.beam.keys.sorted() }
+
     /// Prometheus loads every shipped rule group and talks to the shipped Alertmanager.
     @Test func prometheusLoadsTheShippedRulesAndFindsAlertmanager() async throws {
         let stack = try await PrometheusStack(target: "127.0.0.1:\(ErlangTools.freePort())")
@@ -174,7 +177,7 @@ final class WebhookSink: Sendable {
 func familiesWithoutSamples(
     port: Int, until deadline: ContinuousClock.Instant, excluded: Set<String> = []
 ) async throws -> [String] {
-    var missing = EndToEndTests.catalogue.filter { !excluded.contains($0) }
+    var missing = EndToEndTests.everyFamily.filter { !excluded.contains($0) }
     _ = try await poll(timeout: max(deadline - .now, .zero), every: .milliseconds(500)) { () async -> Bool? in
         guard let body = try? await PrometheusStack.get("http://127.0.0.1:\(port)/metrics") else { return nil }
         let names = sampleNames(String(decoding: body, as: UTF8.self))

@@ -108,9 +108,13 @@ struct Sample: Sendable, Equatable {
 }
 
 extension [Sample] {
-    /// Samples of the ExESDB families (those that expire with the TTL).
+    /// Samples of the ExESDB families (those that expire with the TTL; the BEAM collector's
+    /// `exesdb_node_application_info` is read from the nodes, not the buses, and does not).
     var exesdbSeries: [Sample] {
-        filter { $0.name.hasPrefix("exesdb_") && !$0.name.hasPrefix("exesdb_exporter_") && $0.name != "exesdb_up" }
+        filter {
+            $0.name.hasPrefix("exesdb_") && !$0.name.hasPrefix("exesdb_exporter_") && $0.name != "exesdb_up"
+                && $0.name != "exesdb_node_application_info"
+        }
     }
 
     func named(_ name: String) -> [Sample] { filter { $0.name == name } }
