@@ -144,6 +144,12 @@ public final class ClusterSubscription: Sendable {
     }
 
     private func follow(_ name: NodeName, isSeed: Bool) async {
+        // At 0 from the start, so a node that never connects (another cookie, not registered)
+        // is seen down by `ExESDBPeerDown`, not missing.
+        if cluster.shard.owns(name.description) {
+            Gauge(label: "exesdb_exporter_peer_up", dimensions: [("peer", name.description)], factory: metrics).record(
+                0)
+        }
         let connection = dial(name)
         connections.withLockedValue { $0[name.description] = connection }
         defer { connections.withLockedValue { $0[name.description] = nil } }

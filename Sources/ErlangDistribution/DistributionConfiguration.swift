@@ -46,13 +46,17 @@ public struct Backoff: Sendable, Equatable {
         self.jitter = jitter
     }
 
-    /// The delay before attempt `attempt` (0 for the first retry).
+    /// The delay before attempt `attempt` (0 for the first retry). Never more than `maximum`, the
+    /// jitter included: at the cap it only shortens the wait (a node that comes back is retried
+    /// within the documented maximum, and peers at the cap still do not retry in step).
     public func delay(attempt: Int, using random: inout some RandomNumberGenerator) -> TimeAmount {
+        let limit = Double(maximum.nanoseconds)
         let base = Double(initial.nanoseconds) * pow(multiplier, Double(min(attempt, 62)))
-        let capped = min(base, Double(maximum.nanoseconds))
+        let capped = min(base, limit)
         let spread = capped * jitter
-        let jittered = capped + Double.random(in: -spread...spread, using: &random)
-        return .nanoseconds(Int64(max(jittered, 0)))
+        let low = max(capped - spread, 0)
+        let high = min(capped + spread, limit)
+        return .nanoseconds(Int64(low < high ? Double.random(in: low...high, using: &random) : low))
     }
 
     private func pow(_ base: Double, _ exponent: Double) -> Double {

@@ -121,6 +121,9 @@ public final class NodeConnection: Sendable {
         } onCancel: {
             Self.close(handler, reason: .shutdown)
         }
+        // How an established connection ended counts too (tick_timeout, frame_too_large,
+        // corrupt_frame, closed_by_peer), except our own shutdown.
+        if reason != .shutdown { count(reason.reason) }
         eventSink.yield(.down(peer: result.peerName, reason: reason))
         return (reason, true)
     }

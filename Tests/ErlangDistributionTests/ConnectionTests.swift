@@ -189,6 +189,9 @@ import Testing
             return
         }
         #expect(node == "big1@localhost" && size > 100_000 && limit == 4096)
+        let counted = try harness.metrics.expectCounter(
+            "exesdb_exporter_peer_connects_total", [("peer", "big1@localhost"), ("result", "frame_too_large")])
+        #expect(counted.totalValue == 1, "how the connection ended is counted")
         #expect(reason.description.contains("--erlang.max-frame-size"))
         await swift.stop()
         await erl.stop()
@@ -278,6 +281,9 @@ import Testing
         let declaredDeadAt = try await momentWhen(timeout: .seconds(20)) { !node.connectedPeers.contains(peer) }
         let reason = try await swift.waitForFailure(timeout: .seconds(10))
         #expect(reason == .tickTimeout(node: peer, seconds: 4))
+        let counted = try harness.metrics.expectCounter(
+            "exesdb_exporter_peer_connects_total", [("peer", peer), ("result", "tick_timeout")])
+        #expect(counted.totalValue == 1, "how the connection ended is counted")
         let detectedAfter = try #require(declaredDeadAt, "still connected 20 s after the freeze") - frozenAt
         #expect(detectedAfter <= .seconds(6), "declared dead after \(detectedAfter)")
         print("tick: declared dead \(detectedAfter) after the freeze")

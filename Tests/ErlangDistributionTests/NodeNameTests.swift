@@ -37,8 +37,14 @@ import Testing
         #expect((80_000_000...120_000_000).contains(first))
         let third = backoff.delay(attempt: 2, using: &random).nanoseconds
         #expect((320_000_000...480_000_000).contains(third))
+        // At the cap the jitter only shortens the wait: never past the documented maximum (it
+        // reached 1.2x of it before), and still spread so that peers do not retry in step.
+        var atCap: Set<Int64> = []
         for attempt in 5..<70 {
-            #expect(backoff.delay(attempt: attempt, using: &random).nanoseconds <= 2_400_000_000)
+            let delay = backoff.delay(attempt: attempt, using: &random).nanoseconds
+            #expect((1_600_000_000...2_000_000_000).contains(delay))
+            atCap.insert(delay)
         }
+        #expect(atCap.count > 10)
     }
 }

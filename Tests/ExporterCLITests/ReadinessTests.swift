@@ -50,5 +50,13 @@ extension BinaryEndToEndTests {
         let ready = try await exporter.get("/-/ready")
         #expect(ready.status == 503 && ready.body.contains("no ExESDB node is connected"))
         #expect(!page.body.contains("not-the-cookie") && !page.body.contains(publisher.cookie))
+        // A seed that never connected is there, down, for ExESDBPeerDown; its refusals are counted.
+        let samples = try await exporter.samples()
+        #expect(
+            samples.named("exesdb_exporter_peer_up").map(\.value) == [0], "\(samples.named("exesdb_exporter_peer_up"))")
+        #expect(
+            samples.named("exesdb_exporter_peer_connects_total").contains {
+                $0.labels["result"] == "cookie_mismatch" && $0.value >= 1
+            })
     }
 }
