@@ -79,19 +79,34 @@ enum LabelSet {
     }
 
     /// Runs `body` on the UTF-8 bytes of value `index` (empty when missing), cut at the last
-    /// character boundary within `maxBytes`.
+    /// character boundary within `maxBytes`, with every control character but the line feed
+    /// (which both formats escape) replaced by U+FFFD, as invalid UTF-8 already is when it is
+    /// decoded: a peer may send NUL, ESC or DEL in a name.
+    /// Rendering, hashing and matching all read values through here, so they agree.
     static func withCappedValue<Result>(
         _ values: [String], _ index: Int, _ maxBytes: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result
     ) -> Result {
         guard index < values.count else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
         var value = values[index]
         return value.withUTF8 { bytes in
-            guard bytes.count > maxBytes else { return body(bytes) }
-            var end = maxBytes
-            // Step back over continuation bytes (10xxxxxx) so no character is split.
-            while end > 0, bytes[end] & 0xC0 == 0x80 { end -= 1 }
-            return body(UnsafeBufferPointer(rebasing: bytes[..<end]))
+            guard bytes.contains(where: isControl) else { return capped(bytes, maxBytes, body) }
+            let replaced: [UInt8] = bytes.flatMap { isControl($0) ? [0xEF, 0xBF, 0xBD] : [$0] }
+            return replaced.withUnsafeBufferPointer { capped($0, maxBytes, body) }
         }
+    }
+
+    /// C0 controls but the line feed, and DEL; a UTF-8 continuation or lead byte is never one.
+    @inline(__always)
+    private static func isControl(_ byte: UInt8) -> Bool { (byte < 0x20 && byte != 0x0A) || byte == 0x7F }
+
+    private static func capped<Result>(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ maxBytes: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result
+    ) -> Result {
+        guard bytes.count > maxBytes else { return body(bytes) }
+        var end = maxBytes
+        // Step back over continuation bytes (10xxxxxx) so no character is split.
+        while end > 0, bytes[end] & 0xC0 == 0x80 { end -= 1 }
+        return body(UnsafeBufferPointer(rebasing: bytes[..<end]))
     }
 
     /// The position after `value` in `rendered` from `position`, or nil when it is not there.

@@ -40,6 +40,27 @@ import Testing
         #expect(object?["n"] == "1")
     }
 
+    /// A peer sets neither the size of our lines nor what reaches an operator's terminal: a 1 MB
+    /// topic is cut at 256 bytes saying how long it was, ESC and DEL are escaped in both formats.
+    @Test func peerValuesAreCappedAndControlCharactersEscaped() throws {
+        let topic = String(repeating: "t", count: 1_000_000)
+        let hostile = "\u{1B}[2Jwiped\u{7F}\u{0}"
+        for format in [LogFormat.logfmt, .json] {
+            let lines = Lines()
+            logger(format, LogLevelControl(.info), into: lines).warning(
+                "rejected \(hostile)", metadata: ["topic": "\(topic)", "node": "\(hostile)"])
+            let line = try #require(lines.all.first)
+            #expect(line.utf8.count < 2000, "\(format): \(line.utf8.count) bytes")
+            #expect(line.contains(String(repeating: "t", count: 256) + "…(1000000 bytes)"), "\(format)")
+            #expect(!line.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }, "\(format): \(line)")
+            #expect(line.contains(#"\u001b[2Jwiped\u007f\u0000"#), "\(format): \(line)")
+        }
+        // A multibyte character is never split by the cut.
+        #expect(
+            LineLogHandler.capped(String(repeating: "a", count: 255) + "é", at: 256) == String(
+                repeating: "a", count: 255) + "…(257 bytes)")
+    }
+
     @Test func theLevelCanChangeForEveryLoggerAtOnce() {
         let lines = Lines()
         let control = LogLevelControl(.info)

@@ -131,6 +131,21 @@ import Testing
         #expect(samples(text(store, .prometheusText), prefix: "t_g{v=\"bbb").first?.count == 128 + 11)
     }
 
+    @Test func controlCharactersInLabelValuesAreReplaced() throws {
+        let store = MetricsStore()
+        let gauge = try store.gauge("t_g", help: "G.", labels: ["v"])
+        // NUL, ESC, a tab and DEL from a peer: each becomes U+FFFD; the line feed stays, escaped.
+        let hostile = "a\u{0}b\u{1B}[31mc\td\u{7F}e\nf"
+        gauge.set(1, [hostile])
+        let series = store.seriesCount
+        gauge.set(2, [hostile])
+        for format in ExpositionFormat.allCases {
+            let lines = samples(text(store, format), prefix: "t_g{")
+            #expect(lines == [#"t_g{v="a\#u{FFFD}b\#u{FFFD}[31mc\#u{FFFD}d\#u{FFFD}e\nf"} 2"#], "\(format)")
+        }
+        #expect(store.seriesCount == series, "the same raw value finds the same series")
+    }
+
     @Test func specialValues() throws {
         let store = MetricsStore()
         let gauge = try store.gauge("t_g", help: "G.", labels: ["v"])
