@@ -17,6 +17,15 @@ enum PayloadField: Int, CaseIterable {
     case deliveryMethod, recipient, errorReason, attempts
     // Read by no decoder, but part of structs: listed so that a struct's keys are all known.
     case details, metadata
+    // The system and lifecycle buses.
+    case event, systemName, version, feature, enabled, clusterSize, name, pid, module, restartCount
+    case affectedNodes, activeNodes, originatingNode
+    // The audit, security, diagnostics and logging buses.
+    case action, actionType, success, eventType, automated, authMethod, violationType, alertType, affectedUsers
+    case analysisType, findings, snapshotType, processCount, errorType, frequency
+    case level, logCounts, errorRate, totalLogs, filterType, logType, fileSize, entriesCount
+    // Read by no decoder: keys that tell a plain map's kind (`GaterDecoder.shapes`).
+    case changes, supervisor
 
     /// The key as it travels.
     var atomName: String {
@@ -241,6 +250,44 @@ final class StructKeys: Sendable {
             StructKeys([.alertId, .fromLevel, .toLevel, .escalationReason, .escalatedBy, .notifyContacts, .timestamp])
         case .notificationStatus:
             StructKeys([.alertId, .deliveryMethod, .recipient, .status, .errorReason, .attempts, .timestamp])
+        default: sixBuses(kind)
+        }
+    }
+
+    /// The fields of DESIGN.md 3.5's table that the decoders read (and the keys that tell a
+    /// plain map's kind); the others are skipped as unknown keys.
+    private static func sixBuses(_ kind: GaterMessageKind) -> StructKeys {
+        switch kind {
+        case .systemLifecycle: StructKeys([.event, .systemName, .version, .node, .timestamp])
+        case .systemConfig: StructKeys([.component, .changes, .node, .timestamp])
+        case .featureToggle: StructKeys([.feature, .enabled, .node, .timestamp])
+        case .nodeLifecycle: StructKeys([.node, .event, .clusterSize, .metadata, .timestamp])
+        case .processLifecycle: StructKeys([.pid, .name, .module, .event, .node, .restartCount, .timestamp])
+        case .supervision: StructKeys([.supervisor, .event, .node, .timestamp])
+        case .clusterMembership:
+            StructKeys([
+                .event, .affectedNodes, .activeNodes, .totalNodes, .quorumStatus, .originatingNode, .node, .timestamp,
+            ])
+        case .dataChange: StructKeys([.resourceType, .action, .changes, .metadata, .node, .timestamp])
+        case .adminAction: StructKeys([.actionType, .details, .node, .timestamp])
+        case .accessLog: StructKeys([.resourceType, .action, .success, .durationMs, .node, .timestamp])
+        case .complianceEvent: StructKeys([.eventType, .automated, .metadata, .node, .timestamp])
+        case .debugTrace: StructKeys([.component, .operation, .durationMs, .node, .metadata, .timestamp])
+        case .performanceAnalysis:
+            StructKeys([.component, .analysisType, .findings, .severity, .node, .timestamp])
+        case .systemState: StructKeys([.snapshotType, .processCount, .memoryUsage, .node, .timestamp])
+        case .errorAnalysis: StructKeys([.errorType, .frequency, .node, .timestamp])
+        case .authEvent: StructKeys([.eventType, .authMethod, .node, .metadata, .timestamp])
+        case .accessViolation: StructKeys([.violationType, .severity, .metadata, .node, .timestamp])
+        case .securityAlert:
+            StructKeys([.alertType, .severity, .description, .affectedUsers, .node, .metadata, .timestamp])
+        case .sessionEvent: StructKeys([.eventType, .durationMs, .node, .timestamp])
+        case .logEntry: StructKeys([.level, .module, .node, .pid, .metadata, .timestamp])
+        case .logSummary: StructKeys([.logCounts, .errorRate, .totalLogs, .node, .timestamp])
+        case .logFilter: StructKeys([.filterType, .action, .enabled, .metadata, .node, .timestamp])
+        case .logRotation: StructKeys([.logType, .fileSize, .entriesCount, .node, .timestamp])
+        // No struct: the keys of ExESDB's LoggingPublisher map.
+        default: StructKeys([.component, .eventType, .pid, .metadata, .node, .timestamp])
         }
     }
 }

@@ -32,6 +32,7 @@ import Testing
         await expectMetricsBus(checks)
         await expectHealthBus(checks)
         await expectAlertsBus(checks)
+        await expectSixBuses(checks)
         await expectExporterFamilies(checks, publisher: publisher)
         await expectWebhookFamilies(checks)
         let unchecked = Set(Catalogue.families().map(\.name)).subtracting(checks.covered).sorted()

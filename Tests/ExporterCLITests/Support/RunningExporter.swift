@@ -110,8 +110,17 @@ struct Sample: Sendable, Equatable {
 extension [Sample] {
     /// Samples of the ExESDB families (those that expire with the TTL).
     var exesdbSeries: [Sample] {
-        filter { $0.name.hasPrefix("exesdb_") && !$0.name.hasPrefix("exesdb_exporter_") && $0.name != "exesdb_up" }
+        filter {
+            $0.name.hasPrefix("exesdb_") && !$0.name.hasPrefix("exesdb_exporter_") && $0.name != "exesdb_up"
+                && !Self.lasting.contains($0.name)
+        }
     }
+
+    /// The ExESDB families that outlive the TTL: a node's version, start time and features, sent
+    /// once (at its start, at a toggle).
+    static let lasting: Set<String> = [
+        "exesdb_node_info", "exesdb_node_start_timestamp_seconds", "exesdb_feature_enabled",
+    ]
 
     func named(_ name: String) -> [Sample] { filter { $0.name == name } }
 }
