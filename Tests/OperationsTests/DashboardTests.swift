@@ -5,7 +5,7 @@ import Testing
 @Suite struct DashboardTests {
     static let files = [
         "dashboards/exesdb-cluster-overview.json", "dashboards/exesdb-performance.json",
-        "dashboards/exesdb-alerts.json", "dashboards/exesdb-exporter.json",
+        "dashboards/exesdb-alerts.json", "dashboards/exesdb-exporter.json", "dashboards/exesdb-security-audit.json",
     ]
     static let datasource = "${DS_PROMETHEUS}"
 
