@@ -101,6 +101,10 @@ import Testing
                 .logging: 5,
             ])
         #expect(PayloadField.total <= 128, "FieldReport holds 128 fields")
+        // The general path holds a payload's fields in two buffers that must stay on the stack
+        // (withUnsafeTemporaryAllocation allocates on the heap past 1 KiB).
+        let slots = max(PayloadField.lowCount, PayloadField.total - PayloadField.lowCount)
+        #expect(slots * MemoryLayout<TermRef?>.stride <= 1024)
         #expect(MemoryLayout<GaterMessage>.size <= MemoryLayout<SystemAlert>.size + 1)
     }
 }
