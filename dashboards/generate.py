@@ -213,7 +213,43 @@ def cluster_overview():
     d.stat("Alerts awaiting acknowledgement", "SystemAlerts that need an ack and have none yet.",
            [target(f'sum(exesdb_alerts_active{{job=~"$job"}}) or vector(0)', "active")], "none", width=12,
            height=8, thresholds=steps((None, GREEN), (1, YELLOW), (5, RED)))
+    lifecycle_rows(d)
     return d
+
+
+def lifecycle_rows(d):
+    """The system and lifecycle buses (versions, starts, restarts, membership) and the logging bus."""
+    d.row("Lifecycle")
+    d.stat("Versions per node", "The system and version each node reported at its start (SystemLifecycle); a node that started before the exporter shows from its next start.",
+           [target(f"exesdb_node_info{{{NODES}}}", "{{node}}: {{system}} {{version}}")], "none", width=16,
+           text_mode="name")
+    d.stat("Versions running", "How many versions of each system the cluster runs: more than one for long is ExESDBVersionSkew.",
+           [target(f'max(count by (system) (count by (system, version) (exesdb_node_info{{job=~"$job"}})))', "versions")],
+           "none", width=8, thresholds=steps((None, GREEN), (2, ORANGE)))
+    d.timeseries("Uptime", "Time since each node reported it had started (SystemLifecycle started).",
+                 [target(f"time() - exesdb_node_start_timestamp_seconds{{{NODES}}}", "{{node}}")], "s", width=8,
+                 thresholds=steps((None, ORANGE), (3600, GREEN)))
+    d.timeseries("Process restarts (last hour)", "Restarts per process and node over the last hour (ProcessLifecycle restarted); ExESDBProcessRestarting fires at 3 in 15 minutes.",
+                 [target(f"sum by (node, process) (increase(exesdb_process_restarts_total{{{NODES}}}[1h]))", "{{node}} {{process}}")],
+                 "short", width=8, thresholds=steps((None, GREEN), (3, ORANGE)))
+    d.timeseries("Lifecycle events", "System, node, process and supervision lifecycle events per second by kind and event.",
+                 [target(f"sum by (kind, event) (rate(exesdb_lifecycle_events_total{{{NODES}}}{RATE}))", "{{kind}} {{event}}")],
+                 "short", width=8, stack=True)
+    d.timeseries("Membership changes (last hour)", "Cluster membership changes the nodes saw over the last hour (ClusterMembership).",
+                 [target(f'sum by (change) (increase(exesdb_cluster_membership_changes_total{{job=~"$job"}}[1h]))', "{{change}}")],
+                 "short", width=12)
+    d.timeseries("Cluster members", "Active and total nodes as the nodes last reported them (ClusterMembership, NodeLifecycle).",
+                 [target(f'max by (state) (exesdb_cluster_membership_nodes{{job=~"$job"}})', "{{state}}")], "short",
+                 width=12)
+    d.row("Logs and diagnostics")
+    d.timeseries("Log entries by level", "LogEntry messages per second by level.",
+                 [target(f"sum by (level) (rate(exesdb_log_entries_total{{{NODES}}}{RATE}))", "{{level}}")], "short",
+                 width=8, stack=True)
+    d.timeseries("Errors by component", "Error and critical log entries per second, the ten busiest components; ExESDBErrorLogRateHigh fires at 0.5/s on a node.",
+                 [target(f'topk(10, sum by (node, component) (rate(exesdb_log_entries_total{{{NODES}, level=~"error|critical"}}{RATE})))',
+                         "{{node}} {{component}}")], "short", width=8, thresholds=steps((None, GREEN), (0.5, RED)))
+    d.timeseries("Processes (system snapshots)", "Process count of each node's last SystemState snapshot.",
+                 [target(f"exesdb_system_state_processes{{{NODES}}}", "{{node}}")], "short", width=8)
 
 
 def performance():
@@ -475,12 +511,66 @@ def beam():
 DIST_STATES = {3: ("up", GREEN), 2: ("up_pending", YELLOW), 1: ("pending", ORANGE)}
 
 
+def security_audit():
+    d = Dashboard("exesdb-security-audit", "ExESDB security and audit",
+                  "Logins, sessions, access violations and security alerts from ExESDBGater's security bus, and the audit trail from its audit bus (the exporter follows them with --pubsub.all-buses).",
+                  ["exesdb", "security"], [datasource_variable(), JOB, NODE])
+    d.row("Authentication")
+    d.stat("Login failures (last hour)", "Failed logins in the last hour (AuthEvent login_failure); ExESDBLoginFailureBurst fires at 20 in 5 minutes on a node.",
+           [target(f'sum(increase(exesdb_auth_events_total{{{NODES}, event="login_failure"}}[1h])) or vector(0)', "failures")],
+           "none", thresholds=steps((None, GREEN), (20, ORANGE), (100, RED)))
+    d.stat("High and critical security alerts (last hour)", "SecurityAlerts of high or critical severity in the last hour.",
+           [target(f'sum(increase(exesdb_security_alerts_total{{{NODES}, severity=~"high|critical"}}[1h])) or vector(0)', "alerts")],
+           "none", thresholds=steps((None, GREEN), (1, RED)))
+    d.stat("Access violations (last hour)", "AccessViolation messages in the last hour, every type and severity.",
+           [target(f"sum(increase(exesdb_access_violations_total{{{NODES}}}[1h])) or vector(0)", "violations")],
+           "none", thresholds=steps((None, GREEN), (10, YELLOW), (50, RED)))
+    d.stat("Sessions started (last hour)", "SessionEvent created in the last hour.",
+           [target(f'sum(increase(exesdb_sessions_total{{{NODES}, event="created"}}[1h])) or vector(0)', "sessions")],
+           "none", thresholds=steps((None, BLUE), (1, GREEN)))
+    d.timeseries("Logins by event and method", "AuthEvent messages per second by event and method.",
+                 [target(f"sum by (event, method) (rate(exesdb_auth_events_total{{{NODES}}}{RATE}))", "{{event}} {{method}}")],
+                 "short", stack=True)
+    d.timeseries("Login failures by node", "Failed logins per second on each node: a brute force shows as a spike on one.",
+                 [target(f'sum by (node) (rate(exesdb_auth_events_total{{{NODES}, event="login_failure"}}{RATE}))', "{{node}}")],
+                 "short", thresholds=steps((None, GREEN), (0.1, ORANGE)))
+    d.timeseries("Sessions by event", "SessionEvent messages per second by event.",
+                 [target(f"sum by (event) (rate(exesdb_sessions_total{{{NODES}}}{RATE}))", "{{event}}")], "short",
+                 stack=True)
+    d.timeseries("Session length (p50, p95)", "Lengths of the sessions that ended over the interval (SessionEvent.duration_ms).",
+                 [target(f"histogram_quantile(0.5, sum by (le) (rate(exesdb_session_duration_seconds_bucket{{{NODES}}}{RATE})))", "p50"),
+                  target(f"histogram_quantile(0.95, sum by (le) (rate(exesdb_session_duration_seconds_bucket{{{NODES}}}{RATE})))", "p95", "B")],
+                 "s", thresholds=steps((None, GREEN), (28800, YELLOW)))
+    d.row("Violations and security alerts")
+    d.timeseries("Access violations by type and severity", "AccessViolation messages per second by violation and severity.",
+                 [target(f"sum by (violation, severity) (rate(exesdb_access_violations_total{{{NODES}}}{RATE}))",
+                         "{{violation}} {{severity}}")], "short", stack=True)
+    d.timeseries("Security alerts by type and severity (last hour)", "SecurityAlerts of the last hour by type and severity; ExESDBSecurityCritical fires on any critical one.",
+                 [target(f"sum by (type, severity) (increase(exesdb_security_alerts_total{{{NODES}}}[1h]))",
+                         "{{type}} {{severity}}")], "short", thresholds=steps((None, GREEN), (1, ORANGE)))
+    d.row("Audit trail")
+    d.timeseries("Audit records by kind and action", "Audit messages per second: data changes, admin actions, accesses and compliance events, by action.",
+                 [target(f"sum by (kind, action) (rate(exesdb_audit_events_total{{{NODES}}}{RATE}))", "{{kind}} {{action}}")],
+                 "short", width=24, stack=True)
+    d.timeseries("Accesses by result", "Audited accesses per second by resource type and result (AccessLog.success).",
+                 [target(f"sum by (resource_type, result) (rate(exesdb_audit_access_total{{{NODES}}}{RATE}))",
+                         "{{resource_type}} {{result}}")], "short", width=8, stack=True)
+    d.timeseries("Access duration (p95)", "95th percentile of audited access durations (AccessLog.duration_ms).",
+                 [target(f"histogram_quantile(0.95, sum by (le) (rate(exesdb_audit_access_duration_seconds_bucket{{{NODES}}}{RATE})))", "p95")],
+                 "s", width=8, thresholds=steps((None, GREEN), (0.1, YELLOW), (1, RED)))
+    d.timeseries("Admin actions and compliance events (last hour)", "AdminAction and ComplianceEvent messages of the last hour by action.",
+                 [target(f'sum by (kind, action) (increase(exesdb_audit_events_total{{{NODES}, kind=~"admin_action|compliance"}}[1h]))',
+                         "{{kind}} {{action}}")], "short", width=8)
+    return d
+
+
 DASHBOARDS = {
     "exesdb-cluster-overview.json": cluster_overview,
     "exesdb-performance.json": performance,
     "exesdb-alerts.json": alerts,
     "exesdb-exporter.json": exporter,
     "exesdb-beam.json": beam,
+    "exesdb-security-audit.json": security_audit,
 }
 
 

@@ -13,25 +13,29 @@
 %%   index        this node's position in nodes, 0-based (degraded episodes take turns by it)
 %%   nodes        every node of the demo cluster, this one included (it keeps connected to them)
 %%   pool_size    the buses' pool size (1, as ExESDBGater starts them)
-%%   profile      normal (default: a metrics round every 5 s, health every 10 s, an alert every
-%%                ~45 s, escalations after 10 s; the first escalation about 20 s after the start)
-%%                or fast (every 2 s / 1 s / 3 s, escalations after 1 s, for tests)
+%%   profile      normal (default: a metrics round every 5 s, health every 10 s, the other six
+%%                buses every 5 s, an alert every ~45 s, escalations after 10 s; the first
+%%                escalation about 20 s after the start) or fast (every 2 s / 1 s / 1 s / 3 s,
+%%                escalations after 1 s, for tests)
 -module(exesdb_demo).
 -export([start/1, broadcast/4]).
 
 -define(SCOPE, 'Elixir.Phoenix.PubSub').
--define(BUSES, [ex_esdb_metrics, ex_esdb_health, ex_esdb_alerts]).
+-define(BUSES, [ex_esdb_system, ex_esdb_health, ex_esdb_metrics, ex_esdb_lifecycle, ex_esdb_alerts, ex_esdb_audit,
+                ex_esdb_diagnostics, ex_esdb_security, ex_esdb_logging]).
 
 start(Options) ->
     Secret = secret(),
     Config = config(Options),
     {ok, _} = pg:start_link(?SCOPE),
     [start_bus_worker(Bus, maps:get(pool_size, Config)) || Bus <- ?BUSES],
-    Context = Config#{secret => Secret},
+    Context = Config#{secret => Secret, started_at => demo_payloads:utc_now()},
     spawn_link(fun() -> keep_connected(Context) end),
     spawn_link(fun() -> demo_traffic:metrics_loop(Context) end),
     spawn_link(fun() -> demo_traffic:health_loop(Context) end),
     spawn_link(fun() -> demo_alerts:loop(Context) end),
+    spawn_link(fun() -> demo_operations:announcer(Context) end),
+    spawn_link(fun() -> demo_operations:loop(Context) end),
     io:format("ready ~s (demo stand-in for an ExESDB node, profile ~s)~n", [node(), maps:get(profile, Config)]),
     receive stop -> ok end.
 
@@ -56,13 +60,14 @@ config(Options) ->
 %% first alert, (i + 1) * first_alert_ms after its start, so that a fresh demo shows an escalation
 %% (and the webhook sink prints it) within half a minute, one node after the other;
 %% escalate_ms: time before an unacked alert is escalated (or acked); cycle_ms and degraded_ms:
-%% each node is degraded for degraded_ms once per cycle_ms, the nodes taking turns.
+%% each node is degraded for degraded_ms once per cycle_ms, the nodes taking turns;
+%% ops_ms: one round of the other six buses (demo_operations), whose episodes recur per cycle_ms.
 timing(normal) ->
     #{metrics_ms => 5000, health_ms => 10000, alert_ms => 45000, first_alert_ms => 10000, escalate_ms => 10000,
-      cycle_ms => 600000, degraded_ms => 60000};
+      cycle_ms => 600000, degraded_ms => 60000, ops_ms => 5000};
 timing(fast) ->
     #{metrics_ms => 2000, health_ms => 1000, alert_ms => 3000, first_alert_ms => 1000, escalate_ms => 1000,
-      cycle_ms => 30000, degraded_ms => 5000}.
+      cycle_ms => 30000, degraded_ms => 5000, ops_ms => 1000}.
 
 %% A Phoenix.PubSub PG2 worker: member of every pool group of its bus, registered under the first,
 %% receiving the other nodes' broadcasts as a real node would (and dropping them).

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""DEMO ONLY: a local webhook receiver that prints each escalation the exporter forwards.
+"""DEMO ONLY: a local webhook receiver that prints each escalation (and security alert) the exporter forwards.
 
 It accepts the exporter's three payload formats (docs/webhooks.md): `alertmanager` (the
 Alertmanager webhook JSON, version "4"), `alertmanager_api` (a JSON list of alerts, as POSTed to
@@ -35,7 +35,7 @@ def summaries(payload):
             continue
         labels = alert.get("labels") or {}
         fields = {**{k: v for k, v in alert.items() if isinstance(v, (str, int, float))}, **labels}
-        keys = ("alertname", "alert_id", "from_level", "to_level", "severity", "node", "status")
+        keys = ("alertname", "event", "alert_id", "from_level", "to_level", "type", "severity", "node", "status")
         lines.append(" ".join(f"{k}={fields[k]}" for k in keys if k in fields) or json.dumps(alert)[:200])
     return lines
 

@@ -120,6 +120,8 @@ web_port="${EXESDB_DEMO_WEB_PORT:-9571}"
 port_is_free "$web_port" || web_port="$(free_port)"
 cat >"$workdir/exesdb_exporter.yml" <<EOF
 # Written by scripts/demo.sh for this run only.
+pubsub:
+  all_buses: true
 metrics:
   ttl: 5m
 webhooks:
@@ -128,6 +130,7 @@ webhooks:
     - name: demo-sink
       url: http://127.0.0.1:$sink_port/
       format: alertmanager
+      events: [alert_escalated, security_alert]
       to_levels: [level2, level3]
       hmac_secret_file: $workdir/webhook_hmac
       timeout: 5s

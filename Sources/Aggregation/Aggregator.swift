@@ -7,6 +7,7 @@ import Synchronization
 /// one small function per payload type below. Percentages become ratios, milliseconds seconds.
 public final class Aggregator: Sendable {
     private let families: ExESDBFamilies
+    private let buses: BusAggregation
     private let activeAlerts: ActiveAlerts
     /// (severity, category) pairs with a series, so a pair whose last alert is acked drops to 0.
     private let activeKeys = Mutex<Set<ActiveAlerts.Key>>([])
@@ -21,15 +22,19 @@ public final class Aggregator: Sendable {
     /// `alertCapacity` how many active alerts are kept (past it, the least recently seen goes).
     public init(store: MetricsStore, alertTTL: Duration, alertCapacity: Int = 10_000, logger: Logger) throws {
         families = try ExESDBFamilies(store: store)
+        buses = try BusAggregation(store: store, ttl: Double(alertTTL.components.seconds))
         activeAlerts = ActiveAlerts(capacity: alertCapacity, ttl: Double(alertTTL.components.seconds))
         self.logger = logger
     }
 
-    /// How long an unacknowledged alert stays active without being seen again; a reload sets it
-    /// with the series TTL.
+    /// How long an unacknowledged alert stays active without being seen again (and an observed
+    /// name keeps its label); a reload sets it with the series TTL.
     public var alertTTL: Duration {
         get { .seconds(activeAlerts.ttl) }
-        set { activeAlerts.ttl = Double(newValue.components.seconds) }
+        set {
+            activeAlerts.ttl = Double(newValue.components.seconds)
+            buses.ttl = Double(newValue.components.seconds)
+        }
     }
 
     public func record(_ received: ReceivedMessage) {
@@ -50,7 +55,49 @@ public final class Aggregator: Sendable {
             families.escalations.increment([escalation.fromLevel, escalation.toLevel])
         case .notificationStatus(let status):
             families.notifications.increment([status.deliveryMethod, status.status])
+        case .systemLifecycle(let event): buses.record(event, at: at)
+        case .systemConfig(let change): buses.record(change, at: at)
+        case .featureToggle(let toggle): buses.record(toggle, at: at)
+        case .nodeLifecycle(let event): buses.record(event, reporter: received.peer)
+        case .processLifecycle(let event): buses.record(event, at: at)
+        case .supervision(let event): buses.record(event)
+        case .clusterMembership(let membership):
+            buses.record(membership)
+            if let quorum = membership.quorumStatus {
+                families.clusterQuorum.set(quorum == "available" ? 1 : 0, [membership.node])
+            }
+        default: recordAuditToLogging(received.message, topic: received.topic, at: at)
         }
+    }
+
+    /// The audit, diagnostics, security and logging buses (the kinds above are all handled there).
+    private func recordAuditToLogging(_ message: GaterMessage, topic: String, at: Double) {
+        switch message {
+        case .dataChange(let change): buses.record(change)
+        case .adminAction(let action): buses.record(action)
+        case .accessLog(let access): buses.record(access, at: at)
+        case .complianceEvent(let event): buses.record(event)
+        case .debugTrace(let trace): buses.record(trace, at: at)
+        case .performanceAnalysis(let analysis): buses.record(analysis, at: at)
+        case .systemState(let state): buses.record(state)
+        case .errorAnalysis(let analysis): buses.record(analysis, at: at)
+        case .authEvent(let event): buses.record(event)
+        case .accessViolation(let violation): buses.record(violation)
+        case .securityAlert(let alert): buses.record(alert)
+        case .sessionEvent(let event): buses.record(event)
+        case .logEntry(let entry): buses.record(entry, at: at)
+        case .logEvent(let event): buses.record(event, topic: topic, at: at)
+        case .logSummary(let summary): buses.record(summary)
+        case .logFilter(let filter): buses.record(filter)
+        case .logRotation(let rotation): buses.record(rotation, at: at)
+        default: break
+        }
+    }
+
+    /// Removes the series of `node` that outlive the TTL (its version, start time and features):
+    /// the exporter calls it when it stops following the node.
+    public func forget(node: String) {
+        buses.forget(node: node)
     }
 
     /// Expires alerts not seen for the TTL (called periodically by the exporter).

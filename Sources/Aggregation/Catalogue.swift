@@ -137,7 +137,7 @@ public enum Catalogue {
 
     /// Every family, with the histogram buckets the config file overrides (`metrics.buckets`).
     public static func families(buckets: [String: [Double]] = [:]) -> [FamilyDescriptor] {
-        (exesdb + exporter).map { descriptor in
+        (exesdb + buses + exporter).map { descriptor in
             guard descriptor.type == .histogram, let override = buckets[descriptor.name] else { return descriptor }
             var changed = descriptor
             changed.buckets = override
@@ -155,7 +155,7 @@ public enum Catalogue {
         for descriptor in families(buckets: buckets) { try store.register(descriptor) }
     }
 
-    private static func gauge(
+    static func gauge(
         _ name: String, _ help: String, _ labels: [String], unit: String? = nil
     )
         -> FamilyDescriptor
@@ -163,7 +163,7 @@ public enum Catalogue {
         FamilyDescriptor(name: name, help: help, type: .gauge, unit: unit, labelNames: labels)
     }
 
-    private static func counter(
+    static func counter(
         _ name: String, _ help: String, _ labels: [String], unit: String? = nil
     )
         -> FamilyDescriptor

@@ -54,8 +54,8 @@ public enum PrometheusClientParsers {
                     live = presence_only and s.name.startswith(presence_only)
                     out[s.name + json.dumps(s.labels, sort_keys=True)] = None if live else s.value
             return out
-        text = open(sys.argv[1]).read()
-        openmetrics = open(sys.argv[2]).read()
+        text = open(sys.argv[1], newline='').read()  # a label value may hold a carriage return
+        openmetrics = open(sys.argv[2], newline='').read()
         a = flat(text04(text), False)
         b = flat(om(openmetrics), True)
         families = {f.name: f.type for f in om(openmetrics) if f.samples}

@@ -117,18 +117,23 @@ public struct ExporterFileSettings: Decodable, Sendable, Equatable {
 
     public struct PubSub: Decodable, Sendable, Equatable {
         public var buses: [String]?
+        /// Follow all nine ExESDBGater buses.
+        public var allBuses: Bool?
         public var poolSize: Int?
         /// Bus name to the topics delivered from it.
         public var topics: [String: [String]]?
         /// The pg scope the buses' PubSub servers use.
         public var scope: String?
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case buses, topics, scope, poolSize = "pool_size" }
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case buses, topics, scope, poolSize = "pool_size", allBuses = "all_buses"
+        }
 
         public init(from decoder: any Decoder) throws {
             try decoder.rejectUnknownKeys(CodingKeys.self)
             let container = try decoder.container(keyedBy: CodingKeys.self)
             buses = try container.decodeIfPresent([String].self, forKey: .buses)
+            allBuses = try container.decodeIfPresent(Bool.self, forKey: .allBuses)
             poolSize = try container.decodeIfPresent(Int.self, forKey: .poolSize)
             topics = try container.decodeIfPresent([String: [String]].self, forKey: .topics)
             scope = try container.decodeIfPresent(String.self, forKey: .scope)

@@ -36,6 +36,7 @@ public final class EnvelopeVerifier: Sendable {
         {
             return secret == nil ? .success(inner) : .failure(.unsigned)
         }
+        if Self.isLogEvent(view, envelope) { return secret == nil ? .success(envelope) : .failure(.unsigned) }
         guard view.isAtom(tag, "secure_message"), view.count(of: envelope) == 3,
             let signature = view.element(1, of: envelope).flatMap({ view.binaryBytes(of: $0) }),
             let inner = view.element(2, of: envelope)
@@ -43,6 +44,23 @@ public final class EnvelopeVerifier: Sendable {
         guard let key else { return .failure(.unverifiable) }
         return verify(view, inner, signature: signature, key: key, style: style)
             ? .success(inner) : .failure(.badSignature)
+    }
+
+    /// ExESDB's `LoggingPublisher` broadcasts `{log_event, Map}` bare, with no envelope: it is
+    /// unsigned, and the Gater's policy for unsecured messages applies (taken without a secret,
+    /// rejected as `unsigned` with one). The inner term is then the broadcast itself.
+    static func isLogEvent(_ view: TermView, _ envelope: TermRef) -> Bool {
+        guard view.kind(of: envelope) == .tuple, view.count(of: envelope) == 2, let tag = view.element(0, of: envelope)
+        else { return false }
+        return view.isAtom(tag, "log_event")
+    }
+
+    /// What the log says of a rejection beyond its reason, when there is more to say.
+    static func detail(of rejection: MessageRejection, _ view: TermView, _ envelope: TermRef) -> String? {
+        guard rejection == .unsigned, isLogEvent(view, envelope) else { return nil }
+        return "ExESDB's logging publisher broadcasts {log_event, Map} unsigned, which the Gater policy refuses "
+            + "while a SECRET_KEY_BASE is configured; signed messages of the bus are still taken "
+            + "(leave ex_esdb_logging out of --pubsub.buses to stop these)"
     }
 
     /// The atom style this peer's signatures matched last, if any.

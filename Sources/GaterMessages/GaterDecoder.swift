@@ -45,9 +45,9 @@ public struct GaterDecoder: Sendable {
     }
 
     /// Each kind's struct module, compared with the `__struct__` atom's bytes in place; positions
-    /// follow `GaterMessageKind.allCases`.
-    static let modules = AtomTable(GaterMessageKind.allCases.map(\.module))
-    static let kinds = GaterMessageKind.allCases
+    /// follow `kinds`, the kinds that are structs.
+    static let modules = AtomTable(kinds.compactMap(\.module))
+    static let kinds = GaterMessageKind.allCases.filter { $0.module != nil }
 
     static func kind(_ view: TermView, tag: TermRef, fields: PayloadReader) -> GaterMessageKind? {
         if let kind = fields.structKind { return kind }
@@ -71,6 +71,18 @@ public struct GaterDecoder: Sendable {
         (.alertEscalation, [.alertId, .toLevel]), (.notificationStatus, [.alertId, .deliveryMethod]),
         (.systemAlert, [.alertId, .severity]), (.componentHealth, [.component, .status]),
         (.nodeHealth, [.status, .checks]),
+        // The other six buses: each kind's own keys, checked after the thirteen above.
+        (.systemLifecycle, [.event, .systemName]), (.systemConfig, [.component, .changes]),
+        (.featureToggle, [.feature, .enabled]), (.nodeLifecycle, [.event, .clusterSize]),
+        (.processLifecycle, [.event, .restartCount]), (.supervision, [.supervisor, .event]),
+        (.clusterMembership, [.event, .affectedNodes]), (.dataChange, [.action, .changes]),
+        (.adminAction, [.actionType]), (.accessLog, [.action, .success]), (.complianceEvent, [.eventType, .automated]),
+        (.debugTrace, [.operation, .component]), (.performanceAnalysis, [.analysisType]),
+        (.systemState, [.snapshotType]), (.errorAnalysis, [.errorType, .frequency]),
+        (.authEvent, [.eventType, .authMethod]), (.accessViolation, [.violationType]),
+        (.securityAlert, [.alertType]), (.sessionEvent, [.eventType, .durationMs]), (.logEntry, [.level]),
+        (.logSummary, [.logCounts]), (.logFilter, [.filterType]), (.logRotation, [.logType]),
+        (.logEvent, [.component, .eventType]),
     ]
 
     /// The message of `kind` from its fields (a switch, not a dictionary: no hashing per message);
@@ -90,6 +102,30 @@ public struct GaterDecoder: Sendable {
         case .alertAcknowledgement: alertAcknowledgement(f, sender)
         case .alertEscalation: alertEscalation(f, sender)
         case .notificationStatus: notificationStatus(f, sender)
+        case .systemLifecycle: systemLifecycle(f, sender)
+        case .systemConfig: systemConfig(f, sender)
+        case .featureToggle: featureToggle(f, sender)
+        case .nodeLifecycle: nodeLifecycle(f, sender)
+        case .processLifecycle: processLifecycle(f, sender)
+        case .supervision: supervision(f, sender)
+        case .clusterMembership: clusterMembership(f, sender)
+        case .dataChange: dataChange(f, sender)
+        case .adminAction: adminAction(f, sender)
+        case .accessLog: accessLog(f, sender)
+        case .complianceEvent: complianceEvent(f, sender)
+        case .debugTrace: debugTrace(f, sender)
+        case .performanceAnalysis: performanceAnalysis(f, sender)
+        case .systemState: systemState(f, sender)
+        case .errorAnalysis: errorAnalysis(f, sender)
+        case .authEvent: authEvent(f, sender)
+        case .accessViolation: accessViolation(f, sender)
+        case .securityAlert: securityAlert(f, sender)
+        case .sessionEvent: sessionEvent(f, sender)
+        case .logEntry: logEntry(f, sender)
+        case .logSummary: logSummary(f, sender)
+        case .logFilter: logFilter(f, sender)
+        case .logRotation: logRotation(f, sender)
+        case .logEvent: logEvent(f, sender)
         }
     }
 

@@ -160,6 +160,30 @@ public enum GaterMessage: Sendable, Equatable {
     indirect case alertAcknowledgement(AlertAcknowledgement)
     indirect case alertEscalation(AlertEscalation)
     indirect case notificationStatus(NotificationStatus)
+    indirect case systemLifecycle(SystemLifecycle)
+    indirect case systemConfig(SystemConfigChange)
+    indirect case featureToggle(FeatureToggle)
+    indirect case nodeLifecycle(NodeLifecycle)
+    indirect case processLifecycle(ProcessLifecycle)
+    indirect case supervision(SupervisionEvent)
+    indirect case clusterMembership(ClusterMembership)
+    indirect case dataChange(DataChange)
+    indirect case adminAction(AdminAction)
+    indirect case accessLog(AccessLog)
+    indirect case complianceEvent(ComplianceEvent)
+    indirect case debugTrace(DebugTrace)
+    indirect case performanceAnalysis(PerformanceAnalysis)
+    indirect case systemState(SystemState)
+    indirect case errorAnalysis(ErrorAnalysis)
+    indirect case authEvent(AuthEvent)
+    indirect case accessViolation(AccessViolation)
+    indirect case securityAlert(SecurityAlert)
+    indirect case sessionEvent(SessionEvent)
+    indirect case logEntry(LogEntry)
+    indirect case logSummary(LogSummary)
+    indirect case logFilter(LogFilter)
+    indirect case logRotation(LogRotation)
+    indirect case logEvent(LogEvent)
 
     /// The type label of `exesdb_exporter_messages_total{bus, type}`: the Gater's tag.
     public var kind: GaterMessageKind {
@@ -177,11 +201,37 @@ public enum GaterMessage: Sendable, Equatable {
         case .alertAcknowledgement: .alertAcknowledgement
         case .alertEscalation: .alertEscalation
         case .notificationStatus: .notificationStatus
+        case .systemLifecycle: .systemLifecycle
+        case .systemConfig: .systemConfig
+        case .featureToggle: .featureToggle
+        case .nodeLifecycle: .nodeLifecycle
+        case .processLifecycle: .processLifecycle
+        case .supervision: .supervision
+        case .clusterMembership: .clusterMembership
+        case .dataChange: .dataChange
+        case .adminAction: .adminAction
+        case .accessLog: .accessLog
+        case .complianceEvent: .complianceEvent
+        case .debugTrace: .debugTrace
+        case .performanceAnalysis: .performanceAnalysis
+        case .systemState: .systemState
+        case .errorAnalysis: .errorAnalysis
+        case .authEvent: .authEvent
+        case .accessViolation: .accessViolation
+        case .securityAlert: .securityAlert
+        case .sessionEvent: .sessionEvent
+        case .logEntry: .logEntry
+        case .logSummary: .logSummary
+        case .logFilter: .logFilter
+        case .logRotation: .logRotation
+        case .logEvent: .logEvent
         }
     }
 }
 
-/// The thirteen kinds, named by the Gater's tag, with their struct module.
+/// The kinds, named by the Gater's tag, with their struct module: the thirteen of the metrics,
+/// health and alerts buses, the twenty-three structs of the other six, and ExESDB's unsigned
+/// `{log_event, Map}`.
 public enum GaterMessageKind: String, Sendable, CaseIterable {
     case performanceMetric = "performance_metric"
     case throughputMetric = "throughput_metric"
@@ -196,9 +246,34 @@ public enum GaterMessageKind: String, Sendable, CaseIterable {
     case alertAcknowledgement = "alert_acknowledged"
     case alertEscalation = "alert_escalated"
     case notificationStatus = "notification_status"
+    case systemLifecycle = "system_lifecycle_event"
+    case systemConfig = "system_config_changed"
+    case featureToggle = "feature_toggle_changed"
+    case nodeLifecycle = "node_lifecycle_event"
+    case processLifecycle = "process_lifecycle_event"
+    case supervision = "supervision_event"
+    case clusterMembership = "cluster_membership_changed"
+    case dataChange = "data_change"
+    case adminAction = "admin_action"
+    case accessLog = "access_log"
+    case complianceEvent = "compliance_event"
+    case debugTrace = "debug_trace"
+    case performanceAnalysis = "performance_analysis"
+    case systemState = "system_state"
+    case errorAnalysis = "error_analysis"
+    case authEvent = "auth_event"
+    case accessViolation = "access_violation"
+    case securityAlert = "security_alert"
+    case sessionEvent = "session_event"
+    case logEntry = "log_entry"
+    case logSummary = "log_summary"
+    case logFilter = "log_filter_updated"
+    case logRotation = "log_rotation"
+    case logEvent = "log_event"
 
-    /// The struct module, e.g. `Elixir.ExESDBGater.Messages.MetricsMessages.LatencyMetric`.
-    public var module: String {
+    /// The struct module, e.g. `Elixir.ExESDBGater.Messages.MetricsMessages.LatencyMetric`; nil for
+    /// `log_event`, which ExESDB's logging publisher sends as a plain map.
+    public var module: String? {
         let suffix: String
         switch self {
         case .performanceMetric: suffix = "MetricsMessages.PerformanceMetric"
@@ -214,7 +289,64 @@ public enum GaterMessageKind: String, Sendable, CaseIterable {
         case .alertAcknowledgement: suffix = "AlertMessages.AlertAck"
         case .alertEscalation: suffix = "AlertMessages.AlertEscalation"
         case .notificationStatus: suffix = "AlertMessages.NotificationStatus"
+        case .systemLifecycle: suffix = "SystemMessages.SystemLifecycle"
+        case .systemConfig: suffix = "SystemMessages.SystemConfig"
+        case .featureToggle: suffix = "SystemMessages.FeatureToggle"
+        case .nodeLifecycle: suffix = "LifecycleMessages.NodeLifecycle"
+        case .processLifecycle: suffix = "LifecycleMessages.ProcessLifecycle"
+        case .supervision: suffix = "LifecycleMessages.SupervisionEvent"
+        case .clusterMembership: suffix = "LifecycleMessages.ClusterMembership"
+        case .dataChange: suffix = "AuditMessages.DataChange"
+        case .adminAction: suffix = "AuditMessages.AdminAction"
+        case .accessLog: suffix = "AuditMessages.AccessLog"
+        case .complianceEvent: suffix = "AuditMessages.ComplianceEvent"
+        case .debugTrace: suffix = "DiagnosticsMessages.DebugTrace"
+        case .performanceAnalysis: suffix = "DiagnosticsMessages.PerformanceAnalysis"
+        case .systemState: suffix = "DiagnosticsMessages.SystemState"
+        case .errorAnalysis: suffix = "DiagnosticsMessages.ErrorAnalysis"
+        case .authEvent: suffix = "SecurityMessages.AuthEvent"
+        case .accessViolation: suffix = "SecurityMessages.AccessViolation"
+        case .securityAlert: suffix = "SecurityMessages.SecurityAlert"
+        case .sessionEvent: suffix = "SecurityMessages.SessionEvent"
+        case .logEntry: suffix = "LoggingMessages.LogEntry"
+        case .logSummary: suffix = "LoggingMessages.LogSummary"
+        case .logFilter: suffix = "LoggingMessages.LogFilter"
+        case .logRotation: suffix = "LoggingMessages.LogRotation"
+        case .logEvent: return nil
         }
         return "Elixir.ExESDBGater.Messages." + suffix
     }
+}
+
+extension GaterMessageKind {
+    /// The bus ExESDBGater publishes the kind on (DESIGN.md 3.4 and 3.5).
+    public var bus: GaterBus {
+        switch self {
+        case .performanceMetric, .throughputMetric, .latencyMetric, .resourceUsage, .metricAlert: .metrics
+        case .nodeHealth, .clusterHealth, .componentHealth, .healthCheck: .health
+        case .systemAlert, .alertAcknowledgement, .alertEscalation, .notificationStatus: .alerts
+        case .systemLifecycle, .systemConfig, .featureToggle: .system
+        case .nodeLifecycle, .processLifecycle, .supervision, .clusterMembership: .lifecycle
+        case .dataChange, .adminAction, .accessLog, .complianceEvent: .audit
+        case .debugTrace, .performanceAnalysis, .systemState, .errorAnalysis: .diagnostics
+        case .authEvent, .accessViolation, .securityAlert, .sessionEvent: .security
+        case .logEntry, .logSummary, .logFilter, .logRotation, .logEvent: .logging
+        }
+    }
+}
+
+/// The nine ExESDBGater buses (DESIGN.md 3.1), by their Phoenix.PubSub server names.
+public enum GaterBus: String, Sendable, CaseIterable {
+    case system = "ex_esdb_system"
+    case health = "ex_esdb_health"
+    case metrics = "ex_esdb_metrics"
+    case lifecycle = "ex_esdb_lifecycle"
+    case alerts = "ex_esdb_alerts"
+    case audit = "ex_esdb_audit"
+    case diagnostics = "ex_esdb_diagnostics"
+    case security = "ex_esdb_security"
+    case logging = "ex_esdb_logging"
+
+    /// What the exporter follows unless told otherwise.
+    public static let defaults: [GaterBus] = [.metrics, .health, .alerts]
 }

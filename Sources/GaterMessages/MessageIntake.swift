@@ -150,7 +150,7 @@ final class IntakeChannel: Sendable {
     /// When the last message was accepted (a Double's bits) and how many of each kind, read by
     /// the landing page and the log's summary without a lock.
     private let lastAccepted = Atomic<UInt64>(0)
-    private let tally = InlineArray<13, Atomic<Int>> { _ in Atomic(0) }
+    private let tally = InlineArray<37, Atomic<Int>> { _ in Atomic(0) }
     private let texts = TextInterner()
     private let lastRejected = Atomic<UInt64>(0)
     private let rejectedTally = InlineArray<5, Atomic<Int>> { _ in Atomic(0) }
@@ -170,7 +170,7 @@ final class IntakeChannel: Sendable {
                 factory: core.metrics)
         }
         // A new kind needs its slot in `tally` (a programmer's error, caught by any test).
-        precondition(GaterMessageKind.allCases.count == 13, "IntakeChannel.tally needs one slot per kind")
+        precondition(GaterMessageKind.allCases.count == 37, "IntakeChannel.tally needs one slot per kind")
         precondition(MessageRejection.allCases.count == 5, "IntakeChannel.rejectedTally needs one slot per reason")
     }
 
@@ -180,7 +180,9 @@ final class IntakeChannel: Sendable {
         let decoding: PayloadDecoding
         switch core.verifier.open(view, message, style: style) {
         case .success(let inner): decoding = core.decoder.decodeReporting(view, inner: inner, sender: peer)
-        case .failure(let rejection): decoding = PayloadDecoding(.failure(rejection))
+        case .failure(let rejection):
+            decoding = PayloadDecoding(
+                .failure(rejection), detail: EnvelopeVerifier.detail(of: rejection, view, message))
         }
         switch decoding.outcome {
         case .success(let decoded):
@@ -304,6 +306,30 @@ extension GaterMessageKind {
         case .alertAcknowledgement: 10
         case .alertEscalation: 11
         case .notificationStatus: 12
+        case .systemLifecycle: 13
+        case .systemConfig: 14
+        case .featureToggle: 15
+        case .nodeLifecycle: 16
+        case .processLifecycle: 17
+        case .supervision: 18
+        case .clusterMembership: 19
+        case .dataChange: 20
+        case .adminAction: 21
+        case .accessLog: 22
+        case .complianceEvent: 23
+        case .debugTrace: 24
+        case .performanceAnalysis: 25
+        case .systemState: 26
+        case .errorAnalysis: 27
+        case .authEvent: 28
+        case .accessViolation: 29
+        case .securityAlert: 30
+        case .sessionEvent: 31
+        case .logEntry: 32
+        case .logSummary: 33
+        case .logFilter: 34
+        case .logRotation: 35
+        case .logEvent: 36
         }
     }
 }

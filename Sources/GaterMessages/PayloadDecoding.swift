@@ -31,6 +31,15 @@ enum RequiredFields {
         case .alertAcknowledgement: [.alertId]
         case .alertEscalation: [.alertId, .toLevel]
         case .notificationStatus: [.alertId, .status]
+        case .systemLifecycle, .nodeLifecycle, .processLifecycle, .supervision, .clusterMembership: [.event]
+        case .featureToggle: [.feature]
+        case .authEvent, .sessionEvent: [.eventType]
+        case .logSummary: [.logCounts, .errorRate, .totalLogs]
+        // Counted whatever their fields hold: never malformed once they are a map.
+        case .systemConfig, .dataChange, .adminAction, .accessLog, .complianceEvent, .debugTrace,
+            .performanceAnalysis, .systemState, .errorAnalysis, .accessViolation, .securityAlert, .logEntry,
+            .logFilter, .logRotation, .logEvent:
+            []
         }
     }
 
@@ -44,7 +53,7 @@ enum RequiredFields {
         }
         switch kind {
         case .throughputMetric: return "neither count nor rate_per_sec is a number"
-        case .clusterHealth: return "no field of it is usable"
+        case .clusterHealth, .logSummary: return "no field of it is usable"
         default: return "a required field is unusable"
         }
     }

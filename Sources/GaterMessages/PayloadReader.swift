@@ -17,6 +17,15 @@ enum PayloadField: Int, CaseIterable {
     case deliveryMethod, recipient, errorReason, attempts
     // Read by no decoder, but part of structs: listed so that a struct's keys are all known.
     case details, metadata
+    // The system and lifecycle buses.
+    case event, systemName, version, feature, enabled, clusterSize, name, pid, module, restartCount
+    case affectedNodes, activeNodes, originatingNode
+    // The audit, security, diagnostics and logging buses.
+    case action, actionType, success, eventType, automated, authMethod, violationType, alertType, affectedUsers
+    case analysisType, findings, snapshotType, processCount, errorType, frequency
+    case level, logCounts, errorRate, totalLogs, filterType, logType, fileSize, entriesCount
+    // Read by no decoder: keys that tell a plain map's kind (`GaterDecoder.shapes`).
+    case changes, supervisor
 
     /// The key as it travels.
     var atomName: String {
@@ -26,9 +35,14 @@ enum PayloadField: Int, CaseIterable {
         }
     }
 
-    /// Every key, in case order, so that a key's table position is its raw value.
-    static let table = AtomTable(allCases.map(\.atomName))
     static let total = allCases.count
+
+    /// The keys in two tables, in case order, so that a key's position is its raw value (in the
+    /// first) or its raw value less `lowCount` (in the second): a payload's fields are held in
+    /// two buffers of at most 64 slots, each small enough (1 KiB) to live on the stack.
+    static let lowCount = 64
+    static let lowTable = AtomTable(allCases.prefix(lowCount).map(\.atomName))
+    static let highTable = AtomTable(allCases.dropFirst(lowCount).map(\.atomName))
 }
 
 /// The payload map's fields, found in one pass over its keys: each decoder then reads any field
@@ -40,8 +54,10 @@ enum PayloadField: Int, CaseIterable {
 struct PayloadReader {
     let view: TermView
     let map: TermRef
-    /// Per field, its value, or nil when the key is absent.
-    private let slots: UnsafeMutableBufferPointer<TermRef?>
+    /// Per field, its value, or nil when the key is absent: the fields of `PayloadField.lowTable`
+    /// in `low`, the others in `high`.
+    private let low: UnsafeMutableBufferPointer<TermRef?>
+    private let high: UnsafeMutableBufferPointer<TermRef?>
 
     /// The kind named by the map's `__struct__` key when that key comes first, as it does in
     /// every struct the BEAM sends (sorted keys; `_` sorts before the lowercase field names).
@@ -49,20 +65,32 @@ struct PayloadReader {
 
     /// Calls `body` with the fields of `map` (a map), collected without allocating.
     static func withFields<R>(of map: TermRef, in view: TermView, _ body: (PayloadReader) -> R) -> R {
-        withUnsafeTemporaryAllocation(of: TermRef?.self, capacity: PayloadField.total) { slots in
-            slots.initialize(repeating: nil)
-            let kind = structKind(of: map, in: view)
-            if let keys = kind.map(StructKeys.of) {
-                // The struct's own keys, in the order they travel: one comparison per key.
-                withUnsafeTemporaryAllocation(of: TermRef?.self, capacity: keys.fields.count) { found in
-                    found.initialize(repeating: nil)
-                    _ = keys.table.collect(map, in: view, into: found)
-                    for (position, field) in keys.fields.enumerated() { slots[field.rawValue] = found[position] }
+        withUnsafeTemporaryAllocation(of: TermRef?.self, capacity: PayloadField.lowCount) { low in
+            withUnsafeTemporaryAllocation(of: TermRef?.self, capacity: PayloadField.total - PayloadField.lowCount) {
+                high in
+                low.initialize(repeating: nil)
+                high.initialize(repeating: nil)
+                let kind = structKind(of: map, in: view)
+                if let keys = kind.map(StructKeys.of) {
+                    // The struct's own keys, in the order they travel: one comparison per key.
+                    withUnsafeTemporaryAllocation(of: TermRef?.self, capacity: keys.fields.count) { found in
+                        found.initialize(repeating: nil)
+                        _ = keys.table.collect(map, in: view, into: found)
+                        for (position, field) in keys.fields.enumerated() {
+                            let index = field.rawValue
+                            if index < PayloadField.lowCount {
+                                low[index] = found[position]
+                            } else {
+                                high[index - PayloadField.lowCount] = found[position]
+                            }
+                        }
+                    }
+                } else {
+                    _ = PayloadField.lowTable.collect(map, in: view, into: low)
+                    _ = PayloadField.highTable.collect(map, in: view, into: high)
                 }
-            } else {
-                _ = PayloadField.table.collect(map, in: view, into: slots)
+                return body(PayloadReader(view: view, map: map, low: low, high: high, structKind: kind))
             }
-            return body(PayloadReader(view: view, map: map, slots: slots, structKind: kind))
         }
     }
 
@@ -74,11 +102,16 @@ struct PayloadReader {
     }
 
     /// Whether the map has the key, whatever its value.
-    func has(_ key: PayloadField) -> Bool { slots[key.rawValue] != nil }
+    func has(_ key: PayloadField) -> Bool { slot(key) != nil }
 
     func field(_ key: PayloadField) -> TermRef? {
-        guard let value = slots[key.rawValue], !view.isNil(value) else { return nil }
+        guard let value = slot(key), !view.isNil(value) else { return nil }
         return value
+    }
+
+    private func slot(_ key: PayloadField) -> TermRef? {
+        let index = key.rawValue
+        return index < PayloadField.lowCount ? low[index] : high[index - PayloadField.lowCount]
     }
 
     func text(_ key: PayloadField) -> String? {
@@ -243,6 +276,44 @@ final class StructKeys: Sendable {
             StructKeys([.alertId, .fromLevel, .toLevel, .escalationReason, .escalatedBy, .notifyContacts, .timestamp])
         case .notificationStatus:
             StructKeys([.alertId, .deliveryMethod, .recipient, .status, .errorReason, .attempts, .timestamp])
+        default: sixBuses(kind)
+        }
+    }
+
+    /// The fields of DESIGN.md 3.5's table that the decoders read (and the keys that tell a
+    /// plain map's kind); the others are skipped as unknown keys.
+    private static func sixBuses(_ kind: GaterMessageKind) -> StructKeys {
+        switch kind {
+        case .systemLifecycle: StructKeys([.event, .systemName, .version, .node, .timestamp])
+        case .systemConfig: StructKeys([.component, .changes, .node, .timestamp])
+        case .featureToggle: StructKeys([.feature, .enabled, .node, .timestamp])
+        case .nodeLifecycle: StructKeys([.node, .event, .clusterSize, .metadata, .timestamp])
+        case .processLifecycle: StructKeys([.pid, .name, .module, .event, .node, .restartCount, .timestamp])
+        case .supervision: StructKeys([.supervisor, .event, .node, .timestamp])
+        case .clusterMembership:
+            StructKeys([
+                .event, .affectedNodes, .activeNodes, .totalNodes, .quorumStatus, .originatingNode, .node, .timestamp,
+            ])
+        case .dataChange: StructKeys([.resourceType, .action, .changes, .metadata, .node, .timestamp])
+        case .adminAction: StructKeys([.actionType, .details, .node, .timestamp])
+        case .accessLog: StructKeys([.resourceType, .action, .success, .durationMs, .node, .timestamp])
+        case .complianceEvent: StructKeys([.eventType, .automated, .metadata, .node, .timestamp])
+        case .debugTrace: StructKeys([.component, .operation, .durationMs, .node, .metadata, .timestamp])
+        case .performanceAnalysis:
+            StructKeys([.component, .analysisType, .findings, .severity, .node, .timestamp])
+        case .systemState: StructKeys([.snapshotType, .processCount, .memoryUsage, .node, .timestamp])
+        case .errorAnalysis: StructKeys([.errorType, .frequency, .node, .timestamp])
+        case .authEvent: StructKeys([.eventType, .authMethod, .node, .metadata, .timestamp])
+        case .accessViolation: StructKeys([.violationType, .severity, .metadata, .node, .timestamp])
+        case .securityAlert:
+            StructKeys([.alertType, .severity, .description, .affectedUsers, .node, .metadata, .timestamp])
+        case .sessionEvent: StructKeys([.eventType, .durationMs, .node, .timestamp])
+        case .logEntry: StructKeys([.level, .module, .node, .pid, .metadata, .timestamp])
+        case .logSummary: StructKeys([.logCounts, .errorRate, .totalLogs, .node, .timestamp])
+        case .logFilter: StructKeys([.filterType, .action, .enabled, .metadata, .node, .timestamp])
+        case .logRotation: StructKeys([.logType, .fileSize, .entriesCount, .node, .timestamp])
+        // No struct: the keys of ExESDB's LoggingPublisher map.
+        default: StructKeys([.component, .eventType, .pid, .metadata, .node, .timestamp])
         }
     }
 }

@@ -33,6 +33,16 @@ extension WebhookForwarder {
         return outcome
     }
 
+    /// A security alert to every endpoint whose `events` name it: fired once, never resolved.
+    func forward(_ alert: SecurityAlert, now: Double, durably: Bool) async -> ReceiveOutcome {
+        let facts = SecurityAlertFacts(alert, now: now)
+        let targets = routes.filter { $0.accepts(facts) }
+        guard !targets.isEmpty else { return .filtered }
+        return await spoolAndQueue(
+            targets.map { ($0, DeliveryEvent.securityAlert(facts)) }, memo: nil, now: now, durably: durably
+        ).outcome
+    }
+
     func resolve(_ ack: AlertAcknowledgement, now: Double, durably: Bool) async -> ReceiveOutcome {
         let records = join.takeEscalated(ack.alertID, now: now)
         guard !records.isEmpty else { return .ignored }
@@ -58,13 +68,9 @@ extension WebhookForwarder {
         _ events: [(EndpointRoute, DeliveryEvent)], memo: MemoDraft?, now: Double, durably: Bool
     ) async -> (outcome: ReceiveOutcome, memos: [SpoolMemo]) {
         let drafts = events.map { route, event in
-            let joined = event.joined
-            return DeliveryDraft(
-                endpoint: route.name,
-                idempotencyKey: RequestSigning.idempotencyKey(
-                    alertID: joined.escalation.alertID, toLevel: joined.escalation.toLevel, endpoint: route.name,
-                    resolved: event.isResolved),
-                alertID: joined.escalation.alertID, createdAt: now,
+            DeliveryDraft(
+                endpoint: route.name, idempotencyKey: event.idempotencyKey(endpoint: route.name),
+                alertID: event.alertID, createdAt: now,
                 body: renderer.body(
                     event, format: route.configuration.format, endpoint: route.name,
                     resolveTimeout: route.configuration.resolveTimeout))

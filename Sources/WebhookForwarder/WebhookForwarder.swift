@@ -115,6 +115,8 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
             return await escalate(escalation, from: node, now: now, durably: durably)
         case .alertAcknowledgement(let ack):
             return await resolve(ack, now: now, durably: durably)
+        case .securityAlert(let alert):
+            return await forward(alert, now: now, durably: durably)
         default:
             return .ignored
         }
@@ -124,7 +126,8 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
     /// it: an alert message is queued, in order, for `run` to process as
     /// `receive(_:from:durably: false)` does; any other kind is ignored at once. False when it was
     /// refused: the forwarder has stopped, or 65,536 alert messages already wait (logged, and an
-    /// escalation refused is counted as dropped for every endpoint).
+    /// escalation refused is counted as dropped for every endpoint, a security alert for every
+    /// endpoint that takes it).
     @discardableResult
     public func submit(_ message: GaterMessage, from node: String) -> Bool {
         guard message.concernsWebhooks else { return true }
@@ -136,6 +139,10 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
     private func refused(_ message: GaterMessage) {
         if case .alertEscalation = message {
             for endpointMetrics in metrics.values { endpointMetrics.count(.dropped) }
+        }
+        if case .securityAlert(let alert) = message {
+            let facts = SecurityAlertFacts(alert, now: Date().timeIntervalSince1970)
+            for route in routes where route.accepts(facts) { metrics[route.name]?.count(.dropped) }
         }
         let count = refusedSubmissions.add(1, ordering: .relaxed).newValue
         // Once, then every 1000th: a flood must not flood the log too.

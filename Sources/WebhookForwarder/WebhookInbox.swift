@@ -46,7 +46,7 @@ extension GaterMessage {
     /// The kinds the forwarder does something with.
     var concernsWebhooks: Bool {
         switch self {
-        case .systemAlert, .alertEscalation, .alertAcknowledgement: true
+        case .systemAlert, .alertEscalation, .alertAcknowledgement, .securityAlert: true
         default: false
         }
     }

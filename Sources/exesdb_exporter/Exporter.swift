@@ -85,6 +85,7 @@ struct Exporter {
             for family in ["exesdb_exporter_peer_up", "exesdb_exporter_last_message_timestamp_seconds"] {
                 store.removeSeries(family: family, label: "peer", value: peer)
             }
+            aggregator.forget(node: peer)
         }
         cluster.beam = settings.beam.map { ($0, store) }
         return Parts(store: store, aggregator: aggregator, webhooks: webhooks, http: http, cluster: cluster)

@@ -98,6 +98,10 @@ enum HelpPage {
             "pubsub.buses", "ex_esdb_metrics", repeatable: true, expected: "a Phoenix.PubSub server name",
             "A Phoenix.PubSub server to follow. Default: ex_esdb_metrics, ex_esdb_health, ex_esdb_alerts."),
         Flag(
+            "pubsub.all-buses", nil,
+            "Follow all nine ExESDBGater buses (system, health, metrics, lifecycle, alerts, audit, diagnostics, "
+                + "security, logging), with any other --pubsub.buses. Default: off."),
+        Flag(
             "pubsub.topics", "BUS:TOPIC", repeatable: true, expected: "bus:topic",
             "Only deliver this topic of this bus. Default: every topic."),
         Flag(

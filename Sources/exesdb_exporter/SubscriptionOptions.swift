@@ -13,6 +13,9 @@ struct SubscriptionOptions: ParsableArguments {
     @Option(name: .customLong("pubsub.buses"), help: HelpPage.help("pubsub.buses"))
     var buses: [String] = []
 
+    @Flag(name: .customLong("pubsub.all-buses"), inversion: .prefixedNo, help: HelpPage.help("pubsub.all-buses"))
+    var allBuses: Bool?
+
     /// Text, not an integer: a bad value gets this exporter's message and exit status 2.
     @Option(name: .customLong("pubsub.pool-size"), help: HelpPage.help("pubsub.pool-size"))
     var poolSize: String?
@@ -43,7 +46,8 @@ struct SubscriptionOptions: ParsableArguments {
         -> ClusterSetup
     {
         var setup = setup
-        let busNames = buses.isEmpty ? file.pubsub?.buses ?? Self.defaultBuses : buses
+        let busNames = Self.buses(
+            named: buses.isEmpty ? file.pubsub?.buses : buses, all: allBuses ?? file.pubsub?.allBuses ?? false)
         guard !busNames.isEmpty else { throw SettingError("pubsub.buses: give at least one bus") }
         let pool =
             try poolSize.map { try SettingError.wholeNumber($0, flag: "pubsub.pool-size") }
@@ -74,6 +78,14 @@ struct SubscriptionOptions: ParsableArguments {
         setup.secret = try secretKeyBase(
             file: secretKeyBaseFile ?? file.security?.secretKeyBaseFile, environment: environment)
         return setup
+    }
+
+    /// The buses named (the three defaults when none are), with all nine when `all`: the ones
+    /// named first, in their order, then the rest of the nine in the Gater's order.
+    static func buses(named: [String]?, all: Bool) -> [String] {
+        let named = named ?? (all ? [] : defaultBuses)
+        guard all else { return named }
+        return named + GaterBus.allCases.map(\.rawValue).filter { !named.contains($0) }
     }
 
     /// `--pubsub.topics=bus:topic` flags when given, else the file's `pubsub.topics` map.

@@ -20,7 +20,9 @@ import Testing
     }
 
     /// The sample lines of `family` (its name followed by `{`, ` ` or `_`).
-    func lines(_ family: String) -> [String] {
+    func lines(_ family: String) -> [String] { Self.lines(family, in: store) }
+
+    static func lines(_ family: String, in store: MetricsStore) -> [String] {
         String(decoding: store.render(.prometheusText), as: UTF8.self).split(separator: "\n").map(String.init)
             .filter { !$0.hasPrefix("#") && ($0.hasPrefix(family + "{") || $0.hasPrefix(family + " ")) }
     }

@@ -32,11 +32,26 @@ import Testing
         await expectMetricsBus(checks)
         await expectHealthBus(checks)
         await expectAlertsBus(checks)
+        await expectSixBuses(checks)
         await expectExporterFamilies(checks, publisher: publisher)
         await expectWebhookFamilies(checks)
         let unchecked = Set(Catalogue.families().map(\.name)).subtracting(checks.covered).sorted()
         #expect(unchecked.isEmpty, "catalogue families this test does not check: \(unchecked)")
         #expect(!(try await receiver.waitForRequests(1)).isEmpty)
+        // The fixture's critical SecurityAlert reaches the endpoint whose events name it, without
+        // the user ids and the source IP it carried.
+        let security = try await poll(timeout: .seconds(20), every: .milliseconds(100)) {
+            receiver.requests.first { $0.uri == "/security" }
+        }
+        let body = try #require(security, "no security alert forwarded").body
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+        #expect(json["event"] as? String == "security_alert" && json["node"] as? String == Self.host2)
+        let text = String(decoding: body, as: UTF8.self)
+        #expect(!text.contains("203.0.113.9") && !text.contains("user-42"))
+        #expect(
+            !receiver.requests.contains {
+                $0.uri == "/" && String(decoding: $0.body, as: UTF8.self).contains("ExESDBSecurityAlert")
+            })
         await receiver.stop()
         let leaks = exporter.lines.filter { $0.contains(publisher.secret) || $0.contains(publisher.cookie) }
         #expect(leaks.isEmpty, "secrets must never be logged: \(leaks)")
@@ -162,6 +177,12 @@ import Testing
                   url: \(url)/
                   format: alertmanager
                   to_levels: [level2]
+                  timeout: 5s
+                - name: security
+                  url: \(url)/security
+                  format: json
+                  events: [security_alert]
+                  min_severity: error
                   timeout: 5s
 
             """

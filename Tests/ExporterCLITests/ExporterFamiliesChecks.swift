@@ -13,6 +13,14 @@ extension BinaryEndToEndTests {
             "node_health_updated", "cluster_health_updated", "component_health_updated", "health_check_completed",
         ],
         "ex_esdb_alerts": ["system_alert", "alert_acknowledged", "alert_escalated", "notification_status"],
+        "ex_esdb_system": ["system_lifecycle_event", "system_config_changed", "feature_toggle_changed"],
+        "ex_esdb_lifecycle": [
+            "node_lifecycle_event", "process_lifecycle_event", "supervision_event", "cluster_membership_changed",
+        ],
+        "ex_esdb_audit": ["data_change", "admin_action", "access_log", "compliance_event"],
+        "ex_esdb_diagnostics": ["debug_trace", "performance_analysis", "system_state", "error_analysis"],
+        "ex_esdb_security": ["auth_event", "access_violation", "security_alert", "session_event"],
+        "ex_esdb_logging": ["log_entry", "log_summary", "log_filter_updated", "log_rotation"],
     ]
 
     /// `refusedScrapes`: a job scrapes with a wrong password, so unauthorized requests are counted.

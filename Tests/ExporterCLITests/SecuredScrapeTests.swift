@@ -68,6 +68,7 @@ extension BinaryEndToEndTests {
         await expectMetricsBus(checks)
         await expectHealthBus(checks)
         await expectAlertsBus(checks)
+        await expectSixBuses(checks)
         await expectExporterFamilies(checks, publisher: publisher, refusedScrapes: true)
         await expectWebhookFamilies(checks)
         let unchecked = Set(Catalogue.families().map(\.name)).subtracting(checks.covered).subtracting(["up"]).sorted()

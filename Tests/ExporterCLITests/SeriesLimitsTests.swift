@@ -27,6 +27,10 @@ extension BinaryEndToEndTests {
         for family in ["exesdb_exporter_build_info", "process_start_time_seconds", "exesdb_exporter_series"] {
             #expect(!after.named(family).isEmpty, "\(family) must never expire")
         }
+        // A node's version, start and features outlive the TTL: they are sent once, at its start.
+        for family in [Sample].lasting {
+            #expect(!after.named(family).isEmpty, "\(family) must outlive the TTL")
+        }
         // The node is gone: not up, and the exporter keeps running (it reconnects when the node returns).
         #expect(after.named("exesdb_up").first?.value == 0)
         #expect(exporter.process.isRunning)

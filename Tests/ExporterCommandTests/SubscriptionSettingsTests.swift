@@ -52,6 +52,29 @@ import Testing
         }
     }
 
+    /// The three default buses; `--pubsub.buses` names the ones followed instead; all nine with
+    /// `--pubsub.all-buses` or `pubsub.all_buses`, after any named (a bus of another name too).
+    @Test func theDefaultBusesTheNamedOnesOrAllNine() throws {
+        let names = { (settings: ExporterSettings) in settings.cluster.pubsub.buses.map(\.name) }
+        let nine = [
+            "ex_esdb_system", "ex_esdb_health", "ex_esdb_metrics", "ex_esdb_lifecycle", "ex_esdb_alerts",
+            "ex_esdb_audit", "ex_esdb_diagnostics", "ex_esdb_security", "ex_esdb_logging",
+        ]
+        #expect(names(try resolve([], file: nil)) == ["ex_esdb_metrics", "ex_esdb_health", "ex_esdb_alerts"])
+        #expect(names(try resolve(["--pubsub.buses=ex_esdb_security"], file: nil)) == ["ex_esdb_security"])
+        #expect(names(try resolve(["--pubsub.all-buses"], file: nil)) == nine)
+        #expect(names(try resolve([], file: "pubsub: {all_buses: true}\n")) == nine)
+        #expect(names(try resolve(["--no-pubsub.all-buses"], file: "pubsub: {all_buses: true}\n")).count == 3)
+        let mixed = names(
+            try resolve(["--pubsub.all-buses", "--pubsub.buses=ex_esdb_logging", "--pubsub.buses=my_bus"], file: nil))
+        #expect(
+            mixed.prefix(2) == ["ex_esdb_logging", "my_bus"] && Set(mixed) == Set(nine + ["my_bus"])
+                && mixed.count == 10)
+        // A topic filter may name any of the nine once all are followed.
+        let filtered = try resolve(["--pubsub.all-buses", "--pubsub.topics=ex_esdb_security:auth_events"], file: nil)
+        #expect(filters(filtered)["ex_esdb_security"] == ["auth_events"])
+    }
+
     @Test func theSecretFileWinsOverTheEnvironment() throws {
         let path = try temporaryFile("  from-the-file\n")
         defer { try? FileManager.default.removeItem(atPath: path) }

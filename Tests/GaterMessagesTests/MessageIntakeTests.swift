@@ -38,11 +38,12 @@ import Testing
             ).totalValue
         }
         #expect(try rejected("bad_signature") == 1)
-        #expect(try rejected("unsigned") == 1)
-        // not_envelope, not_a_map, missing_field, cluster_health_nothing_usable.
-        #expect(try rejected("malformed") == 4)
+        // unsigned, and ExESDB's bare log_event on its two topics.
+        #expect(try rejected("unsigned") == 3)
+        // not_envelope, not_a_map, missing_field, cluster_health_nothing_usable, log_summary_nothing_usable.
+        #expect(try rejected("malformed") == 5)
         #expect(try rejected("unknown_type") == 1)
-        #expect(accepted == broadcasts.count - 7)
+        #expect(accepted == broadcasts.count - 10)
         // The shifted ClusterHealth is taken, its two unusable fields counted.
         for field in ["status", "total_nodes"] {
             let ignored = try metrics.expectCounter(

@@ -4,7 +4,7 @@ import Testing
 
 @testable import GaterMessages
 
-/// Random payloads of every kind, with every value shape the tolerant decoding meets (integers
+/// Random payloads of every kind (the nine buses'), with every value shape the tolerant decoding meets (integers
 /// of all sizes, floats, atoms, `nil`, binaries, charlists, lists, maps, DateTimes whole and
 /// broken), signed with the secret as an OTP 25 publisher signs: whenever the scanned path
 /// answers, it answers exactly what the general path decodes.
@@ -18,7 +18,7 @@ import Testing
         mutating func chance(_ percent: Int) -> Bool { Int.random(in: 0..<100, using: &random) < percent }
 
         mutating func value(depth: Int = 0) -> Term {
-            switch Int.random(in: 0..<14, using: &random) {
+            switch Int.random(in: 0..<15, using: &random) {
             case 0: return .integer(Int.random(in: 0...255, using: &random))
             case 1: return .integer(Int.random(in: -1_000_000...1_000_000, using: &random))
             case 2: return .integer(pick([Int.max, Int.min + 1, 8_000_000_000, -9_000_000_000]))
@@ -38,6 +38,7 @@ import Testing
             case 10: return depth > 1 ? .atom("nil") : map(depth: depth + 1)
             case 11: return dateTime()
             case 12: return .tuple([value(depth: depth + 1), 3])
+            case 13: return pid()
             default: return .atom("nil")
             }
         }
@@ -49,6 +50,14 @@ import Testing
                         pick([.atom(Atom("k\(index)")), .binary(Array("b\(index)".utf8)), .integer(index)]),
                         value(depth: depth + 1))
                 })
+        }
+
+        /// A pid, as a LogEntry's or a ProcessLifecycle's; now and then on a node whose name is not ASCII.
+        mutating func pid() -> Term {
+            .pid(
+                Pid(
+                    node: Atom(pick(["ex_esdb@host-1", "nonode@nohost", "n\u{f6}de@h"])),
+                    id: UInt32.random(in: 0...40_000, using: &random), serial: 0, creation: pick([0, 1_700_000_000])))
         }
 
         /// A DateTime, whole or with a part missing, of another type or out of range.
@@ -71,14 +80,16 @@ import Testing
             switch key {
             case .timestamp, .lastCheck, .ackTimestamp: return dateTime()
             case .value, .latencyMs, .ratePerSec, .usagePercent, .totalAvailable, .currentUsed, .currentValue,
-                .thresholdValue, .loadAvg, .memoryUsage, .diskUsage, .durationMs:
+                .thresholdValue, .loadAvg, .memoryUsage, .diskUsage, .durationMs, .errorRate, .fileSize:
                 return pick([.float(4.375), .integer(42), .integer(8_000_000_000), .float(0.5)])
-            case .count, .sampleCount, .healthyNodes, .totalNodes, .attempts:
+            case .count, .sampleCount, .healthyNodes, .totalNodes, .attempts, .clusterSize, .restartCount,
+                .processCount, .frequency, .totalLogs, .entriesCount:
                 return pick([.integer(12_480), .integer(3), .float(7.9), .list([.atom("a"), .atom("b")])])
-            case .requiresAck: return .atom(Atom(pick(["true", "false"])))
-            case .degradedNodes, .unhealthyNodes, .notifyContacts:
+            case .requiresAck, .enabled, .success, .automated: return .atom(Atom(pick(["true", "false"])))
+            case .degradedNodes, .unhealthyNodes, .notifyContacts, .affectedNodes, .activeNodes, .affectedUsers:
                 return pick([.list([.atom("ex_esdb@a"), .binary(Array("ops@example.com".utf8))]), .list([])])
-            case .tags, .checks, .details, .metadata:
+            case .pid: return pick([pid(), .atom("main_store"), .binary(Array("emitter".utf8))])
+            case .tags, .checks, .details, .metadata, .findings, .logCounts, .changes:
                 return .map([
                     MapEntry(.atom("shard"), .integer(3)), MapEntry(.binary(Array("ratio".utf8)), .float(0.5)),
                     MapEntry(.atom("disk"), .atom(Atom(pick(["ok", "fail", "degraded"])))),
@@ -92,7 +103,9 @@ import Testing
         mutating func inner(_ kind: GaterMessageKind) -> Term {
             let keys = StructKeys.of(kind).fields.filter { $0 != .structModule }
             var entries: [MapEntry] = []
-            if !chance(10) { entries.append(MapEntry(.atom("__struct__"), .atom(Atom(kind.module)))) }
+            if let module = kind.module, !chance(10) {
+                entries.append(MapEntry(.atom("__struct__"), .atom(Atom(module))))
+            }
             for key in keys where !chance(10) {
                 entries.append(MapEntry(.atom(Atom(key.atomName)), chance(75) ? expected(key) : value()))
             }
@@ -117,7 +130,7 @@ import Testing
             let paths = ScannedPathTests()
             var generator = Generator(random: HostileMessageTests.Mixer(state: 99))
             var counts = (scanned: 0, general: 0, kinds: Set<GaterMessageKind>())
-            for round in 0..<6000 {
+            for round in 0..<15_000 {
                 let kind = GaterMessageKind.allCases[round % GaterMessageKind.allCases.count]
                 let bytes = broadcast(generator.inner(kind))
                 let expected = paths.general(bytes, style: RememberedStyle())
@@ -128,8 +141,9 @@ import Testing
                 #expect(expected == .success(message), "round \(round): \(bytes)")
             }
             // The generator makes both paths' work: many payloads decode, and many take the scanned path.
-            #expect(counts.general > 1000 && counts.scanned > 500, "\(counts)")
-            #expect(counts.kinds.count >= 10, "kinds that took the scanned path: \(counts.kinds)")
+            #expect(counts.general > 2500 && counts.scanned > 1200, "\(counts)")
+            // Every struct's kind (log_event has none, so never scans).
+            #expect(counts.kinds.count >= 30, "kinds that took the scanned path: \(counts.kinds)")
         }
     }
 }

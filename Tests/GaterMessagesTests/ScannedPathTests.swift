@@ -70,8 +70,17 @@ import Testing
         for name in ["performance_metric", "throughput_metric", "latency_metric", "resource_usage", "metric_alert"] {
             #expect(scannedNames.contains(name), "\(name) did not take the scanned path: \(scannedNames.sorted())")
         }
+        // Every struct of the other six buses too (pids included), and under another kind's tag.
+        for kind in BusPayloadExpectations.expected(sender: "s").keys {
+            for name in [kind.rawValue, kind.rawValue + "_mismatch"] {
+                #expect(scannedNames.contains(name), "\(name) did not take the scanned path")
+            }
+        }
         // Unsigned, tampered, plain maps and loose shapes are left to the general path.
-        for name in ["tampered", "unsigned", "not_envelope", "latency_plain_map", "alert_loose_strings"] {
+        for name in [
+            "tampered", "unsigned", "not_envelope", "latency_plain_map", "alert_loose_strings", "log_entry_plain",
+            "security_alert_by_shape", "log_event", "data_change_shifted",
+        ] {
             #expect(!scannedNames.contains(name), "\(name) must be left to the general path")
         }
     }

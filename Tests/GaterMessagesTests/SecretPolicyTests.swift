@@ -35,11 +35,13 @@ import Testing
                 "exesdb_exporter_messages_rejected_total", [("bus", "ex_esdb_alerts"), ("reason", reason)]
             ).totalValue
         }
-        #expect(signed == 3 * (broadcasts.count - 2), "all but `unsigned` and `not_envelope` are signed")
+        #expect(
+            signed == 3 * (broadcasts.count - 4), "all but `unsigned`, `not_envelope` and the two log events are signed"
+        )
         #expect(try rejected("unverifiable") == Int64(signed))
         #expect(try rejected("malformed") == 3)
         #expect(try rejected("bad_signature") == 0 && rejected("unsigned") == 0)
-        #expect(accepted == 3, "the unsigned latency metric, each time")
+        #expect(accepted == 9, "the unsigned latency metric and ExESDB's two bare log events, each time")
         let latency = try metrics.expectCounter(
             "exesdb_exporter_messages_total", [("bus", "ex_esdb_alerts"), ("type", "latency_metric")])
         #expect(latency.totalValue == 3)

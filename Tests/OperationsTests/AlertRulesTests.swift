@@ -10,6 +10,9 @@ import Testing
         "ExESDBResourceSaturation", "ExESDBCriticalAlerts", "ExESDBMessagesRejected", "ExESDBEveryMessageRejected",
         "ExESDBWebhookDeliveryFailing",
         "ExESDBWebhookBacklog", "ExESDBStaleMetrics",
+        // Issue 16: the other six buses.
+        "ExESDBLoginFailureBurst", "ExESDBSecurityCritical", "ExESDBProcessRestarting", "ExESDBVersionSkew",
+        "ExESDBErrorLogRateHigh",
     ]
 
     static func rules(_ file: String) throws -> [[String: Any]] {

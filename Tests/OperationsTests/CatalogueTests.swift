@@ -5,12 +5,16 @@ import Testing
 /// and rules must use it: family -> labels. Histograms also have `_bucket` (with `le`), `_sum`
 /// and `_count`; statesets have a label named like the family.
 enum Catalogue {
-    static let histograms: Set<String> = [
+    static let histograms: Set<String> = threeBusHistograms.union(sixBusHistograms)
+
+    static let threeBusHistograms: Set<String> = [
         "exesdb_latency_seconds", "exesdb_health_check_duration_seconds",
         "exesdb_exporter_webhook_delivery_duration_seconds", "exesdb_exporter_scrape_duration_seconds",
     ]
 
-    static let families: [String: Set<String>] = [
+    static let families: [String: Set<String>] = threeBusFamilies.merging(sixBusFamilies) { first, _ in first }
+
+    static let threeBusFamilies: [String: Set<String>] = [
         "exesdb_up": [],
         "exesdb_performance_value": ["node", "component", "metric", "unit"],
         "exesdb_performance_reports_total": ["node", "component", "metric"],

@@ -85,6 +85,20 @@ struct RequiredPanel: Sendable {
             .init(what: "nodes by state", series: "exesdb_cluster_nodes", grouping: ["state"]),
             .init(what: "alerts raised", series: "exesdb_alerts_total", grouping: ["severity"]),
             .init(what: "alerts awaiting acknowledgement", series: "exesdb_alerts_active"),
+            .init(what: "versions per node", series: "exesdb_node_info{"),
+            .init(what: "process restarts", series: "exesdb_process_restarts_total", grouping: ["node", "process"]),
+            .init(what: "membership changes", series: "exesdb_cluster_membership_changes_total", grouping: ["change"]),
+        ],
+        "dashboards/exesdb-security-audit.json": [
+            .init(what: "logins by event", series: "exesdb_auth_events_total", grouping: ["event", "method"]),
+            .init(what: "login failures by node", series: "exesdb_auth_events_total", grouping: ["node"]),
+            .init(what: "sessions", series: "exesdb_sessions_total", grouping: ["event"]),
+            .init(what: "session lengths", series: "exesdb_session_duration_seconds_bucket"),
+            .init(
+                what: "access violations", series: "exesdb_access_violations_total",
+                grouping: ["violation", "severity"]),
+            .init(what: "security alerts", series: "exesdb_security_alerts_total", grouping: ["type", "severity"]),
+            .init(what: "the audit trail", series: "exesdb_audit_events_total", grouping: ["kind", "action"]),
         ],
         "dashboards/exesdb-performance.json": [
             .init(what: "throughput per operation", series: "exesdb_operations_total", grouping: ["operation"]),

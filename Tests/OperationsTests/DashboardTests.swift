@@ -6,6 +6,7 @@ import Testing
     static let files = [
         "dashboards/exesdb-cluster-overview.json", "dashboards/exesdb-performance.json",
         "dashboards/exesdb-alerts.json", "dashboards/exesdb-exporter.json", "dashboards/exesdb-beam.json",
+        "dashboards/exesdb-security-audit.json",
     ]
     static let datasource = "${DS_PROMETHEUS}"
 

@@ -44,7 +44,9 @@ import Testing
         try await follower.waitUntilJoined("pa1")
         let buses = ClusterBehaviourTests.buses
         for bus in buses { follower.command(.tuple([.atom("publish_all"), .atom(Atom(bus))]), on: "pa1") }
-        let received = try await follower.messages(buses.count * GaterMessageKind.allCases.count)
+        // Every struct of the nine buses' (the bare log_event is no struct, and is not published).
+        let kinds = GaterMessageKind.allCases.filter { $0.module != nil }
+        let received = try await follower.messages(buses.count * kinds.count)
         var seen: [String: Int] = [:]
         for message in received {
             seen["\(message.bus)/\(message.message.kind.rawValue)", default: 0] += 1
@@ -55,7 +57,7 @@ import Testing
             #expect(FixturePayloads.normalized(message.message) == expected.message, "on \(message.bus)")
             #expect(message.topic == expected.topic && message.peer == "pa1@localhost", "\(message.message.kind)")
         }
-        let everyCombination = Set(buses.flatMap { bus in GaterMessageKind.allCases.map { "\(bus)/\($0.rawValue)" } })
+        let everyCombination = Set(buses.flatMap { bus in kinds.map { "\(bus)/\($0.rawValue)" } })
         #expect(Set(seen.keys) == everyCombination)
         #expect(seen.values.allSatisfy { $0 == 1 })
         #expect(follower.rejectionsCounted == 0)

@@ -6,7 +6,25 @@
 enum FixturePayloads {
     static let timestamp = 1_795_342_530.123
 
-    static let expected: [GaterMessageKind: (topic: String, message: GaterMessage)] = [
+    /// Every struct of the nine buses, as `pa1@localhost` sends them.
+    static let expected: [GaterMessageKind: (topic: String, message: GaterMessage)] = threeBuses.merging(
+        BusPayloadExpectations.expected(sender: "pa1@localhost").map { kind, message in
+            (kind, (topic: busTopics[kind] ?? "", message: message))
+        }, uniquingKeysWith: { first, _ in first })
+
+    /// The topics of gater_fixture:bus_payloads/0.
+    static let busTopics: [GaterMessageKind: String] = [
+        .systemLifecycle: "lifecycle", .systemConfig: "config", .featureToggle: "features",
+        .nodeLifecycle: "node_lifecycle", .processLifecycle: "process_lifecycle", .supervision: "supervision",
+        .clusterMembership: "cluster_membership", .dataChange: "data_changes", .adminAction: "admin_actions",
+        .accessLog: "access_logs", .complianceEvent: "compliance", .debugTrace: "debug_traces",
+        .performanceAnalysis: "performance_analysis", .systemState: "system_state", .errorAnalysis: "error_analysis",
+        .authEvent: "auth_events", .accessViolation: "access_violations", .securityAlert: "security_alerts",
+        .sessionEvent: "session_events", .logEntry: "error_logs", .logSummary: "system_logs",
+        .logFilter: "system_logs", .logRotation: "system_logs",
+    ]
+
+    static let threeBuses: [GaterMessageKind: (topic: String, message: GaterMessage)] = [
         .performanceMetric: (
             "performance",
             .performance(

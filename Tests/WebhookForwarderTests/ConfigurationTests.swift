@@ -33,6 +33,7 @@ import Yams
               - name: oncall
                 url: https://hooks.example.internal/exesdb
                 format: alertmanager
+                events: [alert_escalated, security_alert]
                 to_levels: [level2, level3]
                 min_severity: error
                 headers: {X-Team: storage}
@@ -59,6 +60,7 @@ import Yams
         let oncall = try #require(configuration.endpoints.first)
         #expect(oncall.name == "oncall")
         #expect(oncall.format == .alertmanager)
+        #expect(oncall.events == [.alertEscalated, .securityAlert])
         #expect(oncall.toLevels == ["level2", "level3"])
         #expect(oncall.minSeverity == .error)
         #expect(oncall.headers == ["X-Team": "storage"])
@@ -76,6 +78,7 @@ import Yams
         #expect(oncall.resolveTimeout == .seconds(2 * 86_400))
         let alertmanager = configuration.endpoints[1]
         #expect(alertmanager.format == .alertmanagerAPI)
+        #expect(alertmanager.events == [.alertEscalated], "escalations only unless events says otherwise")
         #expect(
             alertmanager.basicAuth == BasicAuthConfiguration(username: "exporter", passwordFile: "/etc/am.password"))
         #expect(alertmanager.timeout == .seconds(10), "the default")
@@ -136,6 +139,14 @@ import Yams
             (
                 "endpoints: [{name: a, url: 'http://x', format: json, to_levels: [level4]}]",
                 "webhooks.endpoints[0].to_levels: invalid value \"level4\": expected level1, level2 or level3"
+            ),
+            (
+                "endpoints: [{name: a, url: 'http://x', format: json, events: [alert_escalated, login]}]",
+                "webhooks.endpoints[0].events: invalid value \"login\": expected alert_escalated or security_alert"
+            ),
+            (
+                "endpoints: [{name: a, url: 'http://x', format: json, events: []}]",
+                "webhooks.endpoints[0].events: invalid value []: expected at least one event"
             ),
             (
                 "endpoints: [{name: a, url: 'http://x', format: json, min_severity: fatal}]",

@@ -6,7 +6,7 @@ import ErlangTerm
 /// building a `TermView`.
 ///
 /// It knows only the shapes ExESDBGater broadcasts have (ASCII atoms in SMALL_ATOM_UTF8_EXT,
-/// integers, floats, binaries, tuples, lists, maps, bignums): anything else makes it give up
+/// integers, floats, binaries, tuples, lists, maps, bignums, pids): anything else makes it give up
 /// (`ScanFallback`), and the broadcast then takes the general path (`TermView`, `GaterDecoder`),
 /// which decides. So this path only ever accepts what the general one accepts.
 struct BroadcastScanner {
@@ -79,6 +79,11 @@ struct BroadcastScanner {
         case 109: try advance(5 + (try length(at: position + 1)))
         case 110: try bignum(header: 3, digits: Int(try byte(at: position + 1)))
         case 111: try bignum(header: 6, digits: try length(at: position + 1))
+        case 88:
+            // NEW_PID_EXT (a LogEntry's or a ProcessLifecycle's pid): its node atom, id, serial, creation.
+            try advance(1)
+            _ = try atom()
+            try advance(12)
         default: throw ScanFallback()
         }
     }

@@ -100,3 +100,10 @@ public enum AlertSeverity: String, Sendable, Equatable, CaseIterable, Comparable
         allCases.firstIndex(of: left) ?? 0 < allCases.firstIndex(of: right) ?? 0
     }
 }
+
+/// What an endpoint is sent (`events`): alert escalations (and the resolutions of their acks),
+/// security alerts, or both.
+public enum WebhookEvent: String, Sendable, Equatable, CaseIterable {
+    case alertEscalated = "alert_escalated"
+    case securityAlert = "security_alert"
+}

@@ -6,6 +6,7 @@ import Foundation
 /// - name: oncall                      # [A-Za-z0-9_.-]+, the `endpoint` label of the metrics
 ///   url: https://hooks.example.internal/exesdb
 ///   format: alertmanager              # alertmanager | alertmanager_api | json
+///   events: [alert_escalated, security_alert]   # default: [alert_escalated]
 ///   to_levels: [level2, level3]       # default: every level
 ///   min_severity: error               # info | warning | error | critical; default: every severity
 ///   headers: {X-Team: storage}
@@ -25,10 +26,13 @@ public struct WebhookEndpointConfiguration: Sendable, Equatable, Decodable {
     public var name: String
     public var url: String
     public var format: WebhookFormat
+    /// What it is sent: escalations by default.
+    public var events: [WebhookEvent]
     /// Only escalations to these levels; nil for every level.
     public var toLevels: [String]?
     /// Only alerts at least this severe; nil for every alert. An escalation whose SystemAlert
-    /// was never seen has no known severity and passes.
+    /// was never seen has no known severity and passes. A security alert's low, medium, high
+    /// and critical read as info, warning, error and critical; one of another severity passes.
     public var minSeverity: AlertSeverity?
     public var headers: [String: String]
     public var bearerTokenFile: String?
@@ -51,6 +55,7 @@ public struct WebhookEndpointConfiguration: Sendable, Equatable, Decodable {
         self.name = name
         self.url = url
         self.format = format
+        events = [.alertEscalated]
         headers = [:]
         timeout = .seconds(10)
         tls = EndpointTLSConfiguration()
@@ -63,7 +68,7 @@ public struct WebhookEndpointConfiguration: Sendable, Equatable, Decodable {
     }
 
     static let keys = [
-        "name", "url", "format", "to_levels", "min_severity", "headers", "bearer_token_file", "basic_auth",
+        "name", "url", "format", "events", "to_levels", "min_severity", "headers", "bearer_token_file", "basic_auth",
         "hmac_secret_file", "timeout", "tls", "max_attempts", "max_age", "max_in_flight", "min_backoff",
         "max_backoff", "resolve_timeout",
     ]
@@ -87,6 +92,13 @@ public struct WebhookEndpointConfiguration: Sendable, Equatable, Decodable {
     }
 
     private mutating func decodeFilters(_ mapping: ConfigurationContainer) throws {
+        if let names: [String] = try mapping.optional("events") {
+            if let wrong = names.first(where: { WebhookEvent(rawValue: $0) == nil }) {
+                throw mapping.invalid("events", "\"\(wrong)\"", expected: "alert_escalated or security_alert")
+            }
+            if names.isEmpty { throw mapping.invalid("events", "[]", expected: "at least one event") }
+            events = names.compactMap(WebhookEvent.init(rawValue:))
+        }
         if let levels: [String] = try mapping.optional("to_levels") {
             if let wrong = levels.first(where: { !Self.levels.contains($0) }) {
                 throw mapping.invalid("to_levels", "\"\(wrong)\"", expected: "level1, level2 or level3")

@@ -61,8 +61,18 @@ struct EndpointRoute: Sendable {
 
     /// Whether this endpoint wants the escalation: its level, and its alert's severity when known.
     func accepts(_ joined: JoinedEscalation) -> Bool {
+        guard configuration.events.contains(.alertEscalated) else { return false }
         if let levels = configuration.toLevels, !levels.contains(joined.escalation.toLevel) { return false }
         if let minimum = configuration.minSeverity, let severity = joined.severity, severity < minimum { return false }
+        return true
+    }
+
+    /// Whether this endpoint wants the security alert: `events` names it, and it is severe enough.
+    func accepts(_ alert: SecurityAlertFacts) -> Bool {
+        guard configuration.events.contains(.securityAlert) else { return false }
+        if let minimum = configuration.minSeverity, let severity = alert.scaledSeverity, severity < minimum {
+            return false
+        }
         return true
     }
 }

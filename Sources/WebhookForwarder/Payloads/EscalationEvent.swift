@@ -101,20 +101,44 @@ struct JoinedEscalation: Sendable, Equatable, Codable {
     var severity: AlertSeverity? { alert.flatMap { AlertSeverity(rawValue: $0.severity) } }
 }
 
-/// What a delivery tells the endpoint: an escalation fires, or an acknowledgement resolves it.
+/// What a delivery tells the endpoint: an escalation fires, an acknowledgement resolves it, or a
+/// security alert fires.
 enum DeliveryEvent: Sendable, Equatable {
     case escalated(JoinedEscalation)
     /// `endsAt`: when it was acknowledged (Unix seconds).
     case resolved(JoinedEscalation, AlertAcknowledgement, endsAt: Double)
-
-    var joined: JoinedEscalation {
-        switch self {
-        case .escalated(let joined), .resolved(let joined, _, _): joined
-        }
-    }
+    case securityAlert(SecurityAlertFacts)
 
     var isResolved: Bool {
         if case .resolved = self { return true }
         return false
+    }
+
+    /// The id the spool and the log know it by.
+    var alertID: String {
+        switch self {
+        case .escalated(let joined), .resolved(let joined, _, _): joined.escalation.alertID
+        case .securityAlert(let alert): alert.alertID
+        }
+    }
+
+    /// The delivery's `Idempotency-Key` for `endpoint`.
+    func idempotencyKey(endpoint: String) -> String {
+        switch self {
+        case .escalated(let joined), .resolved(let joined, _, _):
+            RequestSigning.idempotencyKey(
+                alertID: joined.escalation.alertID, toLevel: joined.escalation.toLevel, endpoint: endpoint,
+                resolved: isResolved)
+        case .securityAlert(let alert):
+            RequestSigning.idempotencyKey(alertID: alert.alertID, toLevel: "", endpoint: endpoint, resolved: false)
+        }
+    }
+
+    /// Labels, annotations and when it starts, as both Alertmanager formats carry them.
+    var alert: (labels: [String: String], annotations: [String: String], startsAt: Double) {
+        switch self {
+        case .escalated(let joined), .resolved(let joined, _, _): (joined.labels, joined.annotations, joined.startsAt)
+        case .securityAlert(let alert): (alert.labels, alert.annotations, alert.startsAt)
+        }
     }
 }

@@ -24,19 +24,13 @@ struct JSONEvent: Encodable {
         try container.encode(acknowledgement, forKey: .acknowledgement)
     }
 
-    init(_ delivery: DeliveryEvent) {
-        let joined = delivery.joined
+    /// An escalation, or with `acknowledgement` (and when it ends) its resolution.
+    init(_ joined: JoinedEscalation, acknowledgement ack: (AlertAcknowledgement, endsAt: Double)? = nil) {
         node = joined.node
         escalation = Escalation(joined.escalation, startsAt: joined.startsAt)
         alert = joined.alert.map(Alert.init)
-        switch delivery {
-        case .escalated:
-            event = "escalated"
-            acknowledgement = nil
-        case .resolved(_, let ack, let endsAt):
-            event = "resolved"
-            acknowledgement = Acknowledgement(ack, endsAt: endsAt)
-        }
+        event = ack == nil ? "escalated" : "resolved"
+        acknowledgement = ack.map { Acknowledgement($0.0, endsAt: $0.endsAt) }
     }
 
     struct Escalation: Encodable {
@@ -120,6 +114,34 @@ struct JSONEvent: Encodable {
             try container.encode(ackNote, forKey: .ackNote)
             try container.encode(resolution, forKey: .resolution)
             try container.encode(timestamp, forKey: .timestamp)
+        }
+    }
+}
+
+/// The `json` format of a security alert:
+/// `{"event": "security_alert", "node": ..., "security_alert": {"alert_type", "severity",
+///   "description", "affected_users", "timestamp"}}`.
+struct SecurityAlertJSON: Encodable {
+    let event = "security_alert"
+    let node: String
+    let securityAlert: Body
+
+    init(_ alert: SecurityAlertFacts) {
+        node = alert.node
+        securityAlert = Body(
+            alertType: alert.alertType, severity: alert.severity, description: alert.description,
+            affectedUsers: alert.affectedUsers, timestamp: RFC3339.format(alert.startsAt))
+    }
+
+    enum CodingKeys: String, CodingKey { case event, node, securityAlert = "security_alert" }
+
+    struct Body: Encodable {
+        let alertType, severity, description: String
+        let affectedUsers: Int
+        let timestamp: String
+
+        enum CodingKeys: String, CodingKey {
+            case alertType = "alert_type", severity, description, affectedUsers = "affected_users", timestamp
         }
     }
 }

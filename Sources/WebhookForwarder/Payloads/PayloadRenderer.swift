@@ -13,34 +13,39 @@ struct PayloadRenderer: Sendable {
         switch format {
         case .alertmanager: data = try? encoder.encode(webhookMessage(event, receiver: endpoint))
         case .alertmanagerAPI: data = try? encoder.encode([postableAlert(event, resolveTimeout: resolveTimeout)])
-        case .json: data = try? encoder.encode(JSONEvent(event))
+        case .json:
+            switch event {
+            case .escalated(let joined): data = try? encoder.encode(JSONEvent(joined))
+            case .resolved(let joined, let ack, let endsAt):
+                data = try? encoder.encode(JSONEvent(joined, acknowledgement: (ack, endsAt)))
+            case .securityAlert(let alert): data = try? encoder.encode(SecurityAlertJSON(alert))
+            }
         }
         return Array(data ?? Data("{}".utf8))
     }
 
     /// Alertmanager's webhook_config message, version 4, with one alert grouped by alert_id.
     func webhookMessage(_ event: DeliveryEvent, receiver: String) -> AlertmanagerWebhookMessage {
-        let joined = event.joined
-        let labels = joined.labels
+        let (labels, annotations, startsAt) = event.alert
         let status = event.isResolved ? "resolved" : "firing"
         let alert = AlertmanagerWebhookMessage.Alert(
-            status: status, labels: labels, annotations: joined.annotations, startsAt: RFC3339.format(joined.startsAt),
+            status: status, labels: labels, annotations: annotations, startsAt: RFC3339.format(startsAt),
             endsAt: endsAt(event).map(RFC3339.format) ?? RFC3339.zero, generatorURL: externalURL,
             fingerprint: Fingerprint.of(labels))
-        let groupLabels = ["alert_id": joined.escalation.alertID]
+        let groupLabels = ["alert_id": event.alertID]
         return AlertmanagerWebhookMessage(
-            version: "4", groupKey: "{}:{alert_id=\(Self.quoted(joined.escalation.alertID))}", truncatedAlerts: 0,
+            version: "4", groupKey: "{}:{alert_id=\(Self.quoted(event.alertID))}", truncatedAlerts: 0,
             status: status, receiver: receiver, groupLabels: groupLabels, commonLabels: labels,
-            commonAnnotations: joined.annotations, externalURL: externalURL, alerts: [alert])
+            commonAnnotations: annotations, externalURL: externalURL, alerts: [alert])
     }
 
     /// One alert of Alertmanager's PostableAlerts (`POST /api/v2/alerts`).
     func postableAlert(_ event: DeliveryEvent, resolveTimeout: Duration) -> PostableAlert {
-        let joined = event.joined
+        let (labels, annotations, startsAt) = event.alert
         let timeout = Double(resolveTimeout.components.seconds)
         return PostableAlert(
-            labels: joined.labels, annotations: joined.annotations, startsAt: RFC3339.format(joined.startsAt),
-            endsAt: RFC3339.format(endsAt(event) ?? joined.startsAt + timeout),
+            labels: labels, annotations: annotations, startsAt: RFC3339.format(startsAt),
+            endsAt: RFC3339.format(endsAt(event) ?? startsAt + timeout),
             generatorURL: externalURL.isEmpty ? nil : externalURL)
     }
 

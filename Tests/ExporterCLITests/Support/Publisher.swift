@@ -6,7 +6,11 @@ import Foundation
 /// and the cookie and secret files the exporter reads (mode 0400, as an operator keeps them).
 final class Publisher: Sendable {
     static let name = "pub@localhost"
-    static let buses = ["ex_esdb_metrics", "ex_esdb_health", "ex_esdb_alerts"]
+    /// The nine ExESDBGater buses; the exporter follows them all (`--pubsub.all-buses`).
+    static let buses = [
+        "ex_esdb_system", "ex_esdb_health", "ex_esdb_metrics", "ex_esdb_lifecycle", "ex_esdb_alerts", "ex_esdb_audit",
+        "ex_esdb_diagnostics", "ex_esdb_security", "ex_esdb_logging",
+    ]
     static let fixtures = Task<ErlangFixtures, any Error> {
         try await ErlangFixtures(sourceDirectories: [
             ExporterCLITests.packageRoot.appendingPathComponent("Tests/PhoenixPubSubTests/Fixtures").path,
@@ -34,6 +38,15 @@ final class Publisher: Sendable {
         try await Publisher { secret in "pubsub_publisher:start_publishing_real(1, <<\"\(secret)\">>)" }
     }
 
+    /// Publishes `rounds` rounds of `mode` (variants, mutants or flood: pubsub_publisher's
+    /// start_publishing_rounds/4) once the exporter is in every bus's group, then prints
+    /// `published N`.
+    static func rounds(_ rounds: Int, of mode: String) async throws -> Publisher {
+        try await Publisher { secret in
+            "pubsub_publisher:start_publishing_rounds(1, <<\"\(secret)\">>, \(rounds), \(mode))"
+        }
+    }
+
     /// Publishes `operations` ThroughputMetrics with distinct operations every 500 ms.
     static func manyOperations(_ operations: Int) async throws -> Publisher {
         try await Publisher { secret in "pubsub_publisher:start_publishing_many(1, <<\"\(secret)\">>, \(operations))" }
@@ -51,7 +64,7 @@ final class Publisher: Sendable {
     func exporterArguments(name: String = "e2e_exporter@localhost") -> [String] {
         [
             "--erlang.nodes=\(Self.name)", "--erlang.name=\(name)", "--erlang.cookie-file=\(cookieFile)",
-            "--security.secret-key-base-file=\(secretFile)",
+            "--security.secret-key-base-file=\(secretFile)", "--pubsub.all-buses",
         ]
     }
 

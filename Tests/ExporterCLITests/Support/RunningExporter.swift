@@ -114,8 +114,15 @@ extension [Sample] {
         filter {
             $0.name.hasPrefix("exesdb_") && !$0.name.hasPrefix("exesdb_exporter_") && $0.name != "exesdb_up"
                 && $0.name != "exesdb_node_application_info"
+                && !Self.lasting.contains($0.name)
         }
     }
+
+    /// The ExESDB families that outlive the TTL: a node's version, start time and features, sent
+    /// once (at its start, at a toggle).
+    static let lasting: Set<String> = [
+        "exesdb_node_info", "exesdb_node_start_timestamp_seconds", "exesdb_feature_enabled",
+    ]
 
     func named(_ name: String) -> [Sample] { filter { $0.name == name } }
 }

@@ -4,7 +4,7 @@
 %%
 %% write(Path, Secret) writes records <<NameLen:16, Name, Len:32, Bytes>>.
 -module(gater_fixture).
--export([write/2, payloads/0, real_shapes/0]).
+-export([write/2, write_hostile/2, bus_log_entry/0, hostile/0, payloads/0, bus_payloads/0, real_shapes/0, bus_real_shapes/0, log_event/0]).
 
 -define(M(Suffix), list_to_atom("Elixir.ExESDBGater.Messages." ++ Suffix)).
 
@@ -12,6 +12,22 @@ write(Path, Secret) ->
     Cases = cases(Secret),
     ok = file:write_file(Path, [record(Name, Message) || {Name, Message} <- Cases]),
     io:format("wrote ~b~n", [length(Cases)]).
+
+%% write_hostile(Path, Secret): as write/2, with payloads too big for the tests that mutate and
+%% truncate every case: megabytes of text, a list of 10^5 users.
+write_hostile(Path, Secret) ->
+    Cases = [{Name, forward(Topic, sign(Secret, Inner))} || {Name, Topic, Inner} <- hostile()],
+    ok = file:write_file(Path, [record(Name, Message) || {Name, Message} <- Cases]),
+    io:format("wrote ~b~n", [length(Cases)]).
+
+hostile() ->
+    [{security_alert_huge, <<"security_alerts">>,
+      {security_alert, maps:merge(security_alert(),
+                                  #{description => binary:copy(<<"x">>, 2 * 1024 * 1024), severity => catastrophic,
+                                    affected_users => [integer_to_binary(I) || I <- lists:seq(1, 100000)]})}},
+     {log_entry_huge_message, <<"error_logs">>,
+      {log_entry, maps:merge(log_entry(), #{message => binary:copy(<<"y">>, 3 * 1024 * 1024),
+                                            module => binary:copy(<<"M">>, 1024 * 1024)})}}].
 
 record(Name, Message) ->
     NameBin = atom_to_binary(Name, utf8),
@@ -34,7 +50,10 @@ cases(Secret) ->
     TamperedLatency = {latency_metric, maps:put(latency_ms, 99.0, latency())},
     {secure_message, GoodSig, _} = sign(Secret, Latency),
     Real = [{Name, forward(Topic, sign(Secret, Inner))} || {Name, Topic, Inner} <- real_shapes()],
-    Signed ++ Real ++
+    BusReal = [{Name, forward(Topic, sign(Secret, Inner))} || {Name, Topic, Inner} <- bus_real_shapes()],
+    Signed ++ Real ++ BusReal ++ bus_variants(Secret) ++
+        [{log_event, forward(<<"logging:emitter_pool">>, log_event())},
+         {log_event_store_copy, forward(<<"logging:store:main_store">>, log_event())}] ++
         [{cluster_health_nothing_usable,
           forward(<<"cluster:health">>,
                   sign(Secret, {cluster_health_updated,
@@ -71,7 +90,71 @@ payloads() ->
      {system_alert, <<"critical">>, {system_alert, system_alert()}},
      {alert_acknowledged, <<"warnings">>, {alert_acknowledged, alert_ack()}},
      {alert_escalated, <<"escalations">>, {alert_escalated, escalation()}},
-     {notification_status, <<"escalations">>, {notification_status, notification()}}].
+     {notification_status, <<"escalations">>, {notification_status, notification()}}] ++ bus_payloads().
+
+%% One payload of every struct of the system, lifecycle, audit, diagnostics, security and logging
+%% buses (ExESDBGater 0.8, DESIGN.md 3.5), with the topics their modules document.
+bus_payloads() ->
+    [{system_lifecycle_event, <<"lifecycle">>, {system_lifecycle_event, system_lifecycle()}},
+     {system_config_changed, <<"config">>, {system_config_changed, system_config()}},
+     {feature_toggle_changed, <<"features">>, {feature_toggle_changed, feature_toggle()}},
+     {node_lifecycle_event, <<"node_lifecycle">>, {node_lifecycle_event, node_lifecycle()}},
+     {process_lifecycle_event, <<"process_lifecycle">>, {process_lifecycle_event, process_lifecycle()}},
+     {supervision_event, <<"supervision">>, {supervision_event, supervision()}},
+     {cluster_membership_changed, <<"cluster_membership">>, {cluster_membership_changed, membership()}},
+     {data_change, <<"data_changes">>, {data_change, data_change()}},
+     {admin_action, <<"admin_actions">>, {admin_action, admin_action()}},
+     {access_log, <<"access_logs">>, {access_log, access_log()}},
+     {compliance_event, <<"compliance">>, {compliance_event, compliance()}},
+     {debug_trace, <<"debug_traces">>, {debug_trace, debug_trace()}},
+     {performance_analysis, <<"performance_analysis">>, {performance_analysis, performance_analysis()}},
+     {system_state, <<"system_state">>, {system_state, system_state()}},
+     {error_analysis, <<"error_analysis">>, {error_analysis, error_analysis()}},
+     {auth_event, <<"auth_events">>, {auth_event, auth_event()}},
+     {access_violation, <<"access_violations">>, {access_violation, access_violation()}},
+     {security_alert, <<"security_alerts">>, {security_alert, security_alert()}},
+     {session_event, <<"session_events">>, {session_event, session_event()}},
+     {log_entry, <<"error_logs">>, {log_entry, log_entry()}},
+     {log_summary, <<"system_logs">>, {log_summary, log_summary()}},
+     {log_filter_updated, <<"system_logs">>, {log_filter_updated, log_filter()}},
+     {log_rotation, <<"system_logs">>, {log_rotation, log_rotation()}}].
+
+%% Each struct of bus_payloads/0 also as a plain map under its tag (<tag>_plain), as a plain map
+%% under a tag nobody knows (<tag>_by_shape: recognized by its keys), and under the tag of another
+%% kind (<tag>_mismatch: decoded by its struct).
+bus_variants(Secret) ->
+    lists:append(
+      [[{suffixed(Tag, "_plain"), forward(Topic, sign(Secret, {Tag, maps:remove('__struct__', P)}))},
+        {suffixed(Tag, "_by_shape"), forward(Topic, sign(Secret, {ops_event, maps:remove('__struct__', P)}))},
+        {suffixed(Tag, "_mismatch"), forward(Topic, sign(Secret, {latency_metric, P}))}]
+       || {Tag, Topic, {Tag, P}} <- bus_payloads()]).
+
+suffixed(Tag, Suffix) -> list_to_atom(atom_to_list(Tag) ++ Suffix).
+
+%% What ExESDB's LoggingPublisher broadcasts, bare and unsigned (ExESDB 0.11,
+%% package/lib/ex_esdb/logging_publisher.ex), once per topic.
+log_event() ->
+    {log_event, #{component => emitter_pool, event_type => startup, store_id => main_store, pid => self(),
+                  timestamp => ts_micro(), message => <<"Emitter pool started">>, metadata => #{pool_size => 3}}}.
+
+%% What ExESDB 0.11 sends on the other buses, and hostile payloads: ExESDB's own process events
+%% with an atom for a pid, its audit and trace helpers called with shifted arguments (a map for
+%% the action, an atom for the operation), unknown enumerations, megabytes of text, long lists.
+bus_real_shapes() ->
+    [{process_store_started, <<"process_lifecycle">>,
+      {process_lifecycle_event,
+       maps:merge(process_lifecycle(), #{pid => main_store, name => nil, module => unknown, event => store_started,
+                                         reason => nil, restart_count => 0})}},
+     {data_change_shifted, <<"data_changes">>,
+      {data_change, maps:merge(data_change(), #{action => #{stream_id => <<"orders-17">>, version => 4}})}},
+     {debug_trace_shifted, <<"debug_traces">>,
+      {debug_trace, maps:merge(debug_trace(), #{operation => append_events, duration_ms => nil})}},
+     {auth_unknown_enums, <<"auth_events">>,
+      {auth_event, maps:merge(auth_event(), #{event_type => mfa_challenge, auth_method => <<"passkey">>})}},
+     {log_entry_warning_huge_module, <<"error_logs">>,
+      {log_entry, maps:merge(log_entry(), #{level => warning, module => binary:copy(<<"M">>, 300)})}},
+     {log_summary_nothing_usable, <<"system_logs">>,
+      {log_summary, maps:merge(log_summary(), #{log_counts => #{}, error_rate => <<"high">>, total_logs => nil})}}].
 
 %% What ExESDB 0.11 really sends (beam-campus/ex-esdb, package/lib/ex_esdb/pubsub_integration.ex):
 %% broadcast_cluster_health(Nodes, FailedNodes, EventType, Opts) calls the Gater's
@@ -143,3 +226,96 @@ notification() ->
     #{'__struct__' => ?M("AlertMessages.NotificationStatus"), alert_id => <<"alert-1">>, delivery_method => webhook,
       recipient => <<"https://hooks.example/x">>, status => failed, error_reason => <<"timeout">>, attempts => 3,
       timestamp => ts()}.
+
+system_lifecycle() ->
+    #{'__struct__' => ?M("SystemMessages.SystemLifecycle"), event => started, system_name => ex_esdb,
+      version => <<"0.11.0">>, node => 'ex_esdb@host-1', timestamp => ts()}.
+system_config() ->
+    #{'__struct__' => ?M("SystemMessages.SystemConfig"), component => store, changes => #{max_streams => 1000},
+      previous_config => #{max_streams => 500}, changed_by => <<"admin">>, node => 'ex_esdb@host-1', timestamp => ts()}.
+feature_toggle() ->
+    #{'__struct__' => ?M("SystemMessages.FeatureToggle"), feature => snapshots, enabled => true,
+      previous_state => false, changed_by => <<"ops">>, node => 'ex_esdb@host-2', timestamp => ts()}.
+node_lifecycle() ->
+    #{'__struct__' => ?M("LifecycleMessages.NodeLifecycle"), node => 'ex_esdb@host-3', event => joined,
+      cluster_size => 3, metadata => #{}, timestamp => ts()}.
+process_lifecycle() ->
+    #{'__struct__' => ?M("LifecycleMessages.ProcessLifecycle"), pid => self(), name => ex_esdb_store_worker,
+      module => 'Elixir.ExESDB.StoreWorker', event => restarted, node => 'ex_esdb@host-1',
+      reason => {shutdown, timeout}, restart_count => 2, timestamp => ts()}.
+supervision() ->
+    #{'__struct__' => ?M("LifecycleMessages.SupervisionEvent"), supervisor => 'Elixir.ExESDB.System',
+      child_spec => #{id => store_worker, start => {'Elixir.ExESDB.StoreWorker', start_link, [[]]}},
+      event => child_terminated, node => 'ex_esdb@host-1', reason => shutdown, timestamp => ts()}.
+membership() ->
+    #{'__struct__' => ?M("LifecycleMessages.ClusterMembership"), event => node_added,
+      affected_nodes => ['ex_esdb@host-3'], active_nodes => ['ex_esdb@host-1', 'ex_esdb@host-2', 'ex_esdb@host-3'],
+      total_nodes => 3, quorum_status => available, originating_node => 'ex_esdb@host-1', timestamp => ts()}.
+data_change() ->
+    #{'__struct__' => ?M("AuditMessages.DataChange"), user_id => <<"user-42">>, resource_type => <<"stream">>,
+      resource_id => <<"orders-17">>, action => update, changes => #{version => {3, 4}}, metadata => #{},
+      source_ip => <<"10.0.0.7">>, node => 'ex_esdb@host-1', timestamp => ts()}.
+admin_action() ->
+    #{'__struct__' => ?M("AuditMessages.AdminAction"), admin_user_id => <<"admin-1">>,
+      action_type => permissions_changed, target_resource => <<"user-42">>, details => #{role => reader},
+      justification => <<"least privilege">>, source_ip => <<"10.0.0.8">>, node => 'ex_esdb@host-2',
+      timestamp => ts()}.
+access_log() ->
+    #{'__struct__' => ?M("AuditMessages.AccessLog"), user_id => <<"user-42">>, resource_type => <<"stream">>,
+      resource_id => <<"orders-17">>, action => <<"read">>, success => false, duration_ms => 12,
+      source_ip => <<"10.0.0.7">>, user_agent => <<"curl/8.0">>, node => 'ex_esdb@host-1', timestamp => ts()}.
+compliance() ->
+    #{'__struct__' => ?M("AuditMessages.ComplianceEvent"), event_type => data_retention,
+      compliance_rule => <<"retention-90d">>, affected_data => #{streams => 3}, action_taken => <<"purged">>,
+      user_id => nil, automated => true, metadata => #{}, node => 'ex_esdb@host-1', timestamp => ts()}.
+debug_trace() ->
+    #{'__struct__' => ?M("DiagnosticsMessages.DebugTrace"), trace_id => <<"trace_0a1b2c3d">>,
+      component => emitter_pool, operation => <<"dispatch">>, trace_data => #{events => 12}, stack_trace => nil,
+      duration_ms => 250, node => 'ex_esdb@host-1', metadata => #{}, timestamp => ts()}.
+performance_analysis() ->
+    #{'__struct__' => ?M("DiagnosticsMessages.PerformanceAnalysis"), analysis_id => <<"analysis_77">>,
+      component => persistence, analysis_type => bottleneck,
+      findings => #{queue_depth => 1200, p99_ms => 45.5, hot_stream => <<"orders">>},
+      recommendations => [<<"add a writer">>], severity => high, node => 'ex_esdb@host-2', timestamp => ts()}.
+system_state() ->
+    #{'__struct__' => ?M("DiagnosticsMessages.SystemState"), snapshot_id => <<"snapshot_5">>,
+      snapshot_type => process_tree, state_data => #{}, process_count => 1842, memory_usage => 268435456,
+      node => 'ex_esdb@host-1', trigger_reason => <<"scheduled">>, timestamp => ts()}.
+error_analysis() ->
+    #{'__struct__' => ?M("DiagnosticsMessages.ErrorAnalysis"), error_id => <<"error_9">>, error_type => timeout,
+      error_message => <<"GenServer.call timed out">>, stack_trace => [], context => #{}, frequency => 17,
+      first_seen => ts(), last_seen => ts(), node => 'ex_esdb@host-3', timestamp => ts()}.
+auth_event() ->
+    #{'__struct__' => ?M("SecurityMessages.AuthEvent"), user_id => <<"user-42">>, event_type => login_failure,
+      auth_method => password, source_ip => <<"203.0.113.9">>, user_agent => <<"curl/8.0">>,
+      node => 'ex_esdb@host-2', metadata => #{}, timestamp => ts()}.
+access_violation() ->
+    #{'__struct__' => ?M("SecurityMessages.AccessViolation"), user_id => <<"user-42">>,
+      violation_type => permission_denied, resource => <<"stream:orders">>, action => <<"write">>,
+      source_ip => <<"203.0.113.9">>, severity => high, metadata => #{}, timestamp => ts()}.
+security_alert() ->
+    #{'__struct__' => ?M("SecurityMessages.SecurityAlert"), alert_type => brute_force, severity => critical,
+      description => <<"12 failed logins in 60 s">>, affected_users => [<<"user-42">>, <<"user-7">>],
+      source_ip => <<"203.0.113.9">>, node => 'ex_esdb@host-2', metadata => #{}, timestamp => ts()}.
+session_event() ->
+    #{'__struct__' => ?M("SecurityMessages.SessionEvent"), session_id => <<"sess-9">>, user_id => <<"user-42">>,
+      event_type => expired, duration_ms => 1800000, source_ip => <<"10.0.0.7">>, node => 'ex_esdb@host-1',
+      timestamp => ts()}.
+bus_log_entry() -> log_entry().
+
+log_entry() ->
+    #{'__struct__' => ?M("LoggingMessages.LogEntry"), log_id => <<"log_31">>, level => error,
+      message => <<"append failed">>, module => 'Elixir.ExESDB.StreamsWriter', function => <<"append/3">>,
+      line => 88, node => 'ex_esdb@host-1', pid => self(), metadata => #{}, timestamp => ts()}.
+log_summary() ->
+    #{'__struct__' => ?M("LoggingMessages.LogSummary"), summary_id => <<"summary_2">>,
+      time_period => <<"last_hour">>, log_counts => #{info => 1200, warn => 40, error => 7}, top_errors => [],
+      error_rate => 0.5, nodes_reporting => ['ex_esdb@host-1'], total_logs => 1247, timestamp => ts()}.
+log_filter() ->
+    #{'__struct__' => ?M("LoggingMessages.LogFilter"), filter_id => <<"filter_4">>, filter_type => level,
+      filter_value => debug, action => exclude, enabled => true, created_by => <<"ops">>, metadata => #{},
+      timestamp => ts()}.
+log_rotation() ->
+    #{'__struct__' => ?M("LoggingMessages.LogRotation"), rotation_id => <<"rotation_8">>, log_type => <<"audit">>,
+      old_file => <<"/var/log/ex_esdb/audit.log.1">>, new_file => <<"/var/log/ex_esdb/audit.log">>,
+      file_size => 10485760, entries_count => 52000, node => 'ex_esdb@host-3', timestamp => ts()}.

@@ -42,11 +42,11 @@ final class DemoCluster: Sendable {
         cluster.environment.merging(["ERLANG_COOKIE": cluster.cookie, "SECRET_KEY_BASE": secret]) { $1 }
     }
 
-    /// The built exporter joined to the first node (it discovers the others).
+    /// The built exporter joined to the first node (it discovers the others), following all nine buses.
     func startExporter(_ arguments: [String]) throws -> BackgroundProcess {
         try BackgroundProcess(
-            Repository.exporterBinary, ["--erlang.nodes=\(Self.names[0])"] + arguments, environment: exporterEnvironment
-        )
+            Repository.exporterBinary, ["--erlang.nodes=\(Self.names[0])", "--pubsub.all-buses"] + arguments,
+            environment: exporterEnvironment)
     }
 
     /// Kills the nodes without waiting for their ends (a `defer` cannot wait).
@@ -55,11 +55,16 @@ final class DemoCluster: Sendable {
     }
 }
 
-/// The thirteen payload kinds, as the exporter logs them (`type=` of each message at debug level).
+/// The 36 structs of the nine buses, as the exporter logs them (`type=` of each message at debug level).
 let gaterMessageKinds = [
     "performance_metric", "throughput_metric", "latency_metric", "resource_usage", "metric_alert",
     "node_health_updated", "cluster_health_updated", "component_health_updated", "health_check_completed",
     "system_alert", "alert_acknowledged", "alert_escalated", "notification_status",
+    "system_lifecycle_event", "system_config_changed", "feature_toggle_changed", "node_lifecycle_event",
+    "process_lifecycle_event", "supervision_event", "cluster_membership_changed", "data_change", "admin_action",
+    "access_log", "compliance_event", "debug_trace", "performance_analysis", "system_state", "error_analysis",
+    "auth_event", "access_violation", "security_alert", "session_event", "log_entry", "log_summary",
+    "log_filter_updated", "log_rotation",
 ]
 
 /// The kinds and senders named by debug "message" log lines (`peer=<node> ... type=<kind>`).

@@ -29,6 +29,7 @@
 %%                                     From ! {versioned_sync, timeout} after 5 s
 -module(pubsub_publisher).
 -export([start/2, start/3, start_ticking/2, start_publishing_all/3, start_publishing_many/3, start_publishing_real/2,
+         start_publishing_rounds/4,
          start_with_local_members/2, start_with_local_members/3]).
 
 -define(SCOPE, 'Elixir.Phoenix.PubSub').
@@ -67,6 +68,58 @@ start_publishing_many(PoolSize, Secret, N) ->
     Self = self(),
     spawn(fun() -> repeat(500, fun() -> Self ! {publish_many, N} end) end),
     start(PoolSize, Secret).
+
+%% start_publishing_rounds(PoolSize, Secret, Rounds, Mode): as start/2, and once a remote member is
+%% in a group of each of the nine buses, publishes Rounds rounds of Mode, then prints
+%% `published N` (N messages in all), for the exporter binary's tests of the nine buses:
+%%   variants  every gater_fixture payload as its struct, and each struct of the six other buses
+%%             also as a plain map, under an unknown tag and under another kind's tag
+%%   mutants   each struct of the six other buses with one field at a time made hostile (a map,
+%%             a megabyte of text, a negative number, an unknown atom, 10^4 elements, a tuple),
+%%             the shapes ExESDB 0.11 sends and the hostile ones, and ExESDB's bare log_event
+%%   flood     10^5 LogEntry structs, each from a random module at a random level
+start_publishing_rounds(PoolSize, Secret, Rounds, Mode) ->
+    Self = self(),
+    spawn(fun() ->
+                  wait_for_remote_members(),
+                  Messages = lists:append([messages(Mode, Secret) || _ <- lists:seq(1, Rounds)]),
+                  Self ! {publish_messages, Messages}
+          end),
+    start(PoolSize, Secret).
+
+wait_for_remote_members() ->
+    Buses = [ex_esdb_system, ex_esdb_health, ex_esdb_metrics, ex_esdb_lifecycle, ex_esdb_alerts, ex_esdb_audit,
+             ex_esdb_diagnostics, ex_esdb_security, ex_esdb_logging],
+    Joined = [Bus || Bus <- Buses, whereis(?SCOPE) =/= undefined,
+                     lists:any(fun(Pid) -> node(Pid) =/= node() end, pg:get_members(?SCOPE, group(Bus, 0)))],
+    case length(Joined) of
+        9 -> ok;
+        _ -> timer:sleep(50), wait_for_remote_members()
+    end.
+
+%% {Bus, Topic, Envelope} triples.
+messages(variants, Secret) ->
+    [{bus_of(Tag), Topic, sign(Secret, Inner)} || {Tag, Topic, Inner} <- gater_fixture:payloads()] ++
+        [{bus_of(Tag), Topic, sign(Secret, Variant)}
+         || {Tag, Topic, {Tag, P}} <- gater_fixture:bus_payloads(),
+            Variant <- [{Tag, maps:remove('__struct__', P)}, {ops_event, maps:remove('__struct__', P)},
+                        {latency_metric, P}]];
+messages(mutants, Secret) ->
+    Hostile = [#{nested => #{deeper => [1, 2, 3]}}, binary:copy(<<"z">>, 1024 * 1024), -1, no_such_value,
+               lists:seq(1, 10000), {tuple, 1}],
+    Mutants = [{bus_of(Tag), Topic, sign(Secret, {Tag, maps:put(Key, lists:nth(1 + erlang:phash2(Key, 6), Hostile), P)})}
+               || {Tag, Topic, {Tag, P}} <- gater_fixture:bus_payloads(), Key <- maps:keys(P), Key =/= '__struct__'],
+    Real = [{bus_of(Tag), Topic, sign(Secret, Inner)}
+            || {_, Topic, {Tag, _} = Inner} <- gater_fixture:bus_real_shapes() ++ gater_fixture:hostile()],
+    {log_event, _} = LogEvent = gater_fixture:log_event(),
+    Mutants ++ Real ++ [{ex_esdb_logging, <<"logging:emitter_pool">>, LogEvent}];
+messages(flood, Secret) ->
+    Levels = [debug, info, warn, error, critical, verbose],
+    [{ex_esdb_logging, <<"error_logs">>,
+      sign(Secret, {log_entry, maps:merge(gater_fixture:bus_log_entry(),
+                                          #{module => iolist_to_binary(["Elixir.Random.M", integer_to_list(rand:uniform(1 bsl 40))]),
+                                            level => lists:nth(rand:uniform(6), Levels)})})}
+     || _ <- lists:seq(1, 100000)].
 
 repeat(Milliseconds, Action) ->
     timer:sleep(Milliseconds),
@@ -146,6 +199,9 @@ loop(PoolSize, Secret) ->
         publish_real ->
             [broadcast(PoolSize, bus_of(Tag), Topic, sign(Secret, Inner))
              || {_, Topic, {Tag, _} = Inner} <- gater_fixture:real_shapes()];
+        {publish_messages, Messages} ->
+            [broadcast(PoolSize, Bus, Topic, Envelope) || {Bus, Topic, Envelope} <- Messages],
+            io:format("published ~b~n", [length(Messages)]);
         {publish_many, N} ->
             [broadcast(PoolSize, ex_esdb_metrics, <<"throughput">>, sign(Secret, throughput(Index)))
              || Index <- lists:seq(1, N)];
@@ -200,8 +256,22 @@ bus_of(Tag) when Tag =:= performance_metric; Tag =:= throughput_metric; Tag =:= 
 bus_of(Tag) when Tag =:= node_health_updated; Tag =:= cluster_health_updated; Tag =:= component_health_updated;
                  Tag =:= health_check_completed ->
     ex_esdb_health;
+bus_of(Tag) when Tag =:= system_alert; Tag =:= alert_acknowledged; Tag =:= alert_escalated;
+                 Tag =:= notification_status ->
+    ex_esdb_alerts;
+bus_of(Tag) when Tag =:= system_lifecycle_event; Tag =:= system_config_changed; Tag =:= feature_toggle_changed ->
+    ex_esdb_system;
+bus_of(Tag) when Tag =:= node_lifecycle_event; Tag =:= process_lifecycle_event; Tag =:= supervision_event;
+                 Tag =:= cluster_membership_changed ->
+    ex_esdb_lifecycle;
+bus_of(Tag) when Tag =:= data_change; Tag =:= admin_action; Tag =:= access_log; Tag =:= compliance_event ->
+    ex_esdb_audit;
+bus_of(Tag) when Tag =:= debug_trace; Tag =:= performance_analysis; Tag =:= system_state; Tag =:= error_analysis ->
+    ex_esdb_diagnostics;
+bus_of(Tag) when Tag =:= auth_event; Tag =:= access_violation; Tag =:= security_alert; Tag =:= session_event ->
+    ex_esdb_security;
 bus_of(_) ->
-    ex_esdb_alerts.
+    ex_esdb_logging.
 
 throughput(Index) ->
     {throughput_metric,
