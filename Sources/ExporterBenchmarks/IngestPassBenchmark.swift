@@ -60,12 +60,23 @@ enum IngestPassBenchmark {
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
-    /// The flood's broadcasts, as a BEAM node named `peer` sends them.
+    /// The flood's broadcasts, as a BEAM node named `peer` sends them; from the file
+    /// `BENCH_BROADCASTS` names when set (made by `e2e_bench:write_broadcasts/2`), so that a run
+    /// under valgrind starts no BEAM.
     static func broadcasts(erlangSources: URL) async throws -> [[UInt8]] {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ingest-pass-\(UUID()).bin")
-        defer { try? FileManager.default.removeItem(at: file) }
-        _ = try await ErlangFixtures(sourceDirectory: erlangSources.path)
-            .eval("e2e_bench:write_broadcasts(\"\(file.path)\", '\(peer)')")
+        let file: URL
+        if let given = ProcessInfo.processInfo.environment["BENCH_BROADCASTS"] {
+            file = URL(fileURLWithPath: given)
+        } else {
+            file = FileManager.default.temporaryDirectory.appendingPathComponent("ingest-pass-\(UUID()).bin")
+            _ = try await ErlangFixtures(sourceDirectory: erlangSources.path)
+                .eval("e2e_bench:write_broadcasts(\"\(file.path)\", '\(peer)')")
+        }
+        defer {
+            if ProcessInfo.processInfo.environment["BENCH_BROADCASTS"] == nil {
+                try? FileManager.default.removeItem(at: file)
+            }
+        }
         let bytes = Array(try Data(contentsOf: file))
         var broadcasts: [[UInt8]] = []
         var offset = 0
