@@ -197,6 +197,13 @@ extension LoopbackTests {
             await first.receive(.systemAlert(Gater.alert()), from: "n")
             await first.receive(.alertEscalation(Gater.escalation()), from: "n")
             _ = try await receiver.waitForRequests(1)
+            // Stopped only once the firing delivery is complete: stopped while the receiver's
+            // answer was still on its way, it stays pending and is rightly sent again after the
+            // restart (seen once on a loaded machine, where the second request was that repeat).
+            let drained = try await poll(timeout: .seconds(20)) {
+                first.queueStatus().allSatisfy { $0.length == 0 } ? true : nil
+            }
+            #expect(drained == true)
             firstRun.cancel()
             _ = await firstRun.result
 
