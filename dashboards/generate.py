@@ -6,7 +6,7 @@ datasource input, the variables and the panel conventions). After a change:
     python3 dashboards/generate.py && git diff dashboards/
 (or `python3 dashboards/generate.py OUTPUT_DIR` to write elsewhere).
 The test suite checks that the committed JSON is what this script writes.
-Metric names: DESIGN.md section 4; recording rules: alerts/recording_rules.yml.
+Metric names: the README's metric tables; recording rules: alerts/recording_rules.yml.
 """
 
 import json
