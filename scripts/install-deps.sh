@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that building, testing or running the demo needs, when missing.
-# Idempotent: installed packages are left alone. Usage: scripts/install-deps.sh [build|test|run]
+# Idempotent: installed packages are left alone. Usage: scripts/install-deps.sh [build|test|run|demo]
+#   build  what building the exporter needs (and Swift, which this script cannot install)
+#   demo   what the demo needs around an exporter built elsewhere (EXESDB_EXPORTER_BIN): no Swift
+#   run    build and demo; test: run and what the tests use
 set -euo pipefail
 
 purpose="${1:-test}"
-
-packages=(zlib1g-dev libcurl4-openssl-dev libssl-dev pkg-config)  # zlib: compressed terms, gzip; libcurl: webhooks; libcrypto: message HMAC
+build_packages=(zlib1g-dev libcurl4-openssl-dev libssl-dev pkg-config)  # zlib: compressed terms, gzip; libcurl: webhooks; libcrypto: message HMAC
+demo_packages=(erlang-base erlang-crypto erlang-ssl openssl python3)  # BEAM peers; HMAC; TLS distribution; demo sink
 case "$purpose" in
-  test | run) packages+=(erlang-base erlang-crypto erlang-ssl openssl python3) ;;  # BEAM peers; HMAC; TLS distribution; demo sink
+  build) packages=("${build_packages[@]}") ;;
+  demo) packages=("${demo_packages[@]}") ;;
+  run) packages=("${build_packages[@]}" "${demo_packages[@]}") ;;
+  test) packages=("${build_packages[@]}" "${demo_packages[@]}") ;;
+  *) echo "error: unknown purpose '$purpose'. Usage: scripts/install-deps.sh [build|test|run|demo]" >&2; exit 64 ;;
 esac
 case "$purpose" in
   test) packages+=(prometheus prometheus-alertmanager python3 python3-pip python3-hypercorn python3-yaml systemd curl) ;;  # real Prometheus, promtool, Alertmanager; HTTP/2 webhook receiver; systemd-analyze and deploy/kubernetes/generate.py for deploy/ checks
 esac
 
-if ! command -v swift >/dev/null 2>&1; then
+if [ "$purpose" != demo ] && ! command -v swift >/dev/null 2>&1; then
   echo "error: swift not found. Install Swift 6 (https://www.swift.org/install/linux/) and put it on PATH." >&2
   exit 1
 fi
