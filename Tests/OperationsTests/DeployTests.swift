@@ -76,12 +76,11 @@ import WebhookForwarder
         var block: String?
         return text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
             if let start = line.firstMatch(of: /^(\s*)#(\S)/) {
-                block = String(start.output.1)
-            } else if let indent = block, line.hasPrefix(indent + "#") {
-            } else {
-                block = nil
-                return String(line)
+                block = String(start.output.1)  // a setting: a block starts
+            } else if let indent = block, !line.hasPrefix(indent + "#") {
+                block = nil  // the block ended
             }
+            guard block != nil else { return String(line) }
             let column = line.index(line.startIndex, offsetBy: block?.count ?? 0)
             return String(line[..<column] + line[line.index(after: column)...])
         }.joined(separator: "\n")
