@@ -111,7 +111,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The mapping of DESIGN.md section 4: typed Gater messages into MetricsStore families.
+        // The metric catalogue (README, Metrics): typed Gater messages into MetricsStore families.
         .target(
             name: "Aggregation",
             dependencies: [
@@ -148,7 +148,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log")
             ]
         ),
-        // The YAML config file and its merge with the flags (DESIGN.md section 5).
+        // The YAML config file and its merge with the flags (README, Configuration).
         .target(
             name: "ExporterConfiguration",
             dependencies: [

@@ -5,13 +5,23 @@ The JSON files are what operators import; this script is how they are edited (on
 datasource input, the variables and the panel conventions). After a change:
     python3 dashboards/generate.py && git diff dashboards/
 (or `python3 dashboards/generate.py OUTPUT_DIR` to write elsewhere).
-The test suite checks that the committed JSON is what this script writes.
-Metric names: DESIGN.md section 4; recording rules: alerts/recording_rules.yml.
+The test suite checks that the committed JSON is what this script writes with the defaults.
+
+Configured like a monitoring mixin, for your Prometheus (write them elsewhere, then import):
+  --cluster-label LABEL   the label that tells clusters apart (default cluster): the `cluster`
+                          variable lists its values and every query matches it (All matches series
+                          without it too, so a single cluster needs nothing)
+  --job-selector MATCHERS limits the `job` variable to the exporter's jobs, e.g. 'job=~"exesdb.*"'
+                          (default: every job with exesdb_exporter_build_info)
+Every dashboard also has two annotations: escalations (exesdb_alert_escalations_total) and
+exporter restarts (process_start_time_seconds changing).
+Metric names: the README's metric tables; recording rules: alerts/recording_rules.yml.
 """
 
+import argparse
 import json
 import pathlib
-import sys
+import re
 
 DATASOURCE = {"type": "prometheus", "uid": "${DS_PROMETHEUS}"}
 EXPORTER = 'job=~"$job", instance=~"$instance"'
@@ -119,6 +129,12 @@ class Dashboard:
                    custom={"fillOpacity": 80, "lineWidth": 0})
 
     def render(self):
+        # The data source, cluster and job variables first, as every dashboard has them.
+        variables = [datasource_variable(), cluster_variable(), job_variable()] + [
+            variable for variable in self.variables if variable["name"] not in ("DS_PROMETHEUS", "job")]
+        return with_cluster(self._document(variables))
+
+    def _document(self, variables):
         return {
             "__inputs": [{"name": "DS_PROMETHEUS", "label": "Prometheus", "description": "The Prometheus that scrapes exesdb_exporter",
                           "type": "datasource", "pluginId": "prometheus", "pluginName": "Prometheus"}],
@@ -129,11 +145,40 @@ class Dashboard:
             "uid": self.uid, "title": self.title, "description": self.description, "tags": self.tags,
             "schemaVersion": 39, "version": 1, "editable": True, "graphTooltip": 1,
             "time": {"from": "now-1h", "to": "now"}, "refresh": "30s", "timezone": "",
-            "annotations": {"list": []},
+            "annotations": {"list": annotations()},
             "links": [{"title": "ExESDB dashboards", "type": "dashboards", "tags": ["exesdb"], "asDropdown": True}],
-            "templating": {"list": self.variables},
+            "templating": {"list": variables},
             "panels": self.panels,
         }
+
+
+CONFIG = {"cluster_label": "cluster", "job_selector": ""}
+
+
+def with_cluster(value):
+    """Every `job=~"$job"` matcher (queries, variables, annotations) also matches the cluster."""
+    if isinstance(value, dict):
+        return {key: with_cluster(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [with_cluster(item) for item in value]
+    if isinstance(value, str):
+        return value.replace('job=~"$job"', f'{CONFIG["cluster_label"]}=~"$cluster", job=~"$job"')
+    return value
+
+
+def annotations():
+    """Escalations and exporter restarts on every time axis."""
+    selector = 'job=~"$job"'
+    return [
+        {"name": "Escalations", "datasource": DATASOURCE, "enable": True, "hide": False, "iconColor": "orange",
+         "expr": f"sum by (to_level) (increase(exesdb_alert_escalations_total{{{selector}}}[$__rate_interval])) > 0",
+         "step": "30s", "titleFormat": "Escalation to {{to_level}}", "tagKeys": "to_level", "textFormat": "",
+         "useValueForTime": False},
+        {"name": "Exporter restarts", "datasource": DATASOURCE, "enable": True, "hide": False, "iconColor": "blue",
+         "expr": f"changes(process_start_time_seconds{{{selector}}}[$__rate_interval]) > 0",
+         "step": "30s", "titleFormat": "exesdb_exporter {{instance}} restarted", "tagKeys": "instance",
+         "textFormat": "", "useValueForTime": False},
+    ]
 
 
 def datasource_variable():
@@ -153,7 +198,20 @@ def query_variable(name, label, query, multi=True, include_all=True):
     return variable
 
 
-JOB = query_variable("job", "Job", "label_values(exesdb_exporter_build_info, job)")
+def cluster_variable():
+    # Series without the label match All (".*"), so one cluster without it still shows everything.
+    variable = query_variable("cluster", "Cluster",
+                              f'label_values(exesdb_exporter_build_info, {CONFIG["cluster_label"]})')
+    variable["allValue"] = ".*"
+    return variable
+
+
+def job_variable():
+    selector = ", ".join(part for part in (f'{CONFIG["cluster_label"]}=~"$cluster"', CONFIG["job_selector"]) if part)
+    return query_variable("job", "Job", f"label_values(exesdb_exporter_build_info{{{selector}}}, job)")
+
+
+JOB = query_variable("job", "Job", "label_values(exesdb_exporter_build_info, job)")  # job_variable() when rendered
 INSTANCE = query_variable("instance", "Exporter", 'label_values(exesdb_exporter_build_info{job=~"$job"}, instance)')
 NODE = query_variable("node", "Node", 'label_values(exesdb_node_health_status{job=~"$job"}, node)')
 OPERATION = query_variable("operation", "Operation", 'label_values(exesdb_operations_total{job=~"$job"}, operation)')
@@ -575,8 +633,16 @@ DASHBOARDS = {
 
 
 def main():
-    # An output folder as the only argument (the tests compare with the committed files).
-    folder = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else pathlib.Path(__file__).resolve().parent
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cluster-label", default=CONFIG["cluster_label"])
+    parser.add_argument("--job-selector", default=CONFIG["job_selector"])
+    parser.add_argument("output", nargs="?", help="folder to write to (default: this one; the tests compare)")
+    arguments = parser.parse_args()
+    if not re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]*", arguments.cluster_label):
+        parser.error(f"--cluster-label={arguments.cluster_label}: not a Prometheus label name")
+    CONFIG.update(cluster_label=arguments.cluster_label, job_selector=arguments.job_selector)
+    folder = pathlib.Path(arguments.output) if arguments.output else pathlib.Path(__file__).resolve().parent
+    folder.mkdir(parents=True, exist_ok=True)
     for name, build in DASHBOARDS.items():
         text = json.dumps(build().render(), indent=2, sort_keys=False) + "\n"
         (folder / name).write_text(text)

@@ -1,5 +1,5 @@
 %% DEMO ONLY (a stand-in for a real ExESDB cluster): the structs of ExESDBGater's system,
-%% lifecycle, audit, diagnostics, security and logging buses (DESIGN.md section 3.5), Elixir-shaped
+%% lifecycle, audit, diagnostics, security and logging buses (README, The other six buses), Elixir-shaped
 %% as demo_payloads makes the other thirteen. Each function returns the Inner term {Tag, Struct}
 %% that exesdb_demo:broadcast/4 signs.
 -module(demo_ops_payloads).

@@ -1,6 +1,6 @@
 %% DEMO ONLY (a stand-in for a real ExESDB cluster): the thirteen ExESDBGater payloads as Elixir
 %% structs, i.e. maps with '__struct__' => 'Elixir.ExESDBGater.Messages.<Module>' and DateTime
-%% timestamps in UTC truncated to milliseconds (DESIGN.md section 3.4). Each function returns the
+%% timestamps in UTC truncated to milliseconds (docs/architecture.md, Payloads). Each function returns the
 %% Inner term {Tag, Struct} that exesdb_demo:broadcast/4 signs.
 -module(demo_payloads).
 -export([utc_now/0, performance/5, throughput/4, latency/5, resource/4, metric_alert/6, node_health/6,

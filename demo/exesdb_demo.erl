@@ -1,7 +1,7 @@
 %% DEMO ONLY: a stand-in for a real ExESDB cluster, so that the exporter, the dashboards and the
 %% alert rules can be seen working on one machine. It is not ExESDB and stores no events.
 %%
-%% On the wire it behaves as an ExESDB node running ExESDBGater does (DESIGN.md section 3): an OTP
+%% On the wire it behaves as an ExESDB node running ExESDBGater does (docs/architecture.md, Wire facts): an OTP
 %% pg scope registered as 'Elixir.Phoenix.PubSub'; per bus a worker in the Phoenix.PubSub PG2
 %% groups ('Elixir.<bus>.Adapter', then '_2'..'_N' with a pool); a broadcast picks one group by
 %% erlang:phash2(self(), PoolSize) and sends {forward_to_local, Topic, Message, 'Elixir.Phoenix.PubSub'}

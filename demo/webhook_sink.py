@@ -70,7 +70,8 @@ class Sink(BaseHTTPRequestHandler):
             payload, lines = None, [f"(not JSON, {len(body)} bytes)"]
         note = "" if signature == "unchecked" else f" (signature {signature})"
         for line in lines:
-            print(f"[webhook sink {stamp}] {self.path} {line}{note}", flush=True)
+            # "POST /path" as in an access log: a bare "/" at the head of the text reads as a stray path.
+            print(f"[webhook sink {stamp}] POST {self.path} {line}{note}", flush=True)
         if self.server.log_path:
             record = {"path": self.path, "content_type": self.headers.get("Content-Type"),
                       "idempotency_key": self.headers.get("Idempotency-Key"), "signature": signature,

@@ -6,8 +6,13 @@
 # Usage: scripts/demo.sh [--cluster-only] [--profile=normal|fast] [-- exporter flags...]
 #   --cluster-only   start only EPMD and the three demo nodes; print how to join them
 #   --profile=fast   denser traffic and quicker alert lifecycles (for tests); default normal
-# Environment: EXESDB_EXPORTER_BIN runs that binary instead of building the release one;
-# EXESDB_DEMO_WEB_PORT picks the exporter's port (default 9571 when free, else any free port).
+# Environment: EXESDB_EXPORTER_BIN runs that binary instead of building the release one (Swift is
+# then not needed); EXESDB_DEMO_WEB_PORT picks the exporter's port (default 9571 when free, else any
+# free port).
+#
+# Every process it starts runs in a session of its own (setsid), out of the terminal's reach: Ctrl-C
+# reaches this script alone, which stops the exporter first (it leaves the PubSub groups while the
+# nodes still run, so it has no lost connection to report), then the sink, the nodes and EPMD.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -25,9 +30,15 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-scripts/install-deps.sh run
 binary="${EXESDB_EXPORTER_BIN:-}"
-if [ "$cluster_only" = false ] && [ -z "$binary" ]; then
+if [ -n "$binary" ] && [ ! -x "$binary" ]; then
+  echo "error: EXESDB_EXPORTER_BIN=$binary is not an executable file; unset it to build one" >&2
+  exit 64
+fi
+if [ "$cluster_only" = true ] || [ -n "$binary" ]; then
+  scripts/install-deps.sh demo  # no build: Swift is not needed
+else
+  scripts/install-deps.sh run
   echo "== building the exporter (release)"
   swift build -c release --product exesdb_exporter
   binary=.build/release/exesdb_exporter
@@ -37,10 +48,12 @@ workdir="$(mktemp -d "${TMPDIR:-/tmp}/exesdb-demo.XXXXXX")"
 chmod 700 "$workdir"
 echo "temporary files (removed at the end): $workdir"
 started=()  # pids, in start order; stopped in reverse
+ticker=""   # the pid of the sleep between two reminders of the URLs
 
 stop_all() {
   trap - EXIT INT TERM
   local index pid
+  [ -z "$ticker" ] || kill "$ticker" 2>/dev/null || true
   for ((index = ${#started[@]} - 1; index >= 0; index--)); do
     pid="${started[$index]}"
     kill -TERM "$pid" 2>/dev/null || continue
@@ -84,7 +97,7 @@ cp "$workdir/cookie" "$workdir/home/.erlang.cookie"
 chmod 400 "$workdir/cookie" "$workdir/home/.erlang.cookie" "$workdir/webhook_hmac"
 
 epmd_port="$(free_port)"
-epmd -port "$epmd_port" -address 127.0.0.1 &
+setsid epmd -port "$epmd_port" -address 127.0.0.1 &
 started+=($!)
 for _ in $(seq 1 50); do epmd -port "$epmd_port" -names >/dev/null 2>&1 && break; sleep 0.1; done
 
@@ -94,7 +107,7 @@ node_list="[$(IFS=,; echo "${nodes[*]}")]"
 for index in 0 1 2; do
   name="${nodes[$index]}"
   HOME="$workdir/home" ERL_EPMD_PORT="$epmd_port" SECRET_KEY_BASE="$(cat "$workdir/secret_key_base")" \
-    erl -sname "$name" -noshell -pa "$workdir/ebin" \
+    setsid erl -sname "$name" -noshell -pa "$workdir/ebin" \
     -eval "exesdb_demo:start(#{index => $index, nodes => $node_list, profile => $profile})" \
     >"$workdir/${name%@*}.log" 2>&1 &
   started+=($!)
@@ -112,7 +125,7 @@ if [ "$cluster_only" = true ]; then
 fi
 
 sink_port="$(free_port)"
-python3 demo/webhook_sink.py --port "$sink_port" --log "$workdir/webhooks.log" \
+setsid python3 demo/webhook_sink.py --port "$sink_port" --log "$workdir/webhooks.log" \
   --hmac-secret-file "$workdir/webhook_hmac" &
 started+=($!)
 
@@ -142,7 +155,7 @@ flags=(
   --web.listen-address="127.0.0.1:$web_port" --config.file="$workdir/exesdb_exporter.yml"
 )
 
-env -u ERLANG_COOKIE -u SECRET_KEY_BASE ERL_EPMD_PORT="$epmd_port" "$binary" "${flags[@]}" "${exporter_flags[@]}" &
+setsid env -u ERLANG_COOKIE -u SECRET_KEY_BASE ERL_EPMD_PORT="$epmd_port" "$binary" "${flags[@]}" "${exporter_flags[@]}" &
 exporter=$!
 started+=("$exporter")
 
@@ -151,9 +164,21 @@ echo "exporter:      http://127.0.0.1:$web_port/"
 echo "metrics:       http://127.0.0.1:$web_port/metrics"
 echo "webhook sink:  http://127.0.0.1:$sink_port/ (prints each forwarded escalation below, the first within about 30 s)"
 echo "demo running ($profile profile); Ctrl-C stops everything"
-set +e
-wait "$exporter"
-status=$?
-set -e
-echo "the exporter exited with status $status"
-exit "$status"
+
+# The URLs again every minute, so that the exporter's and the sink's lines do not scroll them away.
+# `wait` returns at once on Ctrl-C (a trapped signal), where a foreground `sleep` would delay it.
+started_at=$SECONDS
+while true; do
+  sleep 60 &
+  ticker=$!
+  set +e
+  wait -n -p finished "$exporter" "$ticker"
+  status=$?
+  set -e
+  if [ "${finished:-}" = "$exporter" ]; then
+    kill "$ticker" 2>/dev/null || true
+    echo "the exporter exited with status $status"
+    exit "$status"
+  fi
+  echo "[demo running for $(((SECONDS - started_at) / 60)) min] exporter http://127.0.0.1:$web_port/  metrics http://127.0.0.1:$web_port/metrics  webhook sink http://127.0.0.1:$sink_port/  (Ctrl-C stops everything)"
+done

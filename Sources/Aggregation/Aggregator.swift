@@ -3,7 +3,7 @@ import Logging
 import MetricsStore
 import Synchronization
 
-/// Turns each accepted message into metric updates, exactly as DESIGN.md section 4 maps them:
+/// Turns each accepted message into metric updates, exactly as the README's metric tables map them:
 /// one small function per payload type below. Percentages become ratios, milliseconds seconds.
 public final class Aggregator: Sendable {
     private let families: ExESDBFamilies

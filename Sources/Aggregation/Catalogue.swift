@@ -1,6 +1,6 @@
 import MetricsStore
 
-/// The metric catalogue of DESIGN.md section 4: every family the dashboards and alert rules are
+/// The metric catalogue (the README's metric tables): every family the dashboards and alert rules are
 /// written against, registered at start so each one is served (with its help, type and unit)
 /// before its first sample. Families of other modules (`exesdb_exporter_*`) are listed here for
 /// their help text; those modules update them through swift-metrics.

@@ -52,7 +52,7 @@ final class ObservedNames: Sendable {
     var count: Int { lastSeen.withLock { $0.count } }
 }
 
-/// The documented enumerations of DESIGN.md 3.5 and the caps on observed names.
+/// The documented enumerations of the Gater's payloads (docs/architecture.md, Payloads) and the caps on observed names.
 enum Vocabulary {
     static let systemEvents = Enumeration(["starting", "started", "stopping", "stopped"])
     static let nodeEvents = Enumeration(["joining", "joined", "leaving", "left", "down", "reconnected"])

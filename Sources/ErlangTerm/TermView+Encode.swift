@@ -1,5 +1,5 @@
 /// Re-encoding a received term in a chosen atom style by copying its bytes and rewriting only the
-/// atoms: how a signature made over the publisher's `term_to_binary` is checked (DESIGN.md 3.3).
+/// atoms: how a signature made over the publisher's `term_to_binary` is checked (docs/architecture.md, The envelope and its signature).
 extension TermView {
     /// The external format of `term` (the whole term by default) with atoms in `style`, prefixed
     /// with the version byte 131 unless `includeVersion` is false.

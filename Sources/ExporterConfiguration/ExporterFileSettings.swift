@@ -1,4 +1,4 @@
-/// The config file's shape (DESIGN.md section 5): keys are the flags' words in snake case, and
+/// The config file's shape (README, Configuration): keys are the flags' words in snake case, and
 /// flags override the file. Every section refuses keys it does not know. The `webhooks` section
 /// belongs to the webhook forwarder, which decodes it itself (`ConfigFile.section`).
 public struct ExporterFileSettings: Decodable, Sendable, Equatable {

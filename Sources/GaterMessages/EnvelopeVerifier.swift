@@ -2,7 +2,7 @@ import ErlangTerm
 import NIOConcurrencyHelpers
 import Synchronization
 
-/// Opens ExESDBGater envelopes (DESIGN.md 3.3): `{secure_message, Signature, Inner}` or
+/// Opens ExESDBGater envelopes (docs/architecture.md, The envelope and its signature): `{secure_message, Signature, Inner}` or
 /// `{unsecured_message, Inner}`, with the Gater's own policy.
 ///
 /// The signature is HMAC-SHA256 of `term_to_binary(Inner)` on the publisher, whose atoms are

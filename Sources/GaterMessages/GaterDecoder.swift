@@ -1,6 +1,6 @@
 import ErlangTerm
 
-/// Turns a verified inner term `{Tag, Payload}` into a typed message (DESIGN.md 3.4): the kind
+/// Turns a verified inner term `{Tag, Payload}` into a typed message (docs/architecture.md, Payloads): the kind
 /// comes from the payload's `__struct__` module, else the tag, else the payload's keys; a tag
 /// paired with a struct of another kind is decoded by the struct. What cannot be decoded is a
 /// rejection, never a crash.

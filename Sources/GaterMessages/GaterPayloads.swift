@@ -1,4 +1,4 @@
-/// The ExESDBGater payloads (DESIGN.md 3.4). Atoms and strings become `String`, numbers `Double`
+/// The ExESDBGater payloads (docs/architecture.md, Payloads). Atoms and strings become `String`, numbers `Double`
 /// or `Int`, timestamps seconds since the Unix epoch (UTC).
 
 public struct PerformanceMetric: Sendable, Equatable {
@@ -319,7 +319,7 @@ public enum GaterMessageKind: String, Sendable, CaseIterable {
 }
 
 extension GaterMessageKind {
-    /// The bus ExESDBGater publishes the kind on (DESIGN.md 3.4 and 3.5).
+    /// The bus ExESDBGater publishes the kind on (docs/architecture.md, Payloads).
     public var bus: GaterBus {
         switch self {
         case .performanceMetric, .throughputMetric, .latencyMetric, .resourceUsage, .metricAlert: .metrics
@@ -335,7 +335,7 @@ extension GaterMessageKind {
     }
 }
 
-/// The nine ExESDBGater buses (DESIGN.md 3.1), by their Phoenix.PubSub server names.
+/// The nine ExESDBGater buses (docs/architecture.md, The buses and the pg overlay), by their Phoenix.PubSub server names.
 public enum GaterBus: String, Sendable, CaseIterable {
     case system = "ex_esdb_system"
     case health = "ex_esdb_health"

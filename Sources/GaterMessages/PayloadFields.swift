@@ -1,5 +1,5 @@
 /// The fields of one payload, however they were read: from a `TermView` (`PayloadReader`, every
-/// shape DESIGN.md 3.4 tolerates) or straight from the broadcast's bytes (`ScannedFields`, the
+/// shape docs/architecture.md's Payloads tolerates) or straight from the broadcast's bytes (`ScannedFields`, the
 /// shapes the Gater sends). The decoders of `GaterDecoder` read either, so both paths decode alike.
 protocol PayloadFields {
     /// Whether the key is there, whatever its value.

@@ -48,7 +48,7 @@ enum PayloadField: Int, CaseIterable {
 /// The payload map's fields, found in one pass over its keys: each decoder then reads any field
 /// without scanning the map again.
 ///
-/// Tolerant reads (DESIGN.md 3.4): numbers may be integers or floats, nil means absent, a list
+/// Tolerant reads (docs/architecture.md, Payloads): numbers may be integers or floats, nil means absent, a list
 /// stands for its length where a count is expected, strings may be binaries or charlists, atoms
 /// may stand where strings are expected.
 struct PayloadReader {
@@ -249,7 +249,7 @@ final class StructKeys: Sendable {
 
     static func of(_ kind: GaterMessageKind) -> StructKeys { all[kind.position] }
 
-    /// Per kind, in `allCases` order: the fields of DESIGN.md 3.4's table.
+    /// Per kind, in `allCases` order: the fields of its struct that the decoders read.
     private static let all: [StructKeys] = GaterMessageKind.allCases.map { kind in
         switch kind {
         case .performanceMetric: StructKeys([.metricName, .value, .unit, .node, .component, .tags, .timestamp])
@@ -280,7 +280,7 @@ final class StructKeys: Sendable {
         }
     }
 
-    /// The fields of DESIGN.md 3.5's table that the decoders read (and the keys that tell a
+    /// The fields of the six other buses' structs that the decoders read (and the keys that tell a
     /// plain map's kind); the others are skipped as unknown keys.
     private static func sixBuses(_ kind: GaterMessageKind) -> StructKeys {
         switch kind {

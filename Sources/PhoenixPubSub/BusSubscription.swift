@@ -12,7 +12,7 @@ public struct BusSubscription: Sendable, Hashable {
         self.topics = topics
     }
 
-    /// The pg groups of this bus for a pool of `poolSize` (DESIGN.md 3.2): `Elixir.<bus>.Adapter`,
+    /// The pg groups of this bus for a pool of `poolSize` (docs/architecture.md, The buses and the pg overlay): `Elixir.<bus>.Adapter`,
     /// then `Elixir.<bus>.Adapter_2` ... `_N`; a broadcaster picks one, so a subscriber joins all.
     public func groups(poolSize: Int) -> [Atom] {
         let base = "Elixir.\(name).Adapter"

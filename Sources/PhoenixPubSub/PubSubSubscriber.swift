@@ -4,7 +4,7 @@ import Logging
 import NIOConcurrencyHelpers
 
 /// Takes part in the pg overlay of Phoenix.PubSub the way another PubSub node would
-/// (DESIGN.md 3.2): a scope process of our own, one member process per bus joined to all of its
+/// (docs/architecture.md, The buses and the pg overlay): a scope process of our own, one member process per bus joined to all of its
 /// groups on every connected node, and the `forward_to_local` messages those members receive,
 /// handed to a `BroadcastReceiver` on the thread that read them, in the read buffer's bytes.
 ///

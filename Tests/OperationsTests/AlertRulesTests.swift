@@ -3,14 +3,14 @@ import Testing
 
 /// The shipped Prometheus rules (alerts/), checked and unit-tested by the real promtool.
 @Suite struct AlertRulesTests {
-    /// The alerts issue 7 requires, at least.
+    /// The alerts the project promises, at least.
     static let requiredAlerts = [
         "ExESDBExporterDown", "ExESDBNoPeers", "ExESDBNodeUnhealthy", "ExESDBNodeDegraded", "ExESDBClusterQuorumLost",
         "ExESDBComponentUnhealthy", "ExESDBHealthCheckFailing", "ExESDBLatencyHigh", "ExESDBThroughputDropped",
         "ExESDBResourceSaturation", "ExESDBCriticalAlerts", "ExESDBMessagesRejected", "ExESDBEveryMessageRejected",
         "ExESDBWebhookDeliveryFailing",
         "ExESDBWebhookBacklog", "ExESDBStaleMetrics",
-        // Issue 16: the other six buses.
+        // The other six buses.
         "ExESDBLoginFailureBurst", "ExESDBSecurityCritical", "ExESDBProcessRestarting", "ExESDBVersionSkew",
         "ExESDBErrorLogRateHigh",
     ]
@@ -76,6 +76,75 @@ import Testing
             #expect(fires.contains(name), "no promtool case fires \(name)")
             #expect(quiet.contains(name), "no promtool case shows \(name) staying quiet")
         }
+    }
+
+    /// alerts/generate.py with its defaults writes the shipped files unchanged.
+    @Test func generateWithTheDefaultsWritesTheShippedRules() async throws {
+        let directory = try Repository.temporaryDirectory("rules-default")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let result = try await Tool.run(
+            "python3", package: "python3", [Repository.path("alerts/generate.py"), directory])
+        #expect(result.status == 0, "\(result.output)")
+        for file in ["recording_rules.yml", "alerting_rules.yml"] {
+            let generated = try String(contentsOfFile: "\(directory)/\(file)", encoding: .utf8)
+            #expect(generated == (try Repository.text("alerts/\(file)")), "alerts/\(file) differs from generate.py's")
+        }
+    }
+
+    /// Another job selector, a cluster label and a runbook URL pattern: promtool accepts the
+    /// rules, and their unit tests pass rewritten for that job, with a cluster label on every input
+    /// series that every alert and recorded series must keep (but absent()'s, which has none).
+    @Test func generateConfiguresTheJobTheClusterLabelAndTheRunbooks() async throws {
+        let directory = try Repository.temporaryDirectory("rules-mixin")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let result = try await Tool.run(
+            "python3", package: "python3",
+            [
+                Repository.path("alerts/generate.py"), #"--job-selector=job="exesdb""#, "--cluster-label=cluster",
+                "--runbook-url=https://runbooks.example/exesdb/{alert}", directory,
+            ])
+        #expect(result.status == 0, "\(result.output)")
+        let alerting = try String(contentsOfFile: "\(directory)/alerting_rules.yml", encoding: .utf8)
+        #expect(!alerting.contains(#"job="exesdb_exporter""#) && alerting.contains(#"absent(up{job="exesdb"})"#))
+        #expect(!alerting.contains("runbook_url: docs/runbook.md"))
+        #expect(alerting.contains("runbook_url: https://runbooks.example/exesdb/exesdbnopeers"))
+        for file in ["recording_rules.yml", "alerting_rules.yml"] {
+            let text = try String(contentsOfFile: "\(directory)/\(file)", encoding: .utf8)
+            for clause in text.matches(of: /\b(?:by|on) \(([^()]*)\)/) where clause.output.1.contains("job") {
+                #expect(clause.output.1.hasPrefix("cluster, "), "\(file): \(clause.output.0) drops the cluster")
+            }
+        }
+        let check = try await Tool.run(
+            "promtool", package: "prometheus",
+            ["check", "rules", "\(directory)/recording_rules.yml", "\(directory)/alerting_rules.yml"])
+        #expect(check.status == 0, "\(check.output)")
+        try FileManager.default.createDirectory(atPath: "\(directory)/tests", withIntermediateDirectories: true)
+        for file in try Repository.files(in: "alerts/tests", ending: ".test.yml") {
+            let rewritten = Self.withJobAndCluster(try Repository.text(file))
+            try rewritten.write(
+                toFile: "\(directory)/tests/\(URL(fileURLWithPath: file).lastPathComponent)", atomically: true,
+                encoding: .utf8)
+        }
+        let tests = try Repository.files(in: "alerts/tests", ending: ".test.yml").map {
+            "\(directory)/tests/\(URL(fileURLWithPath: $0).lastPathComponent)"
+        }
+        let unit = try await Tool.run("promtool", package: "prometheus", ["test", "rules"] + tests)
+        #expect(unit.status == 0, "\(unit.output)")
+    }
+
+    /// The promtool unit tests for job `exesdb`, runbooks at runbooks.example, and `cluster="c1"` on
+    /// every input series and so on every expected alert and sample.
+    static func withJobAndCluster(_ text: String) -> String {
+        text.replacingOccurrences(of: #"job="exesdb_exporter""#, with: #"job="exesdb""#)
+            .replacingOccurrences(of: "job: exesdb_exporter", with: "job: exesdb")
+            .replacingOccurrences(of: "job exesdb_exporter", with: "job exesdb")
+            .replacing(/runbook_url: "docs\/runbook\.md#([a-z0-9]+)"/) {
+                "runbook_url: \"https://runbooks.example/exesdb/\($0.output.1)\""
+            }
+            .replacing(/(series: '[a-zA-Z_:][a-zA-Z0-9_:]*)\{/) { "\($0.output.1){cluster=\"c1\"," }
+            .replacing(/(labels: '[a-zA-Z_:][a-zA-Z0-9_:]*)\{/) { "\($0.output.1){cluster=\"c1\"," }
+            // absent() makes its alert's labels from the selector alone: no cluster there.
+            .replacing(/exp_labels: \{(?!severity: critical, job: exesdb\})/) { _ in "exp_labels: {cluster: c1, " }
     }
 
     @Test func prometheusRuleForTheOperatorHoldsExactlyTheseRules() async throws {

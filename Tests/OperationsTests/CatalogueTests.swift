@@ -93,10 +93,11 @@ enum Catalogue {
         "exesdb_exporter_collector_errors_total": ["collector", "node", "reason"],
     ]
 
-    /// The labels a series name may carry (its family's, plus the scrape's job and instance), or
-    /// nil when the name is not in the catalogue.
+    /// The labels a series name may carry (its family's, plus the scrape's job and instance and the
+    /// cluster label Prometheus may add, which the dashboards match), or nil when the name is not in
+    /// the catalogue.
     static func labels(of name: String) -> Set<String>? {
-        let scrape: Set<String> = ["job", "instance"]
+        let scrape: Set<String> = ["job", "instance", "cluster"]
         if let labels = families[name] { return labels.union(scrape) }
         for suffix in ["_bucket", "_sum", "_count"] where name.hasSuffix(suffix) {
             let family = String(name.dropLast(suffix.count))

@@ -27,6 +27,20 @@ import Testing
         }
     }
 
+    /// The annotation queries of a dashboard, by name.
+    static func annotations(_ dashboard: [String: Any]) -> [String: String] {
+        let list = (dashboard["annotations"] as? [String: Any])?["list"] as? [[String: Any]] ?? []
+        return Dictionary(
+            list.compactMap { entry in
+                (entry["name"] as? String).flatMap { name in (entry["expr"] as? String).map { (name, $0) } }
+            }
+        ) { first, _ in first }
+    }
+
+    static func variables(_ dashboard: [String: Any]) -> [[String: Any]] {
+        ((dashboard["templating"] as? [String: Any])?["list"] as? [[String: Any]]) ?? []
+    }
+
     static func variableNames(_ dashboard: [String: Any]) -> Set<String> {
         let templating = dashboard["templating"] as? [String: Any] ?? [:]
         let variables = templating["list"] as? [[String: Any]] ?? []
@@ -100,14 +114,19 @@ import Testing
         for stat in ["p50", "p95", "p99"] { #expect(latency.contains("stat=\"\(stat)\""), "no \(stat) panel") }
     }
 
-    /// Every query, with the variables substituted as Grafana would, parses as PromQL
-    /// (promtool check rules on one recording rule per query).
+    /// Every query and annotation, with the variables substituted as Grafana would, parses as
+    /// PromQL (promtool check rules on one recording rule per query).
     @Test func everyQueryIsValidPromQL() async throws {
+        try await Self.checkPromQL(try Self.files.map { try Repository.json($0) })
+    }
+
+    static func checkPromQL(_ dashboards: [[String: Any]]) async throws {
         let directory = try Repository.temporaryDirectory("dashboard-queries")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var rules = "groups:\n  - name: dashboard_queries\n    rules:\n"
-        for file in Self.files {
-            for (index, expression) in Self.expressions(try Repository.json(file)).enumerated() {
+        for dashboard in dashboards {
+            let queries = Self.expressions(dashboard) + Self.annotations(dashboard).values.sorted()
+            for (index, expression) in queries.enumerated() {
                 let quoted = try yamlQuoted(substitutingVariables(expression))
                 rules += "      - record: dashboard_query_\(index)\n        expr: \(quoted)\n"
             }
@@ -116,6 +135,66 @@ import Testing
         try rules.write(toFile: path, atomically: true, encoding: .utf8)
         let result = try await Tool.run("promtool", package: "prometheus", ["check", "rules", path])
         #expect(result.status == 0, "\(result.output)")
+    }
+
+    /// As monitoring mixins: a `cluster` variable whose value every query matches (All also
+    /// matching series without the label), and escalations and exporter restarts on the time axis.
+    @Test(arguments: files) func clusterVariableAndAnnotations(_ file: String) async throws {
+        try Self.checkClusterAndAnnotations(try Repository.json(file), label: "cluster", file: file)
+        let job = Self.variables(try Repository.json(file)).first { $0["name"] as? String == "job" }
+        #expect(job?["definition"] as? String == #"label_values(exesdb_exporter_build_info{cluster=~"$cluster"}, job)"#)
+    }
+
+    static func checkClusterAndAnnotations(_ dashboard: [String: Any], label: String, file: String) throws {
+        let variables = Self.variables(dashboard)
+        let cluster = try #require(
+            variables.first { $0["name"] as? String == "cluster" }, "\(file): no cluster variable")
+        #expect(cluster["definition"] as? String == "label_values(exesdb_exporter_build_info, \(label))")
+        #expect(cluster["allValue"] as? String == ".*" && cluster["includeAll"] as? Bool == true, "\(file): \(cluster)")
+        #expect(variables.map { $0["name"] as? String ?? "" }.prefix(3) == ["DS_PROMETHEUS", "cluster", "job"])
+        let matcher = "\(label)=~\"$cluster\""
+        let queries =
+            Self.expressions(dashboard) + Self.annotations(dashboard).values
+            + variables.filter { !["cluster", "DS_PROMETHEUS"].contains($0["name"] as? String) }.compactMap {
+                $0["definition"] as? String
+            }
+        for query in queries { #expect(query.contains(matcher), "\(file): no \(matcher) in \(query)") }
+        let annotations = Self.annotations(dashboard)
+        #expect(
+            annotations["Escalations"]?.contains("exesdb_alert_escalations_total") == true, "\(file): \(annotations)")
+        #expect(
+            annotations["Exporter restarts"]?.contains("changes(process_start_time_seconds") == true,
+            "\(file): \(annotations)")
+    }
+
+    /// generate.py's parameters: another cluster label and a job selector reach every query and
+    /// the variables, and the queries stay valid PromQL.
+    @Test func generateTakesAClusterLabelAndAJobSelector() async throws {
+        let directory = try Repository.temporaryDirectory("dashboards-mixin")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let result = try await Tool.run(
+            "python3", package: "python3",
+            [
+                Repository.path("dashboards/generate.py"), "--cluster-label=k8s_cluster",
+                #"--job-selector=job=~"exesdb.*""#,
+                directory,
+            ])
+        #expect(result.status == 0, "\(result.output)")
+        var dashboards: [[String: Any]] = []
+        for file in Self.files {
+            let path = "\(directory)/\(URL(fileURLWithPath: file).lastPathComponent)"
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            let dashboard = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
+            try Self.checkClusterAndAnnotations(dashboard, label: "k8s_cluster", file: file)
+            #expect(
+                !text.contains(#"\"cluster=~"#) && !text.contains(#" cluster=~"#), "\(file): the default label is left")
+            let job = Self.variables(dashboard).first { $0["name"] as? String == "job" }
+            #expect(
+                job?["definition"] as? String
+                    == #"label_values(exesdb_exporter_build_info{k8s_cluster=~"$cluster", job=~"exesdb.*"}, job)"#)
+            dashboards.append(dashboard)
+        }
+        try await Self.checkPromQL(dashboards)
     }
 
     @Test func committedJSONIsWhatGenerateWrites() async throws {
@@ -144,5 +223,7 @@ func substitutingVariables(_ expression: String, values: [String: String] = [:])
     for (builtin, value) in [("$__rate_interval", "1m"), ("$__interval", "15s"), ("$__range", "1h")] {
         result = result.replacingOccurrences(of: builtin, with: value)
     }
-    return result.replacing(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/) { match in values[String(match.output.1)] ?? ".+" }
+    // "All" of each variable: `.+`, but the cluster's `.*`, which also matches series without the label.
+    let all = ["cluster": ".*"].merging(values) { $1 }
+    return result.replacing(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/) { match in all[String(match.output.1)] ?? ".+" }
 }

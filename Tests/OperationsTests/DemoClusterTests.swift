@@ -6,12 +6,14 @@ import Testing
 /// message arrives and verifies; scripts/demo.sh starts everything and leaves nothing behind.
 @Suite(.serialized) struct DemoClusterTests {
     // The test runner's children inherit SIGINT and SIGTERM blocked, which a shell cannot undo (and
-    // passes on to everything it starts); in a terminal nothing is blocked. This restores that, then
-    // execs the script.
+    // passes on to everything it starts); in a terminal nothing is blocked. This restores that,
+    // makes the script the leader of a process group of its own, as a terminal's job is (so that
+    // `pressCtrlC` reaches the script and whatever it left in its group), then execs the script.
     static let restoreSIGINT = """
         import os, signal, sys
         signal.pthread_sigmask(signal.SIG_SETMASK, [])
         signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.setpgid(0, 0)
         os.execv(sys.argv[1], sys.argv[1:])
         """
 
@@ -83,7 +85,8 @@ import Testing
         #expect(ports.count == 6 && ports.allSatisfy(isListening), "not all listening: \(ports)")
         #expect(!(try await DemoScript.processes(naming: workdir)).isEmpty, "pgrep does not find the demo's processes")
 
-        demo.signal(SIGINT)
+        let linesBeforeCtrlC = demo.lines.count
+        demo.pressCtrlC()
         var status = try await demo.waitForExit(timeout: .seconds(45))
         if status == nil {  // still clean up what it started before failing
             demo.signal(SIGTERM)
@@ -98,6 +101,12 @@ import Testing
         #expect(leftovers.isEmpty, "left running: \(leftovers)")
         #expect(ports.filter(isListening).isEmpty, "still listening on \(ports.filter(isListening)) of \(ports)")
         #expect(!demo.lines.contains { $0.contains("rejected a message") })
+        // Ctrl-C reaches the script alone, which stops the exporter before the nodes: the exporter
+        // has no lost connection to report while it stops.
+        let stopping = demo.lines.dropFirst(linesBeforeCtrlC).filter {
+            $0.contains("level=warning") || $0.contains("level=error")
+        }
+        #expect(stopping.isEmpty, "warnings while the demo stopped: \(stopping)")
         #expect(!demo.lines.contains { line in secrets.contains { line.contains($0) } }, "a secret was printed")
     }
 
@@ -108,8 +117,10 @@ import Testing
     )
         async throws
     {
-        try await demo.waitForLine(
+        let printed = try await demo.waitForLine(
             containingAll: ["[webhook sink", "ExESDBAlertEscalated", "(signature valid)"], timeout: timeout)
+        // Read as an access log line: the method, then the path; not a bare "/" after the time.
+        #expect(printed.contains(/^\[webhook sink \d\d:\d\d:\d\d\] POST \/ alertname=/), "\(printed)")
         // The sink prints a request before it appends it to its log: the record may come a moment
         // after the line (a loaded machine made that moment long enough to be seen).
         let logged = try await poll(timeout: .seconds(10)) { () -> [[String: Any]]? in
@@ -150,7 +161,7 @@ import Testing
         #expect(missing.isEmpty, "families without a sample on /metrics two minutes after the start: \(missing)")
         try await sinkPrintsASignedEscalation(
             run, log: "\(workdir)/webhooks.log", timeout: max(deadline - .now, .seconds(1)))
-        run.signal(SIGINT)
+        run.pressCtrlC()
         #expect(try await run.waitForExit(timeout: .seconds(45)) == 130)
     }
 }

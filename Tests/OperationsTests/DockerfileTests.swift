@@ -1,8 +1,9 @@
+import BEAMPeers
 import Foundation
 import Testing
 
-/// deploy/docker/Dockerfile against Package.swift: Docker cannot run here (see deploy/README.md),
-/// so the image's build and runtime stages are read as text and held to what the package links.
+/// deploy/docker/Dockerfile against Package.swift: the image's build and runtime stages are read as
+/// text and held to what the package links, and the image is built where docker or podman can.
 @Suite struct DockerfileTests {
     /// The runtime library of each build-time (-dev) package on the runtime stage's Debian release
     /// (bookworm). A systemLibrary with a provider missing here fails the test: add its pair.
@@ -55,6 +56,60 @@ import Testing
         }
     }
 
+    /// The image carries the OCI annotations, its version the binary's.
+    @Test func theImageHasOCILabelsWithTheExportersVersion() async throws {
+        let runtime = try #require(Dockerfile(try Repository.text("deploy/docker/Dockerfile")).stages.last)
+        for key in ["title", "description", "version", "revision", "created", "base.name"] {
+            #expect(
+                !(runtime.labels["org.opencontainers.image.\(key)"] ?? "").isEmpty,
+                "the runtime stage has no org.opencontainers.image.\(key) label: \(runtime.labels)")
+        }
+        #expect(runtime.labels["org.opencontainers.image.version"] == "${VERSION}")
+        #expect(runtime.labels["org.opencontainers.image.revision"] == "${REVISION}")
+        let version = try await Tool.run(Repository.exporterBinary, package: "(swift build)", ["--version"]).output
+        #expect(
+            version.hasPrefix((runtime.arguments["VERSION"] ?? "?") + " "),
+            "ARG VERSION=\(runtime.arguments["VERSION"] ?? "-") but the binary says \(version)")
+    }
+
+    /// Builds the image and runs it, where docker or podman can build here; otherwise the test is
+    /// cancelled (reported as skipped) with what each said.
+    @Test(.timeLimit(.minutes(30))) func theImageBuildsAndRuns() async throws {
+        var reasons: [String] = []
+        var builder: String?
+        for tool in ["docker", "podman"] {
+            guard let path = try? Tool.locate(tool, package: tool) else {
+                reasons.append("\(tool): not installed")
+                continue
+            }
+            let info = try await ErlangTools.run(path, ["info"])
+            if info.status == 0 {
+                builder = path
+                break
+            }
+            let said = info.output.split(separator: "\n").last { !$0.isEmpty } ?? "status \(info.status)"
+            reasons.append("\(tool) info: \(said)")
+        }
+        guard let builder else {
+            try Test.cancel("no container builder here, the image was not built: \(reasons.joined(separator: "; "))")
+        }
+        let tag = "exesdb_exporter:test-\(UInt32.random(in: 0...UInt32.max))"
+        let build = try await ErlangTools.run(
+            builder,
+            [
+                "build", "-f", Repository.path("deploy/docker/Dockerfile"), "-t", tag, "--build-arg", "REVISION=test",
+                Repository.root.path,
+            ])
+        #expect(build.status == 0, "\(build.output.suffix(3000))")
+        guard build.status == 0 else { return }
+        defer { Task { _ = try? await ErlangTools.run(builder, ["rmi", "-f", tag]) } }
+        let run = try await ErlangTools.run(builder, ["run", "--rm", tag, "--version"])
+        #expect(run.status == 0 && run.output.contains("revision: test"), "\(run.output)")
+        let labels = try await ErlangTools.run(
+            builder, ["inspect", "--format", "{{index .Config.Labels \"org.opencontainers.image.version\"}}", tag])
+        #expect(labels.output.trimmingCharacters(in: .whitespacesAndNewlines) == "0.3.0-dev", "\(labels.output)")
+    }
+
     @Test func theParserReadsStagesAndContinuedInstallLines() {
         let dockerfile = Dockerfile(
             """
@@ -72,6 +127,19 @@ import Testing
         #expect(dockerfile.stages.first?.aptPackages == ["libfoo-dev", "pkg-config"])
         #expect(dockerfile.stages.last?.aptPackages == ["libfoo1"])
         #expect(dockerfile.stages.last?.copiesFrom == ["build"])
+        let labelled = Dockerfile(
+            """
+            FROM debian:bookworm-slim
+            ARG VERSION=1.2.3
+            LABEL org.opencontainers.image.title="x y" \\
+                  org.opencontainers.image.version="${VERSION}" plain=yes
+            """)
+        #expect(labelled.stages.last?.arguments == ["VERSION": "1.2.3"])
+        #expect(
+            labelled.stages.last?.labels == [
+                "org.opencontainers.image.title": "x y", "org.opencontainers.image.version": "${VERSION}",
+                "plain": "yes",
+            ])
         let libraries = SystemLibraryTarget.all(
             in: """
                 .systemLibrary(
@@ -94,6 +162,9 @@ struct Dockerfile {
         var aptPackages: Set<String> = []
         /// The stages its `COPY --from=` instructions copy from.
         var copiesFrom: [String] = []
+        /// Its `LABEL` keys and values (quotes removed), and its `ARG` defaults.
+        var labels: [String: String] = [:]
+        var arguments: [String: String] = [:]
         var description: String { "\(name ?? "(unnamed)") from \(base)" }
     }
 
@@ -111,6 +182,10 @@ struct Dockerfile {
                 stages.append(Stage(base: base, name: alias))
             case "RUN" where !stages.isEmpty:
                 stages[stages.count - 1].aptPackages.formUnion(Self.aptPackages(installedBy: words.dropFirst()))
+            case "LABEL" where !stages.isEmpty:
+                stages[stages.count - 1].labels.merge(Self.pairs(instruction.dropFirst(5))) { $1 }
+            case "ARG" where !stages.isEmpty:
+                stages[stages.count - 1].arguments.merge(Self.pairs(instruction.dropFirst(3))) { $1 }
             case "COPY" where !stages.isEmpty:
                 let sources = words.compactMap { $0.hasPrefix("--from=") ? String($0.dropFirst(7)) : nil }
                 stages[stages.count - 1].copiesFrom += sources
@@ -118,6 +193,15 @@ struct Dockerfile {
             }
         }
         self.stages = stages
+    }
+
+    /// The `key=value` pairs of a LABEL or ARG instruction; values may be double-quoted with spaces.
+    static func pairs(_ text: Substring) -> [String: String] {
+        Dictionary(
+            text.matches(of: /([A-Za-z0-9_.\-]+)=(?:"([^"]*)"|(\S*))/).map { match in
+                (String(match.output.1), String(match.output.2 ?? match.output.3 ?? ""))
+            }
+        ) { $1 }
     }
 
     /// One string per instruction: comment lines dropped, backslash continuations joined.

@@ -4,8 +4,9 @@ import Testing
 import WebhookForwarder
 
 /// The Kubernetes manifests of deploy/kubernetes, parsed (nothing applies them here; see
-/// deploy/README.md): the pieces issue 7 asks for, the wiring between them, the generated files
-/// in sync, and the ConfigMap's config file accepted by the exporter's own parser.
+/// deploy/README.md): the pieces a deployment needs, the wiring between them, the generated files
+/// in sync, and the ConfigMap's config file accepted by the exporter's own parser. The Helm chart's
+/// renderings go through the same checks (HelmChartTests).
 @Suite struct KubernetesTests {
     /// Every document of every manifest, by kind.
     static func manifests() throws -> [String: [[String: Any]]] {
@@ -13,10 +14,17 @@ import WebhookForwarder
         for file in try Repository.files(in: "deploy/kubernetes", ending: ".yaml")
             + Repository.files(in: "deploy/kubernetes/sharded", ending: ".yaml")
         {
-            for case let document as [String: Any] in try Repository.yamlDocuments(file) {
-                #expect(document["apiVersion"] is String, "\(file): apiVersion")
-                kinds[document["kind"] as? String ?? "?", default: []].append(document)
-            }
+            kinds.merge(try byKind(Repository.yamlDocuments(file), source: file)) { $0 + $1 }
+        }
+        return kinds
+    }
+
+    /// Documents by kind; each must have an apiVersion.
+    static func byKind(_ documents: [Any], source: String) -> [String: [[String: Any]]] {
+        var kinds: [String: [[String: Any]]] = [:]
+        for case let document as [String: Any] in documents {
+            #expect(document["apiVersion"] is String, "\(source): apiVersion")
+            kinds[document["kind"] as? String ?? "?", default: []].append(document)
         }
         return kinds
     }
@@ -31,13 +39,13 @@ import WebhookForwarder
         let secretName = (secret["metadata"] as? [String: Any])?["name"] as? String
         let secretKeys = Set((secret["stringData"] as? [String: Any] ?? [:]).keys)
         for deployment in deployments {
-            for reference in checkContainer(of: deployment) {
+            for reference in Self.checkContainer(of: deployment) {
                 #expect(reference["name"] as? String == secretName, "secretKeyRef \(reference): not the example Secret")
                 #expect(
                     secretKeys.contains(reference["key"] as? String ?? ""), "secretKeyRef \(reference): no such key")
             }
         }
-        let shards = deployments.flatMap { container($0)["args"] as? [String] ?? [] }.filter {
+        let shards = deployments.flatMap { Self.container($0)["args"] as? [String] ?? [] }.filter {
             $0.hasPrefix("--cluster.shard=")
         }
         #expect(Set(shards) == ["--cluster.shard=0/2", "--cluster.shard=1/2"])
@@ -47,9 +55,14 @@ import WebhookForwarder
     /// ServiceMonitor selects the Service, scrapes that port and takes the job name the rules expect
     /// from the Service's label.
     @Test func serviceMonitorServiceAndDeploymentsAgree() async throws {
-        let kinds = try Self.manifests()
-        let service = try #require(kinds["Service"]?.first)
-        let monitor = try #require(kinds["ServiceMonitor"]?.first)
+        Self.checkServiceMonitorServiceAndDeployments(try Self.manifests())
+    }
+
+    static func checkServiceMonitorServiceAndDeployments(_ kinds: [String: [[String: Any]]]) {
+        guard let service = kinds["Service"]?.first, let monitor = kinds["ServiceMonitor"]?.first else {
+            Issue.record("no Service or no ServiceMonitor: \(kinds.keys.sorted())")
+            return
+        }
         let serviceLabels = (service["metadata"] as? [String: Any])?["labels"] as? [String: String] ?? [:]
         let serviceSpec = service["spec"] as? [String: Any] ?? [:]
         let monitorSpec = monitor["spec"] as? [String: Any] ?? [:]
@@ -71,7 +84,7 @@ import WebhookForwarder
             let template = (deployment["spec"] as? [String: Any])?["template"] as? [String: Any]
             let podLabels = (template?["metadata"] as? [String: Any])?["labels"] as? [String: String] ?? [:]
             #expect(selector.allSatisfy { podLabels[$0.key] == $0.value }, "the Service misses \(podLabels)")
-            let containerPorts = container(deployment)["ports"] as? [[String: Any]] ?? []
+            let containerPorts = Self.container(deployment)["ports"] as? [[String: Any]] ?? []
             let names = Set(containerPorts.compactMap { $0["name"] as? String })
             for port in servicePorts {
                 #expect(names.contains(port["targetPort"] as? String ?? ""), "targetPort \(port) not in \(names)")
@@ -82,8 +95,7 @@ import WebhookForwarder
     /// The embedded exesdb_exporter.yml goes through the exporter's loader (every section refuses
     /// unknown keys), the webhooks section through the forwarder's; a misspelt key is caught.
     @Test func configMapConfigPassesTheExportersParser() async throws {
-        let config = try #require(
-            (try Self.manifests()["ConfigMap"]?.first?["data"] as? [String: Any])?["exesdb_exporter.yml"] as? String)
+        let config = try Self.exporterConfig(in: try Self.manifests())
         let file = try ConfigFile.parse(config, path: "configmap.yaml")
         #expect(file.settings.erlang?.nodes?.count == 2)
         let webhooks = try file.section("webhooks", as: WebhookConfiguration.self)
@@ -112,23 +124,52 @@ import WebhookForwarder
                 "deploy/kubernetes/\(file) differs from generate.py's output: rerun python3 deploy/kubernetes/generate.py"
             )
         }
+        // The chart's copies of the rules and the dashboards.
+        let chart = "deploy/helm/exesdb-exporter/files"
+        let dashboards = try Repository.files(in: "dashboards", ending: ".json").map {
+            "dashboards/\(URL(fileURLWithPath: $0).lastPathComponent)"
+        }
+        #expect(try Repository.files(in: "\(chart)/dashboards", ending: ".json").count == dashboards.count)
+        for file in ["rules.yaml"] + dashboards {
+            let generated = try String(contentsOfFile: "\(directory)/helm/files/\(file)", encoding: .utf8)
+            #expect(
+                generated == (try Repository.text("\(chart)/\(file)")),
+                "\(chart)/\(file) differs from generate.py's output: rerun python3 deploy/kubernetes/generate.py")
+        }
     }
 
-    func container(_ deployment: [String: Any]) -> [String: Any] {
+    /// exesdb_exporter.yml of the ConfigMap that holds one.
+    static func exporterConfig(in kinds: [String: [[String: Any]]]) throws -> String {
+        let configs = (kinds["ConfigMap"] ?? []).compactMap {
+            ($0["data"] as? [String: Any])?["exesdb_exporter.yml"] as? String
+        }
+        return try #require(configs.first, "no ConfigMap holds exesdb_exporter.yml")
+    }
+
+    static func container(_ deployment: [String: Any]) -> [String: Any] {
         let spec = deployment["spec"] as? [String: Any]
         let template = spec?["template"] as? [String: Any]
         let podSpec = template?["spec"] as? [String: Any]
         return (podSpec?["containers"] as? [[String: Any]])?.first ?? [:]
     }
 
-    /// Checks the probes, requests and secrets of the container; returns its secretKeyRefs.
-    func checkContainer(of deployment: [String: Any]) -> [[String: Any]] {
-        let container = container(deployment)
+    /// Checks the probes, requests and secrets of the container; returns its secretKeyRefs. The
+    /// probes ask /-/healthy and /-/ready, or, where `tcpProbes` (the kubelet can give neither a
+    /// password nor a client certificate), check the metrics port.
+    static func checkContainer(of deployment: [String: Any], tcpProbes: Bool = false) -> [[String: Any]] {
+        let container = Self.container(deployment)
         let probe = { (name: String) in
             ((container[name] as? [String: Any])?["httpGet"] as? [String: Any])?["path"] as? String
         }
-        #expect(probe("livenessProbe") == "/-/healthy")
-        #expect(probe("readinessProbe") == "/-/ready")
+        let tcpPort = { (name: String) in
+            ((container[name] as? [String: Any])?["tcpSocket"] as? [String: Any])?["port"] as? String
+        }
+        if tcpProbes {
+            #expect(tcpPort("livenessProbe") == "metrics" && tcpPort("readinessProbe") == "metrics", "\(container)")
+        } else {
+            #expect(probe("livenessProbe") == "/-/healthy")
+            #expect(probe("readinessProbe") == "/-/ready")
+        }
         #expect(((container["resources"] as? [String: Any])?["requests"] as? [String: Any]) != nil, "resource requests")
         let environment = container["env"] as? [[String: Any]] ?? []
         return ["ERLANG_COOKIE", "SECRET_KEY_BASE"].compactMap { name in

@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
-"""Writes the generated manifests of this folder from their sources (needs python3-yaml):
+"""Writes the generated manifests of this folder, and the Helm chart's copies, from their sources
+(needs python3-yaml):
   prometheusrule.yaml        from alerts/recording_rules.yml and alerts/alerting_rules.yml
   sharded/deployments.yaml   from deployment.yaml, as shards 0/2 and 1/2
+  ../helm/exesdb-exporter/files/rules.yaml        the same rule groups (Helm reads no file outside
+  ../helm/exesdb-exporter/files/dashboards/*.json  its chart), and the dashboards of dashboards/
 Run after editing a source: python3 deploy/kubernetes/generate.py (or with an output folder as the
-only argument, to write elsewhere). The tests compare both files with what this script writes.
+only argument, to write elsewhere: the chart's files go to its helm/ subfolder). The tests compare
+every file with what this script writes.
 """
 
 import pathlib
@@ -32,10 +36,15 @@ def dump(documents):
     return yaml.dump_all(documents, Dumper=Dumper, sort_keys=False, width=200)
 
 
-def prometheus_rule(out):
+def rule_groups():
     groups = []
     for name in ("recording_rules.yml", "alerting_rules.yml"):
         groups += yaml.safe_load((ROOT / "alerts" / name).read_text())["groups"]
+    return groups
+
+
+def prometheus_rule(out):
+    groups = rule_groups()
     manifest = {
         "apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule",
         "metadata": {"name": "exesdb-exporter", "labels": {"app.kubernetes.io/name": "exesdb-exporter"}},
@@ -65,7 +74,21 @@ def sharded_deployments(out):
     (out / "sharded" / "deployments.yaml").write_text(head + dump(documents))
 
 
+def chart_files(chart):
+    """The rules and the dashboards, inside the chart where its templates can read them."""
+    files = chart / "files"
+    (files / "dashboards").mkdir(parents=True, exist_ok=True)
+    head = ("# The rule groups of alerts/recording_rules.yml and alerts/alerting_rules.yml, for the chart's\n"
+            "# PrometheusRule. Written by deploy/kubernetes/generate.py; edit those files, not this one.\n")
+    (files / "rules.yaml").write_text(head + dump([{"groups": rule_groups()}]))
+    for stale in (files / "dashboards").glob("*.json"):
+        stale.unlink()
+    for dashboard in sorted((ROOT / "dashboards").glob("*.json")):
+        (files / "dashboards" / dashboard.name).write_bytes(dashboard.read_bytes())
+
+
 if __name__ == "__main__":
     OUT = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else HERE
     prometheus_rule(OUT)
     sharded_deployments(OUT)
+    chart_files(OUT / "helm" if len(sys.argv) > 1 else HERE.parent / "helm" / "exesdb-exporter")

@@ -1,4 +1,4 @@
-/// The payloads of the `ex_esdb_audit` and `ex_esdb_security` buses (DESIGN.md 3.5). User ids,
+/// The payloads of the `ex_esdb_audit` and `ex_esdb_security` buses (README, The other six buses). User ids,
 /// session ids, resource ids, IP addresses, user agents and justifications are never read: they
 /// would be labels of unbounded cardinality, and they are personal data.
 

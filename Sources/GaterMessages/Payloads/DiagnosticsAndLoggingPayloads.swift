@@ -1,4 +1,4 @@
-/// The payloads of the `ex_esdb_diagnostics` and `ex_esdb_logging` buses (DESIGN.md 3.5). Trace,
+/// The payloads of the `ex_esdb_diagnostics` and `ex_esdb_logging` buses (README, The other six buses). Trace,
 /// analysis, snapshot, error, log, summary, filter and rotation ids, messages, stack traces, file
 /// paths and free-form maps are never read.
 

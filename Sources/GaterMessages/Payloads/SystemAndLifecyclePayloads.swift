@@ -1,4 +1,4 @@
-/// The payloads of the `ex_esdb_system` and `ex_esdb_lifecycle` buses (DESIGN.md 3.5), with the
+/// The payloads of the `ex_esdb_system` and `ex_esdb_lifecycle` buses (README, The other six buses), with the
 /// fields the catalogue uses. Enumerated fields keep the text that came (the Gater enforces none
 /// of its enumerations); the aggregation bounds them. `node` is the payload's, else the sender.
 

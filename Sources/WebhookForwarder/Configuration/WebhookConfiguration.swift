@@ -1,4 +1,4 @@
-/// The `webhooks:` section of the config file (DESIGN.md section 5).
+/// The `webhooks:` section of the config file (docs/webhooks.md).
 ///
 /// ```yaml
 /// webhooks:

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The body of a delivery in the endpoint's format (DESIGN.md section 5), rendered once when
+/// The body of a delivery in the endpoint's format (docs/webhooks.md), rendered once when
 /// it is spooled, so that every attempt and every replay sends the same bytes.
 struct PayloadRenderer: Sendable {
     let externalURL: String

@@ -58,10 +58,16 @@ func isListening(_ port: Int) -> Bool {
 }
 
 extension BackgroundProcess {
+    /// SIGINT to the process group the script leads (`DemoClusterTests.restoreSIGINT`), as a
+    /// terminal sends Ctrl-C to its foreground job: to the script and every process of its group.
+    func pressCtrlC() {
+        if isRunning { kill(-processIdentifier, SIGINT) }
+    }
+
     /// Ctrl-C, as a user stops the demo, so that its own cleanup (processes, temporary directory)
     /// runs even when a check failed early; then `stop()` for whatever is left after 30 s.
     func interruptThenStop() async {
-        signal(SIGINT)
+        pressCtrlC()
         _ = try? await waitForExit(timeout: .seconds(30))
         await stop()
     }

@@ -11,7 +11,9 @@ final class PrometheusStack: Sendable {
     private let prometheus: BackgroundProcess
     private let alertmanager: BackgroundProcess
 
-    /// `target` is the exporter's host:port, scraped as job `exesdb_exporter`.
+    /// `target` is the exporter's host:port, scraped as job `exesdb_exporter` with the target label
+    /// `cluster="demo"`, as a Prometheus of several clusters labels each (the dashboards' `cluster`
+    /// variable lists it).
     init(target: String) async throws {
         directory = try Repository.temporaryDirectory("prometheus-stack")
         alertmanager = try BackgroundProcess(
@@ -28,7 +30,7 @@ final class PrometheusStack: Sendable {
               alertmanagers: [{static_configs: [{targets: ["127.0.0.1:\(alertmanagerPort)"]}]}]
             scrape_configs:
               - job_name: exesdb_exporter
-                static_configs: [{targets: ["\(target)"]}]
+                static_configs: [{targets: ["\(target)"], labels: {cluster: demo}}]
 
             """
         try configuration.write(toFile: "\(directory)/prometheus.yml", atomically: true, encoding: .utf8)
