@@ -159,7 +159,7 @@ let package = Package(
         .target(
             name: "WebhookForwarder",
             dependencies: [
-                "GaterMessages", "CurlShim",
+                "GaterMessages", "CurlShim", "ExporterConfiguration",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -300,7 +300,7 @@ let package = Package(
         .testTarget(
             name: "WebhookForwarderTests",
             dependencies: [
-                "WebhookForwarder", "GaterMessages", "BEAMPeers",
+                "WebhookForwarder", "GaterMessages", "BEAMPeers", "ExporterConfiguration",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),

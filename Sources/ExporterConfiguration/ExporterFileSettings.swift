@@ -87,7 +87,12 @@ public struct ExporterFileSettings: Decodable, Sendable, Equatable {
             name = try container.decodeIfPresent(String.self, forKey: .name)
             nodes = try container.decodeIfPresent([String].self, forKey: .nodes)
             cookieFile = try container.decodeIfPresent(String.self, forKey: .cookieFile)
-            netTicktime = try container.decodeIfPresent(ConfigDuration.self, forKey: .netTicktime)
+            // Erlang's own unit for net_ticktime is whole seconds, as `-kernel net_ticktime 60`.
+            if let seconds = try? container.decodeIfPresent(Int.self, forKey: .netTicktime) {
+                netTicktime = ConfigDuration(.seconds(seconds))
+            } else {
+                netTicktime = try container.decodeIfPresent(ConfigDuration.self, forKey: .netTicktime)
+            }
             maxFrameSize = try container.decodeIfPresent(Int.self, forKey: .maxFrameSize)
             listen = try container.decodeIfPresent(Bool.self, forKey: .listen)
             tls = try container.decodeIfPresent(TLS.self, forKey: .tls)

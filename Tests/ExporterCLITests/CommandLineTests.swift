@@ -113,6 +113,13 @@ struct MistakenInvocation: Sendable, CustomTestStringConvertible {
         MistakenInvocation(
             arguments: ["--collector.beam.timeout=10ms"],
             expected: ["collector.beam.timeout (--collector.beam.timeout)=10ms: expected at least 100ms"]),
+        // Node names are checked at start, not left to fail every handshake (issue 14, item 9).
+        MistakenInvocation(
+            arguments: ["--erlang.name=bad@@host"],
+            expected: ["--erlang.name=bad@@host: 'bad@@host' has 2 '@' where a node name has one"]),
+        MistakenInvocation(
+            arguments: ["--erlang.nodes=ex esdb@host-1"],
+            expected: ["--erlang.nodes=ex esdb@host-1: the name 'ex esdb'", "letters, digits, '_' and '-'"]),
         MistakenInvocation(
             arguments: [], config: "collector:\n  beam: maybe\n",
             expected: ["collector.beam", "expected true, false or a mapping (enabled, interval, timeout)"]),

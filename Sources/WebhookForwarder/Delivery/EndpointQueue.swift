@@ -1,3 +1,4 @@
+import ExporterConfiguration
 import Foundation
 import Logging
 
