@@ -35,9 +35,15 @@ public struct ExporterFileSettings: Decodable, Sendable, Equatable {
         public var listenAddress: [String]?
         public var telemetryPath: String?
         public var configFile: String?
+        public var readHeaderTimeout: ConfigDuration?
+        public var idleTimeout: ConfigDuration?
+        public var maxConnections: Int?
+        public var enableLifecycle: Bool?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case listenAddress = "listen_address", telemetryPath = "telemetry_path", configFile = "config_file"
+            case readHeaderTimeout = "read_header_timeout", idleTimeout = "idle_timeout"
+            case maxConnections = "max_connections", enableLifecycle = "enable_lifecycle"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -50,6 +56,10 @@ public struct ExporterFileSettings: Decodable, Sendable, Equatable {
             }
             telemetryPath = try container.decodeIfPresent(String.self, forKey: .telemetryPath)
             configFile = try container.decodeIfPresent(String.self, forKey: .configFile)
+            readHeaderTimeout = try container.decodeIfPresent(ConfigDuration.self, forKey: .readHeaderTimeout)
+            idleTimeout = try container.decodeIfPresent(ConfigDuration.self, forKey: .idleTimeout)
+            maxConnections = try container.decodeIfPresent(Int.self, forKey: .maxConnections)
+            enableLifecycle = try container.decodeIfPresent(Bool.self, forKey: .enableLifecycle)
         }
     }
 
