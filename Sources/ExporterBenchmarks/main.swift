@@ -23,6 +23,9 @@ if arguments.contains("--help") {
                                     the release exporter binary fed by real publisher nodes beside a
                                     hidden BEAM subscriber: CPU per message, sustained rate from three
                                     publishers, broadcast-to-scrape latency
+          --scrapes [--operations N] [--seconds N] [--binary PATH]
+                                    200 and 500 kept-alive scrapers at once against the release binary
+                                    serving a real node's series: p50/p99 per scrape, text and OpenMetrics+gzip
           --distribution [--messages N]   receiving over the distribution beside a BEAM node
           --metrics                 MetricsStore render beside swift-prometheus (10^4, 10^5 series)
           --metrics-updates         updates per second on the ingest path
@@ -46,6 +49,12 @@ do {
         settings.only = value(after: "--only")
         if let binary = value(after: "--binary") { settings.exporterBinary = binary }
         try await EndToEndBenchmark.run(settings, erlangSources: sources)
+    } else if arguments.contains("--scrapes") {
+        var settings = ScrapeBenchmark.Settings()
+        if let operations = value(after: "--operations").flatMap({ Int($0) }) { settings.operations = operations }
+        if let seconds = value(after: "--seconds").flatMap({ Int($0) }) { settings.seconds = max(1, seconds) }
+        if let binary = value(after: "--binary") { settings.exporterBinary = binary }
+        try await ScrapeBenchmark.run(settings, erlangSources: sources)
     } else if arguments.contains("--distribution") {
         let messages = value(after: "--messages").flatMap { Int($0) } ?? 300_000
         try await DistributionBenchmark.run(messages: messages, erlangSources: sources)
