@@ -9,7 +9,8 @@ extension ExporterCLITests {
         "--log.format=logfmt", "--metrics.ttl=5m", "--metrics.max-series=100000", "--erlang.net-ticktime=60s",
         "--erlang.max-frame-size=67108864", "--pubsub.buses=ex_esdb_metrics ...", "--pubsub.pool-size=1",
         #"--cluster.shard="0/1""#, "--[no-]cluster.discover", "--[no-]collector.beam", "--collector.beam.interval=15s",
-        "--collector.beam.timeout=5s",
+        "--collector.beam.timeout=5s", "--web.read-header-timeout=10s", "--web.idle-timeout=60s",
+        "--web.max-connections=1024", "--[no-]web.enable-lifecycle",
     ]
 
     /// `--help` reads like node_exporter's: usage, one paragraph, `Flags:` with one line per flag
