@@ -23,7 +23,7 @@ if arguments.contains("--help") {
                                     the release exporter binary fed by real publisher nodes beside a
                                     hidden BEAM subscriber: CPU per message, sustained rate from three
                                     publishers, broadcast-to-scrape latency
-          --scrapes [--operations N] [--seconds N] [--binary PATH]
+          --scrapes [--operations N (100)] [--seconds N (10)] [--binary PATH]
                                     200 and 500 kept-alive scrapers at once against the release binary
                                     serving a real node's series: p50/p99 per scrape, text and OpenMetrics+gzip
           --distribution [--messages N]   receiving over the distribution beside a BEAM node

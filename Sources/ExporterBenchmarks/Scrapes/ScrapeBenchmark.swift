@@ -8,7 +8,7 @@ import Foundation
 /// same two cores as the exporter.
 enum ScrapeBenchmark {
     struct Settings {
-        var operations = 400
+        var operations = 100
         var seconds = 10
         var concurrencies = [200, 500]
         var timeout: Duration = .seconds(10)
