@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
@@ -134,6 +135,9 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -159,7 +163,7 @@ let package = Package(
         .target(
             name: "WebhookForwarder",
             dependencies: [
-                "GaterMessages", "CurlShim",
+                "GaterMessages", "CurlShim", "ExporterConfiguration",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -215,6 +219,7 @@ let package = Package(
                 "ErlangTerm", "ErlangDistribution", "GaterMessages", "BEAMPeers", "MetricsStore", "Aggregation",
                 "WebhookForwarder", "ClusterSubscription", "PhoenixPubSub",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
@@ -300,7 +305,7 @@ let package = Package(
         .testTarget(
             name: "WebhookForwarderTests",
             dependencies: [
-                "WebhookForwarder", "GaterMessages", "BEAMPeers",
+                "WebhookForwarder", "GaterMessages", "BEAMPeers", "ExporterConfiguration",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),

@@ -24,7 +24,10 @@ if arguments.contains("--help") {
                                     hidden BEAM subscriber: CPU per message, sustained rate from three
                                     publishers, broadcast-to-scrape latency
           --ingest-pass             the ingest pass in one process, no socket (BENCH_INGEST_ROUNDS passes over
-                                    64 broadcasts): the figure to iterate on under callgrind
+                                    64 broadcasts): the figure to iterate on, thread CPU, least of 10
+          --scrapes [--operations N (100)] [--seconds N (10)] [--binary PATH]
+                                    200 and 500 kept-alive scrapers at once against the release binary
+                                    serving a real node's series: p50/p99 per scrape, text and OpenMetrics+gzip
           --distribution [--messages N]   receiving over the distribution beside a BEAM node
           --metrics                 MetricsStore render beside swift-prometheus (10^4, 10^5 series)
           --metrics-updates         updates per second on the ingest path
@@ -51,6 +54,12 @@ do {
     } else if arguments.contains("--ingest-pass") {
         let rounds = Int(ProcessInfo.processInfo.environment["BENCH_INGEST_ROUNDS"] ?? "") ?? 20_000
         try await IngestPassBenchmark.run(erlangSources: sources, rounds: rounds)
+    } else if arguments.contains("--scrapes") {
+        var settings = ScrapeBenchmark.Settings()
+        if let operations = value(after: "--operations").flatMap({ Int($0) }) { settings.operations = operations }
+        if let seconds = value(after: "--seconds").flatMap({ Int($0) }) { settings.seconds = max(1, seconds) }
+        if let binary = value(after: "--binary") { settings.exporterBinary = binary }
+        try await ScrapeBenchmark.run(settings, erlangSources: sources)
     } else if arguments.contains("--distribution") {
         let messages = value(after: "--messages").flatMap { Int($0) } ?? 300_000
         try await DistributionBenchmark.run(messages: messages, erlangSources: sources)

@@ -35,9 +35,15 @@ public struct ExporterFileSettings: Decodable, Sendable, Equatable {
         public var listenAddress: [String]?
         public var telemetryPath: String?
         public var configFile: String?
+        public var readHeaderTimeout: ConfigDuration?
+        public var idleTimeout: ConfigDuration?
+        public var maxConnections: Int?
+        public var enableLifecycle: Bool?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case listenAddress = "listen_address", telemetryPath = "telemetry_path", configFile = "config_file"
+            case readHeaderTimeout = "read_header_timeout", idleTimeout = "idle_timeout"
+            case maxConnections = "max_connections", enableLifecycle = "enable_lifecycle"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -50,6 +56,10 @@ public struct ExporterFileSettings: Decodable, Sendable, Equatable {
             }
             telemetryPath = try container.decodeIfPresent(String.self, forKey: .telemetryPath)
             configFile = try container.decodeIfPresent(String.self, forKey: .configFile)
+            readHeaderTimeout = try container.decodeIfPresent(ConfigDuration.self, forKey: .readHeaderTimeout)
+            idleTimeout = try container.decodeIfPresent(ConfigDuration.self, forKey: .idleTimeout)
+            maxConnections = try container.decodeIfPresent(Int.self, forKey: .maxConnections)
+            enableLifecycle = try container.decodeIfPresent(Bool.self, forKey: .enableLifecycle)
         }
     }
 
@@ -87,7 +97,12 @@ public struct ExporterFileSettings: Decodable, Sendable, Equatable {
             name = try container.decodeIfPresent(String.self, forKey: .name)
             nodes = try container.decodeIfPresent([String].self, forKey: .nodes)
             cookieFile = try container.decodeIfPresent(String.self, forKey: .cookieFile)
-            netTicktime = try container.decodeIfPresent(ConfigDuration.self, forKey: .netTicktime)
+            // Erlang's own unit for net_ticktime is whole seconds, as `-kernel net_ticktime 60`.
+            if let seconds = try? container.decodeIfPresent(Int.self, forKey: .netTicktime) {
+                netTicktime = ConfigDuration(.seconds(seconds))
+            } else {
+                netTicktime = try container.decodeIfPresent(ConfigDuration.self, forKey: .netTicktime)
+            }
             maxFrameSize = try container.decodeIfPresent(Int.self, forKey: .maxFrameSize)
             listen = try container.decodeIfPresent(Bool.self, forKey: .listen)
             tls = try container.decodeIfPresent(TLS.self, forKey: .tls)

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HummingbirdBcrypt
+import NIOCore
 import NIOPosix
 import Synchronization
 
@@ -30,6 +31,39 @@ final class BasicAuthenticator: Sendable {
         let costs = hashes.compactMap(BcryptHash.cost(of:))
         let counts = Dictionary(costs.map { ($0, 1) }, uniquingKeysWith: +)
         return counts.max { ($0.value, $0.key) < ($1.value, $1.key) }?.key ?? 10
+    }
+
+    /// What became of one request's credentials.
+    enum Verdict: Equatable {
+        case accepted
+        /// Wrong, unknown or malformed; `attempted` when the request carried an Authorization
+        /// header at all (a browser's first request does not, and is no failed login).
+        case refused(attempted: Bool)
+        /// The client's address failed too often: refused without checking.
+        case limited(retryAfterSeconds: Int)
+    }
+
+    /// The verdict on `authorization` (the header's value) from `client`: credentials already
+    /// accepted pass at once; otherwise an address over `limiter`'s limit is refused before
+    /// bcrypt runs, and each failure counts against it.
+    func verdict(authorization: String?, client: SocketAddress?, limiter: FailedLoginLimiter) async -> Verdict {
+        guard let (user, password) = Self.credentials(from: authorization) else {
+            if authorization != nil { limiter.failed(client) }
+            return .refused(attempted: authorization != nil)
+        }
+        if let digest = knownDigest(user: user, password: password), accepted.withLock({ $0.contains(digest) }) {
+            return .accepted
+        }
+        if case .limited(let seconds) = limiter.admission(client) { return .limited(retryAfterSeconds: seconds) }
+        guard await authenticate(authorization: authorization) else {
+            limiter.failed(client)
+            return .refused(attempted: true)
+        }
+        return .accepted
+    }
+
+    private func knownDigest(user: String, password: String) -> SHA256Digest? {
+        hashes[user].map { Self.digest(user: user, password: password, hash: $0) }
     }
 
     /// Whether `authorization` (the header's value) names a user and the right password.

@@ -1,4 +1,5 @@
-/// The HTTP side's flags: `--web.listen-address`, `--web.telemetry-path`, `--web.config.file`.
+/// The HTTP side's flags: `--web.listen-address`, `--web.telemetry-path`, `--web.config.file`,
+/// the connection limits and `--web.enable-lifecycle`.
 public struct ExporterHTTPConfiguration: Sendable, Equatable {
     /// `--web.listen-address`, repeatable: `host:port`, `:port` (every interface) or `[v6]:port`.
     public var listenAddresses: [String]
@@ -6,12 +7,20 @@ public struct ExporterHTTPConfiguration: Sendable, Equatable {
     public var telemetryPath: String
     /// `--web.config.file`: the exporter-toolkit web configuration (TLS, basic auth, headers).
     public var webConfigFile: String?
+    /// `--web.read-header-timeout`, `--web.idle-timeout`, `--web.max-connections`.
+    public var limits: ConnectionLimits
+    /// `--web.enable-lifecycle`: `POST /-/reload` reloads the configuration as SIGHUP does.
+    public var enableLifecycle: Bool
 
-    public init(listenAddresses: [String] = [":9571"], telemetryPath: String = "/metrics", webConfigFile: String? = nil)
-    {
+    public init(
+        listenAddresses: [String] = [":9571"], telemetryPath: String = "/metrics", webConfigFile: String? = nil,
+        limits: ConnectionLimits = ConnectionLimits(), enableLifecycle: Bool = false
+    ) {
         self.listenAddresses = listenAddresses
         self.telemetryPath = telemetryPath
         self.webConfigFile = webConfigFile
+        self.limits = limits
+        self.enableLifecycle = enableLifecycle
     }
 
     /// The parsed listen addresses, or the first flag value that is wrong.
@@ -50,12 +59,33 @@ public struct ExporterHTTPConfiguration: Sendable, Equatable {
     }
 }
 
+/// What one client may hold and how long it may take, so that slow or idle clients cannot keep
+/// the exporter's connections and descriptors (slowloris).
+public struct ConnectionLimits: Sendable, Equatable {
+    /// `--web.read-header-timeout`: a request must have arrived whole this long after its first
+    /// byte (after the connection was accepted, for the first request).
+    public var readHeaderTimeout: Duration
+    /// `--web.idle-timeout`: how long a kept-alive connection may wait for its next request.
+    public var idleTimeout: Duration
+    /// `--web.max-connections`: connections beyond this many open ones are closed at once.
+    public var maxConnections: Int
+
+    public init(
+        readHeaderTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(60), maxConnections: Int = 1024
+    ) {
+        self.readHeaderTimeout = readHeaderTimeout
+        self.idleTimeout = idleTimeout
+        self.maxConnections = maxConnections
+    }
+}
+
 /// The paths the server answers besides the telemetry path.
 enum ReservedPath {
     static let landingPage = "/"
     static let healthy = "/-/healthy"
     static let ready = "/-/ready"
-    static let all: Set<String> = [landingPage, healthy, ready]
+    static let reload = "/-/reload"
+    static let all: Set<String> = [landingPage, healthy, ready, reload]
 }
 
 /// One `--web.listen-address` value.

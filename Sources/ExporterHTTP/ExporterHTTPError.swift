@@ -8,6 +8,8 @@ public enum ExporterHTTPError: Error, Equatable, CustomStringConvertible {
     case addressInUse(address: String)
     /// Binding failed for another reason (no such address, permission).
     case cannotListen(address: String, reason: String)
+    /// A connection limit or timeout that cannot be used.
+    case invalidLimit(flag: String, reason: String)
 
     public var description: String {
         switch self {
@@ -20,6 +22,8 @@ public enum ExporterHTTPError: Error, Equatable, CustomStringConvertible {
                 + "stop it or choose another address)"
         case .cannotListen(let address, let reason):
             "cannot listen on --web.listen-address=\(address): \(reason)"
+        case .invalidLimit(let flag, let reason):
+            "invalid --\(flag): \(reason)"
         }
     }
 }

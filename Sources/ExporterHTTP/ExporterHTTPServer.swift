@@ -17,6 +17,11 @@ public struct ExporterHTTPServer: Service, CustomStringConvertible {
     private let telemetry: TelemetryEndpoint
     private let rejections: HTTPRejections
     private let listeners: Listeners
+    /// Open connections of every listener together, against `--web.max-connections`.
+    private let connections = ConnectionCount()
+    private let acceptConditions: AcceptConditions
+    private let loginLimiter = FailedLoginLimiter()
+    private let limitedClients: LimitedClientsLog
 
     /// Checks the flags and loads the web config (certificates included) without binding
     /// anything; throws `ExporterHTTPError` or `WebConfigurationError`.
@@ -31,8 +36,32 @@ public struct ExporterHTTPServer: Service, CustomStringConvertible {
         self.configuration = configuration
         self.sources = sources
         self.logger = logger
+        try Self.validate(configuration.limits)
         telemetry = TelemetryEndpoint(render: sources.render, metrics: metrics)
         rejections = HTTPRejections(factory: metrics)
+        acceptConditions = AcceptConditions(logger: logger)
+        limitedClients = LimitedClientsLog(logger: logger)
+    }
+
+    /// Checks the flags and the web config (certificates and keys loaded), binding nothing: what
+    /// `--config.check` asks of the HTTP side.
+    public static func check(_ configuration: ExporterHTTPConfiguration) throws {
+        _ = try configuration.parsedListenAddresses()
+        try configuration.validateTelemetryPath()
+        try validate(configuration.limits)
+        _ = try LiveWebConfiguration(file: configuration.webConfigFile)
+    }
+
+    private static func validate(_ limits: ConnectionLimits) throws(ExporterHTTPError) {
+        guard limits.readHeaderTimeout >= .milliseconds(100) else {
+            throw .invalidLimit(flag: "web.read-header-timeout", reason: "expected at least 100ms")
+        }
+        guard limits.idleTimeout >= .milliseconds(100) else {
+            throw .invalidLimit(flag: "web.idle-timeout", reason: "expected at least 100ms")
+        }
+        guard limits.maxConnections >= 1 else {
+            throw .invalidLimit(flag: "web.max-connections", reason: "expected at least 1")
+        }
     }
 
     /// What ServiceLifecycle logs: the addresses and the path, not the sources or the web config.
@@ -54,6 +83,9 @@ public struct ExporterHTTPServer: Service, CustomStringConvertible {
         }
         logger.info("web configuration reloaded", metadata: webConfigurationMetadata)
     }
+
+    /// Scrapes waiting for a render now (for tests of the shared render).
+    var callersWaitingForRenders: Int { telemetry.renders.callersWaiting }
 
     /// The addresses listened on so far, with the ports actually bound (port 0 picks one).
     public var boundAddresses: [ListenAddress] { listeners.bound }
@@ -116,21 +148,33 @@ public struct ExporterHTTPServer: Service, CustomStringConvertible {
     }
 
     private func serve(_ address: ListenAddress, host: String) async throws {
-        let webConfiguration = self.webConfiguration
-        let rejections = self.rejections
-        let listeners = self.listeners
+        let (webConfiguration, rejections, listeners, limits) = (
+            webConfiguration, rejections, listeners, configuration.limits
+        )
         let router = Endpoints.router(
             telemetryPath: configuration.telemetryPath, sources: sources, telemetry: telemetry,
-            middleware: WebMiddleware(webConfiguration: webConfiguration, rejections: rejections))
+            enableLifecycle: configuration.enableLifecycle,
+            middleware: WebMiddleware(
+                webConfiguration: webConfiguration, rejections: rejections, limiter: loginLimiter,
+                limitLog: limitedClients))
+        let gate: @Sendable () -> AcceptGate = { [connections, acceptConditions] in
+            AcceptGate(
+                limit: limits.maxConnections, count: connections, rejections: rejections, conditions: acceptConditions)
+        }
         let application = Application(
             router: router,
             server: HTTPServerBuilder { responder in
                 WebChannel(
-                    base: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: .minutes(5))),
-                    webConfiguration: webConfiguration, rejections: rejections, logger: logger)
+                    responder: responder, webConfiguration: webConfiguration, limits: limits, rejections: rejections,
+                    logger: logger)
             },
             configuration: .init(address: .hostname(host, port: address.port), serverName: nil),
             onServerRunning: { channel in
+                // First in the listening socket's pipeline: it sees each accepted connection and
+                // each accept error before NIO's own handlers.
+                try? await channel.eventLoop.submit {
+                    try channel.pipeline.syncOperations.addHandler(gate(), position: .first)
+                }.get()
                 listeners.record(address, localAddress: channel.localAddress)
                 logger.info("listening", metadata: listeningMetadata(channel.localAddress))
             },
@@ -150,6 +194,10 @@ public struct ExporterHTTPServer: Service, CustomStringConvertible {
         var metadata = webConfigurationMetadata
         metadata["address"] = "\(socket.map(Listeners.text) ?? "?")"
         metadata["telemetry_path"] = "\(configuration.telemetryPath)"
+        metadata["max_connections"] = "\(configuration.limits.maxConnections)"
+        metadata["read_header_timeout"] = "\(configuration.limits.readHeaderTimeout)"
+        metadata["idle_timeout"] = "\(configuration.limits.idleTimeout)"
+        metadata["lifecycle"] = "\(configuration.enableLifecycle)"
         return metadata
     }
 

@@ -66,29 +66,35 @@ public enum Readiness: Sendable, Equatable {
 
 /// Where the server gets what it serves: it depends on no other module of the exporter.
 public struct ExporterHTTPSources: Sendable {
-    /// The exposition body in `format`, uncompressed.
-    public var render: @Sendable (ExpositionFormat) async -> [UInt8]
+    /// The exposition body in `format`, uncompressed. Called on a thread of NIO's thread pool,
+    /// never on an event loop or Swift's task pool, so it may take the time a large store needs.
+    public var render: @Sendable (ExpositionFormat) -> [UInt8]
     /// The landing page's content.
     public var status: @Sendable () -> LandingPageStatus
     /// What `/-/ready` answers.
     public var readiness: @Sendable () -> Readiness
+    /// What `POST /-/reload` does (with `--web.enable-lifecycle`): what SIGHUP does; throws what
+    /// could not be reloaded.
+    public var reload: @Sendable () async throws -> Void
 
     public init(
-        render: @escaping @Sendable (ExpositionFormat) async -> [UInt8],
+        render: @escaping @Sendable (ExpositionFormat) -> [UInt8],
         status: @escaping @Sendable () -> LandingPageStatus,
-        readiness: @escaping @Sendable () -> Readiness
+        readiness: @escaping @Sendable () -> Readiness,
+        reload: @escaping @Sendable () async throws -> Void = {}
     ) {
         self.render = render
         self.status = status
         self.readiness = readiness
+        self.reload = reload
     }
 
     /// Ready when `isReady` says so, with no reason otherwise.
     public init(
-        render: @escaping @Sendable (ExpositionFormat) async -> [UInt8],
+        render: @escaping @Sendable (ExpositionFormat) -> [UInt8],
         status: @escaping @Sendable () -> LandingPageStatus,
         isReady: @escaping @Sendable () -> Bool
     ) {
-        self.init(render: render, status: status) { isReady() ? .ready : .notReady("not ready") }
+        self.init(render: render, status: status, readiness: { isReady() ? .ready : .notReady("not ready") })
     }
 }

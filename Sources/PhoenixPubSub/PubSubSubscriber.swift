@@ -107,7 +107,7 @@ public final class PubSubSubscriber: Sendable {
             }
             // As pg does, every discover is answered with a sync (sync replaces the membership
             // the peer holds for us, so a repeat does no harm); a sync cast only from a new scope.
-            if isNew || isDiscover { sync(to: peerScope, peer: peer) }
+            if isNew || isDiscover { sync(to: peerScope, peer: peer, first: isNew) }
             if isNew {
                 // A scope that restarts forgets our members and, since we are hidden, never
                 // discovers us by itself: watch it, to discover its successor.
@@ -188,7 +188,9 @@ public final class PubSubSubscriber: Sendable {
         return (pid, pid.node.name, isDiscover)
     }
 
-    private func sync(to peerScope: Pid, peer: String) {
+    /// Sends our membership to the peer's scope; logged at info for a new scope only (a node
+    /// answers our discover with a sync and sends its own discover, so each join syncs twice).
+    private func sync(to peerScope: Pid, peer: String, first: Bool) {
         let groups: [Term] = members.flatMap { member in
             member.bus.groups(poolSize: configuration.poolSize).map { group in
                 Term.tuple([.atom(group), .list([.pid(member.process.pid)])])
@@ -196,8 +198,9 @@ public final class PubSubSubscriber: Sendable {
         }
         let cast = Term.tuple([.atom("$gen_cast"), .tuple([.atom("sync"), .pid(scope.pid), .list(groups)])])
         node.send(cast, to: peerScope, from: scope.pid)
-        logger.info(
-            "joined the PubSub groups", metadata: ["peer": "\(peer)", "buses": "\(members.map(\.bus.name))"])
+        logger.log(
+            level: first ? .info : .debug, first ? "joined the PubSub groups" : "sent our PubSub groups again",
+            metadata: ["peer": "\(peer)", "buses": "\(members.map(\.bus.name))"])
     }
 
     /// `{forward_to_local, Topic, Message, Dispatcher}` with a binary topic, from a decoded term.

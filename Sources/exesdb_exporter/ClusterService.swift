@@ -97,9 +97,17 @@ struct ClusterService: Service, CustomStringConvertible {
                 for (kind, count) in channel.accepted { counts[kind.rawValue, default: 0] += count }
             }
             guard !counts.isEmpty else { continue }
-            logger.info("messages received", metadata: ["by_type": "\(counts.sorted { $0.key < $1.key })"])
+            logger.info("messages received", metadata: Self.summary(counts))
             (logged, last) = (true, ContinuousClock.now)
         }
+    }
+}
+
+extension ClusterService {
+    /// Each message type with its count as a field of its own (`latency_metric=12`): the types
+    /// are the bounded set of payload tags, so they cannot collide with the line's other keys.
+    static func summary(_ counts: [String: Int]) -> Logger.Metadata {
+        counts.mapValues { .stringConvertible($0) }
     }
 }
 

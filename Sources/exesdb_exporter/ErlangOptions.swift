@@ -53,21 +53,12 @@ struct ErlangOptions: ParsableArguments {
                 "erlang.nodes (--erlang.nodes): no ExESDB node to join; expected at least one node name, e.g. --erlang.nodes=ex_esdb@host-1, or erlang: {nodes: [ex_esdb@host-1]} in --config.file"
             )
         }
-        let peers = try texts.map { text in
-            do {
-                return try NodeName(parsing: text)
-            } catch {
-                throw SettingError("\(source)=\(text): \(error)")
-            }
-        }
+        let peers = try texts.map { try Self.nodeName($0, source: source) }
         let local =
-            try (name ?? file?.name).map { text in
-                do {
-                    return try NodeName(parsing: text)
-                } catch {
-                    throw SettingError("--erlang.name=\(text): \(error)")
-                }
-            } ?? NodeName.defaultLocal(peers: peers)
+            try
+            (name.map { try Self.nodeName($0, source: "--erlang.name") }
+            ?? file?.name.map { try Self.nodeName($0, source: "erlang.name") })
+            ?? NodeName.defaultLocal(peers: peers)
         let cookie = try Cookie.load(file: cookieFile ?? file?.cookieFile, environment: environment)
         let configuration = DistributionConfiguration(
             netTickTime: TimeAmount(try tickTime(file: file)), maxFrameSize: try frameSize(file: file))
@@ -77,6 +68,17 @@ struct ErlangOptions: ParsableArguments {
             local: local, peers: peers, cookie: cookie, configuration: withTLS, listen: listen ?? file?.listen ?? false,
             insecureTLS: tlsInsecure ?? file?.tls?.insecureSkipVerify ?? false,
             epmdPort: environment["ERL_EPMD_PORT"].flatMap { Int($0) })
+    }
+
+    /// A node name an operator wrote, checked as Erlang would check it, or an error naming where
+    /// it came from (`--erlang.name=bad@@host: ...`).
+    static func nodeName(_ text: String, source: String) throws -> NodeName {
+        if let problem = NodeNameSyntax.problem(in: text) { throw SettingError("\(source)=\(text): \(problem)") }
+        do {
+            return try NodeName(parsing: text)
+        } catch {
+            throw SettingError("\(source)=\(text): \(error)")
+        }
     }
 
     private func tickTime(file: ExporterFileSettings.Erlang?) throws -> Duration {

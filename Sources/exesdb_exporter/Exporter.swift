@@ -9,6 +9,7 @@ import Metrics
 import MetricsStore
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 import WebhookForwarder
 
 /// Wires the modules together and runs them as one service group.
@@ -35,6 +36,7 @@ struct Exporter {
         let reload = ReloadService(
             settings: settings, levels: levels, http: parts.http, store: parts.store, aggregator: parts.aggregator,
             logger: logger, reresolve: reresolve)
+        parts.reloads.connect { try await reload.reloadNow(trigger: "POST /-/reload") }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let webhooks = parts.webhooks { services.append(.init(service: webhooks)) }
         services += [
@@ -62,6 +64,7 @@ struct Exporter {
         let webhooks: WebhookForwarder?
         let http: ExporterHTTPServer
         let cluster: ClusterService
+        let reloads: ReloadRequests
     }
 
     /// Everything that can refuse its settings, built before anything binds or connects.
@@ -71,11 +74,10 @@ struct Exporter {
         let aggregator = try Aggregator(store: store, alertTTL: settings.serving.store.ttl, logger: logger)
         let webhooks = try settings.webhooks.map { try WebhookForwarder(configuration: $0, logger: logger) }
         let status = ClusterStatus(buses: settings.cluster.pubsub.buses.map(\.name))
+        let reloads = ReloadRequests()
         let http = try ExporterHTTPServer(
-            configuration: ExporterHTTPConfiguration(
-                listenAddresses: settings.serving.listenAddresses, telemetryPath: settings.serving.telemetryPath,
-                webConfigFile: settings.serving.webConfigFile),
-            sources: httpSources(store: store, status: status, webhooks: webhooks), logger: logger)
+            configuration: settings.serving.http,
+            sources: httpSources(store: store, status: status, webhooks: webhooks, reloads: reloads), logger: logger)
         // Webhooks are not waited for: pub/sub has no upstream ack, so waiting for the sync would only
         // slow the ingest, not save more on a crash (docs/webhooks.md, "Why the exporter does not wait").
         var cluster = ClusterService(
@@ -88,11 +90,12 @@ struct Exporter {
             aggregator.forget(node: peer)
         }
         cluster.beam = settings.beam.map { ($0, store) }
-        return Parts(store: store, aggregator: aggregator, webhooks: webhooks, http: http, cluster: cluster)
+        return Parts(
+            store: store, aggregator: aggregator, webhooks: webhooks, http: http, cluster: cluster, reloads: reloads)
     }
 
     private func httpSources(
-        store: MetricsStore, status: ClusterStatus, webhooks: WebhookForwarder?
+        store: MetricsStore, status: ClusterStatus, webhooks: WebhookForwarder?, reloads: ReloadRequests
     ) -> ExporterHTTPSources {
         let version = version
         return ExporterHTTPSources(
@@ -108,18 +111,14 @@ struct Exporter {
                             oldestPendingAgeSeconds: queue.oldestPendingAge)
                     })
             },
-            readiness: { status.readiness() })
+            readiness: { status.readiness() },
+            reload: { try await reloads.perform() })
     }
 
     /// The store with the catalogue, the build info and the process collector.
     private func makeStore() throws -> MetricsStore {
         let store = MetricsStore(configuration: settings.serving.store)
-        let histograms = Set(Catalogue.histogramNames)
-        for name in settings.serving.buckets.keys.sorted() where !histograms.contains(name) {
-            throw SettingError(
-                "metrics.buckets.\(name): not a histogram of the catalogue (\(histograms.sorted().joined(separator: ", ")))"
-            )
-        }
+        if let problem = ConfigCheck.bucketProblem(settings.serving.buckets) { throw SettingError(problem) }
         do {
             try Catalogue.register(in: store, buckets: settings.serving.buckets)
             try ProcessCollector(store: store).install(in: store)
@@ -133,6 +132,21 @@ struct Exporter {
             version, BuildInfo.revision, BuildInfo.swiftVersion,
         ])
         return store
+    }
+}
+
+/// `POST /-/reload` before the reload service exists: the HTTP server is made first (the reload
+/// service reloads its web config), so its requests go through this once both are made.
+final class ReloadRequests: Sendable {
+    private let action = Mutex<(@Sendable () async throws -> Void)?>(nil)
+
+    func connect(_ perform: @escaping @Sendable () async throws -> Void) { action.withLock { $0 = perform } }
+
+    func perform() async throws {
+        guard let perform = action.withLock({ $0 }) else {
+            throw ReloadService.Failure(description: "the exporter is still starting; try again")
+        }
+        try await perform()
     }
 }
 

@@ -20,6 +20,9 @@ struct ExporterCommand: AsyncParsableCommand {
     @Option(name: .customLong("config.file"), help: HelpPage.help("config.file"))
     var configFile: String?
 
+    @Flag(name: .customLong("config.check"), help: HelpPage.help("config.check"))
+    var configCheck = false
+
     @OptionGroup var serving: ServingOptions
 
     @OptionGroup var erlang: ErlangOptions
@@ -55,6 +58,13 @@ struct ExporterCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if configCheck {
+            let problems = ConfigCheck.problems(
+                configFile: configFile, serving: serving, erlang: erlang, subscription: subscription,
+                collectors: collectors, environment: ProcessInfo.processInfo.environment)
+            print(problems.isEmpty ? "ok" : problems.map { "exesdb_exporter: \($0)" }.joined(separator: "\n"))
+            throw ExitCode(problems.isEmpty ? 0 : 2)
+        }
         let settings: ExporterSettings
         do {
             settings = try ExporterSettings.resolve(

@@ -53,12 +53,28 @@ enum HelpPage {
             "config.file", #""""#, expected: "a path",
             "YAML configuration file (the flags' settings, webhooks, buckets)."),
         Flag(
+            "config.check", nil, negatable: false,
+            "Check the config file, the web config and the secret files they name, print what is wrong or \"ok\" and exit 2 or 0; nothing is bound or connected."
+        ),
+        Flag(
             "web.listen-address", ":9571", repeatable: true, expected: "host:port, :port or [IPv6]:port",
             "Address to serve on, host:port or :port."),
         Flag("web.telemetry-path", #""/metrics""#, expected: "a path like /metrics", "Path of the exposition."),
         Flag(
             "web.config.file", #""""#, expected: "a path",
             "Web configuration file (exporter-toolkit format): TLS and basic authentication."),
+        Flag(
+            "web.read-header-timeout", "10s", expected: "a duration like 10s, at least 100ms",
+            "How long a client may take to send a whole request (from its first byte); then its connection is closed."),
+        Flag(
+            "web.idle-timeout", "60s", expected: "a duration like 60s, at least 100ms",
+            "How long a kept-alive connection may wait for its next request."),
+        Flag(
+            "web.max-connections", "1024", expected: "a whole number of at least 1",
+            "Open HTTP connections at most; one more is closed at once (and counted)."),
+        Flag(
+            "web.enable-lifecycle", nil,
+            "Serve POST /-/reload, which reloads the configuration as SIGHUP does. Default: off."),
         Flag(
             "log.level", "info", expected: "trace, debug, info, warning or error",
             "Only log records at this level or above: trace, debug, info, warning, error."),
@@ -143,10 +159,11 @@ enum HelpPage {
           SIGHUP           Reload the config file and the web config without dropping connections:
                            log.level, metrics.ttl, metrics.max_series and the web config change at
                            once; other changed keys are logged as taking effect at the next restart.
+                           POST /-/reload does the same (with --web.enable-lifecycle).
           SIGTERM, SIGINT  Leave the PubSub groups, finish the scrapes in flight, exit 0.
 
         Exit status:
-          0  stopped by SIGTERM or SIGINT, or --help, --version
+          0  stopped by SIGTERM or SIGINT, or --help, --version, or --config.check found nothing wrong
           1  failed while running (e.g. a listen address already in use)
           2  a setting cannot be used; the message names the flag or key, the value and what is expected
         """

@@ -2,47 +2,99 @@ import Aggregation
 import ExporterConfiguration
 import ExporterHTTP
 import ExporterLogging
+import Foundation
 import Logging
 import MetricsStore
+import NIOPosix
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
-/// SIGHUP: reads the config file and the web config again without dropping a connection. The
-/// log level, the store's TTL and series limit and the web config (certificates, users, headers)
-/// change at once; settings that need new listeners, connections or families are named in the log
-/// as taking effect at the next restart. A file that cannot be used is refused, and what is in
-/// force stays.
+/// SIGHUP, and `POST /-/reload` with `--web.enable-lifecycle`: reads the config file and the web
+/// config again without dropping a connection. The log level, the store's TTL and series limit
+/// and the web config (certificates, users, headers) change at once; settings that need new
+/// listeners, connections or families are named in the log as taking effect at the next restart.
+/// A file that cannot be used is refused, and what is in force stays. One reload at a time; each
+/// sets `exesdb_exporter_config_last_reload_successful` and, when it succeeds, the timestamp.
 struct ReloadService: Service, CustomStringConvertible {
-    let settings: ExporterSettings
     let levels: LogLevelControl
     let http: ExporterHTTPServer
     let store: MetricsStore
     let aggregator: Aggregator
     let logger: Logger
     let reresolve: @Sendable () throws -> ExporterSettings
+    private let inForce: InForce
+    private let outcome: ReloadOutcomeFamilies?
 
-    var description: String { "ReloadService(config_file: \(settings.configFile?.path ?? "none"))" }
+    /// What a reload could not apply; the settings in force stay.
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    init(
+        settings: ExporterSettings, levels: LogLevelControl, http: ExporterHTTPServer, store: MetricsStore,
+        aggregator: Aggregator, logger: Logger, reresolve: @escaping @Sendable () throws -> ExporterSettings
+    ) {
+        self.levels = levels
+        self.http = http
+        self.store = store
+        self.aggregator = aggregator
+        self.logger = logger
+        self.reresolve = reresolve
+        inForce = InForce(settings)
+        outcome = ReloadOutcomeFamilies(store: store)
+        outcome?.record(success: true)
+    }
+
+    var description: String { "ReloadService(config_file: \(inForce.settings.configFile?.path ?? "none"))" }
 
     func run() async throws {
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         await cancelWhenGracefulShutdown {
-            var current = settings
-            for await _ in hangups { current = reload(from: current) }
+            for await _ in hangups { try? await reloadNow(trigger: "SIGHUP") }
         }
+    }
+
+    /// Reloads now, off the task pool (files are read); throws what could not be applied.
+    func reloadNow(trigger: String) async throws {
+        let reload = self
+        try await NIOThreadPool.singleton.runIfActive { try reload.reloadInForce(trigger: trigger) }
+    }
+
+    private func reloadInForce(trigger: String) throws {
+        let failure = inForce.update { current -> (any Error)? in
+            let (next, failure) = apply(from: current, trigger: trigger)
+            current = next
+            return failure
+        }
+        outcome?.record(success: failure == nil)
+        if let failure { throw Failure(description: "\(failure)") }
     }
 
     /// Applies what can change while running; returns the settings now in force.
     func reload(from current: ExporterSettings) -> ExporterSettings {
-        logger.info("SIGHUP: reloading the configuration")
-        try? http.reloadWebConfig()  // Logs its own outcome; the previous web config stays on failure.
+        apply(from: current, trigger: "SIGHUP").settings
+    }
+
+    /// The settings in force after the reload, and what failed, if anything.
+    private func apply(
+        from current: ExporterSettings, trigger: String
+    ) -> (settings: ExporterSettings, failure: (any Error)?) {
+        logger.info("reloading the configuration", metadata: ["trigger": "\(trigger)"])
+        var webFailure: (any Error)?
+        do {
+            try http.reloadWebConfig()  // Logs its own outcome; the previous web config stays on failure.
+        } catch {
+            webFailure = error
+        }
         let next: ExporterSettings
         do {
             next = try reresolve()
         } catch {
             logger.error(
-                "configuration not reloaded; the settings in force stay. Fix the file and send SIGHUP again",
+                "configuration not reloaded; the settings in force stay. Fix the file and reload again",
                 metadata: ["error": "\(error)"])
-            return current
+            return (current, error)
         }
         if next.serving.logLevel != current.serving.logLevel {
             levels.current = next.serving.logLevel
@@ -66,7 +118,7 @@ struct ReloadService: Service, CustomStringConvertible {
         inForce.serving.logLevel = next.serving.logLevel
         inForce.serving.store = limits
         inForce.configFile = next.configFile
-        return inForce
+        return (inForce, webFailure)
     }
 
     /// The config keys that changed but are only read at start.
@@ -77,6 +129,10 @@ struct ReloadService: Service, CustomStringConvertible {
             ("web.listen_address", a.listenAddresses != b.listenAddresses),
             ("web.telemetry_path", a.telemetryPath != b.telemetryPath),
             ("web.config_file", a.webConfigFile != b.webConfigFile),
+            ("web.read_header_timeout", a.limits.readHeaderTimeout != b.limits.readHeaderTimeout),
+            ("web.idle_timeout", a.limits.idleTimeout != b.limits.idleTimeout),
+            ("web.max_connections", a.limits.maxConnections != b.limits.maxConnections),
+            ("web.enable_lifecycle", a.enableLifecycle != b.enableLifecycle),
             ("log.format", a.logFormat != b.logFormat),
             ("metrics.buckets", a.buckets != b.buckets),
             ("erlang", fileA?.erlang != fileB?.erlang),
@@ -87,5 +143,49 @@ struct ReloadService: Service, CustomStringConvertible {
             ("collector", old.beam != new.beam),
         ]
         return checks.filter(\.1).map(\.0)
+    }
+}
+
+/// The settings in force, changed by one reload at a time.
+private final class InForce: Sendable {
+    private let current: Mutex<ExporterSettings>
+
+    init(_ settings: ExporterSettings) { current = Mutex(settings) }
+
+    var settings: ExporterSettings { current.withLock { $0 } }
+
+    func update<T>(_ body: (inout ExporterSettings) -> T) -> T { current.withLock { body(&$0) } }
+}
+
+/// `exesdb_exporter_config_last_reload_successful` and
+/// `exesdb_exporter_config_last_reload_success_timestamp_seconds`, as Prometheus names its own.
+struct ReloadOutcomeFamilies: Sendable {
+    static let successful = "exesdb_exporter_config_last_reload_successful"
+    static let timestamp = "exesdb_exporter_config_last_reload_success_timestamp_seconds"
+
+    private let successful: GaugeFamily
+    private let timestamp: GaugeFamily
+
+    /// The families registered in `store` (found there when registered already).
+    init?(store: MetricsStore) {
+        func gauge(_ name: String, _ help: String, unit: String?) -> GaugeFamily? {
+            GaugeFamily(store.family(named: name)) ?? (try? store.gauge(name, help: help, unit: unit, expires: false))
+        }
+        guard
+            let successful = gauge(
+                Self.successful,
+                "1 when the last configuration reload (SIGHUP or POST /-/reload) succeeded, 0 when it failed (the settings in force stay).",
+                unit: nil),
+            let timestamp = gauge(
+                Self.timestamp, "When the configuration was last loaded successfully (at start, then each reload).",
+                unit: "seconds")
+        else { return nil }
+        self.successful = successful
+        self.timestamp = timestamp
+    }
+
+    func record(success: Bool) {
+        successful.set(success ? 1 : 0)
+        if success { timestamp.set(Date().timeIntervalSince1970) }
     }
 }

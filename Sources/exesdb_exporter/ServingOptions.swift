@@ -1,10 +1,11 @@
 import ArgumentParser
 import ExporterConfiguration
+import ExporterHTTP
 import ExporterLogging
 import Logging
 import MetricsStore
 
-/// The `--web.*`, `--log.*`, `--metrics.*` and `--webhook.*` flags, over their config sections.
+/// The `--web.*` (addresses, path, web config, connection limits, lifecycle), `--log.*`, `--metrics.*` and `--webhook.*` flags, over their config sections.
 struct ServingOptions: ParsableArguments {
     @Option(name: .customLong("web.listen-address"), help: HelpPage.help("web.listen-address"))
     var listenAddresses: [String] = []
@@ -14,6 +15,20 @@ struct ServingOptions: ParsableArguments {
 
     @Option(name: .customLong("web.config.file"), help: HelpPage.help("web.config.file"))
     var webConfigFile: String?
+
+    @Option(name: .customLong("web.read-header-timeout"), help: HelpPage.help("web.read-header-timeout"))
+    var readHeaderTimeout: String?
+
+    @Option(name: .customLong("web.idle-timeout"), help: HelpPage.help("web.idle-timeout"))
+    var idleTimeout: String?
+
+    /// Text, not an integer: a bad value gets this exporter's message and exit status 2.
+    @Option(name: .customLong("web.max-connections"), help: HelpPage.help("web.max-connections"))
+    var maxConnections: String?
+
+    @Flag(
+        name: .customLong("web.enable-lifecycle"), inversion: .prefixedNo, help: HelpPage.help("web.enable-lifecycle"))
+    var enableLifecycle: Bool?
 
     @Option(name: .customLong("log.level"), help: HelpPage.help("log.level"))
     var logLevel: String?
@@ -46,9 +61,29 @@ struct ServingOptions: ParsableArguments {
         }
         return ServingSettings(
             listenAddresses: listenAddresses.isEmpty ? file.web?.listenAddress ?? [":9571"] : listenAddresses,
-            telemetryPath: path, webConfigFile: webConfigFile ?? file.web?.configFile, logLevel: level,
+            telemetryPath: path, webConfigFile: webConfigFile ?? file.web?.configFile,
+            limits: try connectionLimits(file: file.web),
+            enableLifecycle: enableLifecycle ?? file.web?.enableLifecycle ?? false, logLevel: level,
             logFormat: format, store: try storeConfiguration(file: file.metrics),
             buckets: try buckets(file: file.metrics), spoolDirectory: spoolDirectory)
+    }
+
+    /// How long a client may take and how many may be connected, flags over the file.
+    private func connectionLimits(file: ExporterFileSettings.Web?) throws -> ConnectionLimits {
+        let defaults = ConnectionLimits()
+        let header = try SettingError.duration(
+            readHeaderTimeout, file: file?.readHeaderTimeout?.duration, fallback: defaults.readHeaderTimeout,
+            atLeast: .milliseconds(100), flag: "web.read-header-timeout")
+        let idle = try SettingError.duration(
+            idleTimeout, file: file?.idleTimeout?.duration, fallback: defaults.idleTimeout,
+            atLeast: .milliseconds(100), flag: "web.idle-timeout")
+        let connections =
+            try maxConnections.map { try SettingError.wholeNumber($0, flag: "web.max-connections") }
+            ?? file?.maxConnections ?? defaults.maxConnections
+        guard connections >= 1 else {
+            throw SettingError("web.max_connections (--web.max-connections)=\(connections): expected at least 1")
+        }
+        return ConnectionLimits(readHeaderTimeout: header, idleTimeout: idle, maxConnections: connections)
     }
 
     private func storeConfiguration(file: ExporterFileSettings.Metrics?) throws -> StoreConfiguration {
@@ -84,10 +119,20 @@ struct ServingSettings: Sendable {
     var listenAddresses: [String]
     var telemetryPath: String
     var webConfigFile: String?
+    var limits = ConnectionLimits()
+    var enableLifecycle = false
     var logLevel: Logger.Level
     var logFormat: LogFormat
     var store: StoreConfiguration
     var buckets: [String: [Double]]
     /// From the flag; the file's `webhooks.spool_dir` is read with the webhooks section.
     var spoolDirectory: String?
+
+    /// What the HTTP server is made with.
+    var http: ExporterHTTPConfiguration {
+        ExporterHTTPConfiguration(
+            listenAddresses: listenAddresses, telemetryPath: telemetryPath, webConfigFile: webConfigFile,
+            limits: limits,
+            enableLifecycle: enableLifecycle)
+    }
 }

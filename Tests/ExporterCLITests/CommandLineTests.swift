@@ -9,7 +9,8 @@ extension ExporterCLITests {
         "--log.format=logfmt", "--metrics.ttl=5m", "--metrics.max-series=100000", "--erlang.net-ticktime=60s",
         "--erlang.max-frame-size=67108864", "--pubsub.buses=ex_esdb_metrics ...", "--pubsub.pool-size=1",
         #"--cluster.shard="0/1""#, "--[no-]cluster.discover", "--[no-]collector.beam", "--collector.beam.interval=15s",
-        "--collector.beam.timeout=5s",
+        "--collector.beam.timeout=5s", "--web.read-header-timeout=10s", "--web.idle-timeout=60s",
+        "--web.max-connections=1024", "--[no-]web.enable-lifecycle",
     ]
 
     /// `--help` reads like node_exporter's: usage, one paragraph, `Flags:` with one line per flag
@@ -113,6 +114,13 @@ struct MistakenInvocation: Sendable, CustomTestStringConvertible {
         MistakenInvocation(
             arguments: ["--collector.beam.timeout=10ms"],
             expected: ["collector.beam.timeout (--collector.beam.timeout)=10ms: expected at least 100ms"]),
+        // Node names are checked at start, not left to fail every handshake (issue 14, item 9).
+        MistakenInvocation(
+            arguments: ["--erlang.name=bad@@host"],
+            expected: ["--erlang.name=bad@@host: 'bad@@host' has 2 '@' where a node name has one"]),
+        MistakenInvocation(
+            arguments: ["--erlang.nodes=ex esdb@host-1"],
+            expected: ["--erlang.nodes=ex esdb@host-1: the name 'ex esdb'", "letters, digits, '_' and '-'"]),
         MistakenInvocation(
             arguments: [], config: "collector:\n  beam: maybe\n",
             expected: ["collector.beam", "expected true, false or a mapping (enabled, interval, timeout)"]),

@@ -56,9 +56,17 @@ import Testing
             })
         try await run.waitForLine(containing: "joined the PubSub groups")
         try await run.waitForLine(containing: "type=latency_metric")
+        // The summary prints each type as a logfmt pair, not a Swift dictionary dump (issue 14, 10).
+        let summary = try await run.waitForLine(containing: "msg=\"messages received\"")
+        #expect(summary.range(of: #" latency_metric=[0-9]+"#, options: .regularExpression) != nil, "\(summary)")
+        #expect(!summary.contains("key:") && !summary.contains("by_type"), "\(summary)")
         run.signal(SIGTERM)
         #expect(try await run.waitForExit() == 0, "\(run.lines.suffix(10))")
         #expect(run.lines.contains { $0.contains("left the PubSub groups") })
+        // One connection, one join logged (the answer to our discover and the node's own
+        // discover both get a sync, and both were logged).
+        let joins = run.lines.filter { $0.contains("joined the PubSub groups") }
+        #expect(joins.count == 1, "\(joins)")
         #expect(!run.lines.contains { $0.contains("rejected a message") })
         let secrets = run.lines.filter { $0.contains("cli-secret") || $0.contains("cli-cookie-value") }
         #expect(secrets.isEmpty, "secrets must never be logged: \(secrets)")

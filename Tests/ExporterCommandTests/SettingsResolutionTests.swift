@@ -87,6 +87,47 @@ import Testing
         }
     }
 
+    /// Our name and the seeds' are checked at start as Erlang checks them (issue 14, item 9):
+    /// `bad@@host` used to be taken and then failed every handshake with a misleading error.
+    @Test(arguments: [
+        (["--erlang.name=bad@@host"], "--erlang.name=bad@@host: 'bad@@host' has 2 '@' where a node name has one"),
+        (["--erlang.name=no-at-sign"], "--erlang.name=no-at-sign: 'no-at-sign' has no '@'"),
+        (["--erlang.name=a b@host"], "--erlang.name=a b@host: the name 'a b' of 'a b@host' may hold only letters"),
+        (["--erlang.name=x@"], "--erlang.name=x@: 'x@' needs text on both sides of '@'"),
+        (["--erlang.name=x@host/1"], "--erlang.name=x@host/1: the host 'host/1' of 'x@host/1' may hold only"),
+        (["--erlang.name=x@.host"], "--erlang.name=x@.host: the host '.host' of 'x@.host' has an empty label"),
+        (["--erlang.name=x@fe80::1::2"], "--erlang.name=x@fe80::1::2: the host 'fe80::1::2' of 'x@fe80::1::2' is not"),
+        (["--erlang.nodes=ex_esdb@db@1"], "--erlang.nodes=ex_esdb@db@1: 'ex_esdb@db@1' has 2 '@'"),
+    ])
+    func unusableNodeNamesNameTheirFlag(arguments: [String], message: String) throws {
+        let nodes = arguments.contains { $0.hasPrefix("--erlang.nodes") } ? [] : ["--erlang.nodes=a@host-1"]
+        #expect {
+            _ = try resolve(arguments + nodes, file: nil)
+        } throws: { error in
+            "\(error)".hasPrefix(message)
+        }
+    }
+
+    @Test func nodeNamesFromTheFileNameTheirKey() throws {
+        #expect {
+            _ = try resolve([], file: "erlang: {nodes: [a@host-1], name: \"x@@y\"}\n")
+        } throws: { error in
+            "\(error)".hasPrefix("erlang.name=x@@y: 'x@@y' has 2 '@'")
+        }
+        #expect {
+            _ = try resolve([], file: "erlang: {nodes: [\"a@@host-1\"]}\n")
+        } throws: { error in
+            "\(error)".hasPrefix("erlang.nodes=a@@host-1: 'a@@host-1' has 2 '@'")
+        }
+    }
+
+    @Test(arguments: ["ex_esdb@db-1", "ex_esdb@127.0.0.1", "a@::1", "A-b_9@host-1.example.com", "x@localhost"])
+    func usableNodeNamesAreTaken(name: String) throws {
+        let settings = try resolve(
+            ["--erlang.nodes=\(name)", "--erlang.name=exporter@\(name.split(separator: "@")[1])"], file: nil)
+        #expect(settings.cluster.peers.map(\.description) == [name])
+    }
+
     @Test func bucketListsThatCannotBeHistogramBoundsShowTheirValues() throws {
         #expect {
             _ = try resolve(

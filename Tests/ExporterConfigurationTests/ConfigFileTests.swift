@@ -63,7 +63,7 @@ import Testing
         ),
         (
             "metrics:\n  ttl: 5 minutes\n",
-            #"config file c.yml: metrics.ttl: expected a duration like 500ms, 30s, 5m or 1h30m, got "5 minutes""#
+            #"config file c.yml: metrics.ttl: expected a duration such as 500ms, 5s, 5m or 1h (units ms, s, m, h, d, w, y), got "5 minutes""#
         ),
         ("pubsub:\n  pool_size: many\n", "config file c.yml: pubsub.pool_size: expected an integer"),
         (
@@ -131,8 +131,47 @@ import Testing
         #expect(ConfigDuration.parse(text) == .milliseconds(milliseconds))
     }
 
-    @Test(arguments: ["", "5", "m", "5x", "-5s", "1.5h", "99999999999999999999y"])
+    /// Prometheus's grammar: each unit once, from the largest down. `1m5m` was read as 6m here
+    /// while the webhooks section refused it.
+    @Test(arguments: [
+        "", "5", "m", "5x", "-5s", "1.5h", "99999999999999999999y", "1m5m", "30m1h", "1s1s", "5 m", " 5m", "5M",
+    ])
     func notDurations(text: String) {
         #expect(ConfigDuration.parse(text) == nil)
+        #expect(PrometheusDuration.parse(text) == nil)
+    }
+
+    @Test func prometheusDurations() {
+        let cases: [(String, Duration?)] = [
+            ("500ms", .milliseconds(500)), ("5s", .seconds(5)), ("5m", .seconds(300)), ("1h", .seconds(3600)),
+            ("1h30m", .seconds(5400)), ("2d", .seconds(172_800)), ("1w", .seconds(604_800)),
+            ("1y", .seconds(31_536_000)), ("1m500ms", .milliseconds(60_500)), ("0", .zero), ("0s", .zero),
+        ]
+        for (text, expected) in cases {
+            #expect(PrometheusDuration.parse(text) == expected, "\(text)")
+        }
+        #expect(PrometheusDuration.format(.seconds(5400)) == "1h30m")
+        #expect(PrometheusDuration.format(.milliseconds(1500)) == "1s500ms")
+        #expect(ConfigDuration(.milliseconds(1500)).description == "1s500ms")
+    }
+
+    /// Every duration key of the file reads the same grammar: a bare number is refused with what
+    /// is expected (only net_ticktime takes whole seconds, Erlang's own unit).
+    @Test func fileDurationsUseTheOneGrammar() throws {
+        for (yaml, key) in [
+            ("metrics: {ttl: 1m5m}", "metrics.ttl"), ("metrics: {ttl: 300}", "metrics.ttl"),
+            ("cluster: {refresh_interval: 30m1h}", "cluster.refresh_interval"),
+            ("collector: {beam: {interval: 1s1s}}", "collector.beam.interval"),
+        ] {
+            #expect(throws: ConfigFileError.self, "\(yaml)") { try ConfigFile.parse(yaml, path: "x.yml") }
+            do {
+                _ = try ConfigFile.parse(yaml, path: "x.yml")
+            } catch {
+                #expect("\(error)".contains(key), "\(error)")
+                #expect("\(error)".contains("expected a duration such as 500ms"), "\(error)")
+            }
+        }
+        let erlang = try ConfigFile.parse("erlang: {net_ticktime: 90}", path: "x.yml").settings.erlang
+        #expect(erlang?.netTicktime == ConfigDuration(.seconds(90)))
     }
 }

@@ -2,6 +2,7 @@ import BEAMPeers
 import Foundation
 import HummingbirdBcrypt
 import MetricsTestKit
+import NIOCore
 import Synchronization
 import Testing
 
@@ -108,9 +109,14 @@ import Testing
         let file = try WebConfigFile(WebConfigFile.users(["alice": "wonderland"], cost: 10))
         try await withServer(CannedSources().sources(), webConfigFile: file.path) { running async throws in
             let url = running.url("/-/healthy")
+            // Each attempt from an address of its own (all of 127/8 is loopback): from one, the
+            // eleventh failure in a row would be refused before bcrypt, as the next test shows.
+            var source = 1
             func seconds(_ user: String) async throws -> Double {
+                source += 1
                 let started = ContinuousClock.now
-                #expect(try await curl(url, basicAuth(user, "wrong")).status == 401)
+                let from = ["--interface", "127.0.0.\(source)"]
+                #expect(try await curl(url, basicAuth(user, "wrong") + from).status == 401)
                 let elapsed = ContinuousClock.now - started
                 return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             }
@@ -126,5 +132,53 @@ import Testing
             print("median 401 time at bcrypt cost 10: wrong password \(wrongPassword) s, unknown user \(unknownUser) s")
             #expect(unknownUser > wrongPassword / 3 && unknownUser < wrongPassword * 3)
         }
+    }
+
+    /// Failed logins are limited per client address (issue 14, item 10): ten in a row are
+    /// answered 401, the next 429 with Retry-After and without a bcrypt check, counted; a
+    /// scraper whose credentials were already accepted passes meanwhile, and another address
+    /// is not affected. Before, every attempt ran bcrypt and got 401.
+    @Test func failedLoginsFromOneAddressAreLimitedAndCounted() async throws {
+        let file = try WebConfigFile(WebConfigFile.users(["alice": "wonderland"]))
+        let metrics = TestMetrics()
+        try await withServer(CannedSources().sources(), webConfigFile: file.path, metrics: metrics) { running in
+            let url = running.url("/metrics")
+            #expect(try await curl(url, basicAuth("alice", "wonderland")).status == 200)
+            for _ in 0..<10 { #expect(try await curl(url, basicAuth("alice", "guess")).status == 401) }
+            let limited = try await curl(url, basicAuth("mallory", "guess"))
+            #expect(limited.status == 429)
+            #expect(Int(limited.headers["retry-after"] ?? "").map { $0 >= 1 } == true, "\(limited.headers)")
+            #expect(!limited.text.contains("exesdb"))
+            #expect(try await curl(url, basicAuth("alice", "wonderland")).status == 200)
+            let elsewhere = try await curl(url, basicAuth("alice", "guess") + ["--interface", "127.0.0.2"])
+            #expect(elsewhere.status == 401)
+            #expect(try metrics.expectCounter(HTTPSTests.rejected, [("reason", "unauthorized")]).totalValue == 11)
+            #expect(try metrics.expectCounter(HTTPSTests.rejected, [("reason", "rate_limited")]).totalValue == 1)
+        }
+    }
+
+    /// The bucket: ten failures, then one more per six seconds; an IPv4 client of a dual-stack
+    /// listener counts by its IPv4 address, an IPv6 one by its /64.
+    @Test func theLimiterRefillsAndKeysByAddress() throws {
+        let limiter = FailedLoginLimiter(burst: 3, refill: .seconds(6), capacity: 2)
+        let start = ContinuousClock.now
+        let client = try SocketAddress(ipAddress: "192.0.2.7", port: 1234)
+        for _ in 0..<2 { #expect(!limiter.failed(client, now: start)) }
+        #expect(limiter.admission(client, now: start) == .allowed)
+        #expect(limiter.failed(client, now: start))
+        #expect(limiter.admission(client, now: start) == .limited(retryAfterSeconds: 6))
+        #expect(limiter.admission(client, now: start + .seconds(3)) == .limited(retryAfterSeconds: 3))
+        #expect(limiter.admission(client, now: start + .seconds(6)) == .allowed)
+        let mapped = try SocketAddress(ipAddress: "::ffff:192.0.2.7", port: 99)
+        #expect(FailedLoginLimiter.key(mapped) == FailedLoginLimiter.key(client))
+        let v6a = try SocketAddress(ipAddress: "2001:db8:1:2::1", port: 1)
+        let v6b = try SocketAddress(ipAddress: "2001:db8:1:2:ffff::9", port: 1)
+        let v6c = try SocketAddress(ipAddress: "2001:db8:1:3::1", port: 1)
+        #expect(FailedLoginLimiter.key(v6a) == FailedLoginLimiter.key(v6b))
+        #expect(FailedLoginLimiter.key(v6a) != FailedLoginLimiter.key(v6c))
+        // At capacity, the address seen longest ago makes room.
+        limiter.failed(v6a, now: start + .seconds(1))
+        limiter.failed(v6c, now: start + .seconds(2))
+        #expect(limiter.admission(client, now: start) == .allowed, "forgotten to make room")
     }
 }

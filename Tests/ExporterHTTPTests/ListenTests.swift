@@ -109,7 +109,7 @@ import Testing
         let renderStarted = Mutex(false)
         let sources = CannedSources().sources(render: { format in
             renderStarted.withLock { $0 = true }
-            try? await Task.sleep(for: .milliseconds(1500))
+            Thread.sleep(forTimeInterval: 1.5)  // On NIO's thread pool, where renders run.
             return Array(CannedExposition.body(format).utf8)
         })
         let running = try await RunningServer(sources: sources)

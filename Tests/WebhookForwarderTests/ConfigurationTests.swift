@@ -1,3 +1,4 @@
+import ExporterConfiguration
 import Foundation
 import Testing
 import WebhookForwarder
@@ -203,20 +204,13 @@ import Yams
         #expect(!text.contains("s3cret"))
     }
 
-    @Test func prometheusDurations() {
-        let cases: [(String, Duration?)] = [
-            ("500ms", .milliseconds(500)), ("5s", .seconds(5)), ("5m", .seconds(300)), ("1h", .seconds(3600)),
-            ("1h30m", .seconds(5400)), ("2d", .seconds(172_800)), ("1w", .seconds(604_800)),
-            ("1y", .seconds(31_536_000)),
-            ("1m500ms", .milliseconds(60_500)), ("0", .zero), ("0s", .zero),
-            ("", nil), ("5", nil), ("5x", nil), ("m", nil), ("30m1h", nil), ("1s1s", nil), ("-1s", nil), ("1.5s", nil),
-            ("99999999999999999y", nil),
-        ]
-        for (text, expected) in cases {
-            #expect(PrometheusDuration.parse(text) == expected, "\(text)")
+    /// The section reads durations with the config file's one grammar (`PrometheusDuration`).
+    @Test func durationsReadTheConfigFilesGrammar() {
+        for text in ["1m5m", "30m1h", "1s1s", "5", "1.5s"] {
+            let text = message("endpoints: [{name: a, url: 'http://x', format: json, timeout: \"\(text)\"}]")
+            #expect(text.contains("webhooks.endpoints[0].timeout"), "\(text)")
+            #expect(text.contains(PrometheusDuration.expected), "\(text)")
         }
-        #expect(PrometheusDuration.format(.seconds(5400)) == "1h30m")
-        #expect(PrometheusDuration.format(.milliseconds(1500)) == "1s500ms")
     }
 
     @Test func secretFilesAreReadAtStartupAndErrorsNameTheFileNotTheSecret() throws {

@@ -1,5 +1,6 @@
 import BEAMPeers
 import Foundation
+import Synchronization
 import Testing
 
 @testable import GaterMessages
@@ -41,6 +42,37 @@ extension LoopbackTests {
                     == .retry(reason: "HTTP 408", notBefore: nil))
             #expect(
                 AttemptVerdict(.response(status: 404, retryAfter: nil, bodyPrefix: "")) == .refused(reason: "HTTP 404"))
+        }
+
+        /// Deliveries in flight together fail together: the endpoint going down is one warning,
+        /// its recovery one info line, however many deliveries were in flight (issue 14, 10).
+        @Test func aFailingEndpointIsLoggedOncePerStateChangeNotPerDelivery() async throws {
+            let setup = try ForwarderSetup()
+            let endpointDown = Toggle(true)
+            let receiver = try await WebhookReceiver.start { _, _ in
+                endpointDown.isOn ? .status(503, body: "down") : .ok
+            }
+            defer { Task { await receiver.stop() } }
+            let forwarder = try setup.forwarder([endpoint("hook", receiver.url) { $0.maxInFlight = 8 }])
+            // Queued before the forwarder runs, so that all eight are sent at once when it starts.
+            for alert in 0..<8 { await forwarder.receive(.alertEscalation(Gater.escalation("a\(alert)")), from: "n") }
+            let task = running(forwarder)
+            defer { task.cancel() }
+            try await eventually("every delivery failed twice") { setup.count("hook", .retried) >= 16 }
+            let failed = { setup.log.all.filter { $0.message.hasPrefix("webhook delivery failed") } }
+            #expect(failed().filter { $0.level == .warning }.count == 1, "\(failed().map(\.level))")
+            endpointDown.isOn = false
+            try await eventually("delivered") { setup.count("hook", .delivered) == 8 }
+            let recovered = setup.log.all.filter { $0.message == "webhook endpoint recovered" }
+            #expect(recovered.count == 1 && recovered.first?.level == .info)
+            // Down again: one more warning.
+            endpointDown.isOn = true
+            let retriedBefore = setup.count("hook", .retried)
+            for alert in 8..<12 { await forwarder.receive(.alertEscalation(Gater.escalation("a\(alert)")), from: "n") }
+            try await eventually("failing again") { setup.count("hook", .retried) >= retriedBefore + 8 }
+            #expect(failed().filter { $0.level == .warning }.count == 2, "\(failed().map(\.level))")
+            endpointDown.isOn = false
+            try await eventually("delivered") { setup.count("hook", .delivered) == 12 }
         }
 
         @Test func retryAfterIsHonoured() async throws {
@@ -155,5 +187,15 @@ extension LoopbackTests {
                 await forwarder.receive(.alertEscalation(Gater.escalation()), from: "n") != .duplicate, "not remembered"
             )
         }
+    }
+}
+
+/// A switch a responder reads while the test flips it.
+final class Toggle: Sendable {
+    private let state: Atomic<Bool>
+    init(_ isOn: Bool) { state = Atomic(isOn) }
+    var isOn: Bool {
+        get { state.load(ordering: .relaxed) }
+        set { state.store(newValue, ordering: .relaxed) }
     }
 }

@@ -1,3 +1,5 @@
+import ExporterConfiguration
+
 /// Decoding helpers shared by the configuration types: any key by name, the check for unknown
 /// keys, Prometheus durations, and errors that name the key path, the value and what is expected.
 struct ConfigurationKey: CodingKey, Hashable {

@@ -1,3 +1,4 @@
+import ExporterConfiguration
 import Foundation
 
 /// One receiver of escalations (`webhooks.endpoints[i]`).

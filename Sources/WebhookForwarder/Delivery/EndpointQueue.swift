@@ -1,3 +1,4 @@
+import ExporterConfiguration
 import Foundation
 import Logging
 
@@ -22,6 +23,9 @@ actor EndpointQueue {
     private var busyAlerts: Set<String> = []
     private var pausedUntil: ContinuousClock.Instant?
     private var consecutiveFailures = 0
+    /// Whether the endpoint is failing: said once when it starts and once when it recovers, not
+    /// for every delivery that was in flight when it went down.
+    private var failing = false
     private var running = false
     private var wakeUp: (task: Task<Void, Never>, at: ContinuousClock.Instant)?
 
@@ -146,9 +150,10 @@ actor EndpointQueue {
     }
 
     private func delivered(_ entry: Pending) {
-        if consecutiveFailures > 0 {
+        if failing {
             logger.info("webhook endpoint recovered", metadata: ["origin": "\(route.origin)"])
         }
+        failing = false
         consecutiveFailures = 0
         complete(entry, .delivered)
     }
@@ -167,8 +172,10 @@ actor EndpointQueue {
         if pausedUntil == nil || pausedUntil.map({ $0 <= .now }) == true { consecutiveFailures += 1 }
         let delay = backoff.delay(failures: consecutiveFailures, notBefore: notBefore)
         pausedUntil = max(pausedUntil ?? .now, .now + delay)
+        let startsFailing = !failing
+        failing = true
         logger.log(
-            level: consecutiveFailures == 1 ? .warning : .debug,
+            level: startsFailing ? .warning : .debug,
             "webhook delivery failed; the endpoint is retried with backoff: \(reason)",
             metadata: metadata(
                 entry, ["origin": "\(route.origin)", "retry_in": "\(delay)", "attempts": "\(entry.attempts)"]))

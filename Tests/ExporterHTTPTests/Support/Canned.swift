@@ -45,10 +45,14 @@ final class CannedSources: Sendable {
         set { state.withLock { $0.status = newValue } }
     }
 
-    func sources(render: (@Sendable (ExpositionFormat) async -> [UInt8])? = nil) -> ExporterHTTPSources {
+    /// `render` runs on NIO's thread pool, where a test may block it.
+    func sources(
+        render: (@Sendable (ExpositionFormat) -> [UInt8])? = nil,
+        reload: @escaping @Sendable () async throws -> Void = {}
+    ) -> ExporterHTTPSources {
         ExporterHTTPSources(
             render: render ?? { Array(CannedExposition.body($0).utf8) },
             status: { self.status },
-            isReady: { self.ready })
+            readiness: { self.ready ? .ready : .notReady("not ready") }, reload: reload)
     }
 }

@@ -15,10 +15,12 @@ final class RunningServer: Sendable {
     /// Starts a server on `listen` (default: one free port on 127.0.0.1) and waits until it listens.
     init(
         sources: ExporterHTTPSources, listen: [String] = ["127.0.0.1:0"], telemetryPath: String = "/metrics",
-        webConfigFile: String? = nil, metrics: (any MetricsFactory)? = nil, logger: Logger? = nil
+        webConfigFile: String? = nil, limits: ConnectionLimits = ConnectionLimits(), enableLifecycle: Bool = false,
+        metrics: (any MetricsFactory)? = nil, logger: Logger? = nil
     ) async throws {
         let configuration = ExporterHTTPConfiguration(
-            listenAddresses: listen, telemetryPath: telemetryPath, webConfigFile: webConfigFile)
+            listenAddresses: listen, telemetryPath: telemetryPath, webConfigFile: webConfigFile, limits: limits,
+            enableLifecycle: enableLifecycle)
         let logger = logger ?? Logger(label: "exporter-http-test") { _ in SwiftLogNoOpLogHandler() }
         server = try ExporterHTTPServer(
             configuration: configuration, sources: sources, logger: logger,
@@ -42,12 +44,12 @@ final class RunningServer: Sendable {
 /// Runs `body` against a started server, then stops it gracefully, whatever `body` did.
 func withServer<T>(
     _ sources: ExporterHTTPSources, listen: [String] = ["127.0.0.1:0"], telemetryPath: String = "/metrics",
-    webConfigFile: String? = nil, metrics: (any MetricsFactory)? = nil, logger: Logger? = nil,
-    _ body: (RunningServer) async throws -> T
+    webConfigFile: String? = nil, limits: ConnectionLimits = ConnectionLimits(), enableLifecycle: Bool = false,
+    metrics: (any MetricsFactory)? = nil, logger: Logger? = nil, _ body: (RunningServer) async throws -> T
 ) async throws -> T {
     let running = try await RunningServer(
-        sources: sources, listen: listen, telemetryPath: telemetryPath, webConfigFile: webConfigFile, metrics: metrics,
-        logger: logger)
+        sources: sources, listen: listen, telemetryPath: telemetryPath, webConfigFile: webConfigFile, limits: limits,
+        enableLifecycle: enableLifecycle, metrics: metrics, logger: logger)
     do {
         let result = try await body(running)
         try await running.stop()

@@ -1,5 +1,7 @@
-/// Durations written as Prometheus writes them: a sequence of number-unit pairs from the largest
-/// unit down, each unit at most once ("500ms", "5s", "1h30m", "2d"), or "0".
+/// Durations written as Prometheus writes them (prometheus/common `model.ParseDuration`): number
+/// and unit pairs from the largest unit down, each unit at most once (`500ms`, `5s`, `1h30m`,
+/// `2d`), or `0`. The one grammar of every duration in the config file and the flags: `1m5m` and
+/// `30m1h` are refused everywhere alike.
 public enum PrometheusDuration {
     private static let units: [(suffix: String, milliseconds: Int64)] = [
         ("y", 365 * 86_400_000), ("w", 7 * 86_400_000), ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000),
@@ -28,7 +30,7 @@ public enum PrometheusDuration {
             total += product
             nextUnit = index + 1
         }
-        return total > 0 || text.allSatisfy({ $0 == "0" || $0.isLetter }) ? .milliseconds(total) : nil
+        return .milliseconds(total)
     }
 
     /// `duration` written the way `parse` reads it, in the largest units that fit ("1h30m").
