@@ -88,7 +88,7 @@ enum SpoolRecord: Equatable {
             Self.append(memo.payload, to: &payload)
         }
         Self.append(UInt32(payload.count), to: &bytes)
-        Self.append(CRC32.checksum(payload), to: &bytes)
+        Self.append(SpoolChecksum.crc32(payload), to: &bytes)
         bytes += payload
     }
 
@@ -97,7 +97,7 @@ enum SpoolRecord: Equatable {
     static func decode(_ bytes: [UInt8], at offset: Int) -> (SpoolRecord, Int)? {
         var reader = ByteReader(bytes: bytes, offset: offset)
         guard let length = reader.u32(), let crc = reader.u32(), Int(length) <= maximumPayload,
-            let payload = reader.take(Int(length)), CRC32.checksum(payload) == crc
+            let payload = reader.take(Int(length)), SpoolChecksum.crc32(payload) == crc
         else { return nil }
         var fields = ByteReader(bytes: payload, offset: 0)
         let record: SpoolRecord?
