@@ -163,7 +163,7 @@ let package = Package(
         .target(
             name: "WebhookForwarder",
             dependencies: [
-                "GaterMessages", "CurlShim", "ExporterConfiguration",
+                "GaterMessages", "CurlShim", "CZlib", "ExporterConfiguration",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -173,6 +173,8 @@ let package = Package(
         ),
         // libcurl, found through pkg-config.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // zlib's crc32, the checksum of each webhook spool record (Debian zlib1g-dev).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Typed wrappers for libcurl's variadic setopt and getinfo, which Swift cannot call.
         .target(name: "CurlShim", dependencies: ["CCurl"]),
         // Test support, not shipped: the real WebhookForwarder in a process of its own, fed Gater

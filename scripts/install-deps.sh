@@ -7,7 +7,7 @@
 set -euo pipefail
 
 purpose="${1:-test}"
-build_packages=(zlib1g-dev libcurl4-openssl-dev libssl-dev pkg-config)  # zlib: compressed terms, gzip; libcurl: webhooks; libcrypto: message HMAC
+build_packages=(zlib1g-dev libcurl4-openssl-dev libssl-dev pkg-config)  # zlib: compressed terms, gzip, the webhook spool's CRC-32 (CZlib); libcurl: webhooks; libcrypto: message HMAC
 demo_packages=(erlang-base erlang-crypto erlang-ssl openssl python3)  # BEAM peers; HMAC; TLS distribution; demo sink
 case "$purpose" in
   build) packages=("${build_packages[@]}") ;;

@@ -124,6 +124,13 @@ public enum Catalogue {
             "exesdb_exporter_webhook_oldest_pending_age_seconds", "Age of the oldest pending webhook delivery.",
             ["endpoint"], unit: "seconds"),
         counter(
+            "exesdb_exporter_webhook_spool_corrupt_records_total",
+            "Damaged webhook spool records skipped when the spool was opened (their bytes are kept beside it).", []),
+        counter(
+            "exesdb_exporter_webhook_spool_write_failures_total",
+            "Failed webhook spool writes (a full disk, an I/O error): until one succeeds, new deliveries are in memory only.",
+            []),
+        counter(
             "exesdb_exporter_http_rejected_total",
             "HTTP requests and connections refused (unauthorized, tls_handshake).", ["reason"]),
         FamilyDescriptor(

@@ -102,8 +102,9 @@ extension WebhookForwarder {
             try await spool.waitUntilDurable(buffered.batch)
             return .spooled(endpoints: endpoints)
         } catch {
-            logger.error(
-                "cannot write webhook deliveries to the spool; they are sent from memory only, and a crash before they are delivered loses them: \(error)",
+            // The spool said so once when it could not be written, and says when it can again.
+            logger.debug(
+                "webhook deliveries are sent from memory only: the spool cannot be written: \(error)",
                 metadata: ["alert_id": "\(alertID)", "endpoints": "\(endpoints)"])
             return .unspooled(endpoints: endpoints, reason: "\(error)")
         }

@@ -49,7 +49,8 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
         routes = try configuration.endpoints.enumerated().map { try EndpointRoute($1, index: $0) }
         do {
             spool = try DeliverySpool(
-                directory: configuration.spoolDirectory, compactionThreshold: spoolCompactionThreshold, logger: logger)
+                directory: configuration.spoolDirectory, compactionThreshold: spoolCompactionThreshold, logger: logger,
+                metrics: SpoolMetrics(factory: factory))
         } catch let error as SpoolError {
             throw WebhookSetupError(keyPath: "webhooks.spool_dir", message: error.description)
         }
@@ -165,8 +166,8 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
 
     /// Returns once every delivery `receive` took before this call is on disk (written and
     /// synced), which is what `durably: true` waits for, for a caller that did not wait. False
-    /// when a spool write failed since the start (each failure was logged): some deliveries may
-    /// then be in memory only.
+    /// when a spool write failed since the start (logged once, and its recovery once): some
+    /// deliveries may then be in memory only.
     public func waitUntilSpooled() async -> Bool { await spool.waitUntilAllDurable() }
 
     public func run() async throws {

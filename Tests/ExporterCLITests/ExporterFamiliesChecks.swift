@@ -110,6 +110,12 @@ extension BinaryEndToEndTests {
             "exesdb_exporter_webhook_oldest_pending_age_seconds",
             "exesdb_exporter_webhook_oldest_pending_age_seconds\(endpoint)"
         ) { samples in samples.count == 1 && (0..<10).contains(samples[0].value) }
+        // A sound spool on a disk with room: there from the start, at 0.
+        for family in [
+            "exesdb_exporter_webhook_spool_corrupt_records_total", "exesdb_exporter_webhook_spool_write_failures_total",
+        ] {
+            await checks.expect(family, family, QueryExpectations.single(0))
+        }
     }
 
     /// The version `exesdb_exporter --version` prints first.

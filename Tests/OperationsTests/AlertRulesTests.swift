@@ -9,7 +9,7 @@ import Testing
         "ExESDBComponentUnhealthy", "ExESDBHealthCheckFailing", "ExESDBLatencyHigh", "ExESDBThroughputDropped",
         "ExESDBResourceSaturation", "ExESDBCriticalAlerts", "ExESDBMessagesRejected", "ExESDBEveryMessageRejected",
         "ExESDBWebhookDeliveryFailing",
-        "ExESDBWebhookBacklog", "ExESDBStaleMetrics",
+        "ExESDBWebhookBacklog", "ExESDBWebhookSpoolFailing", "ExESDBStaleMetrics",
         // The other six buses.
         "ExESDBLoginFailureBurst", "ExESDBSecurityCritical", "ExESDBProcessRestarting", "ExESDBVersionSkew",
         "ExESDBErrorLogRateHigh",

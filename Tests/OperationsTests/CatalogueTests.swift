@@ -61,6 +61,8 @@ enum Catalogue {
         "exesdb_exporter_webhook_delivery_duration_seconds": ["endpoint"],
         "exesdb_exporter_webhook_queue_length": ["endpoint"],
         "exesdb_exporter_webhook_oldest_pending_age_seconds": ["endpoint"],
+        "exesdb_exporter_webhook_spool_corrupt_records_total": [],
+        "exesdb_exporter_webhook_spool_write_failures_total": [],
         "exesdb_exporter_scrape_duration_seconds": ["format"],
         "process_cpu_seconds_total": [], "process_resident_memory_bytes": [], "process_open_fds": [],
         "process_max_fds": [], "process_start_time_seconds": [], "process_virtual_memory_bytes": [],

@@ -26,6 +26,7 @@ import Testing
         "exesdb_exporter_series_dropped_total", "exesdb_exporter_series_expired_total",
         "exesdb_exporter_webhook_deliveries_total", "exesdb_exporter_webhook_delivery_duration_seconds",
         "exesdb_exporter_webhook_queue_length", "exesdb_exporter_webhook_oldest_pending_age_seconds",
+        "exesdb_exporter_webhook_spool_corrupt_records_total", "exesdb_exporter_webhook_spool_write_failures_total",
         "exesdb_exporter_scrape_duration_seconds", "process_cpu_seconds_total", "process_resident_memory_bytes",
         "process_open_fds", "process_max_fds", "process_start_time_seconds", "process_virtual_memory_bytes",
     ]

@@ -4,55 +4,68 @@ import Foundation
     import Glibc
 #endif
 
-/// The writer queue's side of the spool: one write and one sync per batch, or a compaction.
+/// The writer queue's side of the spool: one write and one sync per batch, or a compaction, or
+/// while the spool cannot be written, a rewrite from memory (DeliverySpool+Outage.swift).
 extension DeliverySpool {
     struct Batch {
         let number: UInt64
         let descriptor: Int32
         let bytes: [UInt8]
-        let entries: [UInt64]
+        /// The entries in `bytes` and where each starts in them.
+        let entries: [(id: UInt64, at: Int)]
+        let completions: [UInt64]
         let needsSync: Bool
         let sizeBefore: Int
     }
 
-    func flush() {
-        let (batch, live) = state.withLockedValue { state -> (Batch, [SpoolEntry]?) in
-            state.flushScheduled = false
-            let batch = Batch(
-                number: state.batch, descriptor: state.descriptor, bytes: state.buffer, entries: state.unsynced,
-                needsSync: state.needsSync, sizeBefore: state.fileBytes)
-            state.buffer = []
-            state.unsynced = []
-            state.needsSync = false
-            state.batch += 1
-            let total = state.fileBytes + batch.bytes.count
-            let compact = !state.closed && total > compactionThreshold && state.liveBytes * 2 < total
-            return (batch, compact ? state.live.values.sorted { $0.id < $1.id } : nil)
-        }
-        let result = Result<Void, any Error> {
-            guard !batch.bytes.isEmpty else { return }
-            if let live {
-                do { return try compact(live) } catch {
-                    logger.error("cannot compact the webhook spool; appending instead: \(error)")
-                }
-            }
-            try write(batch)
-        }
-        finish(batch, result)
+    enum Plan {
+        case append
+        case compact([SpoolEntry])
+        /// The file lacks what memory holds: rewrite it from memory.
+        case repair([SpoolEntry])
+        /// As `repair`, but it is not yet time to try again.
+        case hold
     }
 
-    private func finish(_ batch: Batch, _ result: Result<Void, any Error>) {
-        let failure = result.mapError { $0 as? SpoolError ?? SpoolError("\($0)") }.failure
+    /// `retryNow`: while the spool cannot be written, try the rewrite now whatever the backoff.
+    func flush(retryNow: Bool = false) {
+        let (batch, plan) = state.withLockedValue { state -> (Batch, Plan) in
+            state.flushScheduled = false
+            let batch = Batch(
+                number: state.batch, descriptor: state.descriptor, bytes: state.buffer, entries: state.buffered,
+                completions: state.completions, needsSync: state.needsSync, sizeBefore: state.fileBytes)
+            state.buffer = []
+            state.buffered = []
+            state.completions = []
+            state.needsSync = false
+            state.batch += 1
+            if let outage = state.outage {
+                let due = retryNow || DispatchTime.now() >= outage.retryAt
+                return (batch, due ? .repair(Array(state.live.values)) : .hold)
+            }
+            let total = state.fileBytes + batch.bytes.count
+            let compact =
+                !batch.bytes.isEmpty && !state.closed && total > compactionThreshold && state.liveBytes * 2 < total
+            return (batch, compact ? .compact(Array(state.live.values)) : .append)
+        }
+        let result: Result<Void, SpoolError>
+        switch plan {
+        case .append: result = append(batch)
+        case .compact(let live): result = compactOrAppend(live, batch)
+        case .repair(let live): result = repair(live, batch)
+        case .hold: result = hold(batch)
+        }
+        finish(batch, result)
+        scheduleRetryIfUnwritable()
+    }
+
+    private func finish(_ batch: Batch, _ result: Result<Void, SpoolError>) {
         let ready = state.withLockedValue { state in
             state.writtenBatch = batch.number
-            if let failure {
+            if case .failure(let failure) = result {
                 state.failedBatches += 1
                 state.failures[batch.number] = failure
                 state.failures = state.failures.filter { $0.key + 64 > batch.number }
-                // Not on disk: a restart must not find them (they may still go out from memory).
-                for id in batch.entries {
-                    if let entry = state.live.removeValue(forKey: id) { state.liveBytes -= entry.size }
-                }
             }
             let ready = state.waiters.filter { $0.batch <= batch.number }
             state.waiters.removeAll { $0.batch <= batch.number }
@@ -63,36 +76,61 @@ extension DeliverySpool {
         }
     }
 
-    private func write(_ batch: Batch) throws {
+    private func append(_ batch: Batch) -> Result<Void, SpoolError> {
+        guard !batch.bytes.isEmpty else { return .success(()) }
         do {
             try SpoolFile.write(batch.descriptor, batch.bytes, path: path)
             if batch.needsSync { try SpoolFile.sync(batch.descriptor, path: path) }
-            state.withLockedValue { $0.fileBytes += batch.bytes.count }
         } catch {
             // Cut off what was half written, so the next records follow whole ones.
             try? SpoolFile.truncate(batch.descriptor, to: batch.sizeBefore, path: path)
-            throw error
+            let failure = error as? SpoolError ?? SpoolError("\(error)")
+            beginOutage(failure)
+            // Its entries stay in memory; its completions mark their records done instead.
+            markDone(batch.completions)
+            return .failure(failure)
+        }
+        state.withLockedValue { state in
+            state.fileBytes += batch.bytes.count
+            for (id, at) in batch.entries { state.offsets[id] = batch.sizeBefore + at }
+            for id in batch.completions { state.offsets.removeValue(forKey: id) }
+        }
+        return .success(())
+    }
+
+    private func compactOrAppend(_ live: [SpoolEntry], _ batch: Batch) -> Result<Void, SpoolError> {
+        do {
+            try rewrite(live)
+            state.withLockedValue { $0.compactionFailing = false }
+            return .success(())
+        } catch {
+            metrics.writeFailures.increment()
+            let first = state.withLockedValue { state in
+                defer { state.compactionFailing = true }
+                return !state.compactionFailing
+            }
+            if first {
+                logger.error(
+                    "cannot compact the webhook spool; appending instead (said once until a compaction succeeds): \(error)",
+                    metadata: ["path": "\(path)"])
+            }
+            return append(batch)
         }
     }
 
-    private func compact(_ live: [SpoolEntry]) throws {
-        var bytes = SpoolRecord.header
-        for entry in live { entry.record.encode(into: &bytes) }
-        let descriptor = try SpoolFile.replace(path, with: bytes)
+    /// Writes a file with `live` only and renames it over the spool; `live` includes the entries
+    /// of the batch being flushed, and leaves out what its completions completed.
+    func rewrite(_ live: [SpoolEntry]) throws {
+        let image = SpoolImage(live)
+        let descriptor = try SpoolFile.replace(path, with: image.bytes)
         let old = state.withLockedValue { state in
             defer {
                 state.descriptor = descriptor
-                state.fileBytes = bytes.count
+                state.fileBytes = image.bytes.count
+                state.offsets = image.offsets
             }
             return state.descriptor
         }
         Glibc.close(old)
-    }
-}
-
-extension Result {
-    fileprivate var failure: Failure? {
-        if case .failure(let error) = self { return error }
-        return nil
     }
 }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Logging
+import Metrics
 import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
@@ -38,6 +39,10 @@ struct BufferedEntries: Sendable {
 /// that delivery again, with the same idempotency key. When the file is mostly completed
 /// entries it is rewritten with the live ones only and renamed over the old one.
 ///
+/// When a write fails (a full disk), what it held stays in memory: new entries are sent from
+/// memory only, completions mark their records done in place (no new space needed), and the file
+/// is rewritten from memory as soon as it can be (DeliverySpool+Outage.swift).
+///
 /// Beside deliveries it keeps memos: escalations to resolve when their acknowledgement comes.
 final class DeliverySpool: Sendable {
     let path: String
@@ -48,6 +53,7 @@ final class DeliverySpool: Sendable {
     let lockDescriptor: Int32
     let compactionThreshold: Int
     let logger: Logger
+    let metrics: SpoolMetrics
     let state: NIOLockedValueBox<State>
     let writer = DispatchQueue(label: "exesdb_exporter.webhook-spool")
 
@@ -55,8 +61,10 @@ final class DeliverySpool: Sendable {
         var descriptor: Int32
         var nextID: UInt64
         var buffer: [UInt8] = []
-        /// The entries in `buffer`, forgotten again if their write fails.
-        var unsynced: [UInt64] = []
+        /// The entries in `buffer` and where each starts in it.
+        var buffered: [(id: UInt64, at: Int)] = []
+        /// The completions in `buffer`.
+        var completions: [UInt64] = []
         /// Whether `buffer` holds entries (not only completions) and so needs a sync.
         var needsSync = false
         /// The batch `buffer` will be written as; batches are written in order.
@@ -68,44 +76,46 @@ final class DeliverySpool: Sendable {
         var flushScheduled = false
         var live: [UInt64: SpoolEntry] = [:]
         var liveBytes = 0
+        /// Where the records of entries in the file start: the live ones, and completed ones whose
+        /// completion is not written yet (the writer queue keeps it).
+        var offsets: [UInt64: Int]
         var fileBytes: Int
         var closed = false
         /// Batches whose write failed since the spool was opened.
         var failedBatches = 0
+        /// Set while the file lacks entries or completions that memory holds.
+        var outage: SpoolOutage?
+        /// Whether the last compaction failed (said once until one succeeds).
+        var compactionFailing = false
     }
 
     static let defaultCompactionThreshold = 4 << 20
 
     /// Opens (or creates) the spool in `directory`, locks it against a second process and reads
-    /// back what was pending. A damaged tail (a write cut short by a crash) is cut off and logged.
-    init(directory: String, compactionThreshold: Int = defaultCompactionThreshold, logger: Logger) throws {
+    /// back what was pending. A torn tail (a write cut short by a crash) is cut off; damaged
+    /// records between intact ones are skipped, counted and copied aside (SpoolOpening); both
+    /// are logged.
+    init(
+        directory: String, compactionThreshold: Int = defaultCompactionThreshold, logger: Logger,
+        metrics: SpoolMetrics = SpoolMetrics(factory: NOOPMetricsHandler.instance)
+    ) throws {
         try SpoolFile.makeDirectory(directory)
         lockDescriptor = try SpoolFile.lock(directory)
         path = "\(directory)/deliveries.spool"
         self.compactionThreshold = compactionThreshold
         self.logger = logger
+        self.metrics = metrics
         do {
-            let replay = try SpoolReplay.read(path, logger: logger)
-            let descriptor = try SpoolFile.openForAppend(path)
-            if replay.validBytes == 0 {
-                // A new file: its directory entry must survive a crash as surely as its records.
-                do {
-                    try SpoolFile.write(descriptor, SpoolRecord.header, path: path)
-                    try SpoolFile.sync(descriptor, path: path)
-                    SpoolFile.syncDirectory(of: path)
-                } catch {
-                    Glibc.close(descriptor)
-                    throw error
-                }
-            }
-            let entries = replay.live.values.sorted { $0.id < $1.id }
+            let contents = try SpoolReplay.read(path)
+            let file = try SpoolOpening.open(path, contents, logger: logger, corruptRecords: metrics.corruptRecords)
+            let entries = contents.live.values.sorted { $0.id < $1.id }
             recovered = entries.compactMap { if case .delivery(let delivery) = $0 { delivery } else { nil } }
             recoveredMemos = entries.compactMap { if case .memo(let memo) = $0 { memo } else { nil } }
             var initial = State(
-                descriptor: descriptor, nextID: replay.maximumID + 1,
-                fileBytes: max(replay.validBytes, SpoolRecord.header.count))
-            initial.live = replay.live
-            initial.liveBytes = replay.live.values.reduce(0) { $0 + $1.size }
+                descriptor: file.descriptor, nextID: contents.maximumID + 1, offsets: file.offsets,
+                fileBytes: file.fileBytes)
+            initial.live = contents.live
+            initial.liveBytes = contents.live.values.reduce(0) { $0 + $1.size }
             state = NIOLockedValueBox(initial)
         } catch {
             Glibc.close(lockDescriptor)
@@ -129,10 +139,10 @@ final class DeliverySpool: Sendable {
                     id: state.nextID, alertID: draft.alertID, createdAt: draft.createdAt, payload: draft.payload)
             }
             for entry in deliveries.map(SpoolEntry.delivery) + memos.map(SpoolEntry.memo) {
+                state.buffered.append((entry.id, state.buffer.count))
                 entry.record.encode(into: &state.buffer)
                 state.live[entry.id] = entry
                 state.liveBytes += entry.size
-                state.unsynced.append(entry.id)
             }
             state.needsSync = true
             scheduleFlush(&state)
@@ -177,6 +187,7 @@ final class DeliverySpool: Sendable {
             guard !state.closed, let entry = state.live.removeValue(forKey: id) else { return }
             state.liveBytes -= entry.size
             SpoolRecord.completion(id).encode(into: &state.buffer)
+            state.completions.append(id)
             scheduleFlush(&state)
         }
     }
@@ -191,8 +202,9 @@ final class DeliverySpool: Sendable {
         state.withLockedValue { $0.live.values.count { if case .memo = $0 { true } else { false } } }
     }
 
-    /// Writes what is buffered, syncs, and closes the file; later buffering fails. The writing
-    /// happens on the writer queue: no task thread waits for the disk.
+    /// Writes what is buffered, syncs, and closes the file; later buffering fails. A spool that
+    /// could not be written is tried once more. The writing happens on the writer queue: no task
+    /// thread waits for the disk.
     func close() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             writer.async {
@@ -202,7 +214,8 @@ final class DeliverySpool: Sendable {
                     return !state.closed
                 }
                 if wasOpen {
-                    self.flush()
+                    self.flush(retryNow: true)
+                    self.sayIfStillUnwritable()
                     let descriptor = self.state.withLockedValue { $0.descriptor }
                     try? SpoolFile.sync(descriptor, path: self.path)
                     Glibc.close(descriptor)
@@ -217,5 +230,21 @@ final class DeliverySpool: Sendable {
         guard !state.flushScheduled else { return }
         state.flushScheduled = true
         writer.async { self.flush() }
+    }
+}
+
+/// The spool's own counters, registered in the exporter's catalogue.
+struct SpoolMetrics: Sendable {
+    static let corruptRecordsName = "exesdb_exporter_webhook_spool_corrupt_records_total"
+    static let writeFailuresName = "exesdb_exporter_webhook_spool_write_failures_total"
+
+    /// Damaged records skipped when the spool was opened.
+    let corruptRecords: Counter
+    /// Writes that failed: appends, compactions, rewrites after an outage, done marks.
+    let writeFailures: Counter
+
+    init(factory: any MetricsFactory) {
+        corruptRecords = Counter(label: Self.corruptRecordsName, dimensions: [], factory: factory)
+        writeFailures = Counter(label: Self.writeFailuresName, dimensions: [], factory: factory)
     }
 }

@@ -91,12 +91,52 @@ enum SpoolFile {
             try sync(descriptor, path: temporary)
         } catch {
             close(descriptor)
+            // A half-written copy would hold on to space a full disk needs.
+            unlink(temporary)
             throw error
         }
         close(descriptor)
-        guard rename(temporary, path) == 0 else { throw SpoolError.system("rename \(temporary) to", path) }
+        guard rename(temporary, path) == 0 else {
+            let error = SpoolError.system("rename \(temporary) to", path)
+            unlink(temporary)
+            throw error
+        }
         syncDirectory(of: path)
         return try openForAppend(path)
+    }
+
+    /// Creates `path` (0600; it must not exist) with `bytes`, durably.
+    static func createNew(_ path: String, with bytes: [UInt8]) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw SpoolError.system("create", path) }
+        do {
+            try write(descriptor, bytes, path: path)
+            try sync(descriptor, path: path)
+        } catch {
+            close(descriptor)
+            unlink(path)
+            throw error
+        }
+        close(descriptor)
+        syncDirectory(of: path)
+    }
+
+    /// Overwrites the magic of the records at `offsets` with the done magic, in place: existing
+    /// blocks are rewritten, so this works on a full disk (not on a copy-on-write file system).
+    /// Not synced: like a completion, a mark lost in a crash only sends a delivery again.
+    static func markDone(_ path: String, at offsets: [Int]) throws {
+        guard !offsets.isEmpty else { return }
+        let descriptor = open(path, O_WRONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw SpoolError.system("open", path) }
+        defer { close(descriptor) }
+        let magic = SpoolRecord.doneMagic
+        for offset in offsets {
+            var written = -1
+            repeat {
+                written = magic.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, off_t(offset)) }
+            } while written < 0 && errno == EINTR
+            guard written == magic.count else { throw SpoolError.system("mark records done in", path) }
+        }
     }
 
     /// Makes a creation or rename in the directory of `path` durable; a failure here only

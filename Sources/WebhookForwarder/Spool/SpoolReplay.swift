@@ -1,57 +1,100 @@
 import Foundation
-import Logging
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// Reading a spool file back when it is opened.
-enum SpoolReplay {
-    /// What a spool file holds: the entries without a completion, the largest id ever given,
-    /// and the length of the intact part (0 for a new file).
-    static func read(
-        _ path: String, logger: Logger
-    ) throws -> (live: [UInt64: SpoolEntry], maximumID: UInt64, validBytes: Int) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            if FileManager.default.fileExists(atPath: path) { throw SpoolError.system("read", path, errno: EACCES) }
-            return ([:], 0, 0)
-        }
-        let bytes = Array(data)
-        let header = SpoolRecord.header
-        if bytes.count < header.count, Array(header.prefix(bytes.count)) == bytes {
-            try cut(path, at: 0, of: bytes.count, logger: logger)
-            return ([:], 0, 0)
-        }
-        guard Array(bytes.prefix(header.count)) == header else {
-            throw SpoolError(
-                "\(path) is not a webhook spool file (it does not start with EXWHSPL1); move it away or choose another webhooks.spool_dir"
-            )
-        }
-        var live: [UInt64: SpoolEntry] = [:]
-        var maximumID: UInt64 = 0
-        var offset = header.count
-        while let (record, next) = SpoolRecord.decode(bytes, at: offset) {
-            switch record {
-            case .delivery(let delivery): live[delivery.id] = .delivery(delivery)
-            case .memo(let memo): live[memo.id] = .memo(memo)
-            case .completion(let id): live.removeValue(forKey: id)
-            }
-            if case .delivery(let delivery) = record { maximumID = max(maximumID, delivery.id) }
-            if case .memo(let memo) = record { maximumID = max(maximumID, memo.id) }
-            offset = next
-        }
-        if offset < bytes.count { try cut(path, at: offset, of: bytes.count, logger: logger) }
-        return (live, maximumID, offset)
+/// What a spool file held when it was opened, and what was wrong with it.
+struct SpoolContents {
+    var format = SpoolFormat.current
+    /// The file as read (empty for a new file).
+    var bytes: [UInt8] = []
+    /// The entries without a completion.
+    var live: [UInt64: SpoolEntry] = [:]
+    /// Where each live entry's record starts in the file.
+    var offsets: [UInt64: Int] = [:]
+    /// The largest id ever given, completed entries included.
+    var maximumID: UInt64 = 0
+    /// Byte ranges that are not intact records although the file goes on, or that hold a whole
+    /// record whose checksum fails: damage after the write, not a write cut short.
+    var damage: [DamagedRange] = []
+    /// Where an incomplete record at the very end starts (a write cut short by a crash).
+    var tornTail: Int?
+
+    struct DamagedRange: Equatable {
+        let range: Range<Int>
+        /// How many records it held, as far as their magics tell (at least one).
+        let records: Int
     }
 
-    /// Cuts off a damaged tail: a write the crash cut short, never a delivery already confirmed.
-    private static func cut(_ path: String, at offset: Int, of size: Int, logger: Logger) throws {
-        logger.warning(
-            "the webhook spool ends with a record cut short (a crash during a write); discarding it",
-            metadata: ["path": "\(path)", "offset": "\(offset)", "discarded_bytes": "\(size - offset)"])
-        let descriptor = open(path, O_WRONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw SpoolError.system("open", path) }
-        defer { Glibc.close(descriptor) }
-        try SpoolFile.truncate(descriptor, to: offset, path: path)
+    var damagedRecords: Int { damage.reduce(0) { $0 + $1.records } }
+
+    /// The bytes of the intact part: up to the torn tail, or the whole file.
+    var intactEnd: Int { tornTail ?? bytes.count }
+}
+
+/// Reading a spool file back when it is opened.
+enum SpoolReplay {
+    /// Reads `path`: its records in order, skipping damaged ones (each damaged range ends where
+    /// the next intact record starts) and noting an incomplete record at the end.
+    static func read(_ path: String) throws -> SpoolContents {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            if FileManager.default.fileExists(atPath: path) { throw SpoolError.system("read", path, errno: EACCES) }
+            return SpoolContents()
+        }
+        var contents = SpoolContents(bytes: Array(data))
+        let bytes = contents.bytes
+        guard !bytes.isEmpty else { return contents }
+        let headers = SpoolFormat.allCases.map(\.header)
+        if bytes.count < headers[0].count, headers.contains(where: { Array($0.prefix(bytes.count)) == bytes }) {
+            contents.tornTail = 0  // a header cut short: the file was being created
+            return contents
+        }
+        guard let format = SpoolFormat.allCases.first(where: { Array(bytes.prefix($0.header.count)) == $0.header })
+        else {
+            throw SpoolError(
+                "\(path) is not a webhook spool file (it does not start with EXWHSPL2 or EXWHSPL1); move it away or choose another webhooks.spool_dir"
+            )
+        }
+        contents.format = format
+        var offset = format.header.count
+        while offset < bytes.count {
+            if let (record, done, next) = SpoolRecord.decode(bytes, at: offset, format: format) {
+                apply(record, done: done, at: offset, to: &contents)
+                offset = next
+            } else if let resume = SpoolRecord.nextIntact(bytes, after: offset, format: format) {
+                contents.damage.append(
+                    .init(
+                        range: offset..<resume,
+                        records: SpoolRecord.recordCount(in: bytes[offset..<resume], format: format)))
+                offset = resume
+            } else if SpoolRecord.isCutShort(bytes, at: offset, format: format) {
+                contents.tornTail = offset
+                break
+            } else {
+                contents.damage.append(
+                    .init(
+                        range: offset..<bytes.count,
+                        records: SpoolRecord.recordCount(in: bytes[offset...], format: format)))
+                break
+            }
+        }
+        return contents
+    }
+
+    private static func apply(_ record: SpoolRecord, done: Bool, at offset: Int, to contents: inout SpoolContents) {
+        let entry: SpoolEntry
+        switch record {
+        case .completion(let id):
+            contents.live.removeValue(forKey: id)
+            contents.offsets.removeValue(forKey: id)
+            return
+        case .delivery(let delivery): entry = .delivery(delivery)
+        case .memo(let memo): entry = .memo(memo)
+        }
+        contents.maximumID = max(contents.maximumID, entry.id)
+        guard !done else { return }
+        contents.live[entry.id] = entry
+        contents.offsets[entry.id] = offset
     }
 }
