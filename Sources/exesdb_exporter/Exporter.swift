@@ -1,9 +1,12 @@
 import Aggregation
 import ArgumentParser
 import BEAMCollector
+import ClusterSubscription
+import ExporterApp
 import ExporterHTTP
 import ExporterLogging
 import Foundation
+import GaterMessages
 import Logging
 import Metrics
 import MetricsStore
@@ -167,23 +170,21 @@ struct MaintenanceService: Service, CustomStringConvertible {
     }
 }
 
-/// What `exesdb_exporter_build_info` reports.
-enum BuildInfo {
-    /// Set by the build (scripts pass the git revision through EXESDB_EXPORTER_REVISION at run time
-    /// when the binary was built from a checkout); "unknown" otherwise.
-    static var revision: String {
-        ProcessInfo.processInfo.environment["EXESDB_EXPORTER_REVISION"] ?? "unknown"
-    }
+/// What the exporter does with each accepted message, on the thread that read it: the metrics at
+/// once, the alert messages handed on to the webhook forwarder's own task.
+struct IngestConsumer: MessageConsumer {
+    let aggregator: Aggregator
+    let webhooks: WebhookForwarder?
+    let logger: Logger
 
-    static var swiftVersion: String {
-        #if compiler(>=6.4)
-            "6.4+"
-        #elseif compiler(>=6.3)
-            "6.3"
-        #elseif compiler(>=6.2)
-            "6.2"
-        #else
-            "6.x"
-        #endif
+    func consume(_ received: ReceivedMessage) {
+        aggregator.record(received)
+        webhooks?.submit(received.message, from: received.peer)
+        logger.debug(
+            "message",
+            metadata: [
+                "peer": "\(received.peer)", "bus": "\(received.bus)", "topic": "\(received.topic)",
+                "type": "\(received.message.kind.rawValue)",
+            ])
     }
 }

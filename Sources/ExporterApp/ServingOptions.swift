@@ -44,7 +44,7 @@ struct ServingOptions: ParsableArguments {
     var maxSeries: String?
 
     @Option(name: .customLong("webhook.spool-dir"), help: HelpPage.help("webhook.spool-dir"))
-    var spoolDirectory: String?
+    public var spoolDirectory: String?
 
     func resolve(file: ExporterFileSettings) throws -> ServingSettings {
         let path = telemetryPath ?? file.web?.telemetryPath ?? "/metrics"
@@ -115,21 +115,21 @@ struct ServingOptions: ParsableArguments {
 }
 
 /// What the HTTP side, logging and the store run with.
-struct ServingSettings: Sendable {
-    var listenAddresses: [String]
-    var telemetryPath: String
-    var webConfigFile: String?
-    var limits = ConnectionLimits()
-    var enableLifecycle = false
-    var logLevel: Logger.Level
-    var logFormat: LogFormat
-    var store: StoreConfiguration
-    var buckets: [String: [Double]]
+public struct ServingSettings: Sendable {
+    public var listenAddresses: [String]
+    public var telemetryPath: String
+    public var webConfigFile: String?
+    public var limits = ConnectionLimits()
+    public var enableLifecycle = false
+    public var logLevel: Logger.Level
+    public var logFormat: LogFormat
+    public var store: StoreConfiguration
+    public var buckets: [String: [Double]]
     /// From the flag; the file's `webhooks.spool_dir` is read with the webhooks section.
-    var spoolDirectory: String?
+    public var spoolDirectory: String?
 
     /// What the HTTP server is made with.
-    var http: ExporterHTTPConfiguration {
+    public var http: ExporterHTTPConfiguration {
         ExporterHTTPConfiguration(
             listenAddresses: listenAddresses, telemetryPath: telemetryPath, webConfigFile: webConfigFile,
             limits: limits,

@@ -133,28 +133,28 @@ struct ErlangOptions: ParsableArguments {
 }
 
 /// The resolved cluster settings.
-struct ClusterSetup: Sendable {
-    var pubsub = PubSubConfiguration()
-    var discover = true
-    var refreshInterval: Duration = .seconds(30)
-    var shard = Shard.all
-    var secret: SecretKeyBase?
+public struct ClusterSetup: Sendable {
+    public var pubsub = PubSubConfiguration()
+    public var discover = true
+    public var refreshInterval: Duration = .seconds(30)
+    public var shard = Shard.all
+    public var secret: SecretKeyBase?
 
-    let local: NodeName
-    let peers: [NodeName]
-    let cookie: Cookie
-    let configuration: DistributionConfiguration
-    let listen: Bool
-    let insecureTLS: Bool
+    public let local: NodeName
+    public let peers: [NodeName]
+    public let cookie: Cookie
+    public let configuration: DistributionConfiguration
+    public let listen: Bool
+    public let insecureTLS: Bool
     /// From ERL_EPMD_PORT; nil for the standard 4369. Nothing else of the environment is kept:
     /// it holds secrets.
-    let epmdPort: Int?
+    public let epmdPort: Int?
 }
 
 /// A setting that cannot be used, named with its flag or config key, its value and what is expected.
-struct SettingError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct SettingError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 extension SettingError {

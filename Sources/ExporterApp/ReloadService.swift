@@ -16,7 +16,7 @@ import UnixSignals
 /// listeners, connections or families are named in the log as taking effect at the next restart.
 /// A file that cannot be used is refused, and what is in force stays. One reload at a time; each
 /// sets `exesdb_exporter_config_last_reload_successful` and, when it succeeds, the timestamp.
-struct ReloadService: Service, CustomStringConvertible {
+public struct ReloadService: Service, CustomStringConvertible {
     let levels: LogLevelControl
     let http: ExporterHTTPServer
     let store: MetricsStore
@@ -27,11 +27,13 @@ struct ReloadService: Service, CustomStringConvertible {
     private let outcome: ReloadOutcomeFamilies?
 
     /// What a reload could not apply; the settings in force stay.
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+
+        public init(description: String) { self.description = description }
     }
 
-    init(
+    public init(
         settings: ExporterSettings, levels: LogLevelControl, http: ExporterHTTPServer, store: MetricsStore,
         aggregator: Aggregator, logger: Logger, reresolve: @escaping @Sendable () throws -> ExporterSettings
     ) {
@@ -46,9 +48,9 @@ struct ReloadService: Service, CustomStringConvertible {
         outcome?.record(success: true)
     }
 
-    var description: String { "ReloadService(config_file: \(inForce.settings.configFile?.path ?? "none"))" }
+    public var description: String { "ReloadService(config_file: \(inForce.settings.configFile?.path ?? "none"))" }
 
-    func run() async throws {
+    public func run() async throws {
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         await cancelWhenGracefulShutdown {
             for await _ in hangups { try? await reloadNow(trigger: "SIGHUP") }
@@ -56,7 +58,7 @@ struct ReloadService: Service, CustomStringConvertible {
     }
 
     /// Reloads now, off the task pool (files are read); throws what could not be applied.
-    func reloadNow(trigger: String) async throws {
+    public func reloadNow(trigger: String) async throws {
         let reload = self
         try await NIOThreadPool.singleton.runIfActive { try reload.reloadInForce(trigger: trigger) }
     }
