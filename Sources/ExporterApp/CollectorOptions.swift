@@ -4,13 +4,13 @@ import ExporterConfiguration
 
 /// The `--collector.*` flags, over the config file's `collector` section.
 struct CollectorOptions: ParsableArguments {
-    @Flag(name: .customLong("collector.beam"), inversion: .prefixedNo, help: HelpPage.help("collector.beam"))
+    @Flag(name: Flags.beam.flag.long, inversion: .prefixedNo, help: Flags.beam.flag.help)
     var beam: Bool?
 
-    @Option(name: .customLong("collector.beam.interval"), help: HelpPage.help("collector.beam.interval"))
+    @Option(name: Flags.beamInterval.flag.long, help: Flags.beamInterval.flag.help)
     var beamInterval: String?
 
-    @Option(name: .customLong("collector.beam.timeout"), help: HelpPage.help("collector.beam.timeout"))
+    @Option(name: Flags.beamTimeout.flag.long, help: Flags.beamTimeout.flag.help)
     var beamTimeout: String?
 
     func resolve(file: ExporterFileSettings) throws -> BEAMCollectorConfiguration? {
@@ -21,14 +21,9 @@ struct CollectorOptions: ParsableArguments {
     static func resolve(
         beam: Bool?, interval: String?, timeout: String?, file: ExporterFileSettings.Collector.BEAM?
     ) throws -> BEAMCollectorConfiguration? {
-        let defaults = BEAMCollectorConfiguration()
-        let every = try SettingError.duration(
-            interval, file: file?.interval?.duration, fallback: defaults.interval, atLeast: .seconds(1),
-            flag: "collector.beam.interval")
-        let wait = try SettingError.duration(
-            timeout, file: file?.timeout?.duration, fallback: defaults.timeout, atLeast: .milliseconds(100),
-            flag: "collector.beam.timeout")
-        guard beam ?? file?.enabled ?? true else { return nil }
+        let every = try Flags.beamInterval.resolve(interval, file: file?.interval?.duration)
+        let wait = try Flags.beamTimeout.resolve(timeout, file: file?.timeout?.duration)
+        guard Flags.beam.resolve(beam, file: file?.enabled) else { return nil }
         return BEAMCollectorConfiguration(interval: every, timeout: wait)
     }
 }

@@ -40,6 +40,6 @@ public enum ConfigCheck {
         let histograms = Set(Catalogue.histogramNames)
         guard let name = buckets.keys.sorted().first(where: { !histograms.contains($0) }) else { return nil }
         return
-            "metrics.buckets.\(name): not a histogram of the catalogue (\(histograms.sorted().joined(separator: ", ")))"
+            "\(FileOnlyKey.buckets).\(name): not a histogram of the catalogue (\(histograms.sorted().joined(separator: ", ")))"
     }
 }

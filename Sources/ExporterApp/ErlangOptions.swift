@@ -10,63 +10,65 @@ import PhoenixPubSub
 
 /// The `--erlang.*` flags; each overrides the `erlang:` section of the config file.
 struct ErlangOptions: ParsableArguments {
-    @Option(name: .customLong("erlang.nodes"), help: HelpPage.help("erlang.nodes"))
+    @Option(name: Flags.nodes.flag.long, help: Flags.nodes.flag.help)
     var nodes: [String] = []
 
-    @Option(name: .customLong("erlang.name"), help: HelpPage.help("erlang.name"))
+    @Option(name: Flags.name.flag.long, help: Flags.name.flag.help)
     var name: String?
 
-    @Option(name: .customLong("erlang.cookie-file"), help: HelpPage.help("erlang.cookie-file"))
+    @Option(name: Flags.cookieFile.flag.long, help: Flags.cookieFile.flag.help)
     var cookieFile: String?
 
-    @Option(name: .customLong("erlang.net-ticktime"), help: HelpPage.help("erlang.net-ticktime"))
+    @Option(name: Flags.netTickTime.flag.long, help: Flags.netTickTime.flag.help)
     var netTickTime: String?
 
     /// Text, not an integer: a bad value gets this exporter's message and exit status 2.
-    @Option(name: .customLong("erlang.max-frame-size"), help: HelpPage.help("erlang.max-frame-size"))
+    @Option(name: Flags.maxFrameSize.flag.long, help: Flags.maxFrameSize.flag.help)
     var maxFrameSize: String?
 
     /// Optional with a `--no-` form, so the command line can turn off what the file turns on.
-    @Flag(name: .customLong("erlang.listen"), inversion: .prefixedNo, help: HelpPage.help("erlang.listen"))
+    @Flag(name: Flags.listen.flag.long, inversion: .prefixedNo, help: Flags.listen.flag.help)
     var listen: Bool?
 
-    @Option(name: .customLong("erlang.tls.ca-file"), help: HelpPage.help("erlang.tls.ca-file"))
+    @Option(name: Flags.tlsCAFile.flag.long, help: Flags.tlsCAFile.flag.help)
     var tlsCAFile: String?
 
-    @Option(name: .customLong("erlang.tls.cert-file"), help: HelpPage.help("erlang.tls.cert-file"))
+    @Option(name: Flags.tlsCertificateFile.flag.long, help: Flags.tlsCertificateFile.flag.help)
     var tlsCertificateFile: String?
 
-    @Option(name: .customLong("erlang.tls.key-file"), help: HelpPage.help("erlang.tls.key-file"))
+    @Option(name: Flags.tlsKeyFile.flag.long, help: Flags.tlsKeyFile.flag.help)
     var tlsKeyFile: String?
 
-    @Flag(
-        name: .customLong("erlang.tls.insecure-skip-verify"), inversion: .prefixedNo,
-        help: HelpPage.help("erlang.tls.insecure-skip-verify"))
+    @Flag(name: Flags.tlsInsecure.flag.long, inversion: .prefixedNo, help: Flags.tlsInsecure.flag.help)
     var tlsInsecure: Bool?
 
     /// Everything needed to join, flags over the file: checked names, the cookie, connection settings.
     func resolve(file: ExporterFileSettings.Erlang?, environment: [String: String]) throws -> ClusterSetup {
-        let texts = nodes.isEmpty ? file?.nodes ?? [] : nodes
-        let source = nodes.isEmpty ? "erlang.nodes" : "--erlang.nodes"
+        let nodesFlag = Flags.nodes.flag
+        let texts = Flags.nodes.resolve(nodes, file: file?.nodes)
+        let source = nodes.isEmpty ? nodesFlag.key : nodesFlag.dashed
         guard !texts.isEmpty else {
             throw SettingError(
-                "erlang.nodes (--erlang.nodes): no ExESDB node to join; expected at least one node name, e.g. --erlang.nodes=ex_esdb@host-1, or erlang: {nodes: [ex_esdb@host-1]} in --config.file"
-            )
+                "\(nodesFlag.origin): no ExESDB node to join; expected at least one node name, e.g. "
+                    + "\(nodesFlag.dashed)=ex_esdb@host-1, or erlang: {nodes: [ex_esdb@host-1]} in "
+                    + Flags.configFile.flag.dashed)
         }
         let peers = try texts.map { try Self.nodeName($0, source: source) }
         let local =
             try
-            (name.map { try Self.nodeName($0, source: "--erlang.name") }
-            ?? file?.name.map { try Self.nodeName($0, source: "erlang.name") })
+            (name.map { try Self.nodeName($0, source: Flags.name.flag.dashed) }
+            ?? file?.name.map { try Self.nodeName($0, source: Flags.name.flag.key) })
             ?? NodeName.defaultLocal(peers: peers)
-        let cookie = try Cookie.load(file: cookieFile ?? file?.cookieFile, environment: environment)
-        let configuration = DistributionConfiguration(
-            netTickTime: TimeAmount(try tickTime(file: file)), maxFrameSize: try frameSize(file: file))
-        var withTLS = configuration
-        withTLS.tls = try tlsConfiguration(file: file?.tls)
+        let cookie = try Cookie.load(
+            file: Flags.cookieFile.resolve(cookieFile, file: file?.cookieFile), environment: environment)
+        var configuration = DistributionConfiguration(
+            netTickTime: TimeAmount(try Flags.netTickTime.resolve(netTickTime, file: file?.netTicktime?.duration)),
+            maxFrameSize: try Flags.maxFrameSize.resolve(maxFrameSize, file: file?.maxFrameSize))
+        configuration.tls = try tlsConfiguration(file: file?.tls)
         return ClusterSetup(
-            local: local, peers: peers, cookie: cookie, configuration: withTLS, listen: listen ?? file?.listen ?? false,
-            insecureTLS: tlsInsecure ?? file?.tls?.insecureSkipVerify ?? false,
+            local: local, peers: peers, cookie: cookie, configuration: configuration,
+            listen: Flags.listen.resolve(listen, file: file?.listen),
+            insecureTLS: Flags.tlsInsecure.resolve(tlsInsecure, file: file?.tls?.insecureSkipVerify),
             epmdPort: environment["ERL_EPMD_PORT"].flatMap { Int($0) })
     }
 
@@ -81,38 +83,14 @@ struct ErlangOptions: ParsableArguments {
         }
     }
 
-    private func tickTime(file: ExporterFileSettings.Erlang?) throws -> Duration {
-        var tick = file?.netTicktime?.duration ?? .seconds(60)
-        if let netTickTime {
-            guard let parsed = Int(netTickTime).map({ Duration.seconds($0) }) ?? ConfigDuration.parse(netTickTime)
-            else { throw SettingError("--erlang.net-ticktime=\(netTickTime): expected seconds or a duration like 60s") }
-            tick = parsed
-        }
-        guard tick >= .seconds(4) else {
-            throw SettingError(
-                "erlang.net_ticktime (--erlang.net-ticktime)=\(ConfigDuration(tick)): expected at least 4s, as Erlang requires"
-            )
-        }
-        return tick
-    }
-
-    private func frameSize(file: ExporterFileSettings.Erlang?) throws -> Int {
-        let size =
-            try maxFrameSize.map { try SettingError.wholeNumber($0, flag: "erlang.max-frame-size") }
-            ?? file?.maxFrameSize ?? 64 << 20
-        guard size >= 1024 else {
-            throw SettingError("erlang.max_frame_size (--erlang.max-frame-size)=\(size): expected at least 1024 bytes")
-        }
-        return size
-    }
-
     private func tlsConfiguration(file: ExporterFileSettings.Erlang.TLS?) throws -> TLSConfiguration? {
-        let caFile = tlsCAFile ?? file?.caFile
-        let certificateFile = tlsCertificateFile ?? file?.certFile
-        let keyFile = tlsKeyFile ?? file?.keyFile
-        let insecure = tlsInsecure ?? file?.insecureSkipVerify ?? false
+        let caFile = Flags.tlsCAFile.resolve(tlsCAFile, file: file?.caFile)
+        let certificateFile = Flags.tlsCertificateFile.resolve(tlsCertificateFile, file: file?.certFile)
+        let keyFile = Flags.tlsKeyFile.resolve(tlsKeyFile, file: file?.keyFile)
+        let insecure = Flags.tlsInsecure.resolve(tlsInsecure, file: file?.insecureSkipVerify)
+        let (certificateFlag, keyFlag) = (Flags.tlsCertificateFile.flag.dashed, Flags.tlsKeyFile.flag.dashed)
         guard (certificateFile == nil) == (keyFile == nil) else {
-            throw SettingError("--erlang.tls.cert-file and --erlang.tls.key-file go together: give both or neither")
+            throw SettingError("\(certificateFlag) and \(keyFlag) go together: give both or neither")
         }
         guard caFile != nil || certificateFile != nil || insecure else { return nil }
         var tls = TLSConfiguration.makeClientConfiguration()
@@ -123,8 +101,7 @@ struct ErlangOptions: ParsableArguments {
                 tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: keyFile, format: .pem))
             } catch {
                 throw SettingError(
-                    "--erlang.tls.cert-file=\(certificateFile), --erlang.tls.key-file=\(keyFile): cannot load them as PEM: \(error)"
-                )
+                    "\(certificateFlag)=\(certificateFile), \(keyFlag)=\(keyFile): cannot load them as PEM: \(error)")
             }
         }
         if insecure { tls.certificateVerification = .none }
@@ -135,9 +112,9 @@ struct ErlangOptions: ParsableArguments {
 /// The resolved cluster settings.
 public struct ClusterSetup: Sendable {
     public var pubsub = PubSubConfiguration()
-    public var discover = true
-    public var refreshInterval: Duration = .seconds(30)
-    public var shard = Shard.all
+    public var discover = Flags.discover.defaultValue
+    public var refreshInterval = Flags.refreshInterval.defaultValue
+    public var shard = Flags.shard.defaultValue
     public var secret: SecretKeyBase?
 
     public let local: NodeName
@@ -155,40 +132,4 @@ public struct ClusterSetup: Sendable {
 public struct SettingError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
-}
-
-extension SettingError {
-    /// A flag's value as a whole number, or an error naming the flag, its config key, the value and
-    /// what is expected. (Integer options would get argument-parser's message and exit status 64.)
-    static func wholeNumber(_ text: String, flag: String) throws -> Int {
-        guard let number = Int(text.trimmingCharacters(in: .whitespaces)) else {
-            throw SettingError(
-                "\(configKey(flag)) (--\(flag))=\(text): expected \(HelpPage.flag(flag)?.expected ?? "a whole number")")
-        }
-        return number
-    }
-
-    /// A duration flag's value, else the file's, else `fallback`; refused below `minimum`, with
-    /// the flag, its config key, the value and what is expected.
-    static func duration(
-        _ text: String?, file: Duration?, fallback: Duration, atLeast minimum: Duration, flag: String
-    ) throws -> Duration {
-        var duration = file ?? fallback
-        if let text {
-            guard let parsed = ConfigDuration.parse(text) else {
-                throw SettingError(
-                    "--\(flag)=\(text): expected \(HelpPage.flag(flag)?.expected ?? "a duration like 30s")")
-            }
-            duration = parsed
-        }
-        guard duration >= minimum else {
-            throw SettingError(
-                "\(configKey(flag)) (--\(flag))=\(ConfigDuration(duration)): expected at least \(ConfigDuration(minimum))"
-            )
-        }
-        return duration
-    }
-
-    /// The config file key of a flag: `metrics.max-series` is `metrics.max_series`.
-    static func configKey(_ flag: String) -> String { flag.replacingOccurrences(of: "-", with: "_") }
 }

@@ -17,10 +17,10 @@ public struct ExporterCommand: ParsableCommand, Sendable {
         commandName: "exesdb_exporter", abstract: "Prometheus exporter for ExESDB.",
         version: "\(version) (revision: \(BuildInfo.revision), swift: \(BuildInfo.swiftVersion))")
 
-    @Option(name: .customLong("config.file"), help: HelpPage.help("config.file"))
+    @Option(name: Flags.configFile.flag.long, help: Flags.configFile.flag.help)
     public var configFile: String?
 
-    @Flag(name: .customLong("config.check"), help: HelpPage.help("config.check"))
+    @Flag(name: Flags.configCheck.long, help: Flags.configCheck.help)
     public var configCheck = false
 
     @OptionGroup var serving: ServingOptions
@@ -69,7 +69,7 @@ public struct ExporterCommand: ParsableCommand, Sendable {
 }
 
 /// argument-parser's message for a command-line mistake (an unknown flag, a flag without its
-/// value), with what the flag expects from `HelpPage` and a pointer to `--help`.
+/// value), with what the flag expects from `Flags` and a pointer to `--help`.
 struct CommandLineMistake: CustomStringConvertible {
     let description: String
 
@@ -79,10 +79,10 @@ struct CommandLineMistake: CustomStringConvertible {
         if cleaned.hasSuffix(".") { cleaned.removeLast() }
         var text = cleaned.prefix(1).lowercased() + cleaned.dropFirst()
         if let range = cleaned.range(of: #"--[a-z][a-z0-9.-]*"#, options: .regularExpression),
-            let flag = HelpPage.flag(String(cleaned[range].dropFirst(2)))
+            let flag = Flags.named(String(cleaned[range].dropFirst(2)))
         {
             let expected = flag.expected.isEmpty ? "no value (it is on or off)" : flag.expected
-            text += "; --\(flag.name) expects \(expected)"
+            text += "; \(flag.dashed) expects \(expected)"
         }
         description = text + " (exesdb_exporter --help lists the flags)"
     }

@@ -129,7 +129,7 @@ struct Exporter {
             let dropped = CounterFamily(store.family(named: "exesdb_exporter_log_lines_dropped_total"))
             store.addCollector { dropped?.setTotal(Double(StandardError.droppedLines)) }
         } catch {
-            throw SettingError("metrics.buckets: \(error)")
+            throw SettingError("\(FileOnlyKey.buckets): \(error)")
         }
         InfoFamily(store.family(named: "exesdb_exporter_build_info"))?.set([
             version, BuildInfo.revision, BuildInfo.swiftVersion,
