@@ -339,7 +339,8 @@ let package = Package(
             name: "ExporterCommandTests",
             dependencies: [
                 "ExporterApp", "ExporterConfiguration", "ExporterHTTP", "MetricsStore", "Aggregation",
-                "WebhookForwarder", "ExporterLogging", "BEAMCollector", .product(name: "Logging", package: "swift-log"),
+                "WebhookForwarder", "ExporterLogging", "BEAMCollector", "ErlangDistribution",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The built executable, run as an operator would run it.

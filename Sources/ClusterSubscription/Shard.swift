@@ -13,7 +13,7 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
         case invalid(String)
         public var description: String {
             guard case .invalid(let text) = self else { return "" }
-            return "--cluster.shard=\(text): expected \(Shard.expected)"
+            return "'\(text)' is not a shard: expected \(Shard.expected)"
         }
     }
 

@@ -42,7 +42,7 @@ public struct ClusterService: Service, CustomStringConvertible {
     public func run() async throws {
         if setup.insecureTLS {
             logger.warning(
-                "TLS certificate verification is off (--erlang.tls.insecure-skip-verify): anyone can impersonate a node"
+                "TLS certificate verification is off (\(Flags.tlsInsecure.flag.dashed)): anyone can impersonate a node"
             )
         }
         let epmd = EPMDClient(group: group, port: setup.epmdPort)

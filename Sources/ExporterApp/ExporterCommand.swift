@@ -53,18 +53,24 @@ public struct ExporterCommand: ParsableCommand, Sendable {
         }
     }
 
-    /// Everything the exporter runs with, flags over the config file over the defaults.
+    /// Everything the exporter runs with, flags over the config file over the defaults; what
+    /// cannot be used is named in the operator's words (`SettingNames`).
     public func resolve(environment: [String: String]) throws -> ExporterSettings {
-        try ExporterSettings.resolve(
-            configFile: configFile, serving: serving, erlang: erlang, subscription: subscription,
-            collectors: collectors, environment: environment)
+        do {
+            return try ExporterSettings.resolve(
+                configFile: configFile, serving: serving, erlang: erlang, subscription: subscription,
+                collectors: collectors, environment: environment)
+        } catch {
+            throw SettingError(SettingNames.userWords("\(error)"))
+        }
     }
 
     /// `--config.check`: what is wrong, each in the words a start would use; empty when nothing is.
     public func problems(environment: [String: String]) -> [String] {
         ConfigCheck.problems(
             configFile: configFile, serving: serving, erlang: erlang, subscription: subscription,
-            collectors: collectors, environment: environment)
+            collectors: collectors, environment: environment
+        ).map(SettingNames.userWords)
     }
 }
 

@@ -70,7 +70,7 @@ public struct ReloadService: Service, CustomStringConvertible {
             return failure
         }
         outcome?.record(success: failure == nil)
-        if let failure { throw Failure(description: "\(failure)") }
+        if let failure { throw Failure(description: SettingNames.userWords("\(failure)")) }
     }
 
     /// Applies what can change while running; returns the settings now in force.

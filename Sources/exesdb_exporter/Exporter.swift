@@ -26,14 +26,19 @@ struct Exporter {
         StandardError.ignoreBrokenPipes()
         let levels = LogLevelControl(settings.serving.logLevel)
         let format = settings.serving.logFormat
-        LoggingSystem.bootstrap { label in LineLogHandler(label: label, format: format, control: levels) }
+        // Modules name their settings by their own names: the operator reads the flags.
+        LoggingSystem.bootstrap { label in
+            LineLogHandler(label: label, format: format, control: levels) { line in
+                StandardError.write(SettingNames.userWords(line))
+            }
+        }
         let logger = Logger(label: "exesdb_exporter")
         let parts: Parts
         do {
             parts = try makeParts(logger: logger)
         } catch {
             // Nothing is bound or connected yet: say what to fix and exit as a misconfiguration does.
-            StandardError.write("exesdb_exporter: \(error)")
+            StandardError.write("exesdb_exporter: \(SettingNames.userWords("\(error)"))")
             throw ExitCode(2)
         }
         let reload = ReloadService(
@@ -115,12 +120,13 @@ struct Exporter {
                     })
             },
             readiness: { status.readiness() },
-            reload: { try await reloads.perform() })
+            reload: { try await reloads.perform() }, settingNames: { SettingNames.flag(for: $0).dashed })
     }
 
     /// The store with the catalogue, the build info and the process collector.
     private func makeStore() throws -> MetricsStore {
-        let store = MetricsStore(configuration: settings.serving.store)
+        let store = MetricsStore(
+            configuration: settings.serving.store, settingNames: { SettingNames.flag(for: $0).dashed })
         if let problem = ConfigCheck.bucketProblem(settings.serving.buckets) { throw SettingError(problem) }
         do {
             try Catalogue.register(in: store, buckets: settings.serving.buckets)

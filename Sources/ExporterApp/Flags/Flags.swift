@@ -35,13 +35,15 @@ public enum Flags {
         "web.config.file", key: .key("web.config_file"), expected: "a path",
         "Web configuration file (exporter-toolkit format): TLS and basic authentication.")
     public static let readHeaderTimeout = ValueFlag.duration(
-        "web.read-header-timeout", default: ConnectionLimits().readHeaderTimeout, atLeast: .milliseconds(100),
+        "web.read-header-timeout", default: ConnectionLimits().readHeaderTimeout,
+        atLeast: ConnectionLimits.shortestTimeout,
         "How long a client may take to send a whole request (from its first byte); then its connection is closed.")
     public static let idleTimeout = ValueFlag.duration(
-        "web.idle-timeout", default: ConnectionLimits().idleTimeout, atLeast: .milliseconds(100),
+        "web.idle-timeout", default: ConnectionLimits().idleTimeout, atLeast: ConnectionLimits.shortestTimeout,
         "How long a kept-alive connection may wait for its next request.")
     public static let maxConnections = ValueFlag.number(
-        "web.max-connections", default: ConnectionLimits().maxConnections, in: 1...Int.max,
+        "web.max-connections", default: ConnectionLimits().maxConnections,
+        in: ConnectionLimits.fewestConnections...Int.max,
         "Open HTTP connections at most; one more is closed at once (and counted).")
     public static let enableLifecycle = SwitchFlag(
         "web.enable-lifecycle", default: ExporterHTTPConfiguration().enableLifecycle,
