@@ -199,9 +199,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The executable only wires the modules together.
-        .executableTarget(
-            name: "exesdb_exporter",
+        // The application: the flags (one table), settings resolution over the config file, the
+        // help page, --config.check, reload and the cluster's bring-up.
+        .target(
+            name: "ExporterApp",
             dependencies: [
                 "ErlangTerm", "ErlangDistribution", "PhoenixPubSub", "GaterMessages", "ClusterSubscription",
                 "MetricsStore", "Aggregation", "ExporterHTTP", "ExporterConfiguration", "WebhookForwarder",
@@ -210,8 +211,22 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        // The executable: main and the wiring of the modules into one service group.
+        .executableTarget(
+            name: "exesdb_exporter",
+            dependencies: [
+                "ExporterApp", "ClusterSubscription", "GaterMessages", "MetricsStore", "Aggregation", "ExporterHTTP",
+                "WebhookForwarder", "ExporterLogging", "BEAMCollector",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // Release-mode benchmarks that print figures beside the BEAM's own; not part of `swift test`.
@@ -321,12 +336,13 @@ let package = Package(
                 "BEAMPeers", "ExporterConfiguration", "WebhookForwarder", .product(name: "Yams", package: "Yams"),
             ]
         ),
-        // The executable's settings, help page and reload, in process (no binary, no peers).
+        // The application's settings, flags, help page and reload, in process (no binary, no peers).
         .testTarget(
             name: "ExporterCommandTests",
             dependencies: [
-                "exesdb_exporter", "ExporterConfiguration", "ExporterHTTP", "MetricsStore", "Aggregation",
-                "WebhookForwarder", "ExporterLogging", "BEAMCollector", .product(name: "Logging", package: "swift-log"),
+                "ExporterApp", "ExporterConfiguration", "ExporterHTTP", "MetricsStore", "Aggregation",
+                "WebhookForwarder", "ExporterLogging", "BEAMCollector", "ErlangDistribution",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The built executable, run as an operator would run it.

@@ -44,7 +44,7 @@ public final class BEAMCollector: Sendable {
     /// went every second. Then every node's series go.
     public func run() async {
         logger.info(
-            "polling the VM of every node followed (--collector.beam)",
+            "polling the VM of every node followed (\(BEAMCollectorSetting.enabled))",
             metadata: ["interval": "\(configuration.interval)", "timeout": "\(configuration.timeout)"])
         while !Task.isCancelled {
             reconcile(loops: true)

@@ -20,7 +20,7 @@ struct PollProblem: Sendable, Equatable {
     var message: String {
         switch reason {
         case .timeout:
-            "the node did not answer the BEAM collector within --collector.beam.timeout: its VM figures are not updated until it does (an overloaded, frozen or partitioned node; raise the timeout if it is only slow)"
+            "the node did not answer the BEAM collector within \(BEAMCollectorSetting.timeout): its VM figures are not updated until it does (an overloaded, frozen or partitioned node; raise the timeout if it is only slow)"
         case .badrpc:
             "the node could not answer a BEAM collector call, which is skipped (an OTP release without this item is left without it; anything else is worth a look on the node)"
         case .decode:

@@ -6,11 +6,14 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
 
     public static let all = Shard(index: 0, count: 1)
 
+    /// What a shard's text must be.
+    public static let expected = "i/n with 0 <= i < n, e.g. 0/2"
+
     public enum ParseError: Error, Equatable, CustomStringConvertible {
         case invalid(String)
         public var description: String {
             guard case .invalid(let text) = self else { return "" }
-            return "--cluster.shard=\(text): expected i/n with 0 <= i < n, e.g. 0/2"
+            return "'\(text)' is not a shard: expected \(Shard.expected)"
         }
     }
 

@@ -19,7 +19,7 @@ public struct Cookie: Sendable, CustomStringConvertible, CustomDebugStringConver
             switch self {
             case .unreadable(let path, let reason):
                 return
-                    "cannot read the Erlang cookie file \(path): \(reason); set --erlang.cookie-file or ERLANG_COOKIE"
+                    "cannot read the Erlang cookie file \(path): \(reason); set \(DistributionSetting.cookieFile) or ERLANG_COOKIE"
             case .tooOpen(let path, let mode):
                 return "the Erlang cookie file \(path) is readable by others (mode \(mode)), which Erlang refuses too; "
                     + "run: chmod 400 \(path)"

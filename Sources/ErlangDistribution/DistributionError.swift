@@ -61,16 +61,17 @@ public enum DistributionError: Error, Sendable, Equatable, CustomStringConvertib
                 + "epmd listens there (ERL_EPMD_PORT sets another port)"
         case .nodeNotRegistered(let alive, let host):
             return
-                "no node named \(alive) in EPMD on host \(host); check the name in --erlang.nodes and that the node runs"
+                "no node named \(alive) in EPMD on host \(host); check the name in \(DistributionSetting.peers) and that the node runs"
         case .epmdProtocol(let host, let detail):
             return "EPMD on \(host) answered something unexpected: \(detail)"
         case .nameInUse(let name, let host):
-            return "the node name \(name) is already registered in EPMD on \(host); choose another --erlang.name"
+            return
+                "the node name \(name) is already registered in EPMD on \(host); choose another \(DistributionSetting.localName)"
         case .connectFailed(let node, let address, let reason):
             return "cannot connect to node \(node) at \(address): \(reason)"
         case .cookieMismatch(let node):
             return "authentication failed: the cookie does not match (node \(node) rejected our digest); "
-                + "use the cluster's cookie (--erlang.cookie-file or ERLANG_COOKIE)"
+                + "use the cluster's cookie (\(DistributionSetting.cookieFile) or ERLANG_COOKIE)"
         case .peerFailedAuthentication(let node):
             return "authentication failed: the cookie does not match (node \(node) could not prove it knows the cookie)"
         case .notAllowed(let node, let status):
@@ -88,7 +89,7 @@ public enum DistributionError: Error, Sendable, Equatable, CustomStringConvertib
             return "node \(node) did not complete the handshake within \(seconds) s"
         case .frameTooLarge(let node, let size, let limit):
             return "node \(node) sent a frame of \(size) bytes, over the limit of \(limit) "
-                + "(raise --erlang.max-frame-size if such messages are expected)"
+                + "(raise \(DistributionSetting.maxFrameSize) if such messages are expected)"
         case .corruptFrame(let node, let detail):
             return "node \(node) sent a corrupt frame: \(detail)"
         case .tickTimeout(let node, let seconds):

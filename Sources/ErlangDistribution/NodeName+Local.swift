@@ -15,10 +15,10 @@ extension NodeName {
             switch self {
             case .mixedNameKinds(let nodes):
                 return "the nodes \(nodes.joined(separator: ", ")) mix short and long names; an Erlang cluster uses "
-                    + "one kind (-sname or -name): fix --erlang.nodes"
+                    + "one kind (-sname or -name): fix \(DistributionSetting.peers)"
             case .noQualifiedHost(let host):
                 return "the cluster uses long names but this host's name '\(host)' has no domain; "
-                    + "set --erlang.name=exesdb_exporter@<fully qualified host or IP>"
+                    + "set \(DistributionSetting.localName)=exesdb_exporter@<fully qualified host or IP>"
             }
         }
     }

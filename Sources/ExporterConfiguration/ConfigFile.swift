@@ -84,7 +84,7 @@ public enum ConfigFileError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .cannotRead(let path):
-            "config file \(path): cannot read it (check --config.file and the file's permissions)"
+            "config file \(path): cannot read it (check \(ConfigFileSetting.path) and the file's permissions)"
         case .syntax(let path, let message):
             "config file \(path): not valid YAML: \(message)"
         case .invalid(let path, let key, let message):

@@ -245,3 +245,20 @@ public struct ExporterFileSettings: Decodable, Sendable, Equatable {
         }
     }
 }
+
+extension ExporterFileSettings {
+    /// Every key the file knows, dotted from the root (`web`, `web.listen_address`,
+    /// `erlang.tls.ca_file`): the keys each section's decoding accepts, so that the flags'
+    /// config keys can be checked against them. `webhooks` is decoded by its owner.
+    public static var keys: [String] {
+        func under<Keys: CodingKey & CaseIterable>(_ prefix: String, _: Keys.Type) -> [String] {
+            Keys.allCases.map { "\(prefix).\($0.stringValue)" }
+        }
+        return CodingKeys.allCases.map(\.stringValue) + under("web", Web.CodingKeys.self)
+            + under("log", Log.CodingKeys.self) + under("erlang", Erlang.CodingKeys.self)
+            + under("erlang.tls", Erlang.TLS.CodingKeys.self) + under("pubsub", PubSub.CodingKeys.self)
+            + under("cluster", Cluster.CodingKeys.self) + under("security", Security.CodingKeys.self)
+            + under("metrics", Metrics.CodingKeys.self) + under("collector", Collector.CodingKeys.self)
+            + under("collector.beam", Collector.BEAM.CodingKeys.self)
+    }
+}

@@ -132,7 +132,7 @@ final class AcceptConditions: Sendable {
         var limit = rlimit()
         let descriptors = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 ? "\(limit.rlim_cur)" : "?"
         logger.error(
-            "cannot accept HTTP connections: no file descriptor left (\(errno == EMFILE ? "EMFILE" : "ENFILE")); trying again at most once a second. Raise the process's descriptor limit (ulimit -n, LimitNOFILE=) or lower --web.max-connections",
+            "cannot accept HTTP connections: no file descriptor left (\(errno == EMFILE ? "EMFILE" : "ENFILE")); trying again at most once a second. Raise the process's descriptor limit (ulimit -n, LimitNOFILE=) or lower \(ExporterHTTPSetting.maxConnections)",
             metadata: ["open_connections": "\(open)", "max_fds": "\(descriptors)"])
     }
 
@@ -152,7 +152,7 @@ final class AcceptConditions: Sendable {
             })
         else { return }
         logger.warning(
-            "HTTP connection limit reached: new connections are closed at once until some end (raise --web.max-connections if scrapers are refused)",
+            "HTTP connection limit reached: new connections are closed at once until some end (raise \(ExporterHTTPSetting.maxConnections) if scrapers are refused)",
             metadata: ["max_connections": "\(limit)"])
     }
 

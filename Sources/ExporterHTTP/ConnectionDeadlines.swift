@@ -83,7 +83,7 @@ final class ConnectionDeadlines {
             rejections.headerTimeout.increment()
             // Debug only: a scanner or a slowloris attack would flood any higher level.
             logger.debug(
-                "HTTP request not received in time (--web.read-header-timeout); connection closed",
+                "HTTP request not received in time (\(ExporterHTTPSetting.readHeaderTimeout)); connection closed",
                 metadata: ["peer": "\(channel.remoteAddress.map { "\($0)" } ?? "?")"])
         }
         channel.close(promise: nil)

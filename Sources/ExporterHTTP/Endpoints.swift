@@ -30,7 +30,8 @@ enum Endpoints {
             router.on(RouterPath(ReservedPath.reload), method: method) { _, _ in
                 guard enableLifecycle else {
                     return text(
-                        "Lifecycle API is not enabled (start with --web.enable-lifecycle).\n", status: .forbidden)
+                        "Lifecycle API is not enabled (start with \(sources.settingNames(.enableLifecycle))).\n",
+                        status: .forbidden)
                 }
                 do {
                     try await sources.reload()

@@ -70,6 +70,11 @@ public struct ConnectionLimits: Sendable, Equatable {
     /// `--web.max-connections`: connections beyond this many open ones are closed at once.
     public var maxConnections: Int
 
+    /// The shortest timeout that leaves a client time to send anything.
+    public static let shortestTimeout: Duration = .milliseconds(100)
+    /// At least one connection, or nothing could be served.
+    public static let fewestConnections = 1
+
     public init(
         readHeaderTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(60), maxConnections: Int = 1024
     ) {

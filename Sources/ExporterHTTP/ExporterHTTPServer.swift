@@ -53,14 +53,16 @@ public struct ExporterHTTPServer: Service, CustomStringConvertible {
     }
 
     private static func validate(_ limits: ConnectionLimits) throws(ExporterHTTPError) {
-        guard limits.readHeaderTimeout >= .milliseconds(100) else {
-            throw .invalidLimit(flag: "web.read-header-timeout", reason: "expected at least 100ms")
+        let (shortest, fewest) = (ConnectionLimits.shortestTimeout, ConnectionLimits.fewestConnections)
+        let shortestText = "\(Int(shortest / .milliseconds(1)))ms"
+        guard limits.readHeaderTimeout >= shortest else {
+            throw .invalidLimit(setting: .readHeaderTimeout, reason: "expected at least \(shortestText)")
         }
-        guard limits.idleTimeout >= .milliseconds(100) else {
-            throw .invalidLimit(flag: "web.idle-timeout", reason: "expected at least 100ms")
+        guard limits.idleTimeout >= shortest else {
+            throw .invalidLimit(setting: .idleTimeout, reason: "expected at least \(shortestText)")
         }
-        guard limits.maxConnections >= 1 else {
-            throw .invalidLimit(flag: "web.max-connections", reason: "expected at least 1")
+        guard limits.maxConnections >= fewest else {
+            throw .invalidLimit(setting: .maxConnections, reason: "expected at least \(fewest)")
         }
     }
 

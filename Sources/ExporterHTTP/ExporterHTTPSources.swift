@@ -76,17 +76,22 @@ public struct ExporterHTTPSources: Sendable {
     /// What `POST /-/reload` does (with `--web.enable-lifecycle`): what SIGHUP does; throws what
     /// could not be reloaded.
     public var reload: @Sendable () async throws -> Void
+    /// How the server's own answers name its settings (`POST /-/reload` refused without the
+    /// lifecycle setting): by default this module's names, else the application's (its flags).
+    public var settingNames: @Sendable (ExporterHTTPSetting) -> String
 
     public init(
         render: @escaping @Sendable (ExpositionFormat) -> [UInt8],
         status: @escaping @Sendable () -> LandingPageStatus,
         readiness: @escaping @Sendable () -> Readiness,
-        reload: @escaping @Sendable () async throws -> Void = {}
+        reload: @escaping @Sendable () async throws -> Void = {},
+        settingNames: @escaping @Sendable (ExporterHTTPSetting) -> String = { "\($0)" }
     ) {
         self.render = render
         self.status = status
         self.readiness = readiness
         self.reload = reload
+        self.settingNames = settingNames
     }
 
     /// Ready when `isReady` says so, with no reason otherwise.

@@ -36,7 +36,7 @@ public struct WebConfigurationError: Error, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        var location = "invalid --web.config.file"
+        var location = "invalid \(ExporterHTTPSetting.webConfigFile)"
         if let file { location += "=\(file)" }
         if let line { location += " (line \(line))" }
         return "\(location): \(statement); expected \(expected)"

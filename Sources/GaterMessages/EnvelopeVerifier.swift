@@ -60,7 +60,7 @@ public final class EnvelopeVerifier: Sendable {
         guard rejection == .unsigned, isLogEvent(view, envelope) else { return nil }
         return "ExESDB's logging publisher broadcasts {log_event, Map} unsigned, which the Gater policy refuses "
             + "while a SECRET_KEY_BASE is configured; signed messages of the bus are still taken "
-            + "(leave ex_esdb_logging out of --pubsub.buses to stop these)"
+            + "(leave ex_esdb_logging out of \(GaterSetting.buses) to stop these)"
     }
 
     /// The atom style this peer's signatures matched last, if any.

@@ -31,7 +31,7 @@ public final class MessageIntake: Sendable {
         self.core = IntakeCore(verifier: EnvelopeVerifier(secret: secret), logger: logger, metrics: metrics)
         if secret == nil {
             logger.warning(
-                "no SECRET_KEY_BASE configured: unsigned messages are accepted and signed ones rejected as unverifiable; set --security.secret-key-base-file or SECRET_KEY_BASE"
+                "no SECRET_KEY_BASE configured: unsigned messages are accepted and signed ones rejected as unverifiable; set \(GaterSetting.secret) or SECRET_KEY_BASE"
             )
         }
     }

@@ -28,14 +28,16 @@ public final class MetricsStore: Sendable {
     private let lastRenderSize = Atomic<Int>(1 << 16)
 
     /// `clock` gives seconds since the Unix epoch; tests pass their own to move time. Without
-    /// one, the TTL runs on `CoarseClock`.
+    /// one, the TTL runs on `CoarseClock`. `settingNames` names the store's settings in its own
+    /// families' help: by default this module's names, else the application's (its flags).
     public init(
-        configuration: StoreConfiguration = StoreConfiguration(), clock: (@Sendable () -> Double)? = nil
+        configuration: StoreConfiguration = StoreConfiguration(), clock: (@Sendable () -> Double)? = nil,
+        settingNames: (StoreSetting) -> String = { "\($0)" }
     ) {
         ttlSeconds = Atomic(Self.wholeSeconds(configuration.ttl))
         maxSeries = Atomic(configuration.maxSeries)
         self.clock = StoreClock(given: clock, maxLabelValueBytes: configuration.maxLabelValueBytes)
-        selfMetrics.withLock { $0 = StoreSelfMetrics(store: self) }
+        selfMetrics.withLock { $0 = StoreSelfMetrics(store: self, settingNames: settingNames) }
     }
 
     /// The limits in force.

@@ -5,17 +5,17 @@ struct StoreSelfMetrics: Sendable {
     private let expired: CounterFamily
     private unowned let store: MetricsStore
 
-    init?(store: MetricsStore) {
+    init?(store: MetricsStore, settingNames: (StoreSetting) -> String) {
         self.store = store
         do {
             live = try store.gauge("exesdb_exporter_series", help: "Live series in the exporter.", expires: false)
             dropped = try store.counter(
                 "exesdb_exporter_series_dropped_total",
-                help: "New series not created because --metrics.max-series was reached.", labels: ["reason"],
+                help: "New series not created because \(settingNames(.maxSeries)) was reached.", labels: ["reason"],
                 expires: false)
             expired = try store.counter(
                 "exesdb_exporter_series_expired_total",
-                help: "Series removed because they were not updated for --metrics.ttl.", expires: false)
+                help: "Series removed because they were not updated for \(settingNames(.ttl)).", expires: false)
         } catch {
             return nil  // The names above are constants that validate; nothing reaches here.
         }

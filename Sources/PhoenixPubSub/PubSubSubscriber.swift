@@ -160,7 +160,7 @@ public final class PubSubSubscriber: Sendable {
             for (peer, state) in due {
                 if state.warnNow(now: now) {
                     logger.warning(
-                        "no Phoenix.PubSub scope answers on this node yet; asking again until one does. If the node does not run ExESDB, or its PubSub uses another pg scope, check --erlang.nodes and the scope",
+                        "no Phoenix.PubSub scope answers on this node yet; asking again until one does. If the node does not run ExESDB, or its PubSub uses another pg scope, check the node and \(PubSubSetting.scope)",
                         metadata: ["peer": "\(peer)", "scope": "\(configuration.scope)"])
                 }
                 discover(peer)

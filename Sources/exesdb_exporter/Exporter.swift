@@ -1,9 +1,12 @@
 import Aggregation
 import ArgumentParser
 import BEAMCollector
+import ClusterSubscription
+import ExporterApp
 import ExporterHTTP
 import ExporterLogging
 import Foundation
+import GaterMessages
 import Logging
 import Metrics
 import MetricsStore
@@ -23,14 +26,19 @@ struct Exporter {
         StandardError.ignoreBrokenPipes()
         let levels = LogLevelControl(settings.serving.logLevel)
         let format = settings.serving.logFormat
-        LoggingSystem.bootstrap { label in LineLogHandler(label: label, format: format, control: levels) }
+        // Modules name their settings by their own names: the operator reads the flags.
+        LoggingSystem.bootstrap { label in
+            LineLogHandler(label: label, format: format, control: levels) { line in
+                StandardError.write(SettingNames.userWords(line))
+            }
+        }
         let logger = Logger(label: "exesdb_exporter")
         let parts: Parts
         do {
             parts = try makeParts(logger: logger)
         } catch {
             // Nothing is bound or connected yet: say what to fix and exit as a misconfiguration does.
-            StandardError.write("exesdb_exporter: \(error)")
+            StandardError.write("exesdb_exporter: \(SettingNames.userWords("\(error)"))")
             throw ExitCode(2)
         }
         let reload = ReloadService(
@@ -112,12 +120,13 @@ struct Exporter {
                     })
             },
             readiness: { status.readiness() },
-            reload: { try await reloads.perform() })
+            reload: { try await reloads.perform() }, settingNames: { SettingNames.flag(for: $0).dashed })
     }
 
     /// The store with the catalogue, the build info and the process collector.
     private func makeStore() throws -> MetricsStore {
-        let store = MetricsStore(configuration: settings.serving.store)
+        let store = MetricsStore(
+            configuration: settings.serving.store, settingNames: { SettingNames.flag(for: $0).dashed })
         if let problem = ConfigCheck.bucketProblem(settings.serving.buckets) { throw SettingError(problem) }
         do {
             try Catalogue.register(in: store, buckets: settings.serving.buckets)
@@ -126,7 +135,7 @@ struct Exporter {
             let dropped = CounterFamily(store.family(named: "exesdb_exporter_log_lines_dropped_total"))
             store.addCollector { dropped?.setTotal(Double(StandardError.droppedLines)) }
         } catch {
-            throw SettingError("metrics.buckets: \(error)")
+            throw SettingError("\(FileOnlyKey.buckets): \(error)")
         }
         InfoFamily(store.family(named: "exesdb_exporter_build_info"))?.set([
             version, BuildInfo.revision, BuildInfo.swiftVersion,
@@ -167,23 +176,21 @@ struct MaintenanceService: Service, CustomStringConvertible {
     }
 }
 
-/// What `exesdb_exporter_build_info` reports.
-enum BuildInfo {
-    /// Set by the build (scripts pass the git revision through EXESDB_EXPORTER_REVISION at run time
-    /// when the binary was built from a checkout); "unknown" otherwise.
-    static var revision: String {
-        ProcessInfo.processInfo.environment["EXESDB_EXPORTER_REVISION"] ?? "unknown"
-    }
+/// What the exporter does with each accepted message, on the thread that read it: the metrics at
+/// once, the alert messages handed on to the webhook forwarder's own task.
+struct IngestConsumer: MessageConsumer {
+    let aggregator: Aggregator
+    let webhooks: WebhookForwarder?
+    let logger: Logger
 
-    static var swiftVersion: String {
-        #if compiler(>=6.4)
-            "6.4+"
-        #elseif compiler(>=6.3)
-            "6.3"
-        #elseif compiler(>=6.2)
-            "6.2"
-        #else
-            "6.x"
-        #endif
+    func consume(_ received: ReceivedMessage) {
+        aggregator.record(received)
+        webhooks?.submit(received.message, from: received.peer)
+        logger.debug(
+            "message",
+            metadata: [
+                "peer": "\(received.peer)", "bus": "\(received.bus)", "topic": "\(received.topic)",
+                "type": "\(received.message.kind.rawValue)",
+            ])
     }
 }

@@ -192,7 +192,7 @@ import Testing
         let counted = try harness.metrics.expectCounter(
             "exesdb_exporter_peer_connects_total", [("peer", "big1@localhost"), ("result", "frame_too_large")])
         #expect(counted.totalValue == 1, "how the connection ended is counted")
-        #expect(reason.description.contains("--erlang.max-frame-size"))
+        #expect(reason.description.contains("raise \(DistributionSetting.maxFrameSize)"), "it names the setting")
         await swift.stop()
         await erl.stop()
     }

@@ -53,7 +53,9 @@ import Testing
         await #expect(throws: DistributionError.nameInUse(name: "taken", host: "localhost")) {
             _ = try await startListener(harness, alive: "taken")
         }
-        #expect(DistributionError.nameInUse(name: "taken", host: "localhost").description.contains("--erlang.name"))
+        #expect(
+            DistributionError.nameInUse(name: "taken", host: "localhost").description.contains(
+                "choose another \(DistributionSetting.localName)"))
         await erl.stop()
     }
 

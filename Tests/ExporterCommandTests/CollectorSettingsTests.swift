@@ -3,7 +3,7 @@ import BEAMCollector
 import Foundation
 import Testing
 
-@testable import exesdb_exporter
+@testable import ExporterApp
 
 /// `--collector.beam*` over the config file's `collector.beam` (a boolean, or a mapping with
 /// enabled, interval and timeout) over the defaults: on, every 15 s, 5 s per call.

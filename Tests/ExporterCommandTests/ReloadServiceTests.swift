@@ -6,7 +6,7 @@ import Logging
 import MetricsStore
 import Testing
 
-@testable import exesdb_exporter
+@testable import ExporterApp
 
 /// What SIGHUP applies at once and what it leaves for the next restart.
 @Suite struct ReloadServiceTests {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import exesdb_exporter
+@testable import ExporterApp
 
 /// The pg scope the buses use: Phoenix.PubSub's own by default, else `pubsub.scope` from the
 /// file, else `--pubsub.scope`.

@@ -3,7 +3,7 @@ import Foundation
 import MetricsStore
 import Testing
 
-@testable import exesdb_exporter
+@testable import ExporterApp
 
 /// Flags over the config file over the defaults (DESIGN.md section 5), resolved as the binary
 /// resolves them at start and on SIGHUP.

@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import Testing
 
+@testable import ExporterApp
 @testable import GaterMessages
-@testable import exesdb_exporter
 
 /// The `--pubsub.topics` filters and the SECRET_KEY_BASE sources, resolved as the binary resolves
 /// them: flags over the config file, the secret file over the environment.

@@ -15,7 +15,7 @@ import Testing
         try await withServer(sources) { running in
             let refused = try await curl(running.url("/-/reload"), ["-X", "POST"])
             #expect(refused.status == 403)
-            #expect(refused.text.contains("--web.enable-lifecycle"))
+            #expect(refused.text.contains("start with \(ExporterHTTPSetting.enableLifecycle)"), "it names the setting")
             #expect(reloads.withLock { $0 } == 0)
         }
     }

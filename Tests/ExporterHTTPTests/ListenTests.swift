@@ -29,7 +29,7 @@ import Testing
     ])
     func badAddressesAreNamed(text: String, reason: String) {
         let error = #expect(throws: ExporterHTTPError.self) { try ListenAddress(parsing: text) }
-        #expect(error?.description.hasPrefix("invalid --web.listen-address=\(text): ") == true)
+        #expect(error?.description.hasPrefix("invalid \(ExporterHTTPSetting.listenAddresses)=\(text): ") == true)
         #expect(error?.description.contains(reason) == true, "\(error?.description ?? "")")
     }
 
@@ -46,7 +46,7 @@ import Testing
         let error = #expect(throws: ExporterHTTPError.self) {
             try ExporterHTTPConfiguration(telemetryPath: path).validateTelemetryPath()
         }
-        #expect(error?.description.hasPrefix("invalid --web.telemetry-path=\(path): ") == true)
+        #expect(error?.description.hasPrefix("invalid \(ExporterHTTPSetting.telemetryPath)=\(path): ") == true)
     }
 
     @Test func everyListenAddressServes() async throws {
@@ -76,7 +76,7 @@ import Testing
             #expect(error == .addressInUse(address: taken))
             #expect(
                 error?.description
-                    == "address already in use: --web.listen-address=\(taken) (another process listens there; "
+                    == "address already in use: \(ExporterHTTPSetting.listenAddresses)=\(taken) (another process listens there; "
                     + "stop it or choose another address)")
             #expect(try await curl(running.url("/-/healthy")).status == 200)
         }
@@ -88,7 +88,9 @@ import Testing
             configuration: .init(listenAddresses: ["192.0.2.1:0"]), sources: CannedSources().sources(),
             logger: Logger(label: "test"), metrics: NOOPMetricsHandler.instance)
         let error = await #expect(throws: ExporterHTTPError.self) { try await server.run() }
-        #expect(error?.description.hasPrefix("cannot listen on --web.listen-address=192.0.2.1:0: ") == true)
+        #expect(
+            error?.description.hasPrefix("cannot listen on \(ExporterHTTPSetting.listenAddresses)=192.0.2.1:0: ")
+                == true)
     }
 
     @Test func anInvalidWebConfigFailsBeforeBinding() async throws {

@@ -201,7 +201,7 @@ import Testing
         #expect(error?.line == 4)
         #expect(
             error?.description
-                == "invalid --web.config.file=\(file.path) (line 4): tls_server_config.max_version is 'TLS14'; "
+                == "invalid \(ExporterHTTPSetting.webConfigFile)=\(file.path) (line 4): tls_server_config.max_version is 'TLS14'; "
                 + "expected one of TLS10, TLS11, TLS12, TLS13")
     }
 

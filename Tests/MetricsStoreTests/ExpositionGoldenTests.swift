@@ -30,10 +30,10 @@ import Testing
             # HELP exesdb_exporter_series Live series in the exporter.
             # TYPE exesdb_exporter_series gauge
             exesdb_exporter_series 10
-            # HELP exesdb_exporter_series_dropped_total New series not created because --metrics.max-series was reached.
+            # HELP exesdb_exporter_series_dropped_total New series not created because StoreSetting.maxSeries was reached.
             # TYPE exesdb_exporter_series_dropped_total counter
             exesdb_exporter_series_dropped_total{reason="cardinality_limit"} 0
-            # HELP exesdb_exporter_series_expired_total Series removed because they were not updated for --metrics.ttl.
+            # HELP exesdb_exporter_series_expired_total Series removed because they were not updated for StoreSetting.ttl.
             # TYPE exesdb_exporter_series_expired_total counter
             exesdb_exporter_series_expired_total 0
             # HELP t_build_info Build.
@@ -70,11 +70,11 @@ import Testing
             # HELP exesdb_exporter_series Live series in the exporter.
             # TYPE exesdb_exporter_series gauge
             exesdb_exporter_series 10
-            # HELP exesdb_exporter_series_dropped New series not created because --metrics.max-series was reached.
+            # HELP exesdb_exporter_series_dropped New series not created because StoreSetting.maxSeries was reached.
             # TYPE exesdb_exporter_series_dropped counter
             exesdb_exporter_series_dropped_total{reason="cardinality_limit"} 0
             exesdb_exporter_series_dropped_created{reason="cardinality_limit"} 1700000000.500
-            # HELP exesdb_exporter_series_expired Series removed because they were not updated for --metrics.ttl.
+            # HELP exesdb_exporter_series_expired Series removed because they were not updated for StoreSetting.ttl.
             # TYPE exesdb_exporter_series_expired counter
             exesdb_exporter_series_expired_total 0
             exesdb_exporter_series_expired_created 1700000000.500

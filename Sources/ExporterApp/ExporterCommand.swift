@@ -6,22 +6,22 @@ import Foundation
 import Logging
 import WebhookForwarder
 
-/// The executable: parses flags and the config file, wires the modules, runs them until SIGTERM
-/// or SIGINT. SIGHUP reloads the config file and the web config.
-@main
-struct ExporterCommand: AsyncParsableCommand {
-    static let version = "0.3.0-dev"
+/// The command line: the flags, parsed as argument-parser parses them, except that `--help` shows
+/// `HelpPage` and every mistake exits 2 like any other misconfiguration (not 64). The executable
+/// runs what it resolves to.
+public struct ExporterCommand: ParsableCommand, Sendable {
+    public static let version = "0.3.0-dev"
 
     /// `--version`, with what `exesdb_exporter_build_info` carries besides.
-    static let configuration = CommandConfiguration(
+    public static let configuration = CommandConfiguration(
         commandName: "exesdb_exporter", abstract: "Prometheus exporter for ExESDB.",
         version: "\(version) (revision: \(BuildInfo.revision), swift: \(BuildInfo.swiftVersion))")
 
-    @Option(name: .customLong("config.file"), help: HelpPage.help("config.file"))
-    var configFile: String?
+    @Option(name: Flags.configFile.flag.long, help: Flags.configFile.flag.help)
+    public var configFile: String?
 
-    @Flag(name: .customLong("config.check"), help: HelpPage.help("config.check"))
-    var configCheck = false
+    @Flag(name: Flags.configCheck.long, help: Flags.configCheck.help)
+    public var configCheck = false
 
     @OptionGroup var serving: ServingOptions
 
@@ -31,64 +31,51 @@ struct ExporterCommand: AsyncParsableCommand {
 
     @OptionGroup var collectors: CollectorOptions
 
-    /// Parses and runs like argument-parser's own `main`, except that `--help` shows `HelpPage`
-    /// and every command-line mistake exits 2 like any other misconfiguration (not 64).
-    static func main() async {
-        let arguments = Array(CommandLine.arguments.dropFirst())
+    public init() {}
+
+    /// The command `arguments` (without the program's name) stand for; exits on `--help`,
+    /// `--version` (status 0) and on a mistake, which it names (status 2).
+    public static func parseOrExit(_ arguments: [String]) -> ExporterCommand {
         if arguments.prefix(while: { $0 != "--" }).contains(where: { $0 == "--help" || $0 == "-h" }) {
             print(HelpPage.render(), terminator: "")
             Self.exit()
         }
-        let command: any ParsableCommand
         do {
-            command = try await asyncParseAsRoot(arguments)
+            guard let command = try parseAsRoot(arguments) as? ExporterCommand else {
+                Self.exit(withError: ExitCode(2))
+            }
+            return command
         } catch {
             // --version and --experimental-dump-help end here with status 0.
             guard exitCode(for: error) != .success else { Self.exit(withError: error) }
             StandardError.write("exesdb_exporter: \(CommandLineMistake(message(for: error)))")
             Self.exit(withError: ExitCode(2))
         }
-        do {
-            guard let exporter = command as? ExporterCommand else { Self.exit(withError: ExitCode(2)) }
-            try await exporter.run()
-        } catch {
-            Self.exit(withError: error)
-        }
-        Self.exit()
     }
 
-    func run() async throws {
-        if configCheck {
-            let problems = ConfigCheck.problems(
-                configFile: configFile, serving: serving, erlang: erlang, subscription: subscription,
-                collectors: collectors, environment: ProcessInfo.processInfo.environment)
-            print(problems.isEmpty ? "ok" : problems.map { "exesdb_exporter: \($0)" }.joined(separator: "\n"))
-            throw ExitCode(problems.isEmpty ? 0 : 2)
-        }
-        let settings: ExporterSettings
+    /// Everything the exporter runs with, flags over the config file over the defaults; what
+    /// cannot be used is named in the operator's words (`SettingNames`).
+    public func resolve(environment: [String: String]) throws -> ExporterSettings {
         do {
-            settings = try ExporterSettings.resolve(
-                configFile: configFile, serving: serving, erlang: erlang, subscription: subscription,
-                collectors: collectors, environment: ProcessInfo.processInfo.environment)
-        } catch {
-            // A misconfiguration names what is wrong and exits before binding or connecting anything.
-            StandardError.write("exesdb_exporter: \(error)")
-            throw ExitCode(2)
-        }
-        let (configFile, serving, erlang, subscription, collectors) = (
-            configFile, serving, erlang, subscription, collectors
-        )
-        let environment = ProcessInfo.processInfo.environment
-        try await Exporter(settings: settings, version: Self.version) {
-            try ExporterSettings.resolve(
+            return try ExporterSettings.resolve(
                 configFile: configFile, serving: serving, erlang: erlang, subscription: subscription,
                 collectors: collectors, environment: environment)
-        }.run()
+        } catch {
+            throw SettingError(SettingNames.userWords("\(error)"))
+        }
+    }
+
+    /// `--config.check`: what is wrong, each in the words a start would use; empty when nothing is.
+    public func problems(environment: [String: String]) -> [String] {
+        ConfigCheck.problems(
+            configFile: configFile, serving: serving, erlang: erlang, subscription: subscription,
+            collectors: collectors, environment: environment
+        ).map(SettingNames.userWords)
     }
 }
 
 /// argument-parser's message for a command-line mistake (an unknown flag, a flag without its
-/// value), with what the flag expects from `HelpPage` and a pointer to `--help`.
+/// value), with what the flag expects from `Flags` and a pointer to `--help`.
 struct CommandLineMistake: CustomStringConvertible {
     let description: String
 
@@ -98,24 +85,24 @@ struct CommandLineMistake: CustomStringConvertible {
         if cleaned.hasSuffix(".") { cleaned.removeLast() }
         var text = cleaned.prefix(1).lowercased() + cleaned.dropFirst()
         if let range = cleaned.range(of: #"--[a-z][a-z0-9.-]*"#, options: .regularExpression),
-            let flag = HelpPage.flag(String(cleaned[range].dropFirst(2)))
+            let flag = Flags.named(String(cleaned[range].dropFirst(2)))
         {
             let expected = flag.expected.isEmpty ? "no value (it is on or off)" : flag.expected
-            text += "; --\(flag.name) expects \(expected)"
+            text += "; \(flag.dashed) expects \(expected)"
         }
         description = text + " (exesdb_exporter --help lists the flags)"
     }
 }
 
 /// Everything the exporter runs with, flags over the config file over the defaults.
-struct ExporterSettings: Sendable {
-    var configFile: ConfigFile?
-    var serving: ServingSettings
-    var cluster: ClusterSetup
+public struct ExporterSettings: Sendable {
+    public var configFile: ConfigFile?
+    public var serving: ServingSettings
+    public var cluster: ClusterSetup
     /// The `webhooks` section with the `--webhook.spool-dir` flag; nil when no endpoint is configured.
-    var webhooks: WebhookConfiguration?
+    public var webhooks: WebhookConfiguration?
     /// The BEAM collector's settings; nil when `--no-collector.beam` (or `collector.beam: false`).
-    var beam: BEAMCollectorConfiguration?
+    public var beam: BEAMCollectorConfiguration?
 
     static func resolve(
         configFile path: String?, serving: ServingOptions, erlang: ErlangOptions, subscription: SubscriptionOptions,

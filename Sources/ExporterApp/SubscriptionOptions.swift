@@ -8,35 +8,34 @@ import PhoenixPubSub
 
 /// The `--pubsub.*`, `--cluster.*` and `--security.*` flags, over their config file sections.
 struct SubscriptionOptions: ParsableArguments {
-    static let defaultBuses = ["ex_esdb_metrics", "ex_esdb_health", "ex_esdb_alerts"]
+    static var defaultBuses: [String] { Flags.buses.defaultValue }
 
-    @Option(name: .customLong("pubsub.buses"), help: HelpPage.help("pubsub.buses"))
+    @Option(name: Flags.buses.flag.long, help: Flags.buses.flag.help)
     var buses: [String] = []
 
-    @Flag(name: .customLong("pubsub.all-buses"), inversion: .prefixedNo, help: HelpPage.help("pubsub.all-buses"))
+    @Flag(name: Flags.allBuses.flag.long, inversion: .prefixedNo, help: Flags.allBuses.flag.help)
     var allBuses: Bool?
 
     /// Text, not an integer: a bad value gets this exporter's message and exit status 2.
-    @Option(name: .customLong("pubsub.pool-size"), help: HelpPage.help("pubsub.pool-size"))
+    @Option(name: Flags.poolSize.flag.long, help: Flags.poolSize.flag.help)
     var poolSize: String?
 
-    @Option(name: .customLong("pubsub.topics"), help: HelpPage.help("pubsub.topics"))
+    @Option(name: Flags.topics.flag.long, help: Flags.topics.flag.help)
     var topics: [String] = []
 
-    @Option(name: .customLong("pubsub.scope"), help: HelpPage.help("pubsub.scope"))
+    @Option(name: Flags.scope.flag.long, help: Flags.scope.flag.help)
     var scope: String?
 
-    @Flag(name: .customLong("cluster.discover"), inversion: .prefixedNo, help: HelpPage.help("cluster.discover"))
+    @Flag(name: Flags.discover.flag.long, inversion: .prefixedNo, help: Flags.discover.flag.help)
     var discover: Bool?
 
-    @Option(name: .customLong("cluster.shard"), help: HelpPage.help("cluster.shard"))
+    @Option(name: Flags.shard.flag.long, help: Flags.shard.flag.help)
     var shard: String?
 
-    @Option(name: .customLong("cluster.refresh-interval"), help: HelpPage.help("cluster.refresh-interval"))
+    @Option(name: Flags.refreshInterval.flag.long, help: Flags.refreshInterval.flag.help)
     var refreshInterval: String?
 
-    @Option(
-        name: .customLong("security.secret-key-base-file"), help: HelpPage.help("security.secret-key-base-file"))
+    @Option(name: Flags.secretKeyBaseFile.flag.long, help: Flags.secretKeyBaseFile.flag.help)
     var secretKeyBaseFile: String?
 
     /// Adds the subscription settings, flags over the file, to `setup`.
@@ -47,43 +46,29 @@ struct SubscriptionOptions: ParsableArguments {
     {
         var setup = setup
         let busNames = Self.buses(
-            named: buses.isEmpty ? file.pubsub?.buses : buses, all: allBuses ?? file.pubsub?.allBuses ?? false)
-        guard !busNames.isEmpty else { throw SettingError("pubsub.buses: give at least one bus") }
-        let pool =
-            try poolSize.map { try SettingError.wholeNumber($0, flag: "pubsub.pool-size") }
-            ?? file.pubsub?.poolSize ?? 1
-        guard (1...64).contains(pool) else {
-            throw SettingError("pubsub.pool_size (--pubsub.pool-size)=\(pool): expected 1 to 64")
-        }
+            named: buses.isEmpty ? file.pubsub?.buses : buses,
+            all: Flags.allBuses.resolve(allBuses, file: file.pubsub?.allBuses))
+        guard !busNames.isEmpty else { throw SettingError("\(Flags.buses.flag.key): give at least one bus") }
+        let pool = try Flags.poolSize.resolve(poolSize, file: file.pubsub?.poolSize)
         let filters = try topicFilters(buses: busNames, file: file.pubsub?.topics)
-        let scopeName = scope ?? file.pubsub?.scope ?? PubSubConfiguration().scope.name
-        guard !scopeName.isEmpty, scopeName.unicodeScalars.count <= 255 else {
-            throw SettingError(
-                "pubsub.scope (--pubsub.scope)=\"\(scopeName)\": expected the pg scope's name (an atom, 1 to 255 characters), by default Elixir.Phoenix.PubSub"
-            )
-        }
+        let scopeName = try Flags.scope.resolve(scope, file: file.pubsub?.scope)
         setup.pubsub = PubSubConfiguration(
             buses: busNames.map { BusSubscription(name: $0, topics: filters[$0]) }, poolSize: pool,
             scope: Atom(scopeName))
-        setup.discover = discover ?? file.cluster?.discover ?? true
-        setup.refreshInterval = try SettingError.duration(
-            refreshInterval, file: file.cluster?.refreshInterval?.duration, fallback: .seconds(30),
-            atLeast: .seconds(1), flag: "cluster.refresh-interval")
-        let shardText = shard ?? file.cluster?.shard ?? "0/1"
-        do {
-            setup.shard = try Shard(parsing: shardText)
-        } catch {
-            throw SettingError("\(error)")
-        }
+        setup.discover = Flags.discover.resolve(discover, file: file.cluster?.discover)
+        setup.refreshInterval = try Flags.refreshInterval.resolve(
+            refreshInterval, file: file.cluster?.refreshInterval?.duration)
+        setup.shard = try Flags.shard.resolve(shard, fileText: file.cluster?.shard)
         setup.secret = try secretKeyBase(
-            file: secretKeyBaseFile ?? file.security?.secretKeyBaseFile, environment: environment)
+            file: Flags.secretKeyBaseFile.resolve(secretKeyBaseFile, file: file.security?.secretKeyBaseFile),
+            environment: environment)
         return setup
     }
 
     /// The buses named (the three defaults when none are), with all nine when `all`: the ones
     /// named first, in their order, then the rest of the nine in the Gater's order.
     static func buses(named: [String]?, all: Bool) -> [String] {
-        let named = named ?? (all ? [] : defaultBuses)
+        let named = named ?? (all ? [] : Flags.buses.defaultValue)
         guard all else { return named }
         return named + GaterBus.allCases.map(\.rawValue).filter { !named.contains($0) }
     }
@@ -95,7 +80,8 @@ struct SubscriptionOptions: ParsableArguments {
             for (bus, names) in file {
                 guard buses.contains(bus) else {
                     throw SettingError(
-                        "pubsub.topics.\(bus): not one of the buses followed (\(buses.joined(separator: ", ")))")
+                        "\(Flags.topics.flag.key).\(bus): not one of the buses followed "
+                            + "(\(buses.joined(separator: ", ")))")
                 }
                 filters[bus] = Set(names)
             }
@@ -106,8 +92,8 @@ struct SubscriptionOptions: ParsableArguments {
                 filter.index(after: colon) < filter.endIndex
             else {
                 throw SettingError(
-                    "--pubsub.topics=\(filter): expected bus:topic with a bus from --pubsub.buses (\(buses.joined(separator: ", ")))"
-                )
+                    "\(Flags.topics.flag.dashed)=\(filter): expected \(Flags.topics.flag.expected) with a bus from "
+                        + "\(Flags.buses.flag.dashed) (\(buses.joined(separator: ", ")))")
             }
             filters[String(filter[..<colon]), default: []].insert(String(filter[filter.index(after: colon)...]))
         }
@@ -118,10 +104,12 @@ struct SubscriptionOptions: ParsableArguments {
     private func secretKeyBase(file: String?, environment: [String: String]) throws -> SecretKeyBase? {
         guard let file else { return environment["SECRET_KEY_BASE"].map(SecretKeyBase.init) }
         guard let data = FileManager.default.contents(atPath: file) else {
-            throw SettingError("--security.secret-key-base-file=\(file): cannot read the file")
+            throw SettingError("\(Flags.secretKeyBaseFile.flag.dashed)=\(file): cannot read the file")
         }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty else { throw SettingError("--security.secret-key-base-file=\(file): the file is empty") }
+        guard !text.isEmpty else {
+            throw SettingError("\(Flags.secretKeyBaseFile.flag.dashed)=\(file): the file is empty")
+        }
         return SecretKeyBase(text)
     }
 }

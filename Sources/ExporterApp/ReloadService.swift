@@ -16,7 +16,7 @@ import UnixSignals
 /// listeners, connections or families are named in the log as taking effect at the next restart.
 /// A file that cannot be used is refused, and what is in force stays. One reload at a time; each
 /// sets `exesdb_exporter_config_last_reload_successful` and, when it succeeds, the timestamp.
-struct ReloadService: Service, CustomStringConvertible {
+public struct ReloadService: Service, CustomStringConvertible {
     let levels: LogLevelControl
     let http: ExporterHTTPServer
     let store: MetricsStore
@@ -27,11 +27,13 @@ struct ReloadService: Service, CustomStringConvertible {
     private let outcome: ReloadOutcomeFamilies?
 
     /// What a reload could not apply; the settings in force stay.
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+
+        public init(description: String) { self.description = description }
     }
 
-    init(
+    public init(
         settings: ExporterSettings, levels: LogLevelControl, http: ExporterHTTPServer, store: MetricsStore,
         aggregator: Aggregator, logger: Logger, reresolve: @escaping @Sendable () throws -> ExporterSettings
     ) {
@@ -46,9 +48,9 @@ struct ReloadService: Service, CustomStringConvertible {
         outcome?.record(success: true)
     }
 
-    var description: String { "ReloadService(config_file: \(inForce.settings.configFile?.path ?? "none"))" }
+    public var description: String { "ReloadService(config_file: \(inForce.settings.configFile?.path ?? "none"))" }
 
-    func run() async throws {
+    public func run() async throws {
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         await cancelWhenGracefulShutdown {
             for await _ in hangups { try? await reloadNow(trigger: "SIGHUP") }
@@ -56,7 +58,7 @@ struct ReloadService: Service, CustomStringConvertible {
     }
 
     /// Reloads now, off the task pool (files are read); throws what could not be applied.
-    func reloadNow(trigger: String) async throws {
+    public func reloadNow(trigger: String) async throws {
         let reload = self
         try await NIOThreadPool.singleton.runIfActive { try reload.reloadInForce(trigger: trigger) }
     }
@@ -68,7 +70,7 @@ struct ReloadService: Service, CustomStringConvertible {
             return failure
         }
         outcome?.record(success: failure == nil)
-        if let failure { throw Failure(description: "\(failure)") }
+        if let failure { throw Failure(description: SettingNames.userWords("\(failure)")) }
     }
 
     /// Applies what can change while running; returns the settings now in force.
@@ -126,15 +128,15 @@ struct ReloadService: Service, CustomStringConvertible {
         let (a, b) = (old.serving, new.serving)
         let (fileA, fileB) = (old.configFile?.settings, new.configFile?.settings)
         let checks: [(String, Bool)] = [
-            ("web.listen_address", a.listenAddresses != b.listenAddresses),
-            ("web.telemetry_path", a.telemetryPath != b.telemetryPath),
-            ("web.config_file", a.webConfigFile != b.webConfigFile),
-            ("web.read_header_timeout", a.limits.readHeaderTimeout != b.limits.readHeaderTimeout),
-            ("web.idle_timeout", a.limits.idleTimeout != b.limits.idleTimeout),
-            ("web.max_connections", a.limits.maxConnections != b.limits.maxConnections),
-            ("web.enable_lifecycle", a.enableLifecycle != b.enableLifecycle),
-            ("log.format", a.logFormat != b.logFormat),
-            ("metrics.buckets", a.buckets != b.buckets),
+            (Flags.listenAddress.flag.key, a.listenAddresses != b.listenAddresses),
+            (Flags.telemetryPath.flag.key, a.telemetryPath != b.telemetryPath),
+            (Flags.webConfigFile.flag.key, a.webConfigFile != b.webConfigFile),
+            (Flags.readHeaderTimeout.flag.key, a.limits.readHeaderTimeout != b.limits.readHeaderTimeout),
+            (Flags.idleTimeout.flag.key, a.limits.idleTimeout != b.limits.idleTimeout),
+            (Flags.maxConnections.flag.key, a.limits.maxConnections != b.limits.maxConnections),
+            (Flags.enableLifecycle.flag.key, a.enableLifecycle != b.enableLifecycle),
+            (Flags.logFormat.flag.key, a.logFormat != b.logFormat),
+            (FileOnlyKey.buckets, a.buckets != b.buckets),
             ("erlang", fileA?.erlang != fileB?.erlang),
             ("pubsub", fileA?.pubsub != fileB?.pubsub),
             ("cluster", fileA?.cluster != fileB?.cluster),

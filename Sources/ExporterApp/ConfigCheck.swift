@@ -6,7 +6,7 @@ import WebhookForwarder
 /// `--config.check`: everything the exporter would refuse at start (flags, the config file, the
 /// web config with its certificates, the cookie, the secret and the webhooks' secret files,
 /// bucket overrides), found without binding a port, connecting a node or opening the spool.
-enum ConfigCheck {
+public enum ConfigCheck {
     /// What is wrong, each in the words a start would use; empty when nothing is.
     static func problems(
         configFile: String?, serving: ServingOptions, erlang: ErlangOptions, subscription: SubscriptionOptions,
@@ -36,10 +36,10 @@ enum ConfigCheck {
     }
 
     /// Bucket overrides of families that are not histograms of the catalogue.
-    static func bucketProblem(_ buckets: [String: [Double]]) -> String? {
+    public static func bucketProblem(_ buckets: [String: [Double]]) -> String? {
         let histograms = Set(Catalogue.histogramNames)
         guard let name = buckets.keys.sorted().first(where: { !histograms.contains($0) }) else { return nil }
         return
-            "metrics.buckets.\(name): not a histogram of the catalogue (\(histograms.sorted().joined(separator: ", ")))"
+            "\(FileOnlyKey.buckets).\(name): not a histogram of the catalogue (\(histograms.sorted().joined(separator: ", ")))"
     }
 }

@@ -11,7 +11,7 @@ import WebhookForwarder
 
 /// Follows the ExESDB cluster and hands every accepted message to `consumer`, on the thread that
 /// read it.
-struct ClusterService: Service, CustomStringConvertible {
+public struct ClusterService: Service, CustomStringConvertible {
     let setup: ClusterSetup
     let group: any EventLoopGroup
     let logger: Logger
@@ -20,17 +20,29 @@ struct ClusterService: Service, CustomStringConvertible {
     /// Removes the per-node series of a node no longer followed.
     let departed: @Sendable (String) -> Void
     /// The BEAM collector's settings and the store it writes to; nil when it is off.
-    var beam: (configuration: BEAMCollectorConfiguration, store: MetricsStore)? = nil
+    public var beam: (configuration: BEAMCollectorConfiguration, store: MetricsStore)? = nil
+
+    public init(
+        setup: ClusterSetup, group: any EventLoopGroup, logger: Logger, status: ClusterStatus,
+        consumer: any MessageConsumer, departed: @escaping @Sendable (String) -> Void
+    ) {
+        self.setup = setup
+        self.group = group
+        self.logger = logger
+        self.status = status
+        self.consumer = consumer
+        self.departed = departed
+    }
 
     /// What ServiceLifecycle logs: names only, never the setup (it holds the cookie).
-    var description: String { "ClusterService(name: \(setup.local), nodes: \(setup.peers))" }
+    public var description: String { "ClusterService(name: \(setup.local), nodes: \(setup.peers))" }
 
     private struct ShutdownRequested: Error {}
 
-    func run() async throws {
+    public func run() async throws {
         if setup.insecureTLS {
             logger.warning(
-                "TLS certificate verification is off (--erlang.tls.insecure-skip-verify): anyone can impersonate a node"
+                "TLS certificate verification is off (\(Flags.tlsInsecure.flag.dashed)): anyone can impersonate a node"
             )
         }
         let epmd = EPMDClient(group: group, port: setup.epmdPort)
@@ -108,24 +120,5 @@ extension ClusterService {
     /// are the bounded set of payload tags, so they cannot collide with the line's other keys.
     static func summary(_ counts: [String: Int]) -> Logger.Metadata {
         counts.mapValues { .stringConvertible($0) }
-    }
-}
-
-/// What the exporter does with each accepted message, on the thread that read it: the metrics at
-/// once, the alert messages handed on to the webhook forwarder's own task.
-struct IngestConsumer: MessageConsumer {
-    let aggregator: Aggregator
-    let webhooks: WebhookForwarder?
-    let logger: Logger
-
-    func consume(_ received: ReceivedMessage) {
-        aggregator.record(received)
-        webhooks?.submit(received.message, from: received.peer)
-        logger.debug(
-            "message",
-            metadata: [
-                "peer": "\(received.peer)", "bus": "\(received.bus)", "topic": "\(received.topic)",
-                "type": "\(received.message.kind.rawValue)",
-            ])
     }
 }

@@ -7,13 +7,13 @@ import Synchronization
 /// What the landing page and `/-/ready` say about the cluster: the nodes followed, whether each
 /// is subscribed (and why not), when its last accepted message arrived on each bus, and what of
 /// its messages was rejected.
-final class ClusterStatus: Sendable {
+public final class ClusterStatus: Sendable {
     private let subscription = Mutex<(ClusterSubscription, MessageIntake)?>(nil)
     private let buses: [String]
     /// A node whose every message of this long was rejected makes the exporter not ready.
     static let rejectionWindow = 60.0
 
-    init(buses: [String]) { self.buses = buses }
+    public init(buses: [String]) { self.buses = buses }
 
     func attach(_ subscription: ClusterSubscription, intake: MessageIntake) {
         self.subscription.withLock { $0 = (subscription, intake) }
@@ -23,7 +23,7 @@ final class ClusterStatus: Sendable {
     /// ExESDB series to give), unless every message that came in the last minute was rejected:
     /// connected nodes whose messages are all refused (a missing or wrong SECRET_KEY_BASE) are no
     /// more use than none.
-    func readiness(now: Double = Date().timeIntervalSince1970) -> Readiness {
+    public func readiness(now: Double = Date().timeIntervalSince1970) -> Readiness {
         guard let (subscription, intake) = subscription.withLock({ $0 }), !subscription.subscribedPeers.isEmpty else {
             return .notReady(
                 "no ExESDB node is connected and subscribed yet (see the landing page for each node's error)")
@@ -39,7 +39,7 @@ final class ClusterStatus: Sendable {
                 + MessageIntake.explain(main))
     }
 
-    func peers(now: Double = Date().timeIntervalSince1970) -> [PeerStatus] {
+    public func peers(now: Double = Date().timeIntervalSince1970) -> [PeerStatus] {
         let current = subscription.withLock { $0 }
         let subscribed = current?.0.subscribedPeers ?? []
         let errors = current?.0.connectionErrors ?? [:]
