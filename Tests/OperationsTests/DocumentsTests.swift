@@ -58,6 +58,28 @@ import Testing
         #expect(broken.isEmpty, "broken links:\n\(broken.joined(separator: "\n"))")
     }
 
+    /// The README is the operator's page: short, and in the order an operator needs it, with the
+    /// internals and proofs one link away in docs/.
+    @Test func theReadmeIsTheOperatorsPageShortAndInOrder() throws {
+        let text = try Repository.text("README.md")
+        #expect(text.utf8.count < 15_000, "README.md is \(text.utf8.count) bytes: move internals to docs/")
+        let headings = text.split(separator: "\n").filter { $0.hasPrefix("## ") }.map { String($0.dropFirst(3)) }
+        let order = [
+            "Quick start", "Pointing it at a real cluster", "Configuration", "Metrics", "Dashboards", "Alerts",
+            "Deployment", "Performance", "More",
+        ]
+        let positions = order.map { name in headings.firstIndex { $0.hasPrefix(name) } }
+        #expect(!positions.contains(nil), "missing sections: \(zip(order, positions).filter { $1 == nil }.map(\.0))")
+        let found = positions.compactMap { $0 }
+        #expect(found == found.sorted(), "sections out of order: \(headings)")
+        #expect(
+            text.contains("job_name: exesdb_exporter"), "no Prometheus scrape snippet with the job the rules expect")
+        #expect(!text.contains("PERF_"), "the Performance table has unfilled figures")
+        for page in ["docs/architecture.md", "docs/proofs.md", "docs/performance.md", "docs/configuration.md"] {
+            #expect(text.contains("(\(page)"), "README does not link \(page)")
+        }
+    }
+
     @Test func linksAndAnchorsAreReadAsGitHubReadsThem() throws {
         let text = """
             See [ops](docs/operations.md), [the pg overlay](docs/architecture.md#the-buses-and-the-pg-overlay-phoenixpubsub),

@@ -5,6 +5,7 @@ import ExporterHTTP
 import GaterMessages
 import MetricsStore
 import PhoenixPubSub
+import WebhookForwarder
 
 /// The one mapping from the settings the modules name in their messages, by their own names
 /// (`DistributionSetting.maxFrameSize`), to the flags that set them (`--erlang.max-frame-size`).
@@ -60,6 +61,12 @@ public enum SettingNames {
         }
     }
 
+    public static func flag(for setting: WebhookSetting) -> FlagDescriptor {
+        switch setting {
+        case .spoolDirectory: Flags.spoolDirectory.flag
+        }
+    }
+
     public static func flag(for setting: ConfigFileSetting) -> FlagDescriptor {
         switch setting {
         case .path: Flags.configFile.flag
@@ -78,6 +85,7 @@ public enum SettingNames {
             pairs(DistributionSetting.self, flag) + pairs(ExporterHTTPSetting.self, flag)
             + pairs(StoreSetting.self, flag) + pairs(BEAMCollectorSetting.self, flag)
             + pairs(PubSubSetting.self, flag) + pairs(GaterSetting.self, flag) + pairs(ConfigFileSetting.self, flag)
+            + pairs(WebhookSetting.self, flag)
         return all.sorted { $0.own.count > $1.own.count }
     }()
 

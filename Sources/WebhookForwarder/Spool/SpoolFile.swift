@@ -17,7 +17,7 @@ enum SpoolFile {
             syncDirectory(of: path)
         } catch {
             throw SpoolError(
-                "cannot create the spool directory \(path) (webhooks.spool_dir, --webhook.spool-dir): \(error.localizedDescription)"
+                "cannot create the spool directory \(path) (webhooks.spool_dir, \(WebhookSetting.spoolDirectory)): \(error.localizedDescription)"
             )
         }
     }
