@@ -63,13 +63,16 @@ import Testing
         let metrics = TestMetrics()
         try await withServer(CannedSources().sources(), limits: Self.limits, metrics: metrics) { running in
             let closed = try await RawConnection.with(port: running.port) { connection in
+                var lastAsked = ContinuousClock.now
                 for _ in 0..<2 {
+                    // The server's idle time starts once it has answered, after this.
+                    lastAsked = ContinuousClock.now
                     try await connection.send("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
                     let (head, body) = try await connection.answer()
                     #expect(head.hasPrefix("HTTP/1.1 200"))
                     #expect(body == CannedExposition.prometheusText)
                 }
-                return try await connection.closedByServer(within: .seconds(20))
+                return try await connection.closedByServer(within: .seconds(20), since: lastAsked)
             }
             let after = try #require(closed, "the idle connection is still open after 20 s")
             #expect(after >= .milliseconds(1300), "closed after \(after), before the idle timeout")

@@ -8,11 +8,16 @@ final class RawConnection {
     private var inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     private var pending: [UInt8] = []
+    /// When the connect began: the server's timers for this connection start later (at its
+    /// accept), so a duration from here is never shorter than the server's, however late this
+    /// task ran after the connect (on a busy machine, up to a tenth of a second and more).
+    let connectStarted: ContinuousClock.Instant
 
     private init(
         channel: any Channel, inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator,
-        outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+        outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, connectStarted: ContinuousClock.Instant
     ) {
+        self.connectStarted = connectStarted
         self.channel = channel
         self.inbound = inbound
         self.outbound = outbound
@@ -20,6 +25,7 @@ final class RawConnection {
 
     /// Connects to 127.0.0.1:`port`, runs `body`, then closes.
     static func with<T>(port: Int, _ body: (RawConnection) async throws -> T) async throws -> T {
+        let connectStarted = ContinuousClock.now
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -28,7 +34,9 @@ final class RawConnection {
             }
         return try await channel.executeThenClose { inbound, outbound in
             try await body(
-                RawConnection(channel: channel.channel, inbound: inbound.makeAsyncIterator(), outbound: outbound))
+                RawConnection(
+                    channel: channel.channel, inbound: inbound.makeAsyncIterator(), outbound: outbound,
+                    connectStarted: connectStarted))
         }
     }
 
@@ -56,21 +64,22 @@ final class RawConnection {
     }
 
     /// Sends `byte` every `interval` while the server keeps the connection, for at most
-    /// `limit`; returns how long it took the server to close it, nil when it did not.
+    /// `limit`; returns how long after the connect the server closed it, nil when it did not.
     func trickle(_ byte: String, every interval: Duration, for limit: Duration) async -> Duration? {
-        let start = ContinuousClock.now
-        while ContinuousClock.now - start < limit {
-            guard channel.isActive, (try? await send(byte)) != nil else { return ContinuousClock.now - start }
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            guard channel.isActive, (try? await send(byte)) != nil else { return ContinuousClock.now - connectStarted }
             try? await Task.sleep(for: interval)
         }
-        return channel.isActive ? nil : ContinuousClock.now - start
+        return channel.isActive ? nil : ContinuousClock.now - connectStarted
     }
 
-    /// How long the server took to close the connection while we sent nothing (reading what
-    /// it sent meanwhile); nil when it was still open after `limit`. One last look after it.
-    func closedByServer(within limit: Duration) async throws -> Duration? {
-        let start = ContinuousClock.now
-        while ContinuousClock.now - start < limit {
+    /// How long after `since` (the connect by default) the server closed the connection while
+    /// we sent nothing (reading what it sent meanwhile); nil when it was still open `limit`
+    /// after the call. One last look after it.
+    func closedByServer(within limit: Duration, since: ContinuousClock.Instant? = nil) async throws -> Duration? {
+        let (deadline, start) = (ContinuousClock.now + limit, since ?? connectStarted)
+        while ContinuousClock.now < deadline {
             if !channel.isActive { return ContinuousClock.now - start }
             try await Task.sleep(for: .milliseconds(20))
         }
