@@ -4,7 +4,8 @@ import MetricsStore
 /// names, which keep Prometheus's rules: counters end in `_total`, gauges do not), with a `node`
 /// label added; they never expire, and a node's series go when it is no longer followed.
 public enum BEAMFamilies {
-    /// Every family, in the order the README lists them.
+    /// Every family, in the order docs/metrics.md lists them (in the catalogue, ExporterApp's
+    /// `MetricCatalogue`).
     public static let descriptors: [FamilyDescriptor] = memory + systemInfo + statistics + identity + collector
 
     static let memory: [FamilyDescriptor] = [
@@ -76,15 +77,14 @@ public enum BEAMFamilies {
             ["peer"]),
     ]
 
-    static let collector: [FamilyDescriptor] = [
-        FamilyDescriptor(
-            name: "exesdb_exporter_collector_duration_seconds", help: "How long the last poll of a node took.",
-            type: .gauge, unit: "seconds", labelNames: ["collector", "node"], expires: false),
-        FamilyDescriptor(
-            name: "exesdb_exporter_collector_errors_total",
-            help: "Items a poll could not report, by reason: timeout, badrpc, decode.", type: .counter,
-            labelNames: ["collector", "node", "reason"], expires: false),
-    ]
+    static let collectorDuration = FamilyDescriptor.gauge(
+        "exesdb_exporter_collector_duration_seconds", help: "How long the last poll of a node took.",
+        labels: ["collector", "node"], unit: "seconds", expires: false)
+    static let collectorErrors = FamilyDescriptor.counter(
+        "exesdb_exporter_collector_errors_total",
+        help: "Items a poll could not report, by reason: timeout, badrpc, decode.",
+        labels: ["collector", "node", "reason"], expires: false)
+    static let collector = [collectorDuration, collectorErrors]
 
     /// Registers every family (again: an existing identical family is reused).
     public static func register(in store: MetricsStore) throws(FamilyRegistrationError) {

@@ -102,7 +102,7 @@ enum IngestPassBenchmark {
                 return logger
             }()
             let node = LocalNode(name: NodeName(alive: "exesdb_exporter", host: "bench"), creation: 7)
-            try Catalogue.register(in: store)
+            try AggregationFamilies.register(in: store)
             let factory = MetricsStoreFactory(store: store)
             let aggregator = try Aggregator(store: store, alertTTL: .seconds(300), logger: logger)
             let intake = MessageIntake(

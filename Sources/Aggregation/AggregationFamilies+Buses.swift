@@ -4,7 +4,7 @@ import MetricsStore
 /// README's metric table). Labels are bounded: wire enumerations read as their documented values
 /// or `other`, names (components, processes, features...) as observed while fewer than a cap are
 /// live, then `other`; ids, IP addresses, user agents and free text are never labels.
-extension Catalogue {
+extension AggregationFamilies {
     /// Session lengths run from seconds to a working day.
     static let sessionBuckets: [Double] = [1, 10, 30, 60, 300, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400]
 

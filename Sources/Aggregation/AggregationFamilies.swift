@@ -1,10 +1,9 @@
 import MetricsStore
 
-/// The metric catalogue (the README's metric tables): every family the dashboards and alert rules are
-/// written against, registered at start so each one is served (with its help, type and unit)
-/// before its first sample. Families of other modules (`exesdb_exporter_*`) are listed here for
-/// their help text; those modules update them through swift-metrics.
-public enum Catalogue {
+/// The families this module emits: what ExESDB's messages become (docs/metrics.md). Registered at
+/// start, with the other modules' (the catalogue is their union: ExporterApp's `MetricCatalogue`),
+/// so each one is served (with its help, type and unit) before its first sample.
+public enum AggregationFamilies {
     static let healthStates = ["healthy", "degraded", "unhealthy", "unknown"]
     /// `unknown` for a result outside the three the Gater documents, as for the health states.
     static let checkResults = ["pass", "fail", "timeout", "unknown"]
@@ -85,75 +84,15 @@ public enum Catalogue {
         counter("exesdb_alert_notifications_total", "Alert notification outcomes.", ["delivery_method", "status"]),
     ]
 
-    /// The exporter's own families: they never expire.
-    static let exporter: [FamilyDescriptor] = [
-        gauge("exesdb_up", "1 while at least one ExESDB node is connected and subscribed.", []),
-        FamilyDescriptor(
-            name: "exesdb_exporter_build_info", help: "The exporter's version, revision and Swift version.",
-            type: .info,
-            labelNames: ["version", "revision", "swift_version"]),
-        gauge("exesdb_exporter_peer_up", "1 when the node is connected and subscribed.", ["peer"]),
-        counter("exesdb_exporter_peer_connects_total", "Connection attempts by outcome.", ["peer", "result"]),
-        counter("exesdb_exporter_messages_total", "Accepted messages.", ["bus", "type"]),
-        counter(
-            "exesdb_exporter_messages_rejected_total",
-            "Rejected messages (bad_signature, unsigned, unverifiable, malformed, unknown_type).", ["bus", "reason"]),
-        counter(
-            "exesdb_exporter_control_messages_rejected_total", "Malformed distribution control messages dropped.",
-            ["peer", "reason"]),
-        gauge(
-            "exesdb_exporter_last_message_timestamp_seconds", "When the last accepted message of a bus arrived.",
-            ["peer", "bus"], unit: "seconds"),
-        counter(
-            "exesdb_exporter_payload_fields_ignored_total",
-            "Fields of accepted messages that were there but could not be used (the rest of the message was).",
-            ["bus", "type", "field"]),
-        counter(
-            "exesdb_exporter_log_lines_dropped_total",
-            "Log lines that could not be written (standard error closed, full or not writable).", []),
-        counter(
-            "exesdb_exporter_peer_departures_total",
-            "Discovered nodes no longer followed after failing to connect (their per-node series are removed).", []),
-        counter("exesdb_exporter_webhook_deliveries_total", "Webhook deliveries by outcome.", ["endpoint", "outcome"]),
-        FamilyDescriptor(
-            name: "exesdb_exporter_webhook_delivery_duration_seconds", help: "Webhook request durations.",
-            type: .histogram, unit: "seconds", labelNames: ["endpoint"], buckets: FamilyDescriptor.defaultBuckets),
-        gauge(
-            "exesdb_exporter_webhook_queue_length", "Pending webhook deliveries, spooled ones included.", ["endpoint"]),
-        gauge(
-            "exesdb_exporter_webhook_oldest_pending_age_seconds", "Age of the oldest pending webhook delivery.",
-            ["endpoint"], unit: "seconds"),
-        counter(
-            "exesdb_exporter_webhook_spool_corrupt_records_total",
-            "Damaged webhook spool records skipped when the spool was opened (their bytes are kept beside it).", []),
-        counter(
-            "exesdb_exporter_webhook_spool_write_failures_total",
-            "Failed webhook spool writes (a full disk, an I/O error): until one succeeds, new deliveries are in memory only.",
-            []),
-        counter(
-            "exesdb_exporter_http_rejected_total",
-            "HTTP requests and connections refused (unauthorized, tls_handshake).", ["reason"]),
-        FamilyDescriptor(
-            name: "exesdb_exporter_scrape_duration_seconds", help: "Time to render one scrape.", type: .histogram,
-            unit: "seconds", labelNames: ["format"], buckets: FamilyDescriptor.defaultBuckets),
-    ].map { descriptor in
-        var descriptor = descriptor
-        descriptor.expires = false
-        return descriptor
-    }
-
     /// Every family, with the histogram buckets the config file overrides (`metrics.buckets`).
     public static func families(buckets: [String: [Double]] = [:]) -> [FamilyDescriptor] {
-        (exesdb + buses + exporter).map { descriptor in
+        (exesdb + buses).map { descriptor in
             guard descriptor.type == .histogram, let override = buckets[descriptor.name] else { return descriptor }
             var changed = descriptor
             changed.buckets = override
             return changed
         }
     }
-
-    /// The names of the histogram families whose buckets the config file may set.
-    public static var histogramNames: [String] { families().filter { $0.type == .histogram }.map(\.name) }
 
     /// Registers every family. Fails only on bucket overrides that are not ascending and finite.
     public static func register(
