@@ -5,7 +5,7 @@ public enum MetricType: String, Sendable {
 
 /// What a family is: its name as Prometheus stores it, help, type, unit and label names.
 ///
-/// Names follow the catalogue (the README's metric tables): counters end in `_total`, info families in `_info`;
+/// Names follow the catalogue (docs/metrics.md): counters end in `_total`, info families in `_info`;
 /// the OpenMetrics renderer derives the family name without those suffixes.
 public struct FamilyDescriptor: Sendable, Equatable {
     public var name: String
@@ -36,7 +36,7 @@ public struct FamilyDescriptor: Sendable, Equatable {
         self.expires = expires
     }
 
-    /// The default histogram buckets in seconds, as the README's metric tables give them.
+    /// The default histogram buckets in seconds, as docs/metrics.md gives them.
     public static let defaultBuckets: [Double] = [
         0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
     ]
