@@ -15,6 +15,8 @@ import Testing
             "ExESDB's bare log_event is unsigned, and refused while a SECRET_KEY_BASE is set: the demo sends signed LogEntry structs only",
         "exesdb_exporter_control_messages_rejected_total":
             "only a malformed distribution control message makes one: the demo's nodes are real BEAM nodes",
+        "exesdb_exporter_payload_fields_ignored_total":
+            "only a field that is there but unusable makes one: the demo's payloads are whole and well formed",
     ]
 
     /// Prometheus loads every shipped rule group and talks to the shipped Alertmanager.
