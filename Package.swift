@@ -34,12 +34,15 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
+        // What a metric family is (name, type, help, unit, labels, buckets): each module that emits
+        // families declares them beside its code with it; the catalogue is their union (ExporterApp).
+        .target(name: "MetricDeclarations"),
         // The Erlang distribution protocol: EPMD, handshake, framing, ticks, control messages,
         // local processes and per-peer connections with reconnect.
         .target(
             name: "ErlangDistribution",
             dependencies: [
-                "ErlangTerm",
+                "ErlangTerm", "MetricDeclarations",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -59,7 +62,7 @@ let package = Package(
         .target(
             name: "GaterMessages",
             dependencies: [
-                "ErlangTerm", "COpenSSLCrypto",
+                "ErlangTerm", "COpenSSLCrypto", "MetricDeclarations",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -86,7 +89,7 @@ let package = Package(
         .target(
             name: "ClusterSubscription",
             dependencies: [
-                "ErlangTerm", "ErlangDistribution", "ErlangRPC", "PhoenixPubSub", "GaterMessages",
+                "ErlangTerm", "ErlangDistribution", "ErlangRPC", "PhoenixPubSub", "GaterMessages", "MetricDeclarations",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -99,6 +102,7 @@ let package = Package(
         .target(
             name: "MetricsStore",
             dependencies: [
+                "MetricDeclarations",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
@@ -149,7 +153,8 @@ let package = Package(
         .target(
             name: "ExporterLogging",
             dependencies: [
-                .product(name: "Logging", package: "swift-log")
+                "MetricDeclarations",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The YAML config file and its merge with the flags (README, Configuration).
@@ -163,7 +168,7 @@ let package = Package(
         .target(
             name: "WebhookForwarder",
             dependencies: [
-                "GaterMessages", "CurlShim", "CZlib", "ExporterConfiguration",
+                "GaterMessages", "CurlShim", "CZlib", "ExporterConfiguration", "MetricDeclarations",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -296,7 +301,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AggregationTests",
-            dependencies: ["Aggregation", "MetricsStore", "GaterMessages", "BEAMPeers"]
+            dependencies: ["Aggregation", "MetricsStore", "GaterMessages", "BEAMPeers", "ExporterApp"]
         ),
         .testTarget(
             name: "ExporterHTTPTests",
@@ -333,7 +338,8 @@ let package = Package(
         .testTarget(
             name: "OperationsTests",
             dependencies: [
-                "BEAMPeers", "ExporterConfiguration", "WebhookForwarder", .product(name: "Yams", package: "Yams"),
+                "BEAMPeers", "ExporterApp", "ExporterConfiguration", "MetricsStore", "WebhookForwarder",
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // The application's settings, flags, help page and reload, in process (no binary, no peers).
@@ -349,7 +355,7 @@ let package = Package(
         .testTarget(
             name: "ExporterCLITests",
             dependencies: [
-                "BEAMPeers", "Aggregation", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                "BEAMPeers", "ExporterApp", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],
             exclude: ["Fixtures"]
         ),

@@ -17,7 +17,7 @@ public final class Aggregator: Sendable {
     private let throughputSeries = SeriesCache<ThroughputSeries>()
     private let logger: Logger
 
-    /// `store` must hold the catalogue (`Catalogue.register`). `alertTTL` is how long an
+    /// `store` must hold the catalogue (`AggregationFamilies.register`). `alertTTL` is how long an
     /// unacknowledged alert stays active without being seen again (the series TTL);
     /// `alertCapacity` how many active alerts are kept (past it, the least recently seen goes).
     public init(store: MetricsStore, alertTTL: Duration, alertCapacity: Int = 10_000, logger: Logger) throws {

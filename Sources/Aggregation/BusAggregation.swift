@@ -73,7 +73,9 @@ final class BusAggregation: Sendable {
     private func note(_ node: String, version: LastingNodes.Version? = nil, at now: Double) {
         let (changed, evicted) = lasting.note(node, version: version, at: now)
         if let evicted { families.removeLasting(node: evicted) }
-        if changed { families.store.removeSeries(family: "exesdb_node_info", label: "node", value: node) }
+        if changed {
+            families.store.removeSeries(family: AggregationFamilies.nodeInfo.name, label: "node", value: node)
+        }
     }
 
     // MARK: - Lifecycle bus

@@ -39,46 +39,50 @@ struct BusFamilies: Sendable {
     let store: MetricsStore
 
     /// The families whose series outlive the TTL, by the label that names their node.
-    static let lasting = ["exesdb_node_info", "exesdb_node_start_timestamp_seconds", "exesdb_feature_enabled"]
+    static let lasting = [
+        AggregationFamilies.nodeInfo, AggregationFamilies.nodeStart, AggregationFamilies.featureEnabled,
+    ].map(\.name)
 
     init(store: MetricsStore) throws {
-        func find<Family>(_ name: String, _ make: (MetricFamily?) -> Family?) throws -> Family {
-            guard let family = make(store.family(named: name)) else { throw ExESDBFamilies.Missing(name: name) }
+        func find<Family>(_ descriptor: FamilyDescriptor, _ make: (MetricFamily?) -> Family?) throws -> Family {
+            guard let family = make(store.family(named: descriptor.name)) else {
+                throw ExESDBFamilies.Missing(name: descriptor.name)
+            }
             return family
         }
-        nodeInfo = try find("exesdb_node_info", InfoFamily.init)
-        nodeStart = try find("exesdb_node_start_timestamp_seconds", GaugeFamily.init)
-        configChanges = try find("exesdb_config_changes_total", CounterFamily.init)
-        featureEnabled = try find("exesdb_feature_enabled", GaugeFamily.init)
-        lifecycleEvents = try find("exesdb_lifecycle_events_total", CounterFamily.init)
-        processRestarts = try find("exesdb_process_restarts_total", CounterFamily.init)
-        processCrashes = try find("exesdb_process_crashes_total", CounterFamily.init)
-        membershipChanges = try find("exesdb_cluster_membership_changes_total", CounterFamily.init)
-        membershipNodes = try find("exesdb_cluster_membership_nodes", GaugeFamily.init)
-        auditEvents = try find("exesdb_audit_events_total", CounterFamily.init)
-        auditAccess = try find("exesdb_audit_access_total", CounterFamily.init)
-        auditAccessDuration = try find("exesdb_audit_access_duration_seconds", HistogramFamily.init)
-        debugTraces = try find("exesdb_debug_traces_total", CounterFamily.init)
-        debugTraceDuration = try find("exesdb_debug_trace_duration_seconds", HistogramFamily.init)
-        analyses = try find("exesdb_performance_analyses_total", CounterFamily.init)
-        analysisFinding = try find("exesdb_performance_analysis_finding", GaugeFamily.init)
-        snapshots = try find("exesdb_system_state_snapshots_total", CounterFamily.init)
-        stateProcesses = try find("exesdb_system_state_processes", GaugeFamily.init)
-        stateMemory = try find("exesdb_system_state_memory_bytes", GaugeFamily.init)
-        errorAnalyses = try find("exesdb_error_analyses_total", CounterFamily.init)
-        errorFrequency = try find("exesdb_error_frequency", GaugeFamily.init)
-        authEvents = try find("exesdb_auth_events_total", CounterFamily.init)
-        accessViolations = try find("exesdb_access_violations_total", CounterFamily.init)
-        securityAlerts = try find("exesdb_security_alerts_total", CounterFamily.init)
-        sessions = try find("exesdb_sessions_total", CounterFamily.init)
-        sessionDuration = try find("exesdb_session_duration_seconds", HistogramFamily.init)
-        logEntries = try find("exesdb_log_entries_total", CounterFamily.init)
-        logEvents = try find("exesdb_log_events_total", CounterFamily.init)
-        summaryEntries = try find("exesdb_log_period_entries", GaugeFamily.init)
-        summaryErrorRate = try find("exesdb_log_period_errors_per_second", GaugeFamily.init)
-        filterUpdates = try find("exesdb_log_filter_updates_total", CounterFamily.init)
-        rotations = try find("exesdb_log_rotations_total", CounterFamily.init)
-        rotatedBytes = try find("exesdb_log_rotated_bytes_total", CounterFamily.init)
+        nodeInfo = try find(AggregationFamilies.nodeInfo, InfoFamily.init)
+        nodeStart = try find(AggregationFamilies.nodeStart, GaugeFamily.init)
+        configChanges = try find(AggregationFamilies.configChanges, CounterFamily.init)
+        featureEnabled = try find(AggregationFamilies.featureEnabled, GaugeFamily.init)
+        lifecycleEvents = try find(AggregationFamilies.lifecycleEvents, CounterFamily.init)
+        processRestarts = try find(AggregationFamilies.processRestarts, CounterFamily.init)
+        processCrashes = try find(AggregationFamilies.processCrashes, CounterFamily.init)
+        membershipChanges = try find(AggregationFamilies.membershipChanges, CounterFamily.init)
+        membershipNodes = try find(AggregationFamilies.membershipNodes, GaugeFamily.init)
+        auditEvents = try find(AggregationFamilies.auditEvents, CounterFamily.init)
+        auditAccess = try find(AggregationFamilies.auditAccess, CounterFamily.init)
+        auditAccessDuration = try find(AggregationFamilies.auditAccessDuration, HistogramFamily.init)
+        debugTraces = try find(AggregationFamilies.debugTraces, CounterFamily.init)
+        debugTraceDuration = try find(AggregationFamilies.debugTraceDuration, HistogramFamily.init)
+        analyses = try find(AggregationFamilies.analyses, CounterFamily.init)
+        analysisFinding = try find(AggregationFamilies.analysisFinding, GaugeFamily.init)
+        snapshots = try find(AggregationFamilies.snapshots, CounterFamily.init)
+        stateProcesses = try find(AggregationFamilies.stateProcesses, GaugeFamily.init)
+        stateMemory = try find(AggregationFamilies.stateMemory, GaugeFamily.init)
+        errorAnalyses = try find(AggregationFamilies.errorAnalyses, CounterFamily.init)
+        errorFrequency = try find(AggregationFamilies.errorFrequency, GaugeFamily.init)
+        authEvents = try find(AggregationFamilies.authEvents, CounterFamily.init)
+        accessViolations = try find(AggregationFamilies.accessViolations, CounterFamily.init)
+        securityAlerts = try find(AggregationFamilies.securityAlerts, CounterFamily.init)
+        sessions = try find(AggregationFamilies.sessions, CounterFamily.init)
+        sessionDuration = try find(AggregationFamilies.sessionDuration, HistogramFamily.init)
+        logEntries = try find(AggregationFamilies.logEntries, CounterFamily.init)
+        logEvents = try find(AggregationFamilies.logEvents, CounterFamily.init)
+        summaryEntries = try find(AggregationFamilies.summaryEntries, GaugeFamily.init)
+        summaryErrorRate = try find(AggregationFamilies.summaryErrorRate, GaugeFamily.init)
+        filterUpdates = try find(AggregationFamilies.filterUpdates, CounterFamily.init)
+        rotations = try find(AggregationFamilies.rotations, CounterFamily.init)
+        rotatedBytes = try find(AggregationFamilies.rotatedBytes, CounterFamily.init)
         self.store = store
     }
 

@@ -54,14 +54,14 @@ final class NodeFigures: Sendable {
 
     func pollDuration(_ seconds: Double) {
         write { _ in
-            GaugeFamily(store.family(named: "exesdb_exporter_collector_duration_seconds"))?.set(
+            GaugeFamily(store.family(named: BEAMFamilies.collectorDuration.name))?.set(
                 seconds, ["beam", node])
         }
     }
 
     func error(_ reason: PollProblem.Reason, count: Int = 1) {
         write { _ in
-            CounterFamily(store.family(named: "exesdb_exporter_collector_errors_total"))?.add(
+            CounterFamily(store.family(named: BEAMFamilies.collectorErrors.name))?.add(
                 Double(count), ["beam", node, reason.rawValue])
         }
     }
@@ -69,7 +69,7 @@ final class NodeFigures: Sendable {
     /// The error counters at 0, so that a first error shows as an increase.
     func touchErrors() {
         write { _ in
-            let errors = CounterFamily(store.family(named: "exesdb_exporter_collector_errors_total"))
+            let errors = CounterFamily(store.family(named: BEAMFamilies.collectorErrors.name))
             for reason in PollProblem.Reason.allCases { errors?.touch(["beam", node, reason.rawValue]) }
         }
     }

@@ -52,14 +52,14 @@ enum VMReadings {
         }
         if let term = values["ets_count"] {
             if let value = term.number {
-                reading.updates.append(.gauge("erlang_vm_memory_ets_tables", value))
+                reading.updates.append(.gauge(BEAMFamilies.etsTables.name, value))
             } else {
                 reading.decodeProblem("erlang:system_info(ets_count)", found: term)
             }
         }
         if let release = values["otp_release"], let version = values["version"] {
             if let releaseText = release.text, let versionText = version.text {
-                reading.updates.append(.info("erlang_vm_info", [releaseText, versionText]))
+                reading.updates.append(.info(BEAMFamilies.vmInfo.name, [releaseText, versionText]))
             } else {
                 reading.decodeProblem(
                     "erlang:system_info(otp_release | version)", found: release.text == nil ? release : version)
@@ -77,36 +77,36 @@ enum VMReadings {
             reading.updates.append(.counter(family, value * scale))
         }
         if let io = values["io"] {
-            counter("io", "erlang_vm_statistics_bytes_received_total", io.field(0)?.field(1)?.number)
-            counter("io", "erlang_vm_statistics_bytes_output_total", io.field(1)?.field(1)?.number)
+            counter("io", BEAMFamilies.bytesReceived.name, io.field(0)?.field(1)?.number)
+            counter("io", BEAMFamilies.bytesOutput.name, io.field(1)?.field(1)?.number)
         }
         if let switches = values["context_switches"] {
-            counter("context_switches", "erlang_vm_statistics_context_switches_total", switches.field(0)?.number)
+            counter("context_switches", BEAMFamilies.contextSwitches.name, switches.field(0)?.number)
         }
         if let gc = values["garbage_collection"] {
-            let gcs = "erlang_vm_statistics_garbage_collection_number_of_gcs_total"
+            let gcs = BEAMFamilies.garbageCollections.name
             counter("garbage_collection", gcs, gc.field(0)?.number)
             let words = gc.field(1)?.number
-            counter("garbage_collection", "erlang_vm_statistics_garbage_collection_words_reclaimed_total", words)
+            counter("garbage_collection", BEAMFamilies.wordsReclaimed.name, words)
             if let words, let wordsize {
                 reading.updates.append(
-                    .counter("erlang_vm_statistics_garbage_collection_bytes_reclaimed_total", words * wordsize))
+                    .counter(BEAMFamilies.bytesReclaimed.name, words * wordsize))
             }
         }
         if let reductions = values["reductions"] {
-            counter("reductions", "erlang_vm_statistics_reductions_total", reductions.field(0)?.number)
+            counter("reductions", BEAMFamilies.reductions.name, reductions.field(0)?.number)
         }
         if let runtime = values["runtime"] {
-            counter("runtime", "erlang_vm_statistics_runtime_seconds_total", runtime.field(0)?.number, scale: 0.001)
+            counter("runtime", BEAMFamilies.runtime.name, runtime.field(0)?.number, scale: 0.001)
         }
         if let wallClock = values["wall_clock"] {
             counter(
-                "wall_clock", "erlang_vm_statistics_wallclock_time_seconds_total", wallClock.field(0)?.number,
+                "wall_clock", BEAMFamilies.wallClock.name, wallClock.field(0)?.number,
                 scale: 0.001)
         }
         if let queue = values["run_queue"] {
             if let length = queue.number {
-                reading.updates.append(.gauge("erlang_vm_statistics_run_queues_length", length))
+                reading.updates.append(.gauge(BEAMFamilies.runQueues.name, length))
             } else {
                 reading.decodeProblem("erlang:statistics(run_queue)", found: queue)
             }
@@ -123,8 +123,8 @@ enum VMReadings {
             return reading.decodeProblem("erlang:statistics(run_queue_lengths_all)", found: lengths)
         }
         guard let schedulers, queues.count == schedulers + 2 else { return }
-        reading.updates.append(.gauge("erlang_vm_statistics_dirty_cpu_run_queue_length", queues[schedulers]))
-        reading.updates.append(.gauge("erlang_vm_statistics_dirty_io_run_queue_length", queues[schedulers + 1]))
+        reading.updates.append(.gauge(BEAMFamilies.dirtyCPURunQueue.name, queues[schedulers]))
+        reading.updates.append(.gauge(BEAMFamilies.dirtyIORunQueue.name, queues[schedulers + 1]))
     }
 
     /// `erlang:memory/0`: `[{total, N}, {processes, N}, ...]`.
@@ -145,22 +145,22 @@ enum VMReadings {
         let (system, processes) = (value("system"), value("processes"))
         let (atom, binary, code, ets) = (value("atom"), value("binary"), value("code"), value("ets"))
         let (processesUsed, atomUsed) = (value("processes_used"), value("atom_used"))
-        if let system { reading.updates.append(.gauge("erlang_vm_memory_bytes", system, ["system"])) }
-        if let processes { reading.updates.append(.gauge("erlang_vm_memory_bytes", processes, ["processes"])) }
+        if let system { reading.updates.append(.gauge(BEAMFamilies.memoryBytes.name, system, ["system"])) }
+        if let processes { reading.updates.append(.gauge(BEAMFamilies.memoryBytes.name, processes, ["processes"])) }
         for (usage, bytes) in [("atom", atom), ("binary", binary), ("code", code), ("ets", ets)] {
-            if let bytes { reading.updates.append(.gauge("erlang_vm_memory_system_bytes", bytes, [usage])) }
+            if let bytes { reading.updates.append(.gauge(BEAMFamilies.memorySystemBytes.name, bytes, [usage])) }
         }
         if let system, let atom, let binary, let code, let ets {
             let other = system - atom - binary - code - ets
-            reading.updates.append(.gauge("erlang_vm_memory_system_bytes", other, ["other"]))
+            reading.updates.append(.gauge(BEAMFamilies.memorySystemBytes.name, other, ["other"]))
         }
         if let processes, let processesUsed {
-            reading.updates.append(.gauge("erlang_vm_memory_processes_bytes", processesUsed, ["used"]))
-            reading.updates.append(.gauge("erlang_vm_memory_processes_bytes", processes - processesUsed, ["free"]))
+            reading.updates.append(.gauge(BEAMFamilies.memoryProcessesBytes.name, processesUsed, ["used"]))
+            reading.updates.append(.gauge(BEAMFamilies.memoryProcessesBytes.name, processes - processesUsed, ["free"]))
         }
         if let atom, let atomUsed {
-            reading.updates.append(.gauge("erlang_vm_memory_atom_bytes", atomUsed, ["used"]))
-            reading.updates.append(.gauge("erlang_vm_memory_atom_bytes", atom - atomUsed, ["free"]))
+            reading.updates.append(.gauge(BEAMFamilies.memoryAtomBytes.name, atomUsed, ["used"]))
+            reading.updates.append(.gauge(BEAMFamilies.memoryAtomBytes.name, atom - atomUsed, ["free"]))
         }
         if !missing.isEmpty {
             reading.problems.append(
@@ -186,7 +186,7 @@ enum VMReadings {
             }
             members[[name.name, version]] = 1
         }
-        reading.updates.append(.members("exesdb_node_application_info", members))
+        reading.updates.append(.members(BEAMFamilies.applicationInfo.name, members))
         if let unread { reading.decodeProblem("application:which_applications/0 entry", found: unread) }
         return reading
     }
@@ -216,7 +216,7 @@ enum VMReadings {
             }
             members[[peer.name]] = value
         }
-        reading.updates.append(.members("erlang_vm_dist_node_state", members))
+        reading.updates.append(.members(BEAMFamilies.distNodeState.name, members))
         if let unread { reading.decodeProblem("net_kernel:nodes_info/0 entry", found: unread) }
         return reading
     }

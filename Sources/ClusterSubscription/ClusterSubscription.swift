@@ -111,9 +111,9 @@ public final class ClusterSubscription: Sendable {
 
     /// Runs until cancelled; then leaves the PubSub groups on every node before the connections close.
     public func run() async {
-        Gauge(label: "exesdb_up", factory: metrics).record(0)
+        Gauge(label: ClusterFamilies.up.name, factory: metrics).record(0)
         // At 0 from the start, so that an alert on increase() sees the first departure.
-        Counter(label: "exesdb_exporter_peer_departures_total", factory: metrics).increment(by: 0)
+        Counter(label: ClusterFamilies.peerDepartures.name, factory: metrics).increment(by: 0)
         await withTaskGroup(of: Void.self) { tasks in
             tasks.addTask { await self.pubsub.run() }
             tasks.addTask { await self.connectAll(seeds: self.cluster.seeds) }
@@ -147,8 +147,9 @@ public final class ClusterSubscription: Sendable {
         // At 0 from the start, so a node that never connects (another cookie, not registered)
         // is seen down by `ExESDBPeerDown`, not missing.
         if cluster.shard.owns(name.description) {
-            Gauge(label: "exesdb_exporter_peer_up", dimensions: [("peer", name.description)], factory: metrics).record(
-                0)
+            Gauge(label: ClusterFamilies.peerUp.name, dimensions: [("peer", name.description)], factory: metrics)
+                .record(
+                    0)
         }
         let connection = dial(name)
         connections.withLockedValue { $0[name.description] = connection }
@@ -162,7 +163,7 @@ public final class ClusterSubscription: Sendable {
         // Given up on (a discovered node that left the cluster): its per-node series go.
         intake.forget(peer: name.description)
         departed(name.description)
-        Counter(label: "exesdb_exporter_peer_departures_total", factory: metrics).increment()
+        Counter(label: ClusterFamilies.peerDepartures.name, factory: metrics).increment()
         logger.info(
             "stopped following a node that could not be reached; its per-node series are removed",
             metadata: ["peer": "\(name)"])
@@ -198,8 +199,8 @@ public final class ClusterSubscription: Sendable {
             }
             return subscribed.peers.count
         }
-        Gauge(label: "exesdb_exporter_peer_up", dimensions: [("peer", peer)], factory: metrics).record(up ? 1 : 0)
-        Gauge(label: "exesdb_up", factory: metrics).record(count > 0 ? 1 : 0)
+        Gauge(label: ClusterFamilies.peerUp.name, dimensions: [("peer", peer)], factory: metrics).record(up ? 1 : 0)
+        Gauge(label: ClusterFamilies.up.name, factory: metrics).record(count > 0 ? 1 : 0)
     }
 
     // MARK: - Discovery

@@ -169,7 +169,7 @@ import Metrics
 
     private func reject(_ kind: String, _ detail: String) {
         Counter(
-            label: "exesdb_exporter_control_messages_rejected_total", dimensions: [("peer", peer), ("reason", kind)],
+            label: DistributionFamilies.controlMessagesRejected.name, dimensions: [("peer", peer), ("reason", kind)],
             factory: metrics
         ).increment()
         if reportedProblems.insert(kind).inserted {

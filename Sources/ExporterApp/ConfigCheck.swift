@@ -37,7 +37,7 @@ public enum ConfigCheck {
 
     /// Bucket overrides of families that are not histograms of the catalogue.
     public static func bucketProblem(_ buckets: [String: [Double]]) -> String? {
-        let histograms = Set(Catalogue.histogramNames)
+        let histograms = Set(MetricCatalogue.histogramNames)
         guard let name = buckets.keys.sorted().first(where: { !histograms.contains($0) }) else { return nil }
         return
             "\(FileOnlyKey.buckets).\(name): not a histogram of the catalogue (\(histograms.sorted().joined(separator: ", ")))"

@@ -159,28 +159,28 @@ private final class InForce: Sendable {
     func update<T>(_ body: (inout ExporterSettings) -> T) -> T { current.withLock { body(&$0) } }
 }
 
-/// `exesdb_exporter_config_last_reload_successful` and
-/// `exesdb_exporter_config_last_reload_success_timestamp_seconds`, as Prometheus names its own.
+/// The outcome of reloads, named as Prometheus names its own.
 struct ReloadOutcomeFamilies: Sendable {
-    static let successful = "exesdb_exporter_config_last_reload_successful"
-    static let timestamp = "exesdb_exporter_config_last_reload_success_timestamp_seconds"
+    /// In the catalogue (docs/metrics.md).
+    static let successfulFamily = FamilyDescriptor.gauge(
+        "exesdb_exporter_config_last_reload_successful",
+        help:
+            "1 when the last configuration reload (SIGHUP or POST /-/reload) succeeded, 0 when it failed (the settings in force stay).",
+        expires: false)
+    static let timestampFamily = FamilyDescriptor.gauge(
+        "exesdb_exporter_config_last_reload_success_timestamp_seconds",
+        help: "When the configuration was last loaded successfully (at start, then each reload).", unit: "seconds",
+        expires: false)
+    static let families = [successfulFamily, timestampFamily]
 
     private let successful: GaugeFamily
     private let timestamp: GaugeFamily
 
     /// The families registered in `store` (found there when registered already).
     init?(store: MetricsStore) {
-        func gauge(_ name: String, _ help: String, unit: String?) -> GaugeFamily? {
-            GaugeFamily(store.family(named: name)) ?? (try? store.gauge(name, help: help, unit: unit, expires: false))
-        }
-        guard
-            let successful = gauge(
-                Self.successful,
-                "1 when the last configuration reload (SIGHUP or POST /-/reload) succeeded, 0 when it failed (the settings in force stay).",
-                unit: nil),
-            let timestamp = gauge(
-                Self.timestamp, "When the configuration was last loaded successfully (at start, then each reload).",
-                unit: "seconds")
+        // register(_:) returns the family already registered under the name when it agrees.
+        func gauge(_ descriptor: FamilyDescriptor) -> GaugeFamily? { GaugeFamily(try? store.register(descriptor)) }
+        guard let successful = gauge(Self.successfulFamily), let timestamp = gauge(Self.timestampFamily)
         else { return nil }
         self.successful = successful
         self.timestamp = timestamp

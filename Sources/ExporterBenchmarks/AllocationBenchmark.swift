@@ -54,7 +54,7 @@ enum AllocationBenchmark {
         logger.logLevel = .error
         let intake = MessageIntake(secret: nil, logger: logger)
         let store = MetricsStore()
-        try Catalogue.register(in: store)
+        try AggregationFamilies.register(in: store)
         let aggregator = try Aggregator(store: store, alertTTL: .seconds(300), logger: logger)
         let bytes = broadcast().encoded()
         var received: [ReceivedMessage] = []

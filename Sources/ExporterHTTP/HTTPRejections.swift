@@ -4,7 +4,7 @@ import Metrics
 /// credentials, too many failed logins from one address, a failed TLS handshake, a request not
 /// read in time, the connection limit, no file descriptor left to accept with.
 struct HTTPRejections: Sendable {
-    static let label = "exesdb_exporter_http_rejected_total"
+    static let label = HTTPFamilies.rejected.name
 
     let unauthorized: Counter
     let rateLimited: Counter

@@ -9,7 +9,7 @@ import NIOCore
 struct TelemetryEndpoint: Sendable {
     let renders: SharedRender
 
-    static let durationLabel = "exesdb_exporter_scrape_duration_seconds"
+    static let durationLabel = HTTPFamilies.scrapeDuration.name
 
     init(render: @escaping @Sendable (ExpositionFormat) -> [UInt8], metrics: any MetricsFactory) {
         let timers = Dictionary(

@@ -1,3 +1,4 @@
+import MetricDeclarations
 import Synchronization
 
 #if canImport(Glibc)
@@ -13,8 +14,13 @@ import Synchronization
 public enum StandardError {
     private static let dropped = Atomic<Int>(0)
 
-    /// Log lines that could not be written (`exesdb_exporter_log_lines_dropped_total`).
+    /// Log lines that could not be written (`droppedLinesFamily`).
     public static var droppedLines: Int { dropped.load(ordering: .relaxed) }
+
+    /// The family the application serves `droppedLines` in, in the catalogue (docs/metrics.md).
+    public static let droppedLinesFamily = FamilyDescriptor.counter(
+        "exesdb_exporter_log_lines_dropped_total",
+        help: "Log lines that could not be written (standard error closed, full or not writable).", expires: false)
 
     /// Writes `line` and a line feed whole, or counts it as dropped.
     public static func write(_ line: String) {

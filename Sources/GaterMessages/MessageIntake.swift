@@ -161,11 +161,11 @@ final class IntakeChannel: Sendable {
         self.core = core
         self.style = core.verifier.rememberedStyle(for: peer)
         self.lastMessage = Gauge(
-            label: "exesdb_exporter_last_message_timestamp_seconds", dimensions: [("peer", peer), ("bus", bus)],
+            label: MessageFamilies.lastMessage.name, dimensions: [("peer", peer), ("bus", bus)],
             factory: core.metrics)
         self.rejected = MessageRejection.allCases.map { rejection in
             Counter(
-                label: "exesdb_exporter_messages_rejected_total",
+                label: MessageFamilies.rejected.name,
                 dimensions: [("bus", bus), ("reason", rejection.label)],
                 factory: core.metrics)
         }
@@ -231,7 +231,7 @@ final class IntakeChannel: Sendable {
     private func countIgnored(_ report: FieldReport, kind: GaterMessageKind, topic: String) {
         for field in report.ignored {
             Counter(
-                label: "exesdb_exporter_payload_fields_ignored_total",
+                label: MessageFamilies.fieldsIgnored.name,
                 dimensions: [("bus", bus), ("type", kind.rawValue), ("field", field)], factory: core.metrics
             ).increment()
             let first = core.reported.withLock { $0.insert("\(peer)|\(bus)|\(kind.rawValue)|\(field)").inserted }
@@ -250,7 +250,7 @@ final class IntakeChannel: Sendable {
         accepted.withLock { counters in
             if let counter = counters[kind.position] { return counter }
             let counter = Counter(
-                label: "exesdb_exporter_messages_total", dimensions: [("bus", bus), ("type", kind.rawValue)],
+                label: MessageFamilies.accepted.name, dimensions: [("bus", bus), ("type", kind.rawValue)],
                 factory: core.metrics)
             counters[kind.position] = counter
             return counter

@@ -13,19 +13,33 @@ public struct ProcessCollector: Sendable {
     /// more than the rest of a small scrape.
     private let bootTime: Double?
 
+    static let cpuFamily = FamilyDescriptor.counter(
+        "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds.", unit: "seconds",
+        expires: false)
+    static let residentFamily = FamilyDescriptor.gauge(
+        "process_resident_memory_bytes", help: "Resident memory size in bytes.", unit: "bytes", expires: false)
+    static let virtualFamily = FamilyDescriptor.gauge(
+        "process_virtual_memory_bytes", help: "Virtual memory size in bytes.", unit: "bytes", expires: false)
+    static let openFDsFamily = FamilyDescriptor.gauge(
+        "process_open_fds", help: "Number of open file descriptors.", expires: false)
+    static let maxFDsFamily = FamilyDescriptor.gauge(
+        "process_max_fds", help: "Maximum number of open file descriptors.", expires: false)
+    static let startTimeFamily = FamilyDescriptor.gauge(
+        "process_start_time_seconds", help: "Start time of the process since unix epoch in seconds.",
+        unit: "seconds", expires: false)
+
+    /// In the catalogue (docs/metrics.md).
+    public static let families = [
+        cpuFamily, residentFamily, virtualFamily, openFDsFamily, maxFDsFamily, startTimeFamily,
+    ]
+
     public init(store: MetricsStore) throws(FamilyRegistrationError) {
-        cpu = try store.counter(
-            "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds.", unit: "seconds",
-            expires: false)
-        resident = try store.gauge(
-            "process_resident_memory_bytes", help: "Resident memory size in bytes.", unit: "bytes", expires: false)
-        virtual = try store.gauge(
-            "process_virtual_memory_bytes", help: "Virtual memory size in bytes.", unit: "bytes", expires: false)
-        openFDs = try store.gauge("process_open_fds", help: "Number of open file descriptors.", expires: false)
-        maxFDs = try store.gauge("process_max_fds", help: "Maximum number of open file descriptors.", expires: false)
-        startTime = try store.gauge(
-            "process_start_time_seconds", help: "Start time of the process since unix epoch in seconds.",
-            unit: "seconds", expires: false)
+        cpu = CounterFamily(family: try store.register(Self.cpuFamily))
+        resident = GaugeFamily(family: try store.register(Self.residentFamily))
+        virtual = GaugeFamily(family: try store.register(Self.virtualFamily))
+        openFDs = GaugeFamily(family: try store.register(Self.openFDsFamily))
+        maxFDs = GaugeFamily(family: try store.register(Self.maxFDsFamily))
+        startTime = GaugeFamily(family: try store.register(Self.startTimeFamily))
         bootTime = ProcessStat.bootTime()
     }
 

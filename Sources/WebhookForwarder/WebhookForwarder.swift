@@ -203,7 +203,7 @@ public final class WebhookForwarder: Service, Sendable, CustomStringConvertible 
     private func dropUnconfigured(_ delivery: SpooledDelivery) {
         spool.complete(delivery.id)
         Counter(
-            label: "exesdb_exporter_webhook_deliveries_total",
+            label: WebhookFamilies.deliveries.name,
             dimensions: [("endpoint", delivery.endpoint), ("outcome", DeliveryOutcome.dropped.rawValue)],
             factory: factory
         ).increment()

@@ -92,7 +92,7 @@ struct Exporter {
             setup: settings.cluster, group: MultiThreadedEventLoopGroup.singleton, logger: logger, status: status,
             consumer: IngestConsumer(aggregator: aggregator, webhooks: webhooks, logger: logger)
         ) { peer in
-            for family in ["exesdb_exporter_peer_up", "exesdb_exporter_last_message_timestamp_seconds"] {
+            for family in [ClusterFamilies.peerUp.name, MessageFamilies.lastMessage.name] {
                 store.removeSeries(family: family, label: "peer", value: peer)
             }
             aggregator.forget(node: peer)
@@ -129,15 +129,15 @@ struct Exporter {
             configuration: settings.serving.store, settingNames: { SettingNames.flag(for: $0).dashed })
         if let problem = ConfigCheck.bucketProblem(settings.serving.buckets) { throw SettingError(problem) }
         do {
-            try Catalogue.register(in: store, buckets: settings.serving.buckets)
+            try MetricCatalogue.register(in: store, buckets: settings.serving.buckets)
             try ProcessCollector(store: store).install(in: store)
             if settings.beam != nil { try BEAMFamilies.register(in: store) }
-            let dropped = CounterFamily(store.family(named: "exesdb_exporter_log_lines_dropped_total"))
+            let dropped = CounterFamily(store.family(named: StandardError.droppedLinesFamily.name))
             store.addCollector { dropped?.setTotal(Double(StandardError.droppedLines)) }
         } catch {
             throw SettingError("\(FileOnlyKey.buckets): \(error)")
         }
-        InfoFamily(store.family(named: "exesdb_exporter_build_info"))?.set([
+        InfoFamily(store.family(named: BuildInfo.family.name))?.set([
             version, BuildInfo.revision, BuildInfo.swiftVersion,
         ])
         return store

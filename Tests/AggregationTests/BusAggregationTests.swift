@@ -12,7 +12,7 @@ import Testing
     let aggregator: Aggregator
 
     init() throws {
-        try Catalogue.register(in: store)
+        try AggregationFamilies.register(in: store)
         aggregator = try Aggregator(store: store, alertTTL: .seconds(300), logger: Logger(label: "test"))
     }
 

@@ -31,7 +31,7 @@ import Testing
     @Test func aSeriesThatExpiredComesBackWhenItsLabelsAreSeenAgain() throws {
         let clock = Clock()
         let store = MetricsStore(configuration: StoreConfiguration(ttl: .seconds(60)), clock: clock.read)
-        try Catalogue.register(in: store)
+        try AggregationFamilies.register(in: store)
         let aggregator = try Aggregator(store: store, alertTTL: .seconds(60), logger: Logger(label: "test"))
         aggregator.record(latency("read", 4))
         #expect(lines(store, "exesdb_latency_samples_total").count == 1)
@@ -47,7 +47,7 @@ import Testing
 
     @Test func atTheSeriesLimitRefusedSeriesAreAskedForAgainAndCountedEachTime() throws {
         let store = MetricsStore(configuration: StoreConfiguration(maxSeries: 40))
-        try Catalogue.register(in: store)
+        try AggregationFamilies.register(in: store)
         let aggregator = try Aggregator(store: store, alertTTL: .seconds(60), logger: Logger(label: "test"))
         for index in 0..<30 { aggregator.record(latency("op\(index)", 1)) }
         let kept = lines(store, "exesdb_latency_samples_total").count
@@ -63,7 +63,7 @@ import Testing
 
     @Test func labelSetsThatShareASlotNeverMixTheirSeries() throws {
         let store = MetricsStore()
-        try Catalogue.register(in: store)
+        try AggregationFamilies.register(in: store)
         let aggregator = try Aggregator(store: store, alertTTL: .seconds(60), logger: Logger(label: "test"))
         // Far more label sets than slots, differing only in the middle (the cache's digest reads
         // the lengths and the outer bytes): they collide, and each must still count its own.

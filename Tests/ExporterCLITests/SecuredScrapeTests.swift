@@ -1,5 +1,5 @@
-import Aggregation
 import BEAMPeers
+import ExporterApp
 import Foundation
 import HummingbirdBcrypt
 import Testing
@@ -71,7 +71,8 @@ extension BinaryEndToEndTests {
         await expectSixBuses(checks)
         await expectExporterFamilies(checks, publisher: publisher, refusedScrapes: true)
         await expectWebhookFamilies(checks)
-        let unchecked = Set(Catalogue.families().map(\.name)).subtracting(checks.covered).subtracting(["up"]).sorted()
+        let unchecked = Set(MetricCatalogue.startFamilies().map(\.name)).subtracting(checks.covered).subtracting(["up"])
+            .sorted()
         #expect(unchecked.isEmpty, "catalogue families this test does not check: \(unchecked)")
         await receiver.stop()
         let refused = try await prometheus.waitForTargets(timeout: .seconds(30)) { targets in

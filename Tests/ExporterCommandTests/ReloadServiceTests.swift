@@ -22,7 +22,7 @@ import Testing
 
                 """)
         let store = MetricsStore(configuration: before.serving.store)
-        try Catalogue.register(in: store)
+        try MetricCatalogue.register(in: store)
         let logger = Logger(label: "reload-test")
         let aggregator = try Aggregator(store: store, alertTTL: before.serving.store.ttl, logger: logger)
         let http = try ExporterHTTPServer(

@@ -1,99 +1,23 @@
+import ExporterApp
 import Foundation
+import MetricsStore
 import Testing
 
-/// The metric catalogue (DESIGN.md section 4 and the lead's naming decisions) as the dashboards
-/// and rules must use it: family -> labels. Histograms also have `_bucket` (with `le`), `_sum`
-/// and `_count`; statesets have a label named like the family.
+/// The metric catalogue as the dashboards, rules and docs must use it: the union of the families
+/// each module declares beside its code (`MetricCatalogue`), family -> labels. Histograms also
+/// have `_bucket` (with `le`), `_sum` and `_count`; statesets have a label named like the family.
 enum Catalogue {
-    static let histograms: Set<String> = threeBusHistograms.union(sixBusHistograms)
+    static let declared = MetricCatalogue.families()
 
-    static let threeBusHistograms: Set<String> = [
-        "exesdb_latency_seconds", "exesdb_health_check_duration_seconds",
-        "exesdb_exporter_webhook_delivery_duration_seconds", "exesdb_exporter_scrape_duration_seconds",
-    ]
+    static let histograms = Set(declared.filter { $0.type == .histogram }.map(\.name))
 
-    static let families: [String: Set<String>] = threeBusFamilies.merging(sixBusFamilies) { first, _ in first }
-
-    static let threeBusFamilies: [String: Set<String>] = [
-        "exesdb_up": [],
-        "exesdb_performance_value": ["node", "component", "metric", "unit"],
-        "exesdb_performance_reports_total": ["node", "component", "metric"],
-        "exesdb_performance_tag_value": ["node", "component", "metric", "tag"],
-        "exesdb_operations_total": ["node", "operation"],
-        "exesdb_operations_window_seconds_total": ["node", "operation"],
-        "exesdb_throughput_ops_per_second": ["node", "operation"],
-        "exesdb_latency_reported_seconds": ["node", "operation", "stat"],
-        "exesdb_latency_seconds": ["node", "operation", "stat"],
-        "exesdb_latency_samples_total": ["node", "operation", "stat"],
-        "exesdb_resource_usage_ratio": ["node", "resource"],
-        "exesdb_resource_capacity": ["node", "resource"],
-        "exesdb_resource_used": ["node", "resource"],
-        "exesdb_metric_threshold_violations_total": ["node", "metric", "threshold_type", "severity"],
-        "exesdb_metric_threshold_value": ["node", "metric", "threshold_type"],
-        "exesdb_metric_threshold_observed_value": ["node", "metric", "threshold_type"],
-        "exesdb_node_health_status": ["node", "exesdb_node_health_status"],
-        "exesdb_node_load_average": ["node"],
-        "exesdb_node_memory_usage_ratio": ["node"],
-        "exesdb_node_disk_usage_ratio": ["node"],
-        "exesdb_node_health_check_passing": ["node", "check"],
-        "exesdb_cluster_health_status": ["reporter", "exesdb_cluster_health_status"],
-        "exesdb_cluster_nodes": ["reporter", "state"],
-        "exesdb_cluster_quorum_available": ["reporter"],
-        "exesdb_component_health_status": ["node", "component", "exesdb_component_health_status"],
-        "exesdb_health_check_status": ["node", "check", "exesdb_health_check_status"],
-        "exesdb_health_check_duration_seconds": ["node", "check"],
-        "exesdb_health_last_report_timestamp_seconds": ["node", "kind"],
-        "exesdb_alerts_total": ["node", "severity", "category"],
-        "exesdb_alerts_active": ["severity", "category"],
-        "exesdb_alert_acks_total": [],
-        "exesdb_alert_escalations_total": ["from_level", "to_level"],
-        "exesdb_alert_notifications_total": ["delivery_method", "status"],
-        "exesdb_exporter_build_info": ["version", "revision", "swift_version"],
-        "exesdb_exporter_peer_up": ["peer"],
-        "exesdb_exporter_peer_connects_total": ["peer", "result"],
-        "exesdb_exporter_messages_total": ["bus", "type"],
-        "exesdb_exporter_messages_rejected_total": ["bus", "reason"],
-        "exesdb_exporter_last_message_timestamp_seconds": ["peer", "bus"],
-        "exesdb_exporter_series": [],
-        "exesdb_exporter_series_dropped_total": ["reason"],
-        "exesdb_exporter_series_expired_total": [],
-        "exesdb_exporter_webhook_deliveries_total": ["endpoint", "outcome"],
-        "exesdb_exporter_webhook_delivery_duration_seconds": ["endpoint"],
-        "exesdb_exporter_webhook_queue_length": ["endpoint"],
-        "exesdb_exporter_webhook_oldest_pending_age_seconds": ["endpoint"],
-        "exesdb_exporter_webhook_spool_corrupt_records_total": [],
-        "exesdb_exporter_webhook_spool_write_failures_total": [],
-        "exesdb_exporter_scrape_duration_seconds": ["format"],
-        "process_cpu_seconds_total": [], "process_resident_memory_bytes": [], "process_open_fds": [],
-        "process_max_fds": [], "process_start_time_seconds": [], "process_virtual_memory_bytes": [],
-        "up": [],
-    ].merging(beam) { first, _ in first }
-
-    /// The BEAM collector's families (README, "Metrics": read from the nodes themselves).
-    static let beam: [String: Set<String>] = [
-        "erlang_vm_memory_bytes": ["node", "kind"], "erlang_vm_memory_system_bytes": ["node", "usage"],
-        "erlang_vm_memory_processes_bytes": ["node", "usage"], "erlang_vm_memory_atom_bytes": ["node", "usage"],
-        "erlang_vm_memory_ets_tables": ["node"], "erlang_vm_processes": ["node"], "erlang_vm_process_limit": ["node"],
-        "erlang_vm_ports": ["node"], "erlang_vm_port_limit": ["node"], "erlang_vm_atoms": ["node"],
-        "erlang_vm_atom_limit": ["node"], "erlang_vm_ets_limit": ["node"], "erlang_vm_schedulers": ["node"],
-        "erlang_vm_schedulers_online": ["node"], "erlang_vm_dirty_cpu_schedulers": ["node"],
-        "erlang_vm_dirty_cpu_schedulers_online": ["node"], "erlang_vm_dirty_io_schedulers": ["node"],
-        "erlang_vm_wordsize_bytes": ["node"], "erlang_vm_statistics_bytes_received_total": ["node"],
-        "erlang_vm_statistics_bytes_output_total": ["node"], "erlang_vm_statistics_context_switches_total": ["node"],
-        "erlang_vm_statistics_garbage_collection_number_of_gcs_total": ["node"],
-        "erlang_vm_statistics_garbage_collection_words_reclaimed_total": ["node"],
-        "erlang_vm_statistics_garbage_collection_bytes_reclaimed_total": ["node"],
-        "erlang_vm_statistics_reductions_total": ["node"], "erlang_vm_statistics_runtime_seconds_total": ["node"],
-        "erlang_vm_statistics_wallclock_time_seconds_total": ["node"],
-        "erlang_vm_statistics_run_queues_length": ["node"],
-        "erlang_vm_statistics_dirty_cpu_run_queue_length": ["node"],
-        "erlang_vm_statistics_dirty_io_run_queue_length": ["node"],
-        "erlang_vm_info": ["node", "otp_release", "erts_version"],
-        "exesdb_node_application_info": ["node", "application", "version"],
-        "erlang_vm_dist_node_state": ["node", "peer"],
-        "exesdb_exporter_collector_duration_seconds": ["collector", "node"],
-        "exesdb_exporter_collector_errors_total": ["collector", "node", "reason"],
-    ]
+    /// Every family's labels, and Prometheus's own `up`, which the rules use too.
+    static let families: [String: Set<String>] = Dictionary(
+        uniqueKeysWithValues: declared.map { descriptor in
+            let labels = Set(descriptor.labelNames)
+            return (descriptor.name, descriptor.type == .stateset ? labels.union([descriptor.name]) : labels)
+        }
+    ).merging(["up": []]) { first, _ in first }
 
     /// The labels a series name may carry (its family's, plus the scrape's job and instance and the
     /// cluster label Prometheus may add, which the dashboards match), or nil when the name is not in
@@ -132,8 +56,95 @@ enum Catalogue {
     }
 }
 
-/// Every series the dashboards and rules query is in the catalogue, with labels it has.
+/// docs/metrics.md, the catalogue's page: its tables' rows, one family each.
+enum CataloguePage {
+    struct Row: Equatable, CustomStringConvertible {
+        var type: String
+        var labels: [String]
+        var description: String { "\(type) {\(labels.joined(separator: ","))}" }
+    }
+
+    /// Family -> type and labels, from every row of the form | `name` | type | labels | from |.
+    /// The type is the cell's first word ("info (gauge in 0.0.4)" is an info family).
+    static func rows(_ text: String) -> (rows: [String: Row], problems: [String]) {
+        var rows: [String: Row] = [:]
+        var problems: [String] = []
+        for line in text.split(separator: "\n") where line.hasPrefix("| `") {
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).dropFirst().map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            guard cells.count >= 4, let name = cells[0].wholeMatch(of: /`([a-z_:][a-z0-9_:]*)`/)?.output.1 else {
+                problems.append("not one family in backticks, then type, labels and source: \(line)")
+                continue
+            }
+            let type = String(cells[1].prefix { $0 != " " })
+            let labels = cells[2].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            if rows.updateValue(Row(type: type, labels: labels), forKey: String(name)) != nil {
+                problems.append("\(name) is listed twice")
+            }
+        }
+        return (rows, problems)
+    }
+
+    /// What the page and the declarations disagree on: a family on one side only, or with another
+    /// type or label list (in the order the series carry them).
+    static func differences(page: [String: Row], declared: [FamilyDescriptor]) -> [String] {
+        var found: [String] = []
+        for descriptor in declared {
+            let row = Row(type: descriptor.type.rawValue, labels: descriptor.labelNames)
+            guard let documented = page[descriptor.name] else {
+                found.append("\(descriptor.name) (\(row)) is emitted but not in docs/metrics.md")
+                continue
+            }
+            if documented != row { found.append("\(descriptor.name) is \(row), docs/metrics.md says \(documented)") }
+        }
+        let names = Set(declared.map(\.name))
+        for name in page.keys.sorted() where !names.contains(name) {
+            found.append("\(name) is in docs/metrics.md but no module declares it")
+        }
+        return found
+    }
+
+    /// Backticked series names (and the labels after them) in the README that are not the catalogue's.
+    static func readmeViolations(_ text: String) -> [String] {
+        var found: [String] = []
+        for match in text.matches(of: /`((?:exesdb|erlang_vm|process)_[a-z0-9_]*)(\{([a-z_, ]*)\})?`/) {
+            let name = String(match.output.1)
+            // The program's own name, and groups such as `exesdb_exporter_webhook_*`, are not families.
+            guard name != "exesdb_exporter", !name.hasSuffix("_") else { continue }
+            guard let labels = Catalogue.families[name] else {
+                found.append("\(name) is not in the catalogue")
+                continue
+            }
+            let named = (match.output.3.map(String.init) ?? "").split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            for label in named where !labels.contains(label) { found.append("\(name) has no label \(label)") }
+        }
+        return found
+    }
+}
+
+/// Every family the modules declare is on docs/metrics.md with its type and labels, and nothing
+/// else is; every series the dashboards, rules and README name is in the catalogue, with labels it has.
 @Suite struct CatalogueTests {
+    @Test func theCataloguePageListsExactlyTheDeclaredFamilies() throws {
+        let page = CataloguePage.rows(try Repository.text("docs/metrics.md"))
+        #expect(page.problems.isEmpty, "\(page.problems)")
+        let differences = CataloguePage.differences(page: page.rows, declared: Catalogue.declared)
+        #expect(differences.isEmpty, "\(differences.joined(separator: "\n"))")
+    }
+
+    @Test func theReadmeNamesOnlyCatalogueFamilies() throws {
+        let problems = CataloguePage.readmeViolations(try Repository.text("README.md"))
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
+    @Test func eachFamilyIsDeclaredOnce() {
+        let names = Catalogue.declared.map(\.name)
+        #expect(names.count == Set(names).count, "\(Dictionary(grouping: names) { $0 }.filter { $1.count > 1 }.keys)")
+    }
+
     @Test func dashboardQueriesUseTheCatalogue() throws {
         for file in DashboardTests.files {
             let dashboard = try Repository.json(file)
@@ -158,8 +169,10 @@ enum Catalogue {
         }
     }
 
-    @Test func theEndToEndListIsTheCatalogue() {
-        #expect(Set(EndToEndTests.everyFamily) == Set(Catalogue.families.keys).subtracting(["up"]))
+    /// The demo's exclusions name catalogue families (a renamed family does not hide there).
+    @Test func theEndToEndExclusionsAreCatalogueFamilies() {
+        let unknown = Set(EndToEndTests.demoCannotSample.keys).subtracting(Catalogue.families.keys)
+        #expect(unknown.isEmpty, "\(unknown)")
     }
 
     @Test func theCheckCatchesWhatItShould() {
@@ -170,5 +183,34 @@ enum Catalogue {
                 == ["exesdb_alerts_active has no label node"])
         #expect(Catalogue.violations(in: #"sum by (le) (rate(exesdb_latency_seconds_bucket{stat="p99"}[1m]))"#).isEmpty)
         #expect(Catalogue.violations(in: #"node_operation:exesdb_operations:rate5m{job="exesdb_exporter"}"#).isEmpty)
+    }
+
+    /// The page check fails on each way the page and the code can part.
+    @Test func thePageCheckCatchesWhatItShould() {
+        let declared = [
+            FamilyDescriptor.counter("exesdb_a_total", help: "a", labels: ["node", "kind"]),
+            FamilyDescriptor(name: "exesdb_b", help: "b", type: .stateset, labelNames: ["node"], states: ["x"]),
+        ]
+        let page = """
+            | `exesdb_a_total` | counter | node, kind | one per A |
+            | `exesdb_b` | stateset | node | B.status |
+            """
+        #expect(CataloguePage.differences(page: CataloguePage.rows(page).rows, declared: declared).isEmpty)
+        let broken = [
+            page.replacing("| counter |", with: "| gauge |"),
+            page.replacing("node, kind", with: "node"),
+            page.replacing("node, kind", with: "kind, node"),
+            page.replacing("exesdb_b`", with: "exesdb_c`"),
+            page + "\n| `exesdb_d` | gauge | | D |",
+        ]
+        for text in broken {
+            #expect(
+                !CataloguePage.differences(page: CataloguePage.rows(text).rows, declared: declared).isEmpty,
+                "not caught: \(text)")
+        }
+        #expect(!CataloguePage.rows("| `exesdb_a`, `exesdb_b` | gauge | node | A, B |").problems.isEmpty)
+        #expect(
+            CataloguePage.readmeViolations("`exesdb_up`, `exesdb_exporter_webhook_*`, `exesdb_exporter`").isEmpty)
+        #expect(CataloguePage.readmeViolations("`exesdb_upp` `exesdb_exporter_peer_up{reason}`").count == 2)
     }
 }

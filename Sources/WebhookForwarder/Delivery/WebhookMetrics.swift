@@ -28,17 +28,17 @@ struct EndpointMetrics: Sendable {
         var outcomes: [DeliveryOutcome: Counter] = [:]
         for outcome in DeliveryOutcome.allCases {
             outcomes[outcome] = Counter(
-                label: "exesdb_exporter_webhook_deliveries_total",
+                label: WebhookFamilies.deliveries.name,
                 dimensions: [("endpoint", endpoint), ("outcome", outcome.rawValue)], factory: factory)
         }
         self.outcomes = outcomes
         duration = Metrics.Timer(
-            label: "exesdb_exporter_webhook_delivery_duration_seconds", dimensions: [("endpoint", endpoint)],
+            label: WebhookFamilies.deliveryDuration.name, dimensions: [("endpoint", endpoint)],
             preferredDisplayUnit: .seconds, factory: factory)
         queueLength = Gauge(
-            label: "exesdb_exporter_webhook_queue_length", dimensions: [("endpoint", endpoint)], factory: factory)
+            label: WebhookFamilies.queueLength.name, dimensions: [("endpoint", endpoint)], factory: factory)
         oldestAge = Gauge(
-            label: "exesdb_exporter_webhook_oldest_pending_age_seconds", dimensions: [("endpoint", endpoint)],
+            label: WebhookFamilies.oldestPendingAge.name, dimensions: [("endpoint", endpoint)],
             factory: factory)
     }
 

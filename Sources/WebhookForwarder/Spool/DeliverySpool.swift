@@ -233,10 +233,10 @@ final class DeliverySpool: Sendable {
     }
 }
 
-/// The spool's own counters, registered in the exporter's catalogue.
+/// The spool's own counters (`WebhookFamilies.spoolCorruptRecords`, `.spoolWriteFailures`).
 struct SpoolMetrics: Sendable {
-    static let corruptRecordsName = "exesdb_exporter_webhook_spool_corrupt_records_total"
-    static let writeFailuresName = "exesdb_exporter_webhook_spool_write_failures_total"
+    static let corruptRecordsName = WebhookFamilies.spoolCorruptRecords.name
+    static let writeFailuresName = WebhookFamilies.spoolWriteFailures.name
 
     /// Damaged records skipped when the spool was opened.
     let corruptRecords: Counter

@@ -3,9 +3,8 @@ import Foundation
 
 /// What scripts/demo.sh leaves behind or shows, read the way a user would see it.
 enum DemoScript {
-    /// Catalogue families the demo cannot give a sample, and why. Everything else must have one
-    /// (even the rejection counters exist, at 0, from a bus's first message).
-    static let familiesWithoutSamples: [String: String] = EndToEndTests.sixBusFamiliesWithoutSamples
+    /// Catalogue families the demo cannot give a sample, and why (EndToEndTests).
+    static let familiesWithoutSamples: [String: String] = EndToEndTests.demoCannotSample
 
     /// Processes whose command line names `directory`: the demo's nodes (`-pa <dir>/ebin`), sink
     /// (`--log <dir>/...`) and exporter (`--config.file=<dir>/...`) all do.

@@ -5,7 +5,7 @@ public enum MetricType: String, Sendable {
 
 /// What a family is: its name as Prometheus stores it, help, type, unit and label names.
 ///
-/// Names follow the catalogue (the README's metric tables): counters end in `_total`, info families in `_info`;
+/// Names follow the catalogue (docs/metrics.md): counters end in `_total`, info families in `_info`;
 /// the OpenMetrics renderer derives the family name without those suffixes.
 public struct FamilyDescriptor: Sendable, Equatable {
     public var name: String
@@ -36,32 +36,8 @@ public struct FamilyDescriptor: Sendable, Equatable {
         self.expires = expires
     }
 
-    /// The default histogram buckets in seconds, as the README's metric tables give them.
+    /// The default histogram buckets in seconds, as docs/metrics.md gives them.
     public static let defaultBuckets: [Double] = [
         0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
     ]
-}
-
-/// Why a family could not be registered: a programming or configuration error the caller reports.
-public enum FamilyRegistrationError: Error, Equatable, CustomStringConvertible {
-    case invalidName(String)
-    case invalidLabelName(family: String, label: String)
-    case conflictingDefinition(String)
-    case invalidBuckets(family: String)
-    case missingStates(family: String)
-
-    public var description: String {
-        switch self {
-        case .invalidName(let name):
-            "metric name \"\(name)\" is not valid: use [a-zA-Z_:][a-zA-Z0-9_:]*"
-        case .invalidLabelName(let family, let label):
-            "label name \"\(label)\" of \(family) is not valid: use [a-zA-Z_][a-zA-Z0-9_]*, not starting with __"
-        case .conflictingDefinition(let name):
-            "\(name) is already registered with another type, unit or label names"
-        case .invalidBuckets(let family):
-            "the buckets of \(family) must be finite, ascending and not empty"
-        case .missingStates(let family):
-            "the stateset \(family) needs at least one state"
-        }
-    }
 }
