@@ -2,6 +2,7 @@ import BEAMPeers
 import Foundation
 import MetricsStore
 import MetricsTestKit
+import NIOPosix
 import Synchronization
 import Testing
 
@@ -17,11 +18,16 @@ import Testing
 
         var calls: Int { state.withLock { $0.calls } }
 
-        /// Runs on a pool thread: blocking it is what a slow render does.
+        /// Runs on a pool thread: blocking it is what a slow render does. Held at most a minute:
+        /// a test that fails before its release must fail, not leave its task group waiting on
+        /// this render for ever (seen when another test's renders held the shared pool's threads).
         func render(_ format: ExpositionFormat) -> [UInt8] {
             state.withLock { $0.calls += 1 }
+            let giveUp = Date().addingTimeInterval(60)
             condition.lock()
-            while !state.withLock({ $0.released }) { _ = condition.wait(until: Date().addingTimeInterval(0.05)) }
+            while !state.withLock({ $0.released }) && Date() < giveUp {
+                _ = condition.wait(until: Date().addingTimeInterval(0.05))
+            }
             condition.unlock()
             return Array(CannedExposition.body(format).utf8)
         }
@@ -36,7 +42,10 @@ import Testing
     /// The next caller after it ended gets a render of its own (nothing is cached).
     @Test func callersDuringARenderShareItsBody() async throws {
         let held = HeldRender()
-        let renders = SharedRender(render: held.render, renderTimers: [:])
+        // A pool of its own: the shared one's two threads may be held by the HTTP test's renders.
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        let renders = SharedRender(render: held.render, renderTimers: [:], pool: pool)
         let bodies = try await withThrowingTaskGroup(of: RenderedBody.self) { group in
             for _ in 0..<50 { group.addTask { try await renders.body(.openMetrics, gzip: true) } }
             try await eventually("fifty callers waiting") { renders.callersWaiting == 50 && held.calls == 1 }
@@ -50,6 +59,7 @@ import Testing
         #expect(try await gunzip(Array(bodies[0].bytes.readableBytesView)) == CannedExposition.openMetrics)
         _ = try await renders.body(.openMetrics, gzip: true)
         #expect(held.calls == 2)
+        try await pool.shutdownGracefully()
     }
 
     /// Another format or encoding is another render.
