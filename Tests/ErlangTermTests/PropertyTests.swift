@@ -67,4 +67,21 @@ import Testing
         #expect(Term.string([1, 2]) != Term.list([1, 2, 3]))
         #expect(Term.float(-0.0) != Term.float(0.0))
     }
+
+    /// A list whose tail is a list is that longer list, in Erlang (`[1 | [2]] =:= [1, 2]`) and
+    /// for the encoder, which writes it so; found by the fuzz target `term` (docs/proofs.md):
+    /// `[[] | [[]]]` spelled with a LIST_EXT tail decoded to a term that its own encoding did
+    /// not equal.
+    @Test func aListWhoseTailIsAListIsTheLongerList() throws {
+        #expect(Term.improperList([1], tail: .list([2])) == Term.list([1, 2]))
+        #expect(Term.list([1, 2]) == Term.improperList([1], tail: .string([2])))
+        #expect(Term.improperList([1], tail: .improperList([2], tail: .list([3]))) == Term.list([1, 2, 3]))
+        #expect(Term.improperList([1], tail: .improperList([2], tail: 3)) == Term.improperList([1, 2], tail: 3))
+        #expect(Term.improperList([1], tail: 2) != Term.list([1, 2]))
+        #expect(Term.improperList([1], tail: .list([2])) != Term.list([1]))
+        let bytes: [UInt8] = [131, 108, 0, 0, 0, 1, 106, 108, 0, 0, 0, 1, 106, 106]
+        let term = try TermView(parsing: bytes, wholeInput: true).term()
+        #expect(try TermView(parsing: term.encoded(), wholeInput: true).term() == term)
+        #expect(term == Term.list([.list([]), .list([])]))
+    }
 }
