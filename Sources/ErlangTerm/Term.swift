@@ -62,7 +62,11 @@ extension Term: Equatable {
             }
         case (.map(let a), .map(let b)): return a == b
         case (.binary(let a), .binary(let b)): return a == b
-        case (.bitBinary(let a, let bitsA), .bitBinary(let b, let bitsB)): return a == b && bitsA == bitsB
+        case (.bitBinary(let a, let bitsA), .bitBinary(let b, let bitsB)):
+            // Only the last byte's high `bits` bits belong to the value.
+            guard bitsA == bitsB, a.count == b.count, let last = a.indices.last else { return bitsA == bitsB && a == b }
+            let mask = ~(UInt8(0xFF) >> bitsA)
+            return a[..<last] == b[..<last] && a[last] & mask == b[last] & mask
         case (.pid(let a), .pid(let b)): return a == b
         case (.port(let a), .port(let b)): return a == b
         case (.reference(let a), .reference(let b)): return a == b

@@ -84,4 +84,19 @@ import Testing
         #expect(try TermView(parsing: term.encoded(), wholeInput: true).term() == term)
         #expect(term == Term.list([.list([]), .list([])]))
     }
+
+    /// The low bits of a bitstring's last byte beyond its size are no part of its value (the
+    /// encoder clears them, as the BEAM does); found by the fuzz target `term`: a BIT_BINARY_EXT
+    /// with them set decoded to a term that its own encoding did not equal.
+    @Test func theUnusedBitsOfABitstringAreNoPartOfIt() throws {
+        let bytes: [UInt8] = [131, 77, 0, 0, 0, 2, 5, 0xFF, 0x34]
+        let term = try TermView(parsing: bytes, wholeInput: true).term()
+        #expect(term == .bitBinary([0xFF, 0x30], bitsInLastByte: 5))
+        guard case .bitBinary(let data, _) = term else { return }
+        #expect(data == [0xFF, 0x30], "the value holds only its 13 bits")
+        #expect(try TermView(parsing: term.encoded(), wholeInput: true).term() == term)
+        #expect(Term.bitBinary([0x37], bitsInLastByte: 4) == .bitBinary([0x30], bitsInLastByte: 4))
+        #expect(Term.bitBinary([0x37], bitsInLastByte: 4) != .bitBinary([0x20], bitsInLastByte: 4))
+        #expect(Term.bitBinary([0x30], bitsInLastByte: 4) != .bitBinary([0x30], bitsInLastByte: 5))
+    }
 }
