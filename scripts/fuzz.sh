@@ -62,12 +62,15 @@ echo "== building Fuzz/ with -sanitize=fuzzer,address into .build-fuzz"
 if [ -f Package.resolved ] && [ ! -f Fuzz/Package.resolved ]; then cp Package.resolved Fuzz/Package.resolved; fi
 nice -n 10 swift build -c debug --package-path Fuzz --scratch-path "$scratch" --product ExporterFuzz \
   -Xswiftc -sanitize=fuzzer,address
-binary="$scratch/debug/ExporterFuzz"
+# A copy of its own for this run: a build while targets run would otherwise replace it under them.
+mkdir -p "$scratch/bin"
+binary="$scratch/bin/ExporterFuzz.$$"
+cp "$scratch/debug/ExporterFuzz" "$binary"
 
 echo "== seeds from the fixtures"
 seeds="$scratch/seeds"
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work" "$binary"' EXIT
 erlc -o "$work" Tests/ErlangTermTests/Fixtures/term_corpus.erl Tests/GaterMessagesTests/Fixtures/gater_fixture.erl
 erl -noshell -pa "$work" -eval "
   term_corpus:write(\"$work/terms.bin\"),

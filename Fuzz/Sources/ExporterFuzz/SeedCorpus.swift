@@ -75,13 +75,13 @@ enum SeedCorpus {
                 ("web-secrets.yml", Array(webConfigWithSecrets.utf8)),
             ]
         let seeds: [String: [(String, [UInt8])]] = [
-            "term": sources.terms + sources.broadcasts,
+            "term": sources.terms + sources.broadcasts + regressions.terms,
             "scanner": sources.broadcasts,
             "frame": try FrameTarget().seeds(broadcasts: sources.broadcasts.map(\.bytes)).enumerated().map {
                 ("frame-\($0.offset)", $0.element)
             },
             "handshake": HandshakeTarget.seeds().enumerated().map { ("handshake-\($0.offset)", $0.element) },
-            "config": yaml,
+            "config": yaml + regressions.config,
             "webconfig": yaml,
             "spool": SpoolTarget.seeds().enumerated().map { ("spool-\($0.offset)", $0.element) },
         ]
@@ -96,11 +96,24 @@ enum SeedCorpus {
         }
     }
 
+    /// The inputs of the defects found so far (docs/proofs.md, Fuzzing), kept in the corpora.
+    static let regressions = (
+        terms: [
+            // [[] | [[]]] with a LIST_EXT tail; a bitstring with bits set beyond its size.
+            ("regression-list-tail", [131, 108, 0, 0, 0, 1, 106, 108, 0, 0, 0, 1, 106, 106] as [UInt8]),
+            ("regression-bitstring", [131, 77, 0, 0, 0, 2, 5, 0xFF, 0x34]),
+        ],
+        config: [
+            ("regression-net-ticktime.yml", Array("erlang:\n  net_ticktime: -99999999999999999\n".utf8)),
+            ("regression-net-ticktime-huge.yml", Array("erlang:\n  net_ticktime: 99999999999999999\n".utf8)),
+        ]
+    )
+
     /// A config file whose secrets hold `Secrets.marker`, so that the target looks for them.
     static let configWithSecrets = """
         erlang:
           nodes: [ex_esdb@db-1, ex_esdb@db-2.example.internal]
-          net_ticktime: 60s
+          net_ticktime: 60
         metrics:
           ttl: 5m
         webhooks:
