@@ -7,6 +7,16 @@ let package = Package(
     products: [
         .executable(name: "exesdb_exporter", targets: ["exesdb_exporter"]),
         .library(name: "ErlangTerm", targets: ["ErlangTerm"]),
+        // For the fuzz targets' own package (Fuzz/Package.swift), which depends on this one by path.
+        .library(name: "ErlangDistribution", targets: ["ErlangDistribution"]),
+        .library(name: "GaterMessages", targets: ["GaterMessages"]),
+        .library(name: "PhoenixPubSub", targets: ["PhoenixPubSub"]),
+        .library(name: "ClusterSubscription", targets: ["ClusterSubscription"]),
+        .library(name: "MetricsStore", targets: ["MetricsStore"]),
+        .library(name: "Aggregation", targets: ["Aggregation"]),
+        .library(name: "ExporterConfiguration", targets: ["ExporterConfiguration"]),
+        .library(name: "ExporterHTTP", targets: ["ExporterHTTP"]),
+        .library(name: "WebhookForwarder", targets: ["WebhookForwarder"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

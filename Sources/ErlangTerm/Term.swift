@@ -52,11 +52,21 @@ extension Term: Equatable {
         case (.string(let a), .string(let b)): return a == b
         case (.string(let bytes), .list(let items)), (.list(let items), .string(let bytes)):
             return items.count == bytes.count && zip(items, bytes).allSatisfy { $0 == .integer(Int($1)) }
-        case (.improperList(let a, let tailA), .improperList(let b, let tailB)):
-            return a == b && tailA == tailB
+        case (.improperList, _), (_, .improperList):
+            // A list-shaped tail continues the list, as in Erlang (`[1 | [2]] =:= [1, 2]`) and
+            // as the encoder writes it: compare with the tails joined in.
+            switch (lhs.joiningListTails, rhs.joiningListTails) {
+            case (.improperList(let a, let tailA), .improperList(let b, let tailB)): return a == b && tailA == tailB
+            case (.improperList, _), (_, .improperList): return false
+            case (let a, let b): return a == b
+            }
         case (.map(let a), .map(let b)): return a == b
         case (.binary(let a), .binary(let b)): return a == b
-        case (.bitBinary(let a, let bitsA), .bitBinary(let b, let bitsB)): return a == b && bitsA == bitsB
+        case (.bitBinary(let a, let bitsA), .bitBinary(let b, let bitsB)):
+            // Only the last byte's high `bits` bits belong to the value.
+            guard bitsA == bitsB, a.count == b.count, let last = a.indices.last else { return bitsA == bitsB && a == b }
+            let mask = ~(UInt8(0xFF) >> bitsA)
+            return a[..<last] == b[..<last] && a[last] & mask == b[last] & mask
         case (.pid(let a), .pid(let b)): return a == b
         case (.port(let a), .port(let b)): return a == b
         case (.reference(let a), .reference(let b)): return a == b
@@ -64,6 +74,24 @@ extension Term: Equatable {
         case (.fun(let a), .fun(let b)): return a == b
         case (.local(let a), .local(let b)): return a == b
         default: return false
+        }
+    }
+}
+
+extension Term {
+    /// This list with every list-shaped tail joined in (`[1 | [2]]` is `[1, 2]`, `[1 | 2]` stays);
+    /// any other term as it is.
+    fileprivate var joiningListTails: Term {
+        guard case .improperList(var elements, var tail) = self else { return self }
+        while true {
+            switch tail {
+            case .list(let rest): return .list(elements + rest)
+            case .string(let bytes): return .list(elements + bytes.map { .integer(Int($0)) })
+            case .improperList(let rest, let inner):
+                elements += rest
+                tail = inner
+            default: return elements.isEmpty ? tail : .improperList(elements, tail: tail)
+            }
         }
     }
 }

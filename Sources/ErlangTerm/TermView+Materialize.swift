@@ -45,9 +45,12 @@ extension TermView {
 
     private func materializeBitBinary(_ node: TermNode) -> Term {
         let offset = Int(node.offset)
-        let data = Array(bytes[(offset + 6)..<Int(node.end)])
+        var data = Array(bytes[(offset + 6)..<Int(node.end)])
         let bits = bytes[offset + 5]
-        return bits == 8 || data.isEmpty ? .binary(data) : .bitBinary(data, bitsInLastByte: bits)
+        guard bits != 8, let last = data.indices.last else { return .binary(data) }
+        // The low bits beyond the size are no part of the value (the BEAM clears them too).
+        data[last] &= ~(0xFF >> bits)
+        return .bitBinary(data, bitsInLastByte: bits)
     }
 
     private func atom(_ index: Int) -> Atom { Atom(atomName(of: TermRef(index)) ?? "") }

@@ -34,15 +34,23 @@ public enum PrometheusDuration {
     }
 
     /// `duration` written the way `parse` reads it, in the largest units that fit ("1h30m").
+    ///
+    /// Any duration prints, also one that no text gives: whole seconds from `net_ticktime` or a
+    /// flag may be negative or beyond 2^63 milliseconds, and the message refusing them shows them
+    /// (with a leading "-" for a negative one, which `parse` refuses).
     public static func format(_ duration: Duration) -> String {
-        var milliseconds =
-            Int64(duration.components.seconds) * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-        if milliseconds == 0 { return "0s" }
-        var text = ""
-        for unit in units where milliseconds >= unit.milliseconds {
-            text += "\(milliseconds / unit.milliseconds)\(unit.suffix)"
-            milliseconds %= unit.milliseconds
+        let (seconds, attoseconds) = duration.components
+        var remaining = seconds.magnitude
+        let milliseconds = attoseconds.magnitude / 1_000_000_000_000_000
+        if remaining == 0 && milliseconds == 0 { return "0s" }
+        var text = seconds < 0 || attoseconds < 0 ? "-" : ""
+        for unit in units where unit.milliseconds >= 1000 {
+            let unitSeconds = UInt64(unit.milliseconds / 1000)
+            guard remaining >= unitSeconds else { continue }
+            text += "\(remaining / unitSeconds)\(unit.suffix)"
+            remaining %= unitSeconds
         }
+        if milliseconds > 0 { text += "\(milliseconds)ms" }
         return text
     }
 }

@@ -67,4 +67,36 @@ import Testing
         #expect(Term.string([1, 2]) != Term.list([1, 2, 3]))
         #expect(Term.float(-0.0) != Term.float(0.0))
     }
+
+    /// A list whose tail is a list is that longer list, in Erlang (`[1 | [2]] =:= [1, 2]`) and
+    /// for the encoder, which writes it so; found by the fuzz target `term` (docs/proofs.md):
+    /// `[[] | [[]]]` spelled with a LIST_EXT tail decoded to a term that its own encoding did
+    /// not equal.
+    @Test func aListWhoseTailIsAListIsTheLongerList() throws {
+        #expect(Term.improperList([1], tail: .list([2])) == Term.list([1, 2]))
+        #expect(Term.list([1, 2]) == Term.improperList([1], tail: .string([2])))
+        #expect(Term.improperList([1], tail: .improperList([2], tail: .list([3]))) == Term.list([1, 2, 3]))
+        #expect(Term.improperList([1], tail: .improperList([2], tail: 3)) == Term.improperList([1, 2], tail: 3))
+        #expect(Term.improperList([1], tail: 2) != Term.list([1, 2]))
+        #expect(Term.improperList([1], tail: .list([2])) != Term.list([1]))
+        let bytes: [UInt8] = [131, 108, 0, 0, 0, 1, 106, 108, 0, 0, 0, 1, 106, 106]
+        let term = try TermView(parsing: bytes, wholeInput: true).term()
+        #expect(try TermView(parsing: term.encoded(), wholeInput: true).term() == term)
+        #expect(term == Term.list([.list([]), .list([])]))
+    }
+
+    /// The low bits of a bitstring's last byte beyond its size are no part of its value (the
+    /// encoder clears them, as the BEAM does); found by the fuzz target `term`: a BIT_BINARY_EXT
+    /// with them set decoded to a term that its own encoding did not equal.
+    @Test func theUnusedBitsOfABitstringAreNoPartOfIt() throws {
+        let bytes: [UInt8] = [131, 77, 0, 0, 0, 2, 5, 0xFF, 0x34]
+        let term = try TermView(parsing: bytes, wholeInput: true).term()
+        #expect(term == .bitBinary([0xFF, 0x30], bitsInLastByte: 5))
+        guard case .bitBinary(let data, _) = term else { return }
+        #expect(data == [0xFF, 0x30], "the value holds only its 13 bits")
+        #expect(try TermView(parsing: term.encoded(), wholeInput: true).term() == term)
+        #expect(Term.bitBinary([0x37], bitsInLastByte: 4) == .bitBinary([0x30], bitsInLastByte: 4))
+        #expect(Term.bitBinary([0x37], bitsInLastByte: 4) != .bitBinary([0x20], bitsInLastByte: 4))
+        #expect(Term.bitBinary([0x30], bitsInLastByte: 4) != .bitBinary([0x30], bitsInLastByte: 5))
+    }
 }

@@ -108,6 +108,23 @@ import Testing
         }
     }
 
+    /// net_ticktime in whole seconds may be any integer, and the message refusing it prints it:
+    /// a value beyond 2^63 milliseconds made the exporter trap on an arithmetic overflow instead
+    /// (found while writing the fuzz target `config`, docs/proofs.md).
+    @Test func aHugeNetTicktimeIsRefusedNotATrap() throws {
+        let expected = "erlang.net_ticktime (--erlang.net-ticktime)=-3170979198y"
+        #expect {
+            _ = try resolve([], file: "erlang: {nodes: [a@host-1], net_ticktime: -99999999999999999}\n")
+        } throws: { error in
+            "\(error)".hasPrefix(expected) && "\(error)".hasSuffix("expected at least 4s, as Erlang requires")
+        }
+        #expect {
+            _ = try resolve(["--erlang.nodes=a@host-1", "--erlang.net-ticktime=-99999999999999999"], file: nil)
+        } throws: { error in
+            "\(error)".hasPrefix(expected)
+        }
+    }
+
     @Test func nodeNamesFromTheFileNameTheirKey() throws {
         #expect {
             _ = try resolve([], file: "erlang: {nodes: [a@host-1], name: \"x@@y\"}\n")

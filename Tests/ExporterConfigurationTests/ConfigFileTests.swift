@@ -155,6 +155,19 @@ import Testing
         #expect(ConfigDuration(.milliseconds(1500)).description == "1s500ms")
     }
 
+    /// Every duration prints, also those no text gives (whole seconds from net_ticktime or a
+    /// flag, beyond 2^63 milliseconds, or negative): formatting one used to trap.
+    @Test func anyDurationPrints() {
+        #expect(PrometheusDuration.format(.seconds(99_999_999_999_999_999)) == "3170979198y19w4d9h46m39s")
+        #expect(PrometheusDuration.format(.seconds(-99_999_999_999_999_999)) == "-3170979198y19w4d9h46m39s")
+        #expect(PrometheusDuration.format(.milliseconds(-1500)) == "-1s500ms")
+        #expect(PrometheusDuration.format(.seconds(Int64.max)) == "292471208677y27w6d15h30m7s")
+        #expect(PrometheusDuration.format(.seconds(Int64.min)).hasPrefix("-"))
+        #expect(PrometheusDuration.format(.microseconds(999)) == "0s")
+        #expect(
+            PrometheusDuration.parse(PrometheusDuration.format(.milliseconds(Int64.max))) == .milliseconds(Int64.max))
+    }
+
     /// Every duration key of the file reads the same grammar: a bare number is refused with what
     /// is expected (only net_ticktime takes whole seconds, Erlang's own unit).
     @Test func fileDurationsUseTheOneGrammar() throws {

@@ -42,8 +42,12 @@ enum SpoolReplay {
             if FileManager.default.fileExists(atPath: path) { throw SpoolError.system("read", path, errno: EACCES) }
             return SpoolContents()
         }
-        var contents = SpoolContents(bytes: Array(data))
-        let bytes = contents.bytes
+        return try contents(of: Array(data), path: path)
+    }
+
+    /// The same for a file's bytes; `path` only names the file in the error.
+    static func contents(of bytes: [UInt8], path: String) throws -> SpoolContents {
+        var contents = SpoolContents(bytes: bytes)
         guard !bytes.isEmpty else { return contents }
         let headers = SpoolFormat.allCases.map(\.header)
         if bytes.count < headers[0].count, headers.contains(where: { Array($0.prefix(bytes.count)) == bytes }) {
