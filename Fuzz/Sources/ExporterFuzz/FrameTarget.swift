@@ -34,7 +34,10 @@ final class FrameTarget: FuzzTarget {
             logger.logLevel = .critical
             return logger
         }()
-        try Catalogue.register(in: store)
+        // As the exporter registers them at start: the intake's and the subscription's too.
+        for family in AggregationFamilies.families() + MessageFamilies.all + ClusterFamilies.all {
+            try store.register(family)
+        }
         let factory = MetricsStoreFactory(store: store)
         let aggregator = try Aggregator(store: store, alertTTL: .seconds(300), logger: logger)
         let intake = MessageIntake(secret: SecretKeyBase(ScannerTarget.secret), logger: logger, metrics: factory)
