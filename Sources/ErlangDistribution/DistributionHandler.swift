@@ -247,7 +247,7 @@ final class DistributionHandler: ChannelInboundHandler {
         case .handshaking(let state) where state.awaitsDigestVerdict:
             // Erlang closes without a word when our digest is wrong.
             return .cookieMismatch(node: peerLabel)
-        case .handshaking(let state) where state.stage == "awaitingStatus":
+        case .handshaking(let state) where state.awaitsStatus:
             // OTP closes without a status when it refuses the name message itself.
             let refusal =
                 "refused our name message: it runs the other name kind (short vs long names), "
