@@ -63,6 +63,37 @@ public final class BackgroundProcess: Sendable {
         if process.isRunning { kill(process.processIdentifier, signal) }
     }
 
+    /// SIGSTOP, and waits until every thread of the process has stopped. kill() returns before
+    /// that: the kernel stops the threads one after the other as each gets a CPU, so on a busy
+    /// machine a BEAM scheduler thread can still answer a message sent after kill() returned.
+    public func freeze(timeout: Duration = .seconds(20)) async throws {
+        signal(SIGSTOP)
+        let pid = process.processIdentifier
+        let stopped = try await poll(timeout: timeout, every: .milliseconds(5)) {
+            Self.allThreadsStopped(pid) ? true : nil
+        }
+        guard stopped != nil else {
+            throw ErlangTools.Failure(description: "process \(pid) not stopped within \(timeout) of SIGSTOP")
+        }
+    }
+
+    /// SIGCONT: the process runs again.
+    public func thaw() { signal(SIGCONT) }
+
+    /// Whether each thread in /proc/PID/task is in state T (stopped), as a group stop leaves them.
+    static func allThreadsStopped(_ pid: Int32) -> Bool {
+        guard let threads = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task"),
+            !threads.isEmpty
+        else { return false }
+        return threads.allSatisfy { thread in
+            // "tid (comm) S ...": the state follows the last ')', as comm may hold any character.
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(thread)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return false }
+            return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first == "T"
+        }
+    }
+
     /// Waits up to `timeout` for the process to end by itself; returns its exit status, or nil
     /// when it is still running at a last look after the deadline.
     public func waitForExit(timeout: Duration = .seconds(10)) async throws -> Int32? {

@@ -25,7 +25,7 @@ import Testing
         // One whole poll: five calls.
         let callsBefore = try await cluster.ourRexCalls("fz3", atLeast: 5).count
         var reductions = try #require(Samples(store).value("erlang_vm_statistics_reductions_total", node: running))
-        cluster.signal("fz3", SIGSTOP)
+        try await cluster.freeze("fz3")
         try await withCleanup {
             for round in 1...3 {
                 // Ends at the frozen node's timeout: a poll never waits for it longer.
@@ -41,7 +41,7 @@ import Testing
                     samples.value("erlang_vm_processes", node: frozen) != nil, "a frozen node keeps its last figures")
             }
         } finally: {
-            cluster.signal("fz3", SIGCONT)
+            cluster.thaw("fz3")
         }
         // Thawed, it answers the one call it held; the next poll is whole, and the node received
         // nothing else: the two polls in between sent nothing.
@@ -69,14 +69,14 @@ import Testing
         let collector = try BEAMCollector(
             node: cluster.node, store: store, configuration: BEAMCollectorConfiguration(timeout: .seconds(120)),
             logger: logs.logger(), followed: { cluster.followed })
-        cluster.signal("st1", SIGSTOP)
+        try await cluster.freeze("st1")
         try await withCleanup {
             let running = Task { await collector.run() }
             try await eventually("the call is sent") { collector.busyNodes.contains(node) }
             running.cancel()
             try await withTimeout(.seconds(60)) { await running.value }
         } finally: {
-            cluster.signal("st1", SIGCONT)
+            cluster.thaw("st1")
         }
         #expect(Samples(store).ofNode(node).isEmpty, "a retired node's series are gone")
         #expect(logs.all.filter { $0.level >= .warning }.isEmpty, "\(logs.text)")

@@ -200,21 +200,21 @@ import Testing
     @Test func peerFrozenDuringTheHandshakeTimesOut() async throws {
         let harness = try await Harness()
         let erl = try await harness.startEchoNode("frozen1")
-        erl.signal(SIGSTOP)
+        try await erl.freeze()
         var configuration = DistributionConfiguration.forTests
         configuration.handshakeTimeout = .seconds(1)
         let swift = harness.connect(to: "frozen1", configuration: configuration)
         let reason = try await swift.waitForFailure(timeout: .seconds(5))
         #expect(reason == .handshakeTimeout(node: "frozen1@localhost", seconds: 1))
         await swift.stop()
-        erl.signal(SIGCONT)
+        erl.thaw()
         await erl.stop()
     }
 
     @Test func peerKilledDuringTheHandshakeIsReported() async throws {
         let harness = try await Harness()
         let erl = try await harness.startEchoNode("gone1")
-        erl.signal(SIGSTOP)
+        try await erl.freeze()
         var configuration = DistributionConfiguration.forTests
         configuration.handshakeTimeout = .seconds(10)
         let swift = harness.connect(to: "gone1", configuration: configuration)
@@ -277,7 +277,7 @@ import Testing
         #expect(!erl.lines.contains { $0.contains("down") })
         let node = swift.node
         let frozenAt = ContinuousClock.now
-        erl.signal(SIGSTOP)
+        try await erl.freeze()
         let declaredDeadAt = try await momentWhen(timeout: .seconds(20)) { !node.connectedPeers.contains(peer) }
         let reason = try await swift.waitForFailure(timeout: .seconds(10))
         #expect(reason == .tickTimeout(node: peer, seconds: 4))
@@ -287,7 +287,7 @@ import Testing
         let detectedAfter = try #require(declaredDeadAt, "still connected 20 s after the freeze") - frozenAt
         #expect(detectedAfter <= .seconds(6), "declared dead after \(detectedAfter)")
         print("tick: declared dead \(detectedAfter) after the freeze")
-        erl.signal(SIGCONT)
+        erl.thaw()
         await swift.stop()
         await erl.stop()
     }

@@ -59,11 +59,11 @@ import Testing
         let promtool = try await Self.promtoolCheck(scrape.body)
         #expect(promtool.status == 0, "promtool check metrics: \(promtool.output)")
 
-        nodes["bw3"]?.signal(SIGSTOP)
+        try await nodes["bw3"]?.freeze()
         try await withCleanup {
             try await scrapesGoOnWhileACallWaits(exporter, frozen: "bw3@localhost", running: "bw1@localhost")
         } finally: {
-            nodes["bw3"]?.signal(SIGCONT)
+            nodes["bw3"]?.thaw()
         }
         let stalls = exporter.lines.filter { $0.contains("did not answer the BEAM collector") }
         #expect(stalls.count == 1 && stalls[0].contains("node=bw3@localhost"), "\(stalls)")

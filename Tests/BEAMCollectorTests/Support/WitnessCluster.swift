@@ -76,8 +76,13 @@ final class WitnessCluster: Sendable {
         await running.withLock { $0.removeValue(forKey: name) }?.stop()
     }
 
-    func signal(_ name: String, _ signal: Int32) {
-        running.withLock { $0[name] }?.signal(signal)
+    /// Stops `name` with SIGSTOP; returns once all its threads have stopped.
+    func freeze(_ name: String) async throws {
+        try await running.withLock { $0[name] }?.freeze()
+    }
+
+    func thaw(_ name: String) {
+        running.withLock { $0[name] }?.thaw()
     }
 
     /// Keeps a connection to `name` up for the cluster's life, numbering each that comes up.
