@@ -39,7 +39,8 @@ import Metrics
     @_spi(Benchmarks) public func dispatch(_ frame: UnsafeBufferPointer<UInt8>) throws(DistributionError) {
         guard frame.first == Self.passThrough else {
             throw .corruptFrame(
-                node: peer, detail: "frame type \(frame.first.map(String.init) ?? "none"), expected 112")
+                node: peer, detail: "frame type \(frame.first.map(String.init) ?? "none"), expected \(Self.passThrough)"
+            )
         }
         // Every broadcast: SEND_SENDER to a PubSub member, read and handed on in place.
         if let head = SendSenderHead(frame, at: 1, atoms: atoms), let receiver = node.inlineReceiver(of: head.to) {

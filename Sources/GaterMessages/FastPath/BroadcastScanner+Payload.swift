@@ -8,10 +8,12 @@ extension BroadcastScanner {
     mutating func payload(
         fields: UnsafeMutableBufferPointer<Int>, times: UnsafeMutableBufferPointer<Int>
     ) throws(ScanFallback) -> GaterMessageKind {
-        guard try byte(at: position) == 104, try byte(at: position + 1) == 2 else { throw ScanFallback() }
+        guard try byte(at: position) == ExternalTag.smallTuple, try byte(at: position + 1) == 2 else {
+            throw ScanFallback()
+        }
         try advance(2)
         _ = try atom()
-        guard try byte(at: position) == 116 else { throw ScanFallback() }
+        guard try byte(at: position) == ExternalTag.map else { throw ScanFallback() }
         let pairs = try length(at: position + 1)
         try advance(5)
         guard pairs > 0, text(try atom()) == "__struct__" else { throw ScanFallback() }
@@ -31,7 +33,7 @@ extension BroadcastScanner {
             let field = keyFields[index]
             let value = position
             if fields[field.rawValue] < 0 { fields[field.rawValue] = value }
-            if field == .timestamp, try byte(at: value) == 116 {
+            if field == .timestamp, try byte(at: value) == ExternalTag.map {
                 try dateTime(times, first: fields[field.rawValue] == value)
             } else {
                 try skipTerm(depth: 2)

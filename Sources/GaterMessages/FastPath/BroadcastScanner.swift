@@ -53,33 +53,33 @@ struct BroadcastScanner {
         guard depth < Self.maxDepth else { throw ScanFallback() }
         let tag = try byte(at: position)
         switch tag {
-        case 119: _ = try atom()
-        case 97: try advance(2)
-        case 98: try advance(5)
-        case 70: _ = try float()
-        case 106: try advance(1)
-        case 104:
+        case ExternalTag.smallAtomUTF8: _ = try atom()
+        case ExternalTag.smallInteger: try advance(2)
+        case ExternalTag.integer: try advance(5)
+        case ExternalTag.newFloat: _ = try float()
+        case ExternalTag.nilList: try advance(1)
+        case ExternalTag.smallTuple:
             let arity = Int(try byte(at: position + 1))
             try advance(2)
             for _ in 0..<arity { try skipTerm(depth: depth + 1) }
-        case 105:
+        case ExternalTag.largeTuple:
             let arity = try length(at: position + 1)
             try advance(5)
             for _ in 0..<arity { try skipTerm(depth: depth + 1) }
-        case 116:
+        case ExternalTag.map:
             let pairs = try length(at: position + 1)
             try advance(5)
             guard pairs <= bytes.count - position else { throw ScanFallback() }
             for _ in 0..<(2 * pairs) { try skipTerm(depth: depth + 1) }
-        case 108:
+        case ExternalTag.list:
             let elements = try length(at: position + 1)
             try advance(5)
             for _ in 0...elements { try skipTerm(depth: depth + 1) }
-        case 107: try advance(3 + Int(try u16(at: position + 1)))
-        case 109: try advance(5 + (try length(at: position + 1)))
-        case 110: try bignum(header: 3, digits: Int(try byte(at: position + 1)))
-        case 111: try bignum(header: 6, digits: try length(at: position + 1))
-        case 88:
+        case ExternalTag.string: try advance(3 + Int(try u16(at: position + 1)))
+        case ExternalTag.binary: try advance(5 + (try length(at: position + 1)))
+        case ExternalTag.smallBig: try bignum(header: 3, digits: Int(try byte(at: position + 1)))
+        case ExternalTag.largeBig: try bignum(header: 6, digits: try length(at: position + 1))
+        case ExternalTag.newPid:
             // NEW_PID_EXT (a LogEntry's or a ProcessLifecycle's pid): its node atom, id, serial, creation.
             try advance(1)
             _ = try atom()
@@ -91,7 +91,7 @@ struct BroadcastScanner {
     /// An ASCII SMALL_ATOM_UTF8_EXT atom: its text's range. Noted while marking: the legacy style
     /// writes it as ATOM_EXT, as OTP 25's `term_to_binary/1` does.
     mutating func atom() throws(ScanFallback) -> Range<Int> {
-        guard try byte(at: position) == 119 else { throw ScanFallback() }
+        guard try byte(at: position) == ExternalTag.smallAtomUTF8 else { throw ScanFallback() }
         let length = Int(try byte(at: position + 1))
         let text = (position + 2)..<(position + 2 + length)
         guard text.upperBound <= bytes.count, Self.isASCII(bytes, text) else {
@@ -125,7 +125,7 @@ struct BroadcastScanner {
 
     /// A NEW_FLOAT_EXT, finite, as the general parser requires.
     mutating func float() throws(ScanFallback) -> Double {
-        guard try byte(at: position) == 70, position + 9 <= bytes.count else { throw ScanFallback() }
+        guard try byte(at: position) == ExternalTag.newFloat, position + 9 <= bytes.count else { throw ScanFallback() }
         let value = Double(bitPattern: BigEndian.u64(bytes, position + 1))
         guard value.isFinite else { throw ScanFallback() }
         position += 9

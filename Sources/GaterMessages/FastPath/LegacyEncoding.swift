@@ -1,4 +1,5 @@
 import COpenSSLCrypto
+import ErlangTerm
 
 /// Hands a scanned inner term to the HMAC as its publisher's `term_to_binary/1` wrote it: the
 /// version byte, then the bytes as they came, except that in the legacy style (OTP 25 and older)
@@ -19,7 +20,7 @@ enum LegacyEncoding {
         _ bytes: UnsafeBufferPointer<UInt8>, _ term: Range<Int>, atoms: UnsafeBufferPointer<Int32>,
         into state: UnsafeMutablePointer<SHA256_CTX>
     ) {
-        var version: UInt8 = 131
+        var version = ExternalTag.version
         _ = SHA256_Update(state, &version, 1)
         guard !atoms.isEmpty else {
             _ = SHA256_Update(state, bytes.baseAddress.map { $0 + term.lowerBound }, term.count)
@@ -78,7 +79,7 @@ enum LegacyEncoding {
         @inline(__always)
         mutating func appendAtomHeader(length: UInt8) {
             if count + 3 > LegacyEncoding.chunk { flush() }
-            buffer[count] = 100
+            buffer[count] = ExternalTag.atom
             buffer[count + 1] = 0
             buffer[count + 2] = length
             count += 3

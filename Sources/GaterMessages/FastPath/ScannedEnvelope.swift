@@ -54,9 +54,13 @@ extension EnvelopeVerifier {
 extension BroadcastScanner {
     /// `{secure_message, Signature, ...`: the signature's bytes; the scanner is left at the inner term.
     mutating func signedEnvelope() throws(ScanFallback) -> UnsafeBufferPointer<UInt8> {
-        guard try byte(at: position) == 104, try byte(at: position + 1) == 3 else { throw ScanFallback() }
+        guard try byte(at: position) == ExternalTag.smallTuple, try byte(at: position + 1) == 3 else {
+            throw ScanFallback()
+        }
         try advance(2)
-        guard text(try atom()) == "secure_message", try byte(at: position) == 109 else { throw ScanFallback() }
+        guard text(try atom()) == "secure_message", try byte(at: position) == ExternalTag.binary else {
+            throw ScanFallback()
+        }
         let length = try length(at: position + 1)
         let start = position + 5
         try advance(5 + length)

@@ -43,7 +43,8 @@ struct ScannedFields: PayloadFields {
     }
 
     private func isNil(_ offset: Int) -> Bool {
-        bytes[offset] == 119 && bytes[offset + 1] == 3 && bytes[offset + 2] == 0x6E && bytes[offset + 3] == 0x69
+        bytes[offset] == ExternalTag.smallAtomUTF8 && bytes[offset + 1] == 3 && bytes[offset + 2] == 0x6E
+            && bytes[offset + 3] == 0x69
             && bytes[offset + 4] == 0x6C
     }
 
@@ -56,8 +57,8 @@ struct ScannedFields: PayloadFields {
     /// An atom's or a binary's text; anything else is for the general path.
     private func text(at offset: Int) -> String? {
         switch bytes[offset] {
-        case 119: return string(offset + 2, Int(bytes[offset + 1]))
-        case 109: return string(offset + 5, Int(BigEndian.u32(bytes, offset + 1)))
+        case ExternalTag.smallAtomUTF8: return string(offset + 2, Int(bytes[offset + 1]))
+        case ExternalTag.binary: return string(offset + 5, Int(BigEndian.u32(bytes, offset + 1)))
         default:
             giveUp()
             return nil
@@ -75,11 +76,11 @@ struct ScannedFields: PayloadFields {
     /// A number; nil for what is not one, as `TermView.double(of:)`.
     private func number(at offset: Int) -> Double? {
         switch bytes[offset] {
-        case 97: return Double(bytes[offset + 1])
-        case 98: return Double(Int32(bitPattern: BigEndian.u32(bytes, offset + 1)))
-        case 70: return Double(bitPattern: BigEndian.u64(bytes, offset + 1))
-        case 110: return bignum(digits: Int(bytes[offset + 1]), sign: offset + 2)
-        case 111: return bignum(digits: Int(BigEndian.u32(bytes, offset + 1)), sign: offset + 5)
+        case ExternalTag.smallInteger: return Double(bytes[offset + 1])
+        case ExternalTag.integer: return Double(Int32(bitPattern: BigEndian.u32(bytes, offset + 1)))
+        case ExternalTag.newFloat: return Double(bitPattern: BigEndian.u64(bytes, offset + 1))
+        case ExternalTag.smallBig: return bignum(digits: Int(bytes[offset + 1]), sign: offset + 2)
+        case ExternalTag.largeBig: return bignum(digits: Int(BigEndian.u32(bytes, offset + 1)), sign: offset + 5)
         default: return nil
         }
     }
@@ -96,15 +97,15 @@ struct ScannedFields: PayloadFields {
         guard let offset = field(key) else { return nil }
         if let number = number(at: offset), number.isFinite, abs(number) < 9e18 { return Int(number) }
         switch bytes[offset] {
-        case 106: return 0
-        case 107: return Int(UInt16(bytes[offset + 1]) << 8 | UInt16(bytes[offset + 2]))
-        case 108: return Int(BigEndian.u32(bytes, offset + 1))
+        case ExternalTag.nilList: return 0
+        case ExternalTag.string: return Int(UInt16(bytes[offset + 1]) << 8 | UInt16(bytes[offset + 2]))
+        case ExternalTag.list: return Int(BigEndian.u32(bytes, offset + 1))
         default: return nil
         }
     }
 
     func bool(_ key: PayloadField) -> Bool? {
-        guard let offset = field(key), bytes[offset] == 119 else { return nil }
+        guard let offset = field(key), bytes[offset] == ExternalTag.smallAtomUTF8 else { return nil }
         switch string(offset + 2, Int(bytes[offset + 1])) {
         case "true": return true
         case "false": return false
@@ -115,8 +116,8 @@ struct ScannedFields: PayloadFields {
     func names(_ key: PayloadField) -> [String] {
         guard let offset = field(key) else { return [] }
         switch bytes[offset] {
-        case 106: return []
-        case 108:
+        case ExternalTag.nilList: return []
+        case ExternalTag.list:
             var scanner = BroadcastScanner(bytes, at: offset + 5, legacy: false)
             var names: [String] = []
             for _ in 0..<Int(BigEndian.u32(bytes, offset + 1)) {
@@ -133,7 +134,7 @@ struct ScannedFields: PayloadFields {
     }
 
     func timestamp(_ key: PayloadField) -> Double? {
-        guard let offset = field(key), bytes[offset] == 116 else { return nil }
+        guard let offset = field(key), bytes[offset] == ExternalTag.map else { return nil }
         guard key == .timestamp else {
             giveUp()
             return nil
@@ -142,7 +143,7 @@ struct ScannedFields: PayloadFields {
     }
 
     func numericTags(_ key: PayloadField) -> [NumericTag] {
-        guard let offset = field(key), bytes[offset] == 116 else { return [] }
+        guard let offset = field(key), bytes[offset] == ExternalTag.map else { return [] }
         var scanner = BroadcastScanner(bytes, at: offset + 5, legacy: false)
         var tags: [NumericTag] = []
         for _ in 0..<Int(BigEndian.u32(bytes, offset + 1)) {
@@ -150,7 +151,9 @@ struct ScannedFields: PayloadFields {
             guard (try? scanner.skipTerm()) != nil else { break }
             let value = scanner.position
             guard (try? scanner.skipTerm()) != nil else { break }
-            guard bytes[name] == 119 || bytes[name] == 109, let tagName = text(at: name) else {
+            guard bytes[name] == ExternalTag.smallAtomUTF8 || bytes[name] == ExternalTag.binary,
+                let tagName = text(at: name)
+            else {
                 giveUp()
                 return []
             }
@@ -160,7 +163,7 @@ struct ScannedFields: PayloadFields {
     }
 
     func checkOutcomes(_ key: PayloadField) -> [HealthCheckOutcome] {
-        guard let offset = field(key), bytes[offset] == 116 else { return [] }
+        guard let offset = field(key), bytes[offset] == ExternalTag.map else { return [] }
         if BigEndian.u32(bytes, offset + 1) > 0 { giveUp() }
         return []
     }
@@ -171,8 +174,8 @@ struct ScannedFields: PayloadFields {
     /// The first element of a tuple at `offset`, if it is one with elements.
     func firstOfTuple(at offset: Int) -> Int? {
         switch bytes[offset] {
-        case 104: return bytes[offset + 1] > 0 ? offset + 2 : nil
-        case 105, 108:
+        case ExternalTag.smallTuple: return bytes[offset + 1] > 0 ? offset + 2 : nil
+        case ExternalTag.largeTuple, ExternalTag.list:
             giveUp()
             return nil
         default: return nil
