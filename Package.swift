@@ -197,7 +197,7 @@ let package = Package(
         .executableTarget(
             name: "WebhookForwarderHarness",
             dependencies: [
-                "WebhookForwarder", "GaterMessages", "ErlangTerm",
+                "WebhookForwarder", "ExporterConfiguration", "GaterMessages", "ErlangTerm",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -93,38 +93,7 @@ public enum ConfigFileError: Error, Equatable, CustomStringConvertible {
     }
 
     init(decoding error: DecodingError, path: String, prefix: [String]) {
-        func keyPath(_ codingPath: [any CodingKey]) -> String {
-            (prefix + codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }).joined(separator: ".")
-                .replacingOccurrences(of: ".[", with: "[")
-        }
-        switch error {
-        case .typeMismatch(let type, let context):
-            self = .invalid(path: path, key: keyPath(context.codingPath), message: "expected \(Self.name(of: type))")
-        case .valueNotFound(let type, let context):
-            self = .invalid(
-                path: path, key: keyPath(context.codingPath), message: "expected \(Self.name(of: type)), found nothing")
-        case .keyNotFound(let key, let context):
-            self = .invalid(
-                path: path, key: keyPath(context.codingPath + [key]), message: "missing (this key is required)")
-        case .dataCorrupted(let context):
-            self = .invalid(path: path, key: keyPath(context.codingPath), message: context.debugDescription)
-        @unknown default:
-            self = .invalid(path: path, key: keyPath([]), message: "\(error)")
-        }
-    }
-
-    private static func name(of type: Any.Type) -> String {
-        switch type {
-        case is String.Type: "a string"
-        case is Int.Type: "an integer"
-        case is Double.Type: "a number"
-        case is Bool.Type: "true or false"
-        case is [String].Type: "a list of strings"
-        case is [Double].Type: "a list of numbers"
-        case is Node.Scalar.Type: "a single value, not a list or a mapping"
-        case is Node.Mapping.Type: "a mapping (key: value)"
-        case is Node.Sequence.Type: "a list"
-        default: "a value of type \(type)"
-        }
+        let (key, message) = error.configurationProblem(root: prefix.joined(separator: "."))
+        self = .invalid(path: path, key: key, message: message)
     }
 }

@@ -21,6 +21,7 @@
 //
 // WEBHOOK_HARNESS_MAX_FILE_BYTES limits the size of the files it writes (RLIMIT_FSIZE), so that
 // tests see the spool fail as on a full disk.
+import ExporterConfiguration
 import Foundation
 import GaterMessages
 import Logging

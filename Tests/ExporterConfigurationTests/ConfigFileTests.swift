@@ -59,7 +59,7 @@ import Testing
     @Test(arguments: [
         (
             "erlang:\n  nmae: x\n",
-            "config file c.yml: erlang.nmae: unknown key (known here: name, nodes, listen, tls, cookie_file, net_ticktime, max_frame_size)"
+            "config file c.yml: erlang.nmae: unknown key \"nmae\"; expected one of: name, nodes, listen, tls, cookie_file, net_ticktime, max_frame_size"
         ),
         (
             "metrics:\n  ttl: 5 minutes\n",
@@ -73,7 +73,7 @@ import Testing
         ("- just\n- a list\n", "config file c.yml: expected a mapping of sections (erlang:, pubsub:, ...)"),
         (
             "webhook:\n  x: 1\n",
-            "config file c.yml: webhook: unknown key (known here: web, log, erlang, pubsub, cluster, security, metrics, webhooks, collector)"
+            "config file c.yml: webhook: unknown key \"webhook\"; expected one of: web, log, erlang, pubsub, cluster, security, metrics, webhooks, collector"
         ),
     ])
     func mistakesNameTheKeyAndWhatIsExpected(yaml: String, message: String) {

@@ -1,3 +1,5 @@
+import ExporterConfiguration
+
 /// The `webhooks:` section of the config file (docs/webhooks.md).
 ///
 /// ```yaml

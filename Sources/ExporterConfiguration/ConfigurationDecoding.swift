@@ -1,21 +1,28 @@
-import ExporterConfiguration
+import Yams
 
-/// Decoding helpers shared by the configuration types: any key by name, the check for unknown
-/// keys, Prometheus durations, and errors that name the key path, the value and what is expected.
-struct ConfigurationKey: CodingKey, Hashable {
-    let stringValue: String
-    var intValue: Int? { nil }
+/// The config file's decoding helpers, for every section whichever module owns it: any key by
+/// name, the refusal of unknown keys (as the exporter-toolkit and Prometheus refuse them: a
+/// misspelt key silently ignored is a setting silently not applied), Prometheus durations, and
+/// errors that name the key path, the value and what is expected.
+public struct ConfigurationKey: CodingKey, Hashable {
+    public let stringValue: String
+    public var intValue: Int? { nil }
 
-    init(_ name: String) { stringValue = name }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
+    public init(_ name: String) { stringValue = name }
+    public init?(stringValue: String) { self.stringValue = stringValue }
+    public init?(intValue: Int) { nil }
 }
 
-typealias ConfigurationContainer = KeyedDecodingContainer<ConfigurationKey>
+public typealias ConfigurationContainer = KeyedDecodingContainer<ConfigurationKey>
 
 extension Decoder {
+    /// Throws naming the first key of this mapping that `Keys` does not list.
+    public func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_ keys: Keys.Type) throws {
+        _ = try configurationMapping(known: Keys.allCases.map(\.stringValue))
+    }
+
     /// The mapping at this position, after checking that it has no key outside `known`.
-    func configurationMapping(known: [String]) throws -> ConfigurationContainer {
+    public func configurationMapping(known: [String]) throws -> ConfigurationContainer {
         let container = try container(keyedBy: ConfigurationKey.self)
         let knownKeys = Set(known)
         if let unknown = container.allKeys.map(\.stringValue).sorted().first(where: { !knownKeys.contains($0) }) {
@@ -29,11 +36,11 @@ extension Decoder {
 }
 
 extension ConfigurationContainer {
-    func optional<T: Decodable>(_ key: String, as type: T.Type = T.self) throws -> T? {
+    public func optional<T: Decodable>(_ key: String, as type: T.Type = T.self) throws -> T? {
         try decodeIfPresent(T.self, forKey: ConfigurationKey(key))
     }
 
-    func required<T: Decodable>(_ key: String, as type: T.Type = T.self) throws -> T {
+    public func required<T: Decodable>(_ key: String, as type: T.Type = T.self) throws -> T {
         guard contains(ConfigurationKey(key)) else {
             throw DecodingError.keyNotFound(
                 ConfigurationKey(key),
@@ -43,7 +50,9 @@ extension ConfigurationContainer {
     }
 
     /// A Prometheus-style duration string; `minimum` excludes zero when it is positive.
-    func duration(_ key: String, default value: Duration, minimum: Duration = .milliseconds(1)) throws -> Duration {
+    public func duration(
+        _ key: String, default value: Duration, minimum: Duration = .milliseconds(1)
+    ) throws -> Duration {
         guard let text = try optional(key, as: String.self) else { return value }
         guard let duration = PrometheusDuration.parse(text) else {
             throw invalid(key, "\"\(text)\"", expected: PrometheusDuration.expected)
@@ -54,7 +63,7 @@ extension ConfigurationContainer {
         return duration
     }
 
-    func integer(_ key: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
+    public func integer(_ key: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
         guard let number = try optional(key, as: Int.self) else { return value }
         guard range.contains(number) else {
             throw invalid(key, "\(number)", expected: "an integer from \(range.lowerBound) to \(range.upperBound)")
@@ -63,7 +72,7 @@ extension ConfigurationContainer {
     }
 
     /// An error at `key` saying which value was found and what was expected.
-    func invalid(_ key: String, _ value: String, expected: String) -> DecodingError {
+    public func invalid(_ key: String, _ value: String, expected: String) -> DecodingError {
         DecodingError.dataCorrupted(
             .init(
                 codingPath: codingPath + [ConfigurationKey(key)],
@@ -74,18 +83,22 @@ extension ConfigurationContainer {
 extension DecodingError {
     /// One line naming the key path (`webhooks.endpoints[0].timeout`), then what is wrong.
     public func configurationMessage(root: String = "webhooks") -> String {
-        let (path, detail): ([any CodingKey], String)
+        let (key, detail) = configurationProblem(root: root)
+        return "\(key): \(detail)"
+    }
+
+    /// The key path under `root` where decoding failed, and what is wrong there.
+    public func configurationProblem(root: String) -> (key: String, detail: String) {
         switch self {
-        case .dataCorrupted(let context): (path, detail) = (context.codingPath, context.debugDescription)
+        case .dataCorrupted(let context): (Self.keyPath(context.codingPath, root: root), context.debugDescription)
         case .keyNotFound(let key, let context):
-            (path, detail) = (context.codingPath + [key], "the key \"\(key.stringValue)\" is required")
+            (Self.keyPath(context.codingPath + [key], root: root), "the key \"\(key.stringValue)\" is required")
         case .typeMismatch(let type, let context):
-            (path, detail) = (context.codingPath, "expected \(Self.describe(type)): \(context.debugDescription)")
+            (Self.keyPath(context.codingPath, root: root), "expected \(Self.describe(type))")
         case .valueNotFound(let type, let context):
-            (path, detail) = (context.codingPath, "expected \(Self.describe(type)), found nothing")
-        @unknown default: (path, detail) = ([], "\(self)")
+            (Self.keyPath(context.codingPath, root: root), "expected \(Self.describe(type)), found nothing")
+        @unknown default: (root, "\(self)")
         }
-        return "\(Self.keyPath(path, root: root)): \(detail)"
     }
 
     /// `root.endpoints[0].tls.ca_file`.
@@ -100,8 +113,14 @@ extension DecodingError {
         switch type {
         case is String.Type: "a string"
         case is Int.Type: "an integer"
+        case is Double.Type: "a number"
         case is Bool.Type: "true or false"
-        default: "\(type)"
+        case is [String].Type: "a list of strings"
+        case is [Double].Type: "a list of numbers"
+        case is Node.Scalar.Type: "a single value, not a list or a mapping"
+        case is Node.Mapping.Type: "a mapping (key: value)"
+        case is Node.Sequence.Type: "a list"
+        default: "a value of type \(type)"
         }
     }
 }
