@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "ExporterConfiguration", targets: ["ExporterConfiguration"]),
         .library(name: "ExporterHTTP", targets: ["ExporterHTTP"]),
         .library(name: "WebhookForwarder", targets: ["WebhookForwarder"]),
+        // Test support (real BEAM nodes, receivers, Prometheus), for the benchmarks' package.
+        .library(name: "BEAMPeers", targets: ["BEAMPeers"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -32,8 +34,6 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
-        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
-        .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.6.1"),
     ],
     targets: [
         // External Term Format codec: the value model, a zero-copy decoded view, the encoder.
@@ -242,19 +242,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ]
-        ),
-        // Release-mode benchmarks that print figures beside the BEAM's own; not part of `swift test`.
-        .executableTarget(
-            name: "ExporterBenchmarks",
-            dependencies: [
-                "ErlangTerm", "ErlangDistribution", "GaterMessages", "BEAMPeers", "MetricsStore", "Aggregation",
-                "WebhookForwarder", "ClusterSubscription", "PhoenixPubSub",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
             ]
         ),
         .testTarget(

@@ -5,7 +5,10 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 scripts/install-deps.sh test
-swift build -c release --product ExporterBenchmarks
+# The benchmarks are a package of their own (benchmarks/Package.swift), built into .build-bench
+# with the exporter's resolved versions when it has them.
+if [ -f Package.resolved ] && [ ! -f benchmarks/Package.resolved ]; then cp Package.resolved benchmarks/Package.resolved; fi
+swift build -c release --package-path benchmarks --scratch-path .build-bench --product ExporterBenchmarks
 # --e2e runs the release exporter binary itself.
 swift build -c release --product exesdb_exporter
-exec .build/release/ExporterBenchmarks "$@"
+exec .build-bench/release/ExporterBenchmarks "$@"
