@@ -8,25 +8,27 @@ import NIOConcurrencyHelpers
 import NIOCore
 import PhoenixPubSub
 
-/// Where to find the cluster and which part of it this instance takes.
-public struct ClusterConfiguration: Sendable {
-    public var seeds: [NodeName]
-    /// Ask connected nodes for the rest of the cluster (through `rex`).
-    public var discover: Bool
-    public var refreshInterval: Duration
-    public var shard: Shard
-    /// Failed attempts in a row after which a discovered node is forgotten (seeds never are).
-    public var giveUpAfter: Int
+extension ClusterSubscription {
+    /// Where to find the cluster and which part of it this instance takes.
+    public struct Configuration: Sendable {
+        public var seeds: [NodeName]
+        /// Ask connected nodes for the rest of the cluster (through `rex`).
+        public var discover: Bool
+        public var refreshInterval: Duration
+        public var shard: Shard
+        /// Failed attempts in a row after which a discovered node is forgotten (seeds never are).
+        public var giveUpAfter: Int
 
-    public init(
-        seeds: [NodeName], discover: Bool = true, refreshInterval: Duration = .seconds(30), shard: Shard = .all,
-        giveUpAfter: Int = 8
-    ) {
-        self.seeds = seeds
-        self.discover = discover
-        self.refreshInterval = refreshInterval
-        self.shard = shard
-        self.giveUpAfter = giveUpAfter
+        public init(
+            seeds: [NodeName], discover: Bool = true, refreshInterval: Duration = .seconds(30), shard: Shard = .all,
+            giveUpAfter: Int = 8
+        ) {
+            self.seeds = seeds
+            self.discover = discover
+            self.refreshInterval = refreshInterval
+            self.shard = shard
+            self.giveUpAfter = giveUpAfter
+        }
     }
 }
 
@@ -49,7 +51,7 @@ public final class ClusterSubscription: Sendable {
     private let pubsub: PubSubSubscriber
     private let intake: MessageIntake
     private let departed: @Sendable (String) -> Void
-    private let cluster: ClusterConfiguration
+    private let cluster: ClusterSubscription.Configuration
     private let logger: Logger
     private let metrics: any MetricsFactory
     private let known = NIOLockedValueBox<Set<String>>([])
@@ -66,7 +68,7 @@ public final class ClusterSubscription: Sendable {
     /// series is set to 0: the caller removes that node's per-node series (seeds are never
     /// given up on, so their series stay, at 0 while they are down).
     public init(
-        node: LocalNode, pubsub: PubSubConfiguration, intake: MessageIntake, cluster: ClusterConfiguration,
+        node: LocalNode, pubsub: PubSubConfiguration, intake: MessageIntake, cluster: ClusterSubscription.Configuration,
         consumer: any MessageConsumer, logger: Logger, metrics: any MetricsFactory = MetricsSystem.factory,
         departed: @escaping @Sendable (String) -> Void = { _ in },
         dial: @escaping @Sendable (NodeName) -> NodeConnection

@@ -12,7 +12,7 @@ import WebhookForwarder
 /// Follows the ExESDB cluster and hands every accepted message to `consumer`, on the thread that
 /// read it.
 public struct ClusterService: Service, CustomStringConvertible {
-    let setup: ClusterSetup
+    let setup: ErlangSettings
     let group: any EventLoopGroup
     let logger: Logger
     let status: ClusterStatus
@@ -23,7 +23,7 @@ public struct ClusterService: Service, CustomStringConvertible {
     public var beam: (configuration: BEAMCollectorConfiguration, store: MetricsStore)? = nil
 
     public init(
-        setup: ClusterSetup, group: any EventLoopGroup, logger: Logger, status: ClusterStatus,
+        setup: ErlangSettings, group: any EventLoopGroup, logger: Logger, status: ClusterStatus,
         consumer: any MessageConsumer, departed: @escaping @Sendable (String) -> Void
     ) {
         self.setup = setup
@@ -86,7 +86,7 @@ public struct ClusterService: Service, CustomStringConvertible {
         let (cookie, configuration, group, logger) = (setup.cookie, setup.configuration, group, logger)
         return ClusterSubscription(
             node: node, pubsub: setup.pubsub, intake: intake,
-            cluster: ClusterConfiguration(
+            cluster: ClusterSubscription.Configuration(
                 seeds: setup.peers, discover: setup.discover, refreshInterval: setup.refreshInterval,
                 shard: setup.shard),
             consumer: consumer, logger: logger, departed: departed

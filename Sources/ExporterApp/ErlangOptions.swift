@@ -43,7 +43,7 @@ struct ErlangOptions: ParsableArguments {
     var tlsInsecure: Bool?
 
     /// Everything needed to join, flags over the file: checked names, the cookie, connection settings.
-    func resolve(file: ExporterFileSettings.Erlang?, environment: [String: String]) throws -> ClusterSetup {
+    func resolve(file: ExporterFileSettings.Erlang?, environment: [String: String]) throws -> ErlangSettings {
         let nodesFlag = Flags.nodes.flag
         let texts = Flags.nodes.resolve(nodes, file: file?.nodes)
         let source = nodes.isEmpty ? nodesFlag.key : nodesFlag.dashed
@@ -65,7 +65,7 @@ struct ErlangOptions: ParsableArguments {
             netTickTime: TimeAmount(try Flags.netTickTime.resolve(netTickTime, file: file?.netTicktime?.duration)),
             maxFrameSize: try Flags.maxFrameSize.resolve(maxFrameSize, file: file?.maxFrameSize))
         configuration.tls = try tlsConfiguration(file: file?.tls)
-        return ClusterSetup(
+        return ErlangSettings(
             local: local, peers: peers, cookie: cookie, configuration: configuration,
             listen: Flags.listen.resolve(listen, file: file?.listen),
             insecureTLS: Flags.tlsInsecure.resolve(tlsInsecure, file: file?.tls?.insecureSkipVerify),
@@ -110,7 +110,7 @@ struct ErlangOptions: ParsableArguments {
 }
 
 /// The resolved cluster settings.
-public struct ClusterSetup: Sendable {
+public struct ErlangSettings: Sendable {
     public var pubsub = PubSubConfiguration()
     public var discover = Flags.discover.defaultValue
     public var refreshInterval = Flags.refreshInterval.defaultValue

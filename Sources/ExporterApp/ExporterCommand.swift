@@ -98,7 +98,7 @@ struct CommandLineMistake: CustomStringConvertible {
 public struct ExporterSettings: Sendable {
     public var configFile: ConfigFile?
     public var serving: ServingSettings
-    public var cluster: ClusterSetup
+    public var cluster: ErlangSettings
     /// The `webhooks` section with the `--webhook.spool-dir` flag; nil when no endpoint is configured.
     public var webhooks: WebhookConfiguration?
     /// The BEAM collector's settings; nil when `--no-collector.beam` (or `collector.beam: false`).

@@ -40,9 +40,9 @@ struct SubscriptionOptions: ParsableArguments {
 
     /// Adds the subscription settings, flags over the file, to `setup`.
     func resolve(
-        _ setup: ClusterSetup, file: ExporterFileSettings, environment: [String: String]
+        _ setup: ErlangSettings, file: ExporterFileSettings, environment: [String: String]
     ) throws
-        -> ClusterSetup
+        -> ErlangSettings
     {
         var setup = setup
         let busNames = Self.buses(

@@ -25,7 +25,7 @@ public struct ReceivedMessage: Sendable {
 /// checked first, since broadcasts come in runs from one peer and bus.
 public final class MessageIntake: Sendable {
     private let core: IntakeCore
-    private let channels = Mutex<ChannelDirectory>(ChannelDirectory())
+    private let channels = Mutex<BusIntakeDirectory>(BusIntakeDirectory())
 
     public init(secret: SecretKeyBase?, logger: Logger, metrics: any MetricsFactory = MetricsSystem.factory) {
         self.core = IntakeCore(verifier: EnvelopeVerifier(secret: secret), logger: logger, metrics: metrics)
@@ -60,7 +60,7 @@ public final class MessageIntake: Sendable {
     }
 
     /// Each (peer, bus) seen so far: when its last message was accepted and how many of each kind.
-    public func channelStatus() -> [IntakeChannelStatus] {
+    public func channelStatus() -> [BusIntakeStatus] {
         let channels = channels.withLock { directory in directory.byPeer.values.flatMap(\.values) }
         return channels.map(\.status)
     }
@@ -74,10 +74,10 @@ public final class MessageIntake: Sendable {
         }
     }
 
-    func channel(peer: String, bus: String) -> IntakeChannel {
+    func channel(peer: String, bus: String) -> BusIntake {
         channels.withLock { directory in
             if let last = directory.last, last.peer == peer, last.bus == bus { return last }
-            let channel = directory.byPeer[peer]?[bus] ?? IntakeChannel(peer: peer, bus: bus, core: core)
+            let channel = directory.byPeer[peer]?[bus] ?? BusIntake(peer: peer, bus: bus, core: core)
             directory.byPeer[peer, default: [:]][bus] = channel
             directory.last = channel
             return channel
@@ -98,7 +98,7 @@ public final class MessageIntake: Sendable {
 }
 
 /// What one (peer, bus) channel has accepted.
-public struct IntakeChannelStatus: Sendable {
+public struct BusIntakeStatus: Sendable {
     public let peer: String
     public let bus: String
     /// When its last message was accepted (Unix seconds); nil before the first.
@@ -112,9 +112,9 @@ public struct IntakeChannelStatus: Sendable {
 }
 
 /// The channels made so far, and the one used last.
-struct ChannelDirectory {
-    var byPeer: [String: [String: IntakeChannel]] = [:]
-    var last: IntakeChannel?
+struct BusIntakeDirectory {
+    var byPeer: [String: [String: BusIntake]] = [:]
+    var last: BusIntake?
 }
 
 /// What every channel shares.
@@ -137,7 +137,7 @@ final class IntakeCore: Sendable {
 /// handle per message would cost more than decoding it. Counters by type are made on first use,
 /// so only the kinds that happen have series; counters by rejection reason all exist from the
 /// start, at 0.
-final class IntakeChannel: Sendable {
+final class BusIntake: Sendable {
     let peer: String
     let bus: String
     private let core: IntakeCore
@@ -170,8 +170,8 @@ final class IntakeChannel: Sendable {
                 factory: core.metrics)
         }
         // A new kind needs its slot in `tally` (a programmer's error, caught by any test).
-        precondition(GaterMessageKind.allCases.count == 37, "IntakeChannel.tally needs one slot per kind")
-        precondition(MessageRejection.allCases.count == 5, "IntakeChannel.rejectedTally needs one slot per reason")
+        precondition(GaterMessageKind.allCases.count == 37, "BusIntake.tally needs one slot per kind")
+        precondition(MessageRejection.allCases.count == 5, "BusIntake.rejectedTally needs one slot per reason")
     }
 
     func receive(topic: String, view: TermView, message: TermRef) -> ReceivedMessage? {
@@ -259,7 +259,7 @@ final class IntakeChannel: Sendable {
 
     private func counter(of rejection: MessageRejection) -> Counter { rejected[rejection.position] }
 
-    var status: IntakeChannelStatus {
+    var status: BusIntakeStatus {
         let bits = lastAccepted.load(ordering: .relaxed)
         var accepted: [GaterMessageKind: Int] = [:]
         for kind in GaterMessageKind.allCases {
@@ -272,7 +272,7 @@ final class IntakeChannel: Sendable {
             if count > 0 { rejected[rejection] = count }
         }
         let rejectedBits = lastRejected.load(ordering: .relaxed)
-        return IntakeChannelStatus(
+        return BusIntakeStatus(
             peer: peer, bus: bus, lastAccepted: bits == 0 ? nil : Double(bitPattern: bits), accepted: accepted,
             lastRejected: rejectedBits == 0 ? nil : Double(bitPattern: rejectedBits), rejected: rejected)
     }

@@ -14,7 +14,7 @@ public final class MetricFamily: Sendable {
     private let openMetricsText: FamilyText
     private let labelNames: [[UInt8]]
     private let table: Mutex<SeriesTable>
-    let clock: StoreClock
+    let context: StoreContext
     unowned let store: MetricsStore
 
     struct SeriesTable {
@@ -23,10 +23,10 @@ public final class MetricFamily: Sendable {
         var isSorted = true
     }
 
-    init(descriptor: FamilyDescriptor, store: MetricsStore, clock: StoreClock) {
+    init(descriptor: FamilyDescriptor, store: MetricsStore, context: StoreContext) {
         self.descriptor = descriptor
         self.store = store
-        self.clock = clock
+        self.context = context
         labelNames = descriptor.labelNames.map { Array($0.utf8) }
         prometheusText = FamilyText(descriptor, format: .prometheusText)
         openMetricsText = FamilyText(descriptor, format: .openMetrics)
@@ -40,18 +40,18 @@ public final class MetricFamily: Sendable {
     /// The series with these label values (in the order of `labelNames`), created if new.
     /// Nil when the store is at its series limit: the update is dropped and counted.
     func series(_ values: [String]) -> Series? {
-        let maxBytes = clock.maxLabelValueBytes
+        let maxBytes = context.maxLabelValueBytes
         return series(values, hash: LabelSet.hash(values, count: labelNames.count, maxValueBytes: maxBytes))
     }
 
     /// The same, by a key whose hash is made already.
     func series(_ key: SeriesKey) -> Series? {
-        series(key.values, hash: key.hash(for: labelNames.count, maxValueBytes: clock.maxLabelValueBytes))
+        series(key.values, hash: key.hash(for: labelNames.count, maxValueBytes: context.maxLabelValueBytes))
     }
 
     private func series(_ values: [String], hash: Int) -> Series? {
-        let tick = clock.tick
-        let maxBytes = clock.maxLabelValueBytes
+        let tick = context.tick
+        let maxBytes = context.maxLabelValueBytes
         let found: Series?? = table.withLock { table in
             if let existing = table.index.find(
                 hash: hash,
@@ -72,9 +72,9 @@ public final class MetricFamily: Sendable {
         guard store.admitSeries(expiring: descriptor.expires) else { return nil }
         var labels: [UInt8] = []
         LabelSet.render(
-            names: descriptor.labelNames, values: values, maxValueBytes: clock.maxLabelValueBytes, into: &labels)
+            names: descriptor.labelNames, values: values, maxValueBytes: context.maxLabelValueBytes, into: &labels)
         let created = Series(
-            labels: labels, hash: hash, created: clock.wallClock(), tick: tick,
+            labels: labels, hash: hash, created: context.wallClock(), tick: tick,
             bucketCount: descriptor.type == .histogram ? descriptor.buckets.count : nil)
         table.index.insert(created)
         table.ordered.append(created)
@@ -112,7 +112,7 @@ public final class MetricFamily: Sendable {
     /// peer a node no longer sees, an application it no longer runs. Whether there was one.
     @discardableResult
     public func removeSeries(values: [String]) -> Bool {
-        let maxBytes = clock.maxLabelValueBytes
+        let maxBytes = context.maxLabelValueBytes
         let hash = LabelSet.hash(values, count: labelNames.count, maxValueBytes: maxBytes)
         let removed = table.withLock { table -> Bool in
             guard
@@ -134,7 +134,7 @@ public final class MetricFamily: Sendable {
     /// Removes the series whose label `name` has `value` (a node that left the cluster); how many.
     func removeSeries(label name: String, value: String) -> Int {
         var pair: [UInt8] = []
-        LabelSet.render(names: [name], values: [value], maxValueBytes: clock.maxLabelValueBytes, into: &pair)
+        LabelSet.render(names: [name], values: [value], maxValueBytes: context.maxLabelValueBytes, into: &pair)
         let removed = table.withLock { table -> Int in
             let (gone, kept) = table.ordered.reduce(into: ([Series](), [Series]())) { split, series in
                 if LabelSet.contains(series.labels.buffer, pair: pair) {
@@ -172,13 +172,13 @@ public final class MetricFamily: Sendable {
     }
 }
 
-/// The store's clock tick and label limit, shared by its families without a reference back to
-/// the store on the update path.
+/// What the store's families share on the update path, without a reference back to the store:
+/// the clock tick and the label value limit.
 ///
 /// Updates stamp their series with `tick` and expiry compares those stamps with the same `tick`,
 /// so the TTL is measured on one clock whatever renders or sweeps happen (or do not). The system
 /// tick is `CoarseClock`'s, read with one atomic load; a clock given by a test is read directly.
-final class StoreClock: Sendable {
+final class StoreContext: Sendable {
     private let given: (@Sendable () -> Double)?
     let maxLabelValueBytes: Int
 

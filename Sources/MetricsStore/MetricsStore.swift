@@ -21,7 +21,7 @@ public final class MetricsStore: Sendable {
     /// The limits a reload may change while running (`reconfigure`).
     private let ttlSeconds: Atomic<Int64>
     private let maxSeries: Atomic<Int>
-    let clock: StoreClock
+    let context: StoreContext
     private let collectors = Mutex<[@Sendable () -> Void]>([])
     private let selfMetrics = Mutex<StoreSelfMetrics?>(nil)
     /// The last body's size, so the next render reserves enough at once.
@@ -36,7 +36,7 @@ public final class MetricsStore: Sendable {
     ) {
         ttlSeconds = Atomic(Self.wholeSeconds(configuration.ttl))
         maxSeries = Atomic(configuration.maxSeries)
-        self.clock = StoreClock(given: clock, maxLabelValueBytes: configuration.maxLabelValueBytes)
+        self.context = StoreContext(given: clock, maxLabelValueBytes: configuration.maxLabelValueBytes)
         selfMetrics.withLock { $0 = StoreSelfMetrics(store: self, settingNames: settingNames) }
     }
 
@@ -44,7 +44,7 @@ public final class MetricsStore: Sendable {
     public var configuration: StoreConfiguration {
         StoreConfiguration(
             ttl: .seconds(ttlSeconds.load(ordering: .relaxed)), maxSeries: maxSeries.load(ordering: .relaxed),
-            maxLabelValueBytes: clock.maxLabelValueBytes)
+            maxLabelValueBytes: context.maxLabelValueBytes)
     }
 
     /// Changes the TTL and the series limit while running (a reload). Live series stay: a lower
@@ -70,7 +70,7 @@ public final class MetricsStore: Sendable {
                 else { throw .conflictingDefinition(descriptor.name) }
                 return existing
             }
-            let family = MetricFamily(descriptor: descriptor, store: self, clock: clock)
+            let family = MetricFamily(descriptor: descriptor, store: self, context: context)
             families.byName[descriptor.name] = family
             families.sorted = nil
             return family
@@ -108,7 +108,7 @@ public final class MetricsStore: Sendable {
     // MARK: - For families and renderers
 
     /// Series last updated before this tick have expired.
-    var expiryCutoff: Int64 { clock.tick - ttlSeconds.load(ordering: .relaxed) }
+    var expiryCutoff: Int64 { context.tick - ttlSeconds.load(ordering: .relaxed) }
 
     /// Whether one more series may be created; counts it if so, counts the drop if not.
     func admitSeries(expiring: Bool) -> Bool {

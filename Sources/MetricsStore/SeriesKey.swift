@@ -8,7 +8,7 @@ public struct SeriesKey: Sendable {
     /// The key of `values` (in the order of the families' label names) in `store`.
     public init(_ values: [String], in store: MetricsStore) {
         self.values = values
-        maxValueBytes = store.clock.maxLabelValueBytes
+        maxValueBytes = store.context.maxLabelValueBytes
         hash = LabelSet.hash(values, count: values.count, maxValueBytes: maxValueBytes)
     }
 

@@ -71,7 +71,7 @@ import Testing
     }
 
     /// A node started after the subscription is found by the periodic refresh (every second
-    /// here; `ClusterConfiguration.refreshInterval`), not by any event of ours.
+    /// here; `ClusterSubscription.Configuration.refreshInterval`), not by any event of ours.
     @Test func aNodeThatJoinsTheClusterLaterIsFoundByTheRefresh() async throws {
         let nodes = try await PublisherNodes()
         try await nodes.start("late1")

@@ -70,7 +70,7 @@ final class Follower: Sendable {
             node: node, pubsub: PubSubConfiguration(poolSize: poolSize),
             intake: MessageIntake(
                 secret: secret.map(SecretKeyBase.init), logger: Logger(label: "test"), metrics: metrics),
-            cluster: ClusterConfiguration(
+            cluster: ClusterSubscription.Configuration(
                 seeds: seeds.map { NodeName(alive: $0, host: "localhost") }, refreshInterval: refreshInterval,
                 shard: shard, giveUpAfter: giveUpAfter),
             consumer: collector, logger: Logger(label: "test"), metrics: metrics,

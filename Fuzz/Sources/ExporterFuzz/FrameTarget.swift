@@ -44,7 +44,7 @@ final class FrameTarget: FuzzTarget {
         let node = self.node
         subscription = ClusterSubscription(
             node: node, pubsub: PubSubConfiguration(), intake: intake,
-            cluster: ClusterConfiguration(seeds: [NodeName(alive: "ex_esdb", host: "host-1.example")]),
+            cluster: ClusterSubscription.Configuration(seeds: [NodeName(alive: "ex_esdb", host: "host-1.example")]),
             consumer: Consumer(aggregator: aggregator), logger: logger, metrics: factory
         ) { name in
             // Never called: the subscription is not started, no node is dialled.

@@ -111,7 +111,7 @@ public enum Flags {
         isUsable: { !$0.isEmpty && $0.unicodeScalars.count <= 255 },
         "The pg scope the PubSub servers run (Phoenix.PubSub's own unless the application changed it).")
     public static let discover = SwitchFlag(
-        "cluster.discover", default: ClusterConfiguration(seeds: []).discover,
+        "cluster.discover", default: ClusterSubscription.Configuration(seeds: []).discover,
         "Find the cluster's other nodes through the seeds (erlang:nodes/0 over rex).")
     public static let shard = ValueFlag(
         FlagDescriptor(
@@ -119,7 +119,8 @@ public enum Flags {
             "Follow only the nodes whose name hashes to shard i of n."),
         default: Shard.all, parse: { try? Shard(parsing: $0) })
     public static let refreshInterval = ValueFlag.duration(
-        "cluster.refresh-interval", default: ClusterConfiguration(seeds: []).refreshInterval, atLeast: .seconds(1),
+        "cluster.refresh-interval", default: ClusterSubscription.Configuration(seeds: []).refreshInterval,
+        atLeast: .seconds(1),
         "How often every connected node is asked for its node list, to find the nodes that joined.")
     public static let secretKeyBaseFile = OptionalFlag(
         "security.secret-key-base-file", expected: "a path",

@@ -112,7 +112,7 @@ enum IngestPassBenchmark {
                 secret: SecretKeyBase(EndToEndBenchmark.secret), logger: logger, metrics: factory)
             subscription = ClusterSubscription(
                 node: node, pubsub: PubSubConfiguration(), intake: intake,
-                cluster: ClusterConfiguration(seeds: [NodeName(alive: "ex_esdb", host: "host-1.example")]),
+                cluster: ClusterSubscription.Configuration(seeds: [NodeName(alive: "ex_esdb", host: "host-1.example")]),
                 consumer: AggregatingConsumer(aggregator: aggregator), logger: logger, metrics: factory
             ) { name in
                 NodeConnection(

@@ -197,7 +197,8 @@ enum WebhookBenchmark {
         let subscription = ClusterSubscription(
             node: node, pubsub: PubSubConfiguration(buses: [BusSubscription(name: "ex_esdb_alerts")]),
             intake: MessageIntake(secret: SecretKeyBase(secret), logger: quietLogger),
-            cluster: ClusterConfiguration(seeds: [NodeName(alive: "wescalate", host: "localhost")], discover: false),
+            cluster: ClusterSubscription.Configuration(
+                seeds: [NodeName(alive: "wescalate", host: "localhost")], discover: false),
             consumer: ClosureConsumer(consume), logger: quietLogger
         ) { peer in
             NodeConnection(
