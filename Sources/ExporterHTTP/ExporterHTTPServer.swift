@@ -29,14 +29,11 @@ public struct ExporterHTTPServer: Service, CustomStringConvertible {
         configuration: ExporterHTTPConfiguration, sources: ExporterHTTPSources, logger: Logger,
         metrics: any MetricsFactory = MetricsSystem.factory
     ) throws {
-        addresses = try configuration.parsedListenAddresses()
+        (addresses, webConfiguration) = try Self.checked(configuration)
         listeners = Listeners(addresses)
-        try configuration.validateTelemetryPath()
-        webConfiguration = try LiveWebConfiguration(file: configuration.webConfigFile)
         self.configuration = configuration
         self.sources = sources
         self.logger = logger
-        try Self.validate(configuration.limits)
         telemetry = TelemetryEndpoint(render: sources.render, metrics: metrics)
         rejections = HTTPRejections(factory: metrics)
         acceptConditions = AcceptConditions(logger: logger)
@@ -46,10 +43,18 @@ public struct ExporterHTTPServer: Service, CustomStringConvertible {
     /// Checks the flags and the web config (certificates and keys loaded), binding nothing: what
     /// `--config.check` asks of the HTTP side.
     public static func check(_ configuration: ExporterHTTPConfiguration) throws {
-        _ = try configuration.parsedListenAddresses()
+        _ = try checked(configuration)
+    }
+
+    /// Every check of the HTTP side's settings, for the server and `--config.check` alike: the
+    /// listen addresses, the telemetry path, the connection limits, then the web config.
+    private static func checked(
+        _ configuration: ExporterHTTPConfiguration
+    ) throws -> (addresses: [ListenAddress], web: LiveWebConfiguration) {
+        let addresses = try configuration.parsedListenAddresses()
         try configuration.validateTelemetryPath()
         try validate(configuration.limits)
-        _ = try LiveWebConfiguration(file: configuration.webConfigFile)
+        return (addresses, try LiveWebConfiguration(file: configuration.webConfigFile))
     }
 
     private static func validate(_ limits: ConnectionLimits) throws(ExporterHTTPError) {
