@@ -3,7 +3,7 @@ import ErlangTerm
 @_spi(Fuzzing) import GaterMessages
 import PhoenixPubSub
 
-/// The broadcast scanner (`BroadcastScanner`, `EnvelopeVerifier.scan`) against the general path
+/// The broadcast scanner (`TermScanner` with its payload reading, `EnvelopeVerifier.scan`) against the general path
 /// (`TermView`, `open`, `GaterDecoder`): whenever the scanned path answers, it answers what the
 /// general path decodes, with the same ignored fields. So that libFuzzer's mutants get past the
 /// signature, most inputs are signed again here before reading (with swift-crypto's HMAC over

@@ -12,7 +12,7 @@ extension EnvelopeVerifier {
     ) -> (message: GaterMessage, report: FieldReport)? {
         guard let key else { return nil }
         let atomStyle = style.style ?? .legacy
-        var scanner = BroadcastScanner(bytes, at: envelope, legacy: atomStyle == .legacy)
+        var scanner = TermScanner(bytes, at: envelope)
         guard let signature = try? scanner.signedEnvelope() else { return nil }
         var scanned: GaterMessageKind?
         let inner = scanner.position
@@ -20,12 +20,13 @@ extension EnvelopeVerifier {
             withUnsafeTemporaryAllocation(of: Int.self, capacity: ErlangDateTime.keys.count) { times in
                 fields.initialize(repeating: -1)
                 times.initialize(repeating: -1)
-                let valid = withUnsafeTemporaryAllocation(of: Int32.self, capacity: BroadcastScanner.maxAtoms) {
+                let valid = withUnsafeTemporaryAllocation(of: Int32.self, capacity: TermScanner.maxNotedAtoms) {
                     marks -> Bool in
-                    scanner.startMarking(into: marks)
+                    // The legacy style hashes each atom rewritten: note where they are.
+                    if atomStyle == .legacy { scanner.startNoting(into: marks) }
                     guard let kind = try? scanner.payload(fields: fields, times: times) else { return false }
                     let term = inner..<scanner.position
-                    let atoms = scanner.stopMarking()
+                    let atoms = scanner.stopNoting()
                     // The rest of the broadcast: its dispatcher atom, then nothing.
                     guard (try? scanner.skipTerm()) != nil, scanner.position == bytes.count else { return false }
                     scanned = kind
@@ -51,15 +52,15 @@ extension EnvelopeVerifier {
     }
 }
 
-extension BroadcastScanner {
+extension TermScanner {
     /// `{secure_message, Signature, ...`: the signature's bytes; the scanner is left at the inner term.
-    mutating func signedEnvelope() throws(ScanFallback) -> UnsafeBufferPointer<UInt8> {
+    mutating func signedEnvelope() throws(Unsupported) -> UnsafeBufferPointer<UInt8> {
         guard try byte(at: position) == ExternalTag.smallTuple, try byte(at: position + 1) == 3 else {
-            throw ScanFallback()
+            throw Unsupported()
         }
         try advance(2)
         guard text(try atom()) == "secure_message", try byte(at: position) == ExternalTag.binary else {
-            throw ScanFallback()
+            throw Unsupported()
         }
         let length = try length(at: position + 1)
         let start = position + 5

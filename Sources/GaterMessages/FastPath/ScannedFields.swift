@@ -1,6 +1,6 @@
 import ErlangTerm
 
-/// A payload's fields as `BroadcastScanner` found them: the offset of each field's value in the
+/// A payload's fields as the scan found them (`TermScanner+Payload`): the offset of each field's value in the
 /// broadcast's bytes (-1 when absent), and of each key of the `timestamp` DateTime.
 ///
 /// Reads exactly as `PayloadReader` does for the shapes it takes; a value of a shape it does not
@@ -118,7 +118,7 @@ struct ScannedFields: PayloadFields {
         switch bytes[offset] {
         case ExternalTag.nilList: return []
         case ExternalTag.list:
-            var scanner = BroadcastScanner(bytes, at: offset + 5, legacy: false)
+            var scanner = TermScanner(bytes, at: offset + 5)
             var names: [String] = []
             for _ in 0..<Int(BigEndian.u32(bytes, offset + 1)) {
                 let element = scanner.position
@@ -144,7 +144,7 @@ struct ScannedFields: PayloadFields {
 
     func numericTags(_ key: PayloadField) -> [NumericTag] {
         guard let offset = field(key), bytes[offset] == ExternalTag.map else { return [] }
-        var scanner = BroadcastScanner(bytes, at: offset + 5, legacy: false)
+        var scanner = TermScanner(bytes, at: offset + 5)
         var tags: [NumericTag] = []
         for _ in 0..<Int(BigEndian.u32(bytes, offset + 1)) {
             let name = scanner.position

@@ -1,23 +1,23 @@
 import ErlangTerm
 import Foundation
 
-extension BroadcastScanner {
+extension TermScanner {
     /// The inner term `{Tag, Payload}` of a Gater struct: scans it whole (re-encoding it when
     /// emitting) and notes where the struct's fields are, and the `timestamp` DateTime's keys.
     /// Only a map whose first key is `__struct__` naming a Gater module, with atom keys, is taken.
     mutating func payload(
         fields: UnsafeMutableBufferPointer<Int>, times: UnsafeMutableBufferPointer<Int>
-    ) throws(ScanFallback) -> GaterMessageKind {
+    ) throws(Unsupported) -> GaterMessageKind {
         guard try byte(at: position) == ExternalTag.smallTuple, try byte(at: position + 1) == 2 else {
-            throw ScanFallback()
+            throw Unsupported()
         }
         try advance(2)
         _ = try atom()
-        guard try byte(at: position) == ExternalTag.map else { throw ScanFallback() }
+        guard try byte(at: position) == ExternalTag.map else { throw Unsupported() }
         let pairs = try length(at: position + 1)
         try advance(5)
-        guard pairs > 0, text(try atom()) == "__struct__" else { throw ScanFallback() }
-        guard let module = GaterDecoder.modules.position(of: text(try atom())) else { throw ScanFallback() }
+        guard pairs > 0, text(try atom()) == "__struct__" else { throw Unsupported() }
+        guard let module = GaterDecoder.modules.position(of: text(try atom())) else { throw Unsupported() }
         let kind = GaterDecoder.kinds[module]
         let keys = StructKeys.of(kind)
         let (table, keyFields) = (keys.table, keys.fields)
@@ -44,7 +44,7 @@ extension BroadcastScanner {
 
     /// A DateTime map, its keys' value offsets noted in `times` when `note` (the first
     /// `timestamp` key of the payload).
-    private mutating func dateTime(_ times: UnsafeMutableBufferPointer<Int>, first note: Bool) throws(ScanFallback) {
+    private mutating func dateTime(_ times: UnsafeMutableBufferPointer<Int>, first note: Bool) throws(Unsupported) {
         let pairs = try length(at: position + 1)
         try advance(5)
         let table = ErlangDateTime.table
@@ -55,11 +55,6 @@ extension BroadcastScanner {
             if note, let index, times[index] < 0 { times[index] = position }
             try skipTerm(depth: 3)
         }
-    }
-
-    /// The text of a range of the bytes.
-    func text(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(rebasing: bytes[range])
     }
 }
 
