@@ -149,29 +149,56 @@ extension ControlMessage {
         }
     }
 
-    /// The control tuple to send. Only the messages this node originates are encoded.
+    /// The control tuple, as erts `erl_dist_protocol.md` lays out each operation: what `init`
+    /// reads back to this same message (the `Unused` fields are the empty atom).
     public var term: Term {
         switch self {
-        case .send(let to): return .tuple([2, .atom(""), .pid(to)])
-        case .registeredSend(let from, let to): return .tuple([6, .pid(from), .atom(""), .atom(to)])
-        case .sendSender(let from, let to): return .tuple([22, .pid(from), .pid(to)])
+        case .link(let from, let to): .tuple([1, .pid(from), .pid(to)])
+        case .send(let to): .tuple([2, .atom(""), .pid(to)])
+        case .exit(let from, let to, let reason): .tuple([3, .pid(from), .pid(to), reason])
+        case .unlink(let from, let to): .tuple([4, .pid(from), .pid(to)])
+        case .nodeLink: .tuple([5])
+        case .registeredSend(let from, let to): .tuple([6, .pid(from), .atom(""), .atom(to)])
+        case .groupLeader(let from, let to): .tuple([7, .pid(from), .pid(to)])
+        case .exit2(let from, let to, let reason): .tuple([8, .pid(from), .pid(to), reason])
+        case .sendTT(let to, let token): .tuple([12, .atom(""), .pid(to), token])
+        case .exitTT(let from, let to, let token, let reason): .tuple([13, .pid(from), .pid(to), token, reason])
+        case .registeredSendTT(let from, let to, let token): .tuple([16, .pid(from), .atom(""), .atom(to), token])
+        case .exit2TT(let from, let to, let token, let reason): .tuple([18, .pid(from), .pid(to), token, reason])
         case .monitor(let from, let target, let reference):
-            return .tuple([19, .pid(from), target.term, .reference(reference)])
+            .tuple([19, .pid(from), target.term, .reference(reference)])
         case .demonitor(let from, let target, let reference):
-            return .tuple([20, .pid(from), target.term, .reference(reference)])
+            .tuple([20, .pid(from), target.term, .reference(reference)])
         case .monitorExit(let from, let to, let reference, let reason):
-            return .tuple([21, from.term, .pid(to), .reference(reference), reason])
+            .tuple([21, from.term, .pid(to), .reference(reference), reason])
+        case .sendSender(let from, let to): .tuple([22, .pid(from), .pid(to)])
+        case .sendSenderTT(let from, let to, let token): .tuple([23, .pid(from), .pid(to), token])
+        case .payloadExit(let from, let to): .tuple([24, .pid(from), .pid(to)])
+        case .payloadExitTT(let from, let to, let token): .tuple([25, .pid(from), .pid(to), token])
+        case .payloadExit2(let from, let to): .tuple([26, .pid(from), .pid(to)])
+        case .payloadExit2TT(let from, let to, let token): .tuple([27, .pid(from), .pid(to), token])
         case .payloadMonitorExit(let from, let to, let reference):
-            return .tuple([28, from.term, .pid(to), .reference(reference)])
+            .tuple([28, from.term, .pid(to), .reference(reference)])
+        case .spawnRequest(let request, let from, let leader, let module, let function, let arity, let options):
+            .tuple([29, .reference(request), .pid(from), .pid(leader), Self.mfa(module, function, arity), options])
+        case .spawnRequestTT(
+            let request, let from, let leader, let module, let function, let arity, let options, let token):
+            .tuple([
+                30, .reference(request), .pid(from), .pid(leader), Self.mfa(module, function, arity), options, token,
+            ])
         case .spawnReply(let request, let to, let flags, let result):
-            return .tuple([31, .reference(request), .pid(to), .integer(flags), result])
-        case .unlinkIDAck(let id, let from, let to): return .tuple([36, id, .pid(from), .pid(to)])
-        case .exit(let from, let to, let reason): return .tuple([3, .pid(from), .pid(to), reason])
-        case .payloadExit(let from, let to): return .tuple([24, .pid(from), .pid(to)])
-        case .link(let from, let to): return .tuple([1, .pid(from), .pid(to)])
-        case .aliasSend(let from, let alias): return .tuple([33, .pid(from), .reference(alias)])
-        default: return .tuple([.integer(operation)])
+            .tuple([31, .reference(request), .pid(to), .integer(flags), result])
+        case .spawnReplyTT(let request, let to, let flags, let result, let token):
+            .tuple([32, .reference(request), .pid(to), .integer(flags), result, token])
+        case .aliasSend(let from, let alias): .tuple([33, .pid(from), .reference(alias)])
+        case .aliasSendTT(let from, let alias, let token): .tuple([34, .pid(from), .reference(alias), token])
+        case .unlinkID(let id, let from, let to): .tuple([35, id, .pid(from), .pid(to)])
+        case .unlinkIDAck(let id, let from, let to): .tuple([36, id, .pid(from), .pid(to)])
         }
+    }
+
+    private static func mfa(_ module: Atom, _ function: Atom, _ arity: Int) -> Term {
+        .tuple([.atom(module), .atom(function), .integer(arity)])
     }
 }
 

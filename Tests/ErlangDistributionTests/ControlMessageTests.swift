@@ -55,6 +55,51 @@ import Testing
         }
     }
 
+    /// One message of every operation, 30 in all, with fields that differ from each other.
+    static let everyOperation: [ControlMessage] = {
+        let (from, to, ref, token, reason): (Pid, Pid, Reference, Term, Term) = (
+            remote, local, reference, .tuple([.atom("trace"), 7]), .atom("killed")
+        )
+        return [
+            .link(from: from, to: to), .send(to: to), .exit(from: from, to: to, reason: reason),
+            .unlink(from: from, to: to), .nodeLink, .registeredSend(from: from, to: "rex"),
+            .groupLeader(from: from, to: to), .exit2(from: from, to: to, reason: reason), .sendTT(to: to, token: token),
+            .exitTT(from: from, to: to, token: token, reason: reason),
+            .registeredSendTT(from: from, to: "rex", token: token),
+            .exit2TT(from: from, to: to, token: token, reason: reason),
+            .monitor(from: from, target: .name("scope"), reference: ref),
+            .demonitor(from: from, target: .pid(to), reference: ref),
+            .monitorExit(from: .pid(from), to: to, reference: ref, reason: reason),
+            .sendSender(from: from, to: to), .sendSenderTT(from: from, to: to, token: token),
+            .payloadExit(from: from, to: to), .payloadExitTT(from: from, to: to, token: token),
+            .payloadExit2(from: from, to: to), .payloadExit2TT(from: from, to: to, token: token),
+            .payloadMonitorExit(from: .name("scope"), to: to, reference: ref),
+            .spawnRequest(
+                request: ref, from: from, groupLeader: to, module: "m", function: "f", arity: 2, options: .list([])),
+            .spawnRequestTT(
+                request: ref, from: from, groupLeader: to, module: "m", function: "f", arity: 2,
+                options: .list([.atom("link")]), token: token),
+            .spawnReply(request: ref, to: to, flags: 1, result: .pid(from)),
+            .spawnReplyTT(request: ref, to: to, flags: 0, result: .atom("badarg"), token: token),
+            .aliasSend(from: from, alias: ref), .aliasSendTT(from: from, alias: ref, token: token),
+            .unlinkID(id: 77, from: from, to: to), .unlinkIDAck(id: 78, from: from, to: to),
+        ]
+    }()
+
+    /// Each message's term reads back to the same message, and its first element is its
+    /// operation (found by fuzzing: `term` wrote `{26}` for a PAYLOAD_EXIT2 and 16 other kinds).
+    @Test func everyOperationComesBackFromItsTerm() throws {
+        #expect(Set(Self.everyOperation.map(\.operation)).count == 30)
+        for message in Self.everyOperation {
+            #expect(try ControlMessage(message.term) == message, "\(message)")
+            guard case .tuple(let fields) = message.term else {
+                Issue.record("\(message): its term is no tuple")
+                continue
+            }
+            #expect(fields.first == .integer(message.operation), "\(message)")
+        }
+    }
+
     @Test func misshapenSendSenderIsNamedAsBefore() throws {
         let cases: [(Term, String)] = [
             (.tuple([22, .pid(Self.remote)]), "only 2 elements"),
