@@ -64,7 +64,7 @@ extension ConfigurationContainer {
     }
 
     public func integer(_ key: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
-        guard let number = try optional(key, as: Int.self) else { return value }
+        guard let number = try decodeInteger(forKey: ConfigurationKey(key)) else { return value }
         guard range.contains(number) else {
             throw invalid(key, "\(number)", expected: "an integer from \(range.lowerBound) to \(range.upperBound)")
         }
@@ -77,6 +77,26 @@ extension ConfigurationContainer {
             .init(
                 codingPath: codingPath + [ConfigurationKey(key)],
                 debugDescription: "invalid value \(value): expected \(expected)"))
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// A decimal integer, read from the scalar's text: Yams's own reading of an `Int` traps on a
+    /// YAML 1.1 sexagesimal (`-9999:99999999999`) whose value overflows (found by fuzzing the
+    /// config file), so every integer of the file is read here instead. Nil when absent or null.
+    public func decodeInteger(forKey key: Key) throws -> Int? {
+        let text: String?
+        do {
+            text = try decodeIfPresent(String.self, forKey: key)
+        } catch DecodingError.typeMismatch(_, let context) {
+            throw DecodingError.typeMismatch(Int.self, context)
+        }
+        guard let text else { return nil }
+        guard let value = Int(text) else {
+            throw DecodingError.typeMismatch(
+                Int.self, .init(codingPath: codingPath + [key], debugDescription: "not a decimal integer"))
+        }
+        return value
     }
 }
 

@@ -58,7 +58,7 @@ public struct ExporterFileSettings: Decodable, Sendable, Equatable {
             configFile = try container.decodeIfPresent(String.self, forKey: .configFile)
             readHeaderTimeout = try container.decodeIfPresent(ConfigDuration.self, forKey: .readHeaderTimeout)
             idleTimeout = try container.decodeIfPresent(ConfigDuration.self, forKey: .idleTimeout)
-            maxConnections = try container.decodeIfPresent(Int.self, forKey: .maxConnections)
+            maxConnections = try container.decodeInteger(forKey: .maxConnections)
             enableLifecycle = try container.decodeIfPresent(Bool.self, forKey: .enableLifecycle)
         }
     }
@@ -98,12 +98,12 @@ public struct ExporterFileSettings: Decodable, Sendable, Equatable {
             nodes = try container.decodeIfPresent([String].self, forKey: .nodes)
             cookieFile = try container.decodeIfPresent(String.self, forKey: .cookieFile)
             // Erlang's own unit for net_ticktime is whole seconds, as `-kernel net_ticktime 60`.
-            if let seconds = try? container.decodeIfPresent(Int.self, forKey: .netTicktime) {
+            if let seconds = try? container.decodeInteger(forKey: .netTicktime) {
                 netTicktime = ConfigDuration(.seconds(seconds))
             } else {
                 netTicktime = try container.decodeIfPresent(ConfigDuration.self, forKey: .netTicktime)
             }
-            maxFrameSize = try container.decodeIfPresent(Int.self, forKey: .maxFrameSize)
+            maxFrameSize = try container.decodeInteger(forKey: .maxFrameSize)
             listen = try container.decodeIfPresent(Bool.self, forKey: .listen)
             tls = try container.decodeIfPresent(TLS.self, forKey: .tls)
         }
@@ -149,7 +149,7 @@ public struct ExporterFileSettings: Decodable, Sendable, Equatable {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             buses = try container.decodeIfPresent([String].self, forKey: .buses)
             allBuses = try container.decodeIfPresent(Bool.self, forKey: .allBuses)
-            poolSize = try container.decodeIfPresent(Int.self, forKey: .poolSize)
+            poolSize = try container.decodeInteger(forKey: .poolSize)
             topics = try container.decodeIfPresent([String: [String]].self, forKey: .topics)
             scope = try container.decodeIfPresent(String.self, forKey: .scope)
         }
@@ -198,7 +198,7 @@ public struct ExporterFileSettings: Decodable, Sendable, Equatable {
             try decoder.rejectUnknownKeys(CodingKeys.self)
             let container = try decoder.container(keyedBy: CodingKeys.self)
             ttl = try container.decodeIfPresent(ConfigDuration.self, forKey: .ttl)
-            maxSeries = try container.decodeIfPresent(Int.self, forKey: .maxSeries)
+            maxSeries = try container.decodeInteger(forKey: .maxSeries)
             buckets = try container.decodeIfPresent([String: [Double]].self, forKey: .buckets)
         }
     }

@@ -84,6 +84,21 @@ import Testing
         }
     }
 
+    /// YAML 1.1 reads `1:30` as a base-60 integer, and Yams's own reading of an Int traps when
+    /// one overflows (found by fuzzing the config file): every integer key gives an error instead.
+    @Test(arguments: [
+        ("erlang:\n  net_ticktime: ", "erlang.net_ticktime"), ("erlang:\n  max_frame_size: ", "erlang.max_frame_size"),
+        ("pubsub:\n  pool_size: ", "pubsub.pool_size"), ("metrics:\n  max_series: ", "metrics.max_series"),
+        ("web:\n  max_connections: ", "web.max_connections"),
+    ])
+    func anOverflowingBase60IntegerIsAnError(prefix: String, key: String) {
+        #expect {
+            _ = try ConfigFile.parse(prefix + "-99998999999:999999999989999999:99999\n", path: "c.yml")
+        } throws: { error in
+            "\(error)".hasPrefix("config file c.yml: \(key): expected ")
+        }
+    }
+
     @Test func badYAMLSaysWhere() {
         #expect {
             _ = try ConfigFile.parse("erlang: [unclosed\n", path: "c.yml")

@@ -33,17 +33,18 @@ import Testing
         }
     }
 
-    /// Each target has a row in docs/proofs.md with its executions and no crash.
+    /// Each target has a row in docs/proofs.md with its executions, no crash and no sanitizer report.
     @Test func theProofsGiveEveryTargetsFigures() async throws {
         let proofs = try Repository.text("docs/proofs.md")
         for target in try await Self.listed() {
             let row = proofs.split(separator: "\n").first { $0.hasPrefix("| `\(target.name)` |") }
             let cells = row?.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
-            #expect(cells.count >= 6, "no row for \(target.name) in docs/proofs.md's fuzzing table")
-            guard cells.count >= 6 else { continue }
+            #expect(cells.count >= 7, "no row for \(target.name) in docs/proofs.md's fuzzing table")
+            guard cells.count >= 7 else { continue }
             let executions = Int(cells[2].replacingOccurrences(of: ",", with: "")) ?? 0
             #expect(executions >= target.runs, "\(target.name): \(cells[2]) executions, fewer than \(target.runs)")
             #expect(cells[5] == "0", "\(target.name): crashes \(cells[5])")
+            #expect(cells[6] == "0", "\(target.name): sanitizer reports \(cells[6])")
         }
     }
 

@@ -158,6 +158,11 @@ import Yams
                 "webhooks.endpoints[0].max_in_flight: invalid value 0: expected an integer from 1 to 1024"
             ),
             (
+                // YAML 1.1's base 60, overflowing: Yams's own Int reading traps on it (found by fuzzing).
+                "endpoints: [{name: a, url: 'http://x', format: json, max_in_flight: -99998999999:999999999989999999:9}]",
+                "webhooks.endpoints[0].max_in_flight: expected an integer"
+            ),
+            (
                 "endpoints: [{name: a, url: 'http://x', format: json, min_backoff: 10s, max_backoff: 1s}]",
                 "webhooks.endpoints[0].max_backoff: invalid value \"1s\": expected at least min_backoff (10s)"
             ),
