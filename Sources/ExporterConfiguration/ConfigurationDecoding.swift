@@ -81,15 +81,17 @@ extension ConfigurationContainer {
 }
 
 extension KeyedDecodingContainer {
-    /// A decimal integer, read from the scalar's text: Yams's own reading of an `Int` traps on a
-    /// YAML 1.1 sexagesimal (`-9999:99999999999`) whose value overflows (found by fuzzing the
-    /// config file), so every integer of the file is read here instead. Nil when absent or null.
+    /// An integer: from YAML, a decimal read from the scalar's text, because Yams's own reading
+    /// of an `Int` traps on a YAML 1.1 sexagesimal (`-9999:99999999999`) whose value overflows
+    /// (found by fuzzing the config file); from JSON (the webhook harness's configuration), the
+    /// number as it is. Nil when absent or null.
     public func decodeInteger(forKey key: Key) throws -> Int? {
         let text: String?
         do {
             text = try decodeIfPresent(String.self, forKey: key)
-        } catch DecodingError.typeMismatch(_, let context) {
-            throw DecodingError.typeMismatch(Int.self, context)
+        } catch DecodingError.typeMismatch {
+            // No text: a JSON number (decoded safely), or a list or mapping (said to be no integer).
+            return try decodeIfPresent(Int.self, forKey: key)
         }
         guard let text else { return nil }
         guard let value = Int(text) else {

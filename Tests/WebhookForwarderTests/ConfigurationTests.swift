@@ -10,6 +10,14 @@ import Yams
         try YAMLDecoder().decode(WebhookConfiguration.self, from: yaml)
     }
 
+    /// The webhook harness reads its configuration as JSON, whose numbers are no text: they are
+    /// integers all the same (text-only reading broke every kill -9 test).
+    @Test func jsonNumbersAreIntegers() throws {
+        let json = #"{"endpoints": [{"name": "a", "url": "http://x", "format": "json", "max_in_flight": 8}]}"#
+        let configuration = try JSONDecoder().decode(WebhookConfiguration.self, from: Data(json.utf8))
+        #expect(configuration.endpoints.first?.maxInFlight == 8)
+    }
+
     /// The message the loader shows for a configuration that does not decode.
     func message(_ yaml: String) -> String {
         do {
