@@ -3,7 +3,8 @@ import Foundation
 import Testing
 
 /// scripts/fuzz.sh without its build (minutes with sanitizers, and not CI's to run): it runs
-/// every target the harness makes, each at least as long as issue 14 asks.
+/// every target the harness makes, each at least as long as issue 14 asks, and the proofs page
+/// gives the figures measured for each.
 @Suite struct FuzzScriptTests {
     struct Listed: Equatable {
         let name: String
@@ -29,6 +30,21 @@ import Testing
         for target in listed {
             let least = ["term", "scanner"].contains(target.name) ? 10_000_000 : 1_000_000
             #expect(target.runs >= least, "\(target.name) runs \(target.runs) times by default, fewer than \(least)")
+        }
+    }
+
+    /// Each target has a row in docs/proofs.md with its executions, no crash and no sanitizer report.
+    @Test func theProofsGiveEveryTargetsFigures() async throws {
+        let proofs = try Repository.text("docs/proofs.md")
+        for target in try await Self.listed() {
+            let row = proofs.split(separator: "\n").first { $0.hasPrefix("| `\(target.name)` |") }
+            let cells = row?.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+            #expect(cells.count >= 7, "no row for \(target.name) in docs/proofs.md's fuzzing table")
+            guard cells.count >= 7 else { continue }
+            let executions = Int(cells[2].replacingOccurrences(of: ",", with: "")) ?? 0
+            #expect(executions >= target.runs, "\(target.name): \(cells[2]) executions, fewer than \(target.runs)")
+            #expect(cells[5] == "0", "\(target.name): crashes \(cells[5])")
+            #expect(cells[6] == "0", "\(target.name): sanitizer reports \(cells[6])")
         }
     }
 

@@ -106,6 +106,8 @@ enum SeedCorpus {
         config: [
             ("regression-net-ticktime.yml", Array("erlang:\n  net_ticktime: -99999999999999999\n".utf8)),
             ("regression-net-ticktime-huge.yml", Array("erlang:\n  net_ticktime: 99999999999999999\n".utf8)),
+            // A YAML 1.1 base-60 integer that overflows: Yams's Int reading trapped on it.
+            ("regression-base60.yml", Array("erlang:\n  net_ticktime: -99998999999:999999999989999999:99999\n".utf8)),
         ]
     )
 
