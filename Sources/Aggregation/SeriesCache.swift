@@ -19,13 +19,15 @@ protocol SeriesHandles: AnyObject, Sendable {
 /// values themselves decide a match), each slot behind a lock of its own, so the event loops
 /// updating different label sets do not meet.
 final class SeriesCache<Handles: SeriesHandles>: Sendable {
+    /// Not optional: its parts are read in place, where binding an optional entry copied it
+    /// (a retain and release of each label and of the handles).
     private struct Entry {
-        let labels: Labels
-        let handles: Handles
+        var labels = Labels("", "", "")
+        var handles: Handles?
     }
 
     private final class Slot: Sendable {
-        let entry = Mutex<Entry?>(nil)
+        let entry = Mutex<Entry>(Entry())
     }
 
     private static var size: Int { 256 }
@@ -36,8 +38,8 @@ final class SeriesCache<Handles: SeriesHandles>: Sendable {
     func handles(_ labels: Labels, make: () -> Handles) -> Handles {
         let slot = slots[Self.digest(labels) & (Self.size - 1)]
         if let known = slot.entry.withLock({ entry -> Handles? in
-            guard let entry, entry.labels == labels, entry.handles.isLive else { return nil }
-            return entry.handles
+            guard entry.labels == labels, let handles = entry.handles, handles.isLive else { return nil }
+            return handles
         }) {
             return known
         }
@@ -57,12 +59,14 @@ final class SeriesCache<Handles: SeriesHandles>: Sendable {
     }
 
     private static func mix(_ label: String, into digest: inout UInt64) {
-        var value = label
-        value.withUTF8 { bytes in
-            digest = (digest ^ UInt64(bytes.count)) &* 0x100_0000_01B3
-            digest = (digest ^ word(bytes, from: 0)) &* 0x100_0000_01B3
-            digest = (digest ^ word(bytes, from: max(0, bytes.count - 8))) &* 0x100_0000_01B3
+        // In place: a copy of the String to call `withUTF8` on cost a retain and release each.
+        let mixed = label.utf8.withContiguousStorageIfAvailable { bytes in
+            var mixed = (digest ^ UInt64(bytes.count)) &* 0x100_0000_01B3
+            mixed = (mixed ^ word(bytes, from: 0)) &* 0x100_0000_01B3
+            return (mixed ^ word(bytes, from: max(0, bytes.count - 8))) &* 0x100_0000_01B3
         }
+        // Only a bridged string has no contiguous UTF-8, and there are none on Linux.
+        digest = mixed ?? (digest ^ UInt64(label.utf8.count)) &* 0x100_0000_01B3
     }
 
     private static func word(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> UInt64 {

@@ -244,12 +244,12 @@ final class BroadcastIntake: BroadcastReceiver {
     }
 
     func receive(_ broadcast: WireBroadcast) {
-        if let received = intake.receive(
+        let taken = intake.receive(
             peer: broadcast.peer, bus: broadcast.bus, topic: broadcast.topic, bytes: broadcast.bytes,
-            envelope: broadcast.message)
-        {
-            consumer.consume(received)
-        } else if let owned = broadcast.owned() {
+            envelope: broadcast.message
+        ) { received in consumer.consume(received) }
+        if taken { return }
+        if let owned = broadcast.owned() {
             receive(owned)
         } else {
             intake.rejectUnreadable(peer: broadcast.peer, bus: broadcast.bus, topic: broadcast.topic)

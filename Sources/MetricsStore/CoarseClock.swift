@@ -5,10 +5,10 @@ import Synchronization
 /// Reading it is one atomic load, cheap enough for every update on the ingest path (reading the
 /// system clock there costs a vDSO call, 20 to 120 ns on a loaded VM). It moves whether or not
 /// anything renders, so a series updated within the TTL is never taken for idle.
-final class CoarseClock: Sendable {
-    static let shared = CoarseClock(period: 0.25)
+@usableFromInline final class CoarseClock: Sendable {
+    @usableFromInline static let shared = CoarseClock(period: 0.25)
 
-    private let current: Atomic<Int64>
+    @usableFromInline let current: Atomic<Int64>
 
     private init(period: TimeInterval) {
         current = Atomic(Self.now())
@@ -22,7 +22,7 @@ final class CoarseClock: Sendable {
         thread.start()
     }
 
-    var seconds: Int64 { current.load(ordering: .relaxed) }
+    @inlinable var seconds: Int64 { current.load(ordering: .relaxed) }
 
     private static func now() -> Int64 { Int64(Date().timeIntervalSince1970.rounded(.down)) }
 }

@@ -178,8 +178,8 @@ public final class MetricFamily: Sendable {
 /// Updates stamp their series with `tick` and expiry compares those stamps with the same `tick`,
 /// so the TTL is measured on one clock whatever renders or sweeps happen (or do not). The system
 /// tick is `CoarseClock`'s, read with one atomic load; a clock given by a test is read directly.
-final class StoreContext: Sendable {
-    private let given: (@Sendable () -> Double)?
+@usableFromInline final class StoreContext: Sendable {
+    @usableFromInline let given: (@Sendable () -> Double)?
     let maxLabelValueBytes: Int
 
     init(given: (@Sendable () -> Double)?, maxLabelValueBytes: Int) {
@@ -188,7 +188,7 @@ final class StoreContext: Sendable {
     }
 
     /// Whole seconds since the Unix epoch, at most about one `CoarseClock` period behind.
-    var tick: Int64 {
+    @inlinable var tick: Int64 {
         guard let given else { return CoarseClock.shared.seconds }
         return Int64(given().rounded(.down))
     }

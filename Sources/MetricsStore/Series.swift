@@ -3,20 +3,20 @@ import Synchronization
 /// One labelled time series. Counter, gauge and info values are a `Double` held as its bit
 /// pattern in an atomic; a stateset holds the index of its current state; a histogram keeps its
 /// cells behind a lock of its own. Updates never take a family or store lock.
-final class Series: Sendable {
+@usableFromInline final class Series: Sendable {
     /// `n1="v1",n2="v2"`: the sample line's label text, compared in place by lookups.
     let labels: LabelBytes
     /// The hash of the label values the family finds the series by.
     let hash: Int
     /// Seconds since the Unix epoch when the series was created (OpenMetrics `_created`).
     let created: Double
-    private let bits: Atomic<UInt64>
+    @usableFromInline let bits: Atomic<UInt64>
     /// The store's clock tick of the last update, for the TTL.
-    private let touchedTick: Atomic<Int64>
+    @usableFromInline let touchedTick: Atomic<Int64>
     let histogram: HistogramCells?
     /// Set once the family has removed the series (expired, or all removed): a handle held on
     /// it must be looked up again, or its updates would go where no scrape looks.
-    private let retiredFlag = Atomic<Bool>(false)
+    @usableFromInline let retiredFlag = Atomic<Bool>(false)
 
     init(labels: [UInt8], hash: Int, created: Double, tick: Int64, bucketCount: Int?) {
         self.labels = LabelBytes(labels)
@@ -29,24 +29,24 @@ final class Series: Sendable {
 
     deinit { labels.deallocate() }
 
-    var isRetired: Bool { retiredFlag.load(ordering: .acquiring) }
+    @inlinable var isRetired: Bool { retiredFlag.load(ordering: .acquiring) }
 
     func retire() { retiredFlag.store(true, ordering: .releasing) }
 
     var value: Double { Double(bitPattern: bits.load(ordering: .relaxed)) }
     var lastTouch: Int64 { touchedTick.load(ordering: .relaxed) }
 
-    func touch(_ tick: Int64) {
+    @inlinable func touch(_ tick: Int64) {
         // A plain store: concurrent writers all write "now"; skip the write when unchanged to keep
         // the cache line shared.
         if touchedTick.load(ordering: .relaxed) != tick { touchedTick.store(tick, ordering: .relaxed) }
     }
 
-    func set(_ value: Double) {
+    @inlinable func set(_ value: Double) {
         bits.store(value.bitPattern, ordering: .relaxed)
     }
 
-    func add(_ delta: Double) {
+    @inlinable func add(_ delta: Double) {
         var current = bits.load(ordering: .relaxed)
         while true {
             let next = (Double(bitPattern: current) + delta).bitPattern
@@ -60,7 +60,7 @@ final class Series: Sendable {
 
 /// A histogram's bucket counts, sum and count, updated together so a scrape never sees a count
 /// that disagrees with its buckets.
-final class HistogramCells: Sendable {
+@usableFromInline final class HistogramCells: Sendable {
     struct Snapshot {
         /// Non-cumulative counts per bucket, the last one for +Inf.
         var counts: [UInt64]
@@ -74,7 +74,7 @@ final class HistogramCells: Sendable {
         cells = Mutex(Snapshot(counts: Array(repeating: 0, count: bucketCount + 1), sum: 0, count: 0))
     }
 
-    func observe(_ value: Double, bucket: Int) {
+    @usableFromInline func observe(_ value: Double, bucket: Int) {
         cells.withLock { cells in
             cells.counts[bucket] &+= 1
             cells.sum += value

@@ -2,13 +2,15 @@
 /// aggregation keeps the handles of the series it updated last), so that an update finds nothing:
 /// no hash, no family lock. A handle goes stale when the family removes its series (TTL expiry);
 /// `isLive` says so, and the caller then looks the series up again through the family.
+// The update methods are inlinable: called across modules, each call retained and released
+// every reference of the handle around it (16 reference counts per LatencyMetric).
 public struct CounterSeries: Sendable {
-    let series: Series
-    let context: StoreContext
+    @usableFromInline let series: Series
+    @usableFromInline let context: StoreContext
 
-    public var isLive: Bool { !series.isRetired }
+    @inlinable public var isLive: Bool { !series.isRetired }
 
-    public func add(_ amount: Double) {
+    @inlinable @inline(__always) public func add(_ amount: Double) {
         guard amount >= 0, amount.isFinite else { return }
         series.touch(context.tick)
         series.add(amount)
@@ -16,26 +18,26 @@ public struct CounterSeries: Sendable {
 }
 
 public struct GaugeSeries: Sendable {
-    let series: Series
-    let context: StoreContext
+    @usableFromInline let series: Series
+    @usableFromInline let context: StoreContext
 
-    public var isLive: Bool { !series.isRetired }
+    @inlinable public var isLive: Bool { !series.isRetired }
 
-    public func set(_ value: Double) {
+    @inlinable @inline(__always) public func set(_ value: Double) {
         series.touch(context.tick)
         series.set(value)
     }
 }
 
 public struct HistogramSeries: Sendable {
-    let series: Series
-    let context: StoreContext
-    let cells: HistogramCells
-    let bounds: [Double]
+    @usableFromInline let series: Series
+    @usableFromInline let context: StoreContext
+    @usableFromInline let cells: HistogramCells
+    @usableFromInline let bounds: [Double]
 
-    public var isLive: Bool { !series.isRetired }
+    @inlinable public var isLive: Bool { !series.isRetired }
 
-    public func observe(_ value: Double) {
+    @inlinable @inline(__always) public func observe(_ value: Double) {
         guard !value.isNaN else { return }
         series.touch(context.tick)
         var bucket = 0

@@ -10,13 +10,28 @@ extension EnvelopeVerifier {
         _ bytes: UnsafeBufferPointer<UInt8>, envelope: Int, style: RememberedStyle, sender: String,
         texts: TextInterner
     ) -> (message: GaterMessage, report: FieldReport)? {
-        guard let key else { return nil }
+        var result: (message: GaterMessage, report: FieldReport)?
+        scan(bytes, envelope: envelope, style: style, sender: sender, texts: texts) { result = ($0, $1) }
+        return result
+    }
+
+    /// As `scan(_:envelope:style:sender:texts:)`, handing the message to `deliver` where it is
+    /// made; false when it left the broadcast to the general path. The ingest path takes this
+    /// one: a message this large returned up through closures and callers was moved (or copied)
+    /// at every level.
+    @discardableResult
+    func scan(
+        _ bytes: UnsafeBufferPointer<UInt8>, envelope: Int, style: RememberedStyle, sender: String,
+        texts: TextInterner, deliver: (consuming GaterMessage, FieldReport) -> Void
+    ) -> Bool {
+        guard let key else { return false }
         let atomStyle = style.style ?? .legacy
         var scanner = TermScanner(bytes, at: envelope)
-        guard let signature = try? scanner.signedEnvelope() else { return nil }
+        guard let signature = try? scanner.signedEnvelope() else { return false }
         var scanned: GaterMessageKind?
         let inner = scanner.position
-        return withUnsafeTemporaryAllocation(of: Int.self, capacity: PayloadField.total) { fields in
+        var delivered = false
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: PayloadField.total) { fields in
             withUnsafeTemporaryAllocation(of: Int.self, capacity: ErlangDateTime.keys.count) { times in
                 fields.initialize(repeating: -1)
                 times.initialize(repeating: -1)
@@ -33,22 +48,41 @@ extension EnvelopeVerifier {
                     return key.isValid(signature) { state in LegacyEncoding.feed(bytes, term, atoms: atoms, into: state)
                     }
                 }
-                guard valid, let kind = scanned else { return nil }
+                guard valid, let kind = scanned else { return }
                 if style.style == nil { style.style = atomStyle }
-                var unsupported = false
-                let decoding = withUnsafeMutablePointer(to: &unsupported) { flag in
-                    GaterDecoder.decoding(
-                        of: kind,
-                        ScannedFields(
-                            bytes: bytes, fields: UnsafeBufferPointer(fields), times: UnsafeBufferPointer(times),
-                            unsupported: flag, texts: Unmanaged.passUnretained(texts)),
-                        sender: sender)
-                }
-                // A payload the decoders refuse is left to the general path, which says why.
-                guard !unsupported, case .success(let message) = decoding.outcome else { return nil }
-                return (message, decoding.report)
+                delivered = GaterDecoder.withScannedMessage(
+                    of: kind, bytes, fields: UnsafeBufferPointer(fields), times: UnsafeBufferPointer(times),
+                    texts: texts, sender: sender, deliver)
             }
         }
+        return delivered
+    }
+}
+
+extension GaterDecoder {
+    /// The message of `kind` from the scanned offsets, with the fields it could not use, handed
+    /// to `deliver`; false when the decoder refuses it or a field has a shape only the general
+    /// path reads (which then decides, counts and logs). No `PayloadDecoding`: its `Result` cost
+    /// a copy of the message.
+    static func withScannedMessage(
+        of kind: GaterMessageKind, _ bytes: UnsafeBufferPointer<UInt8>, fields: UnsafeBufferPointer<Int>,
+        times: UnsafeBufferPointer<Int>, texts: TextInterner, sender: String,
+        _ deliver: (consuming GaterMessage, FieldReport) -> Void
+    ) -> Bool {
+        var report = FieldReport()
+        var unsupported = false
+        var message: GaterMessage?
+        withUnsafeMutablePointer(to: &unsupported) { flag in
+            withUnsafeMutablePointer(to: &report) { report in
+                let scanned = ScannedFields(
+                    bytes: bytes, fields: fields, times: times, unsupported: flag,
+                    texts: Unmanaged.passUnretained(texts))
+                message = Self.message(of: kind, RecordingFields(fields: scanned, report: report), sender: sender)
+            }
+        }
+        guard !unsupported, let message else { return false }
+        deliver(message, report)
+        return true
     }
 }
 

@@ -66,7 +66,8 @@ struct ScannedFields: PayloadFields {
     }
 
     private func string(_ start: Int, _ length: Int) -> String {
-        texts.takeUnretainedValue().text(UnsafeBufferPointer(rebasing: bytes[start..<(start + length)]))
+        // Guaranteed, not retained: the scan holds the interner (see `texts`).
+        texts._withUnsafeGuaranteedRef { $0.text(UnsafeBufferPointer(rebasing: bytes[start..<(start + length)])) }
     }
 
     func double(_ key: PayloadField) -> Double? {

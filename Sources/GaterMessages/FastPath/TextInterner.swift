@@ -14,29 +14,28 @@ final class TextInterner: Sendable {
     /// Longer texts are free text more often than names: not worth keeping.
     private static let maxLength = 96
 
-    private struct Entry {
-        var bytes: [UInt8]
-        var text: String
-    }
-
-    private let table = Mutex<[Entry?]>(Array(repeating: nil, count: TextInterner.slots))
+    /// Each slot's text, compared with the bytes through its own UTF-8: taking it out of the
+    /// table is the one retain a text returned needs (an entry that also held the bytes as an
+    /// array was copied out whole, its array retained and released on every lookup).
+    private let table = Mutex<[String?]>(Array(repeating: nil, count: TextInterner.slots))
 
     func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         guard bytes.count <= Self.maxLength, bytes.count > 15 else { return String(decoding: bytes, as: UTF8.self) }
         let slot = Self.hash(bytes) & (Self.slots - 1)
-        if let known = table.withLock({ table in Self.match(table[slot], bytes) }) { return known }
+        if let held = table.withLock({ $0[slot] }), Self.equal(held, bytes) { return held }
         let text = String(decoding: bytes, as: UTF8.self)
-        table.withLock { $0[slot] = Entry(bytes: Array(bytes), text: text) }
+        table.withLock { $0[slot] = text }
         return text
     }
 
-    private static func match(_ entry: Entry?, _ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        guard let entry, entry.bytes.count == bytes.count else { return nil }
-        let equal = entry.bytes.withUnsafeBufferPointer { held in
-            guard let left = held.baseAddress, let right = bytes.baseAddress else { return true }
+    private static func equal(_ text: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        // A native String always has contiguous UTF-8 (nil only for a bridged one).
+        text.utf8.withContiguousStorageIfAvailable { held in
+            guard held.count == bytes.count, let left = held.baseAddress, let right = bytes.baseAddress else {
+                return held.count == bytes.count
+            }
             return memcmp(left, right, bytes.count) == 0
-        }
-        return equal ? entry.text : nil
+        } ?? false
     }
 
     /// FNV-1a: a slot index only, never trusted for equality.
