@@ -13,9 +13,7 @@ import Synchronization
 /// a number per connection).
 final class WitnessCluster: Sendable {
     static let fixtures = Task<ErlangFixtures, any Error> {
-        try await ErlangFixtures(
-            sourceDirectory: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent("Fixtures").path)
+        try await ErlangFixtures(shared: [.vmWitness])
     }
 
     let cluster: ErlangCluster
