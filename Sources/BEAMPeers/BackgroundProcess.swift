@@ -36,26 +36,59 @@ public final class BackgroundProcess: Sendable {
         output.moment(ofFirstLineContaining: text)
     }
 
-    /// Waits until a line containing `text` has been printed; returns it. The output is looked at
-    /// once more after the deadline (see `poll`).
+    /// Waits until a line containing `text` has been printed; returns it (see `waitFor`).
     @discardableResult
     public func waitForLine(containing text: String, timeout: Duration = .seconds(20)) async throws -> String {
-        if let line = try await poll(timeout: timeout, { lines.first { $0.contains(text) } }) { return line }
-        throw ErlangTools.Failure(
-            description: "no line containing '\(text)' within \(timeout); output:\n\(lines.joined(separator: "\n"))")
+        try await waitFor("a line containing '\(text)'", timeout: timeout) { lines.first { $0.contains(text) } }
     }
 
     /// Waits until a line that contains every one of `texts` has been printed; returns it.
     @discardableResult
     public func waitForLine(containingAll texts: [String], timeout: Duration = .seconds(20)) async throws -> String {
-        let found = try await poll(timeout: timeout) {
+        try await waitFor("a line containing all of \(texts)", timeout: timeout) {
             lines.first { line in texts.allSatisfy { line.contains($0) } }
         }
-        if let found { return found }
-        throw ErlangTools.Failure(
-            description:
-                "no line containing all of \(texts) within \(timeout); output:\n\(lines.suffix(40).joined(separator: "\n"))"
-        )
+    }
+
+    /// Waits until `condition`, about the process or what it does, holds (see `waitFor`).
+    public func waitUntil(
+        _ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool
+    ) async throws {
+        _ = try await waitFor(what, timeout: timeout) { try await condition() ? true : nil }
+    }
+
+    /// Waits until `look` finds `what` while the process lives: a process that has ended, and
+    /// whose output has been read to its end, will print nothing more nor do anything more, so
+    /// the wait fails then, at once, instead of at the deadline (after a last look, as `poll`
+    /// does). The failure gives the exit status and the output's last lines. The output ends
+    /// when every writer has closed it: a process whose children keep it open is waited for
+    /// until the deadline, as they may still print.
+    public func waitFor<T>(
+        _ what: String, timeout: Duration = .seconds(20), _ look: () async throws -> T?
+    ) async throws -> T {
+        let outcome = try await poll(timeout: timeout) { () async throws -> Watch<T>? in
+            // Read before looking: a look after both sees everything the process will print.
+            let finished = !process.isRunning && output.ended
+            if let found = try await look() { return .found(found) }
+            return finished ? .ended : nil
+        }
+        switch outcome {
+        case .found(let value): return value
+        case .ended: throw ErlangTools.Failure(description: "no \(what): the process \(ending)\(outputTail)")
+        case nil: throw ErlangTools.Failure(description: "no \(what) within \(timeout)\(outputTail)")
+        }
+    }
+
+    /// How the process ended; only once it has.
+    private var ending: String {
+        process.terminationReason == .uncaughtSignal
+            ? "was killed by signal \(process.terminationStatus)" : "exited with status \(process.terminationStatus)"
+    }
+
+    private var outputTail: String {
+        let lines = lines
+        let left = lines.count > 40 ? " (the last 40 of \(lines.count) lines)" : ""
+        return "; output\(left):\n\(lines.suffix(40).joined(separator: "\n"))"
     }
 
     /// Sends `signal` (SIGSTOP freezes, SIGCONT thaws, SIGKILL kills).
@@ -133,10 +166,18 @@ public final class BackgroundProcess: Sendable {
     }
 }
 
+/// What `BackgroundProcess.waitFor` found: the value, or the process's end.
+private enum Watch<T> {
+    case found(T)
+    case ended
+}
+
 /// Output split into lines as it arrives from the reading thread, each with the moment it came.
 private final class LineBuffer: Sendable {
-    private let state = Mutex<(pending: String, lines: [String], moments: [ContinuousClock.Instant])>(("", [], []))
+    private let state = Mutex<(pending: String, lines: [String], moments: [ContinuousClock.Instant], ended: Bool)>(
+        ("", [], [], false))
 
+    /// Takes what the reading thread read; no data is the end of the output (every writer closed it).
     func append(_ data: Data) {
         let text = String(decoding: data, as: UTF8.self)
         let now = ContinuousClock.now
@@ -147,10 +188,20 @@ private final class LineBuffer: Sendable {
                 state.moments.append(now)
                 state.pending.removeSubrange(...newline)
             }
+            guard data.isEmpty, !state.ended else { return }
+            // A last line without its newline is a line all the same.
+            if !state.pending.isEmpty {
+                state.lines.append(state.pending)
+                state.moments.append(now)
+                state.pending = ""
+            }
+            state.ended = true
         }
     }
 
     var lines: [String] { state.withLock { $0.lines } }
+
+    var ended: Bool { state.withLock { $0.ended } }
 
     func moment(ofFirstLineContaining text: String) -> ContinuousClock.Instant? {
         state.withLock { state in state.lines.firstIndex { $0.contains(text) }.map { state.moments[$0] } }
