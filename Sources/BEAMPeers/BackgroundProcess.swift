@@ -128,9 +128,15 @@ public final class BackgroundProcess: Sendable {
     }
 
     /// Waits up to `timeout` for the process to end by itself; returns its exit status, or nil
-    /// when it is still running at a last look after the deadline.
+    /// when it is still running at a last look after the deadline. Once it has ended, `lines`
+    /// holds all it printed: the end of its output is awaited too, which comes from the reading
+    /// thread a moment after the exit (for a second at most: its children may hold it open).
     public func waitForExit(timeout: Duration = .seconds(10)) async throws -> Int32? {
-        try await poll(timeout: timeout) { process.isRunning ? nil : process.terminationStatus }
+        let status = try await poll(timeout: timeout) { process.isRunning ? nil : process.terminationStatus }
+        if status != nil {
+            _ = try await poll(timeout: .seconds(1), every: .milliseconds(5)) { output.ended ? true : nil }
+        }
+        return status
     }
 
     /// Stops the process and whatever it started (a script's children would outlive it), and
