@@ -5,6 +5,8 @@ import Synchronization
 public final class BackgroundProcess: Sendable {
     private let process: Process
     private let output = LineBuffer()
+    /// The pipe's reading end, kept open so that what it still holds can be asked (`isDrained`).
+    private let reader: FileHandle
 
     /// Starts `tool`; its standard output and error are collected line by line.
     public init(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws {
@@ -16,8 +18,9 @@ public final class BackgroundProcess: Sendable {
         process.standardError = pipe
         process.standardInput = FileHandle.nullDevice
         self.process = process
-        pipe.fileHandleForReading.readabilityHandler = { [output] handle in
-            output.append(handle.availableData)
+        reader = pipe.fileHandleForReading
+        reader.readabilityHandler = { [output] handle in
+            output.read { handle.availableData }
         }
         do {
             try process.run()
@@ -27,7 +30,22 @@ public final class BackgroundProcess: Sendable {
     }
 
     public var processIdentifier: Int32 { process.processIdentifier }
-    public var isRunning: Bool { process.isRunning }
+    public var isRunning: Bool { end == nil }
+
+    /// How the process ended (its exit status, or the signal that killed it); nil while it runs.
+    /// Foundation learns of an exit only once every holder of the socket it watches for it has
+    /// closed that socket, and a process spawned meanwhile by another thread of this test
+    /// process may have inherited it (as it may inherit the output pipe): so the end is also
+    /// read from the kernel, without collecting the process, which stays Foundation's to do.
+    private var end: (status: Int32, bySignal: Bool)? {
+        if !process.isRunning { return (process.terminationStatus, process.terminationReason == .uncaughtSignal) }
+        var info = siginfo_t()
+        let pid = process.processIdentifier
+        guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0,
+            info._sifields._sigchld.si_pid == pid
+        else { return nil }
+        return (info._sifields._sigchld.si_status, info.si_code != CLD_EXITED)
+    }
     public var lines: [String] { output.lines }
 
     /// When the first line containing `text` was read from the process (on the reading thread,
@@ -58,32 +76,33 @@ public final class BackgroundProcess: Sendable {
     }
 
     /// Waits until `look` finds `what` while the process lives: a process that has ended, and
-    /// whose output has been read to its end, will print nothing more nor do anything more, so
-    /// the wait fails then, at once, instead of at the deadline (after a last look, as `poll`
-    /// does). The failure gives the exit status and the output's last lines. The output ends
-    /// when every writer has closed it: a process whose children keep it open is waited for
-    /// until the deadline, as they may still print.
+    /// whose output has all been read, will print nothing more nor do anything more, so the wait
+    /// fails then, at once, instead of at the deadline (after a last look, as `poll` does). The
+    /// failure gives the exit status and the output's last lines. (A child it left running is
+    /// not waited for.)
     public func waitFor<T>(
         _ what: String, timeout: Duration = .seconds(20), _ look: () async throws -> T?
     ) async throws -> T {
         let outcome = try await poll(timeout: timeout) { () async throws -> Watch<T>? in
-            // Read before looking: a look after both sees everything the process will print.
-            let finished = !process.isRunning && output.ended
+            // Before looking: a look after both sees everything the process printed.
+            let finished = end.flatMap { allRead ? $0 : nil }
             if let found = try await look() { return .found(found) }
-            return finished ? .ended : nil
+            return finished.map {
+                .ended($0.bySignal ? "was killed by signal \($0.status)" : "exited with status \($0.status)")
+            }
         }
         switch outcome {
         case .found(let value): return value
-        case .ended: throw ErlangTools.Failure(description: "no \(what): the process \(ending)\(outputTail)")
+        case .ended(let ending):
+            throw ErlangTools.Failure(description: "no \(what): the process \(ending)\(outputTail)")
         case nil: throw ErlangTools.Failure(description: "no \(what) within \(timeout)\(outputTail)")
         }
     }
 
-    /// How the process ended; only once it has.
-    private var ending: String {
-        process.terminationReason == .uncaughtSignal
-            ? "was killed by signal \(process.terminationStatus)" : "exited with status \(process.terminationStatus)"
-    }
+    /// Whether the lines hold all the process wrote, once it has ended. Not the end of the
+    /// output, which comes only once every process holding the pipe's writing end has closed it:
+    /// a child spawned meanwhile by another thread of this test process may have inherited it.
+    private var allRead: Bool { output.isDrained(reader.fileDescriptor) }
 
     private var outputTail: String {
         let lines = lines
@@ -129,23 +148,20 @@ public final class BackgroundProcess: Sendable {
 
     /// Waits up to `timeout` for the process to end by itself; returns its exit status, or nil
     /// when it is still running at a last look after the deadline. Once it has ended, `lines`
-    /// holds all it printed: the end of its output is awaited too, which comes from the reading
-    /// thread a moment after the exit (for a second at most: its children may hold it open).
+    /// holds all it printed: the reading thread takes its last output a moment after the exit.
     public func waitForExit(timeout: Duration = .seconds(10)) async throws -> Int32? {
-        let status = try await poll(timeout: timeout) { process.isRunning ? nil : process.terminationStatus }
-        if status != nil {
-            _ = try await poll(timeout: .seconds(1), every: .milliseconds(5)) { output.ended ? true : nil }
-        }
+        let status = try await poll(timeout: timeout) { end?.status }
+        if status != nil { _ = try await poll(timeout: .seconds(5), every: .milliseconds(2)) { allRead ? true : nil } }
         return status
     }
 
     /// Stops the process and whatever it started (a script's children would outlive it), and
-    /// waits up to ten seconds for it to end: Foundation sees the exit only once every process
-    /// holding the child's status descriptor is gone, so a surviving grandchild would otherwise
-    /// hang the test instead of failing it. The wait suspends; it blocks no thread.
+    /// waits up to ten seconds for it to end (as the kernel tells, see `end`), so that a process
+    /// that cannot be stopped fails the test instead of hanging it. The wait suspends; it blocks
+    /// no thread.
     public func stop() async {
         stopNow()
-        _ = try? await poll(timeout: .seconds(10)) { process.isRunning ? nil : true }
+        _ = try? await poll(timeout: .seconds(10)) { isRunning ? nil : true }
     }
 
     /// Kills the process and whatever it started, without waiting for them to end: for `deinit`
@@ -172,22 +188,34 @@ public final class BackgroundProcess: Sendable {
     }
 }
 
-/// What `BackgroundProcess.waitFor` found: the value, or the process's end.
+/// What `BackgroundProcess.waitFor` found: the value, or the process's end (how it ended).
 private enum Watch<T> {
     case found(T)
-    case ended
+    case ended(String)
 }
 
 /// Output split into lines as it arrives from the reading thread, each with the moment it came.
 private final class LineBuffer: Sendable {
-    private let state = Mutex<(pending: String, lines: [String], moments: [ContinuousClock.Instant], ended: Bool)>(
-        ("", [], [], false))
+    private struct State {
+        var pending = ""
+        var lines: [String] = []
+        var moments: [ContinuousClock.Instant] = []
+        /// Reads taken out of the pipe and not yet split into lines.
+        var reading = 0
+        var ended = false
+    }
 
-    /// Takes what the reading thread read; no data is the end of the output (every writer closed it).
-    func append(_ data: Data) {
+    private let state = Mutex(State())
+
+    /// Takes one read of the reading thread; no data is the end of the output (every holder of
+    /// the pipe's writing end has closed it).
+    func read(_ take: () -> Data) {
+        state.withLock { $0.reading += 1 }
+        let data = take()
         let text = String(decoding: data, as: UTF8.self)
         let now = ContinuousClock.now
         state.withLock { state in
+            state.reading -= 1
             state.pending += text
             while let newline = state.pending.firstIndex(of: "\n") {
                 state.lines.append(String(state.pending[..<newline]))
@@ -207,7 +235,14 @@ private final class LineBuffer: Sendable {
 
     var lines: [String] { state.withLock { $0.lines } }
 
-    var ended: Bool { state.withLock { $0.ended } }
+    /// Whether everything written to the pipe so far is in `lines`: the pipe (`descriptor`, its
+    /// reading end) holds nothing, and no read taken out of it is still being split.
+    func isDrained(_ descriptor: Int32) -> Bool {
+        var waiting: Int32 = 0
+        // The pipe first: a read that empties it after this is counted in `reading` by then.
+        let asked = ioctl(descriptor, UInt(FIONREAD), &waiting)
+        return state.withLock { $0.ended || (asked == 0 && waiting == 0 && $0.reading == 0) }
+    }
 
     func moment(ofFirstLineContaining text: String) -> ContinuousClock.Instant? {
         state.withLock { state in state.lines.firstIndex { $0.contains(text) }.map { state.moments[$0] } }
