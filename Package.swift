@@ -269,8 +269,7 @@ let package = Package(
                 "GaterMessages", "ErlangTerm", "BEAMPeers",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            exclude: ["Fixtures"]
+            ]
         ),
         .testTarget(
             name: "PhoenixPubSubTests",
@@ -280,8 +279,7 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ],
-            exclude: ["Fixtures"]
+            ]
         ),
         .testTarget(
             name: "MetricsStoreTests",
@@ -293,8 +291,7 @@ let package = Package(
                 "BEAMCollector", "ErlangRPC", "ErlangDistribution", "ErlangTerm", "MetricsStore", "BEAMPeers",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ],
-            exclude: ["Fixtures"]
+            ]
         ),
         .testTarget(
             name: "AggregationTests",

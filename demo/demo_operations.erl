@@ -192,21 +192,7 @@ membership(Context = #{nodes := Nodes}, Node, NodeEvent, Change) ->
          demo_ops_payloads:cluster_membership(Change, [Node], Active, length(Nodes))).
 
 send(Context, Topic, {Tag, _} = Inner) ->
-    exesdb_demo:broadcast(Context, bus(Tag), Topic, Inner).
-
-bus(Tag) when Tag =:= system_lifecycle_event; Tag =:= system_config_changed; Tag =:= feature_toggle_changed ->
-    ex_esdb_system;
-bus(Tag) when Tag =:= node_lifecycle_event; Tag =:= process_lifecycle_event; Tag =:= supervision_event;
-              Tag =:= cluster_membership_changed ->
-    ex_esdb_lifecycle;
-bus(Tag) when Tag =:= data_change; Tag =:= admin_action; Tag =:= access_log; Tag =:= compliance_event ->
-    ex_esdb_audit;
-bus(Tag) when Tag =:= debug_trace; Tag =:= performance_analysis; Tag =:= system_state; Tag =:= error_analysis ->
-    ex_esdb_diagnostics;
-bus(Tag) when Tag =:= auth_event; Tag =:= access_violation; Tag =:= security_alert; Tag =:= session_event ->
-    ex_esdb_security;
-bus(_) ->
-    ex_esdb_logging.
+    exesdb_demo:broadcast(Context, gater_wire:bus(Tag), Topic, Inner).
 
 user() -> pick(?USERS).
 

@@ -104,7 +104,7 @@ health_loop(Context) ->
     health_loop(Context, nil).
 
 health_loop(Context = #{health_ms := Interval}, LastCheck) ->
-    Now = demo_payloads:utc_now(),
+    Now = gater_wire:utc_now(),
     Degraded = degraded(Context, node()),
     node_health(Context, Degraded),
     [component(Context, Component, Degraded, LastCheck) || Component <- ?COMPONENTS],

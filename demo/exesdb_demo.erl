@@ -6,7 +6,9 @@
 %% groups ('Elixir.<bus>.Adapter', then '_2'..'_N' with a pool); a broadcast picks one group by
 %% erlang:phash2(self(), PoolSize) and sends {forward_to_local, Topic, Message, 'Elixir.Phoenix.PubSub'}
 %% to every remote member; Message is {secure_message, HMAC-SHA256(SECRET_KEY_BASE,
-%% term_to_binary(Inner)), Inner} and Inner an Elixir-shaped ExESDBGater struct (demo_payloads).
+%% term_to_binary(Inner)), Inner} and Inner an Elixir-shaped ExESDBGater struct (demo_payloads and
+%% demo_ops_payloads choose the values; gater_wire, in erlang/, shared with the tests, makes the
+%% structs, the envelope and the broadcast).
 %%
 %% start(Options) reads SECRET_KEY_BASE from the environment (never from the command line) and
 %% runs until the node stops. Options (all optional but index and nodes):
@@ -29,7 +31,7 @@ start(Options) ->
     Config = config(Options),
     {ok, _} = pg:start_link(?SCOPE),
     [start_bus_worker(Bus, maps:get(pool_size, Config)) || Bus <- ?BUSES],
-    Context = Config#{secret => Secret, started_at => demo_payloads:utc_now()},
+    Context = Config#{secret => Secret, started_at => gater_wire:utc_now()},
     spawn_link(fun() -> keep_connected(Context) end),
     spawn_link(fun() -> demo_traffic:metrics_loop(Context) end),
     spawn_link(fun() -> demo_traffic:health_loop(Context) end),
@@ -72,7 +74,7 @@ timing(fast) ->
 %% A Phoenix.PubSub PG2 worker: member of every pool group of its bus, registered under the first,
 %% receiving the other nodes' broadcasts as a real node would (and dropping them).
 start_bus_worker(Bus, PoolSize) ->
-    Groups = [group(Bus, Index) || Index <- lists:seq(0, PoolSize - 1)],
+    Groups = [gater_wire:group(Bus, Index) || Index <- lists:seq(0, PoolSize - 1)],
     Ready = self(),
     Worker = spawn_link(fun() ->
         register(hd(Groups), self()),
@@ -85,16 +87,10 @@ start_bus_worker(Bus, PoolSize) ->
 drain() ->
     receive _ -> drain() end.
 
-group(Bus, 0) -> list_to_atom("Elixir." ++ atom_to_list(Bus) ++ ".Adapter");
-group(Bus, Index) -> list_to_atom("Elixir." ++ atom_to_list(Bus) ++ ".Adapter_" ++ integer_to_list(Index + 1)).
-
 %% Phoenix.PubSub.broadcast/3 with the PG2 adapter and ExESDBGater's signed envelope.
 broadcast(Context, Bus, Topic, Inner) ->
     #{secret := Secret, pool_size := PoolSize} = Context,
-    Message = {secure_message, crypto:mac(hmac, sha256, Secret, term_to_binary(Inner)), Inner},
-    Group = group(Bus, erlang:phash2(self(), PoolSize)),
-    [Pid ! {forward_to_local, Topic, Message, ?SCOPE} || Pid <- pg:get_members(?SCOPE, Group), node(Pid) =/= node()],
-    ok.
+    gater_wire:broadcast(PoolSize, Bus, Topic, gater_wire:sign(Secret, Inner)).
 
 %% The nodes of the demo find each other again after one of them restarts.
 keep_connected(Context = #{nodes := Nodes}) ->

@@ -101,7 +101,7 @@ setsid epmd -port "$epmd_port" -address 127.0.0.1 &
 started+=($!)
 for _ in $(seq 1 50); do epmd -port "$epmd_port" -names >/dev/null 2>&1 && break; sleep 0.1; done
 
-erlc -o "$workdir/ebin" demo/*.erl
+erlc -o "$workdir/ebin" demo/*.erl erlang/gater_wire.erl
 nodes=(ex_esdb1@localhost ex_esdb2@localhost ex_esdb3@localhost)
 node_list="[$(IFS=,; echo "${nodes[*]}")]"
 for index in 0 1 2; do

@@ -74,7 +74,7 @@ echo "== seeds from the fixtures"
 seeds="$scratch/seeds"
 work="$(mktemp -d)"
 trap 'rm -rf "$work" "$binary"' EXIT
-erlc -o "$work" Tests/ErlangTermTests/Fixtures/term_corpus.erl Tests/GaterMessagesTests/Fixtures/gater_fixture.erl
+erlc -o "$work" Tests/ErlangTermTests/Fixtures/term_corpus.erl erlang/gater_fixture.erl erlang/gater_wire.erl
 erl -noshell -pa "$work" -eval "
   term_corpus:write(\"$work/terms.bin\"),
   gater_fixture:write(\"$work/broadcasts.bin\", <<\"s3cret-key-base\">>),

@@ -90,13 +90,19 @@ public struct ErlangFixtures: Sendable {
 
     /// Compiles every `.erl` file of all `sourceDirectories` together (erlc runs off the pool).
     public init(sourceDirectories: [String]) async throws {
+        try await self.init(sources: try sourceDirectories.flatMap { try Self.sources(in: $0) })
+    }
+
+    static func sources(in directory: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory)
+            .filter { $0.hasSuffix(".erl") }.sorted().map { "\(directory)/\($0)" }
+    }
+
+    /// Compiles the `.erl` files `sources` into a fresh temporary directory.
+    init(sources: [String]) async throws {
         let output = FileManager.default.temporaryDirectory
             .appendingPathComponent("exesdb-beam-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        let sources = try sourceDirectories.flatMap { directory in
-            try FileManager.default.contentsOfDirectory(atPath: directory)
-                .filter { $0.hasSuffix(".erl") }.sorted().map { "\(directory)/\($0)" }
-        }
         let result = try await StartupSlots.beams.withSlot {
             try await ErlangTools.run("erlc", ["-o", output] + sources)
         }

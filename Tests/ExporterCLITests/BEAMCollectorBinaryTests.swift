@@ -7,9 +7,7 @@ import Testing
 /// delays a scrape nor the other nodes' figures, and `--no-collector.beam` makes no rex call.
 @Suite(.serialized) struct BEAMCollectorBinaryTests {
     static let fixtures = Task<ErlangFixtures, any Error> {
-        try await ErlangFixtures(
-            sourceDirectory: ExporterCLITests.packageRoot.appendingPathComponent("Tests/BEAMCollectorTests/Fixtures")
-                .path)
+        try await ErlangFixtures(shared: [.vmWitness])
     }
 
     /// Starts `names` meshed with each other (each pings those before it).

@@ -42,8 +42,7 @@ import Testing
     }
 
     @Test func receivesVerifiedMessagesFromAPublisherAndLeavesOnSIGTERM() async throws {
-        let publisherFixtures = try await ErlangFixtures(
-            sourceDirectory: Self.packageRoot.appendingPathComponent("Tests/PhoenixPubSubTests/Fixtures").path)
+        let publisherFixtures = try await ErlangFixtures(shared: [.pubsubPublisher])
         let cluster = try await ErlangCluster(fixtures: publisherFixtures, cookie: "cli-cookie-value")
         let erl = try await cluster.startNode(
             "clipub", expression: "pubsub_publisher:start_ticking(1, <<\"cli-secret\">>)")

@@ -26,9 +26,7 @@ import Testing
     }
 
     private static func load(_ function: String) async throws -> [String: [UInt8]] {
-        let fixtures = try await ErlangFixtures(
-            sourceDirectory: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-                .appendingPathComponent("Fixtures").path)
+        let fixtures = try await ErlangFixtures(shared: [.gaterFixture])
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("gater-\(UUID().uuidString).bin")
         defer { try? FileManager.default.removeItem(at: file) }
         _ = try await fixtures.eval("gater_fixture:\(function)(\"\(file.path)\", <<\"\(secret)\">>)")

@@ -64,9 +64,7 @@ import Testing
     /// A node of the cluster that signs with another secret: its messages are rejected, so the
     /// rejection series (and their panels) exist.
     func startRoguePublisher(_ demo: DemoCluster) async throws -> BackgroundProcess {
-        let fixtures = try await ErlangFixtures(sourceDirectories: [
-            Repository.path("Tests/PhoenixPubSubTests/Fixtures"), Repository.path("Tests/GaterMessagesTests/Fixtures"),
-        ])
+        let fixtures = try await ErlangFixtures(shared: [.pubsubPublisher])
         return try await StartupSlots.beams.withSlot {
             let node = try BackgroundProcess(
                 "erl",

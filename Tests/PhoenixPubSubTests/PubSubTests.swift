@@ -11,13 +11,8 @@ import Testing
 /// Our subscriber in the pg overlay of real nodes running OTP's pg and the PG2 broadcast rule.
 @Suite(.serialized) struct PubSubTests {
     static let secret = "pubsub-secret"
-    /// This target's fixtures, with the Gater payload builders of GaterMessagesTests beside them.
     static let fixtures = Task<ErlangFixtures, any Error> {
-        let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        return try await ErlangFixtures(sourceDirectories: [
-            tests.appendingPathComponent("PhoenixPubSubTests/Fixtures").path,
-            tests.appendingPathComponent("GaterMessagesTests/Fixtures").path,
-        ])
+        try await ErlangFixtures(shared: [.pubsubPublisher])
     }
 
     /// A Swift node subscribed to the buses of `publisher@localhost`, with the glue the exporter

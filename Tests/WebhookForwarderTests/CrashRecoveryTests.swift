@@ -50,8 +50,9 @@ extension LoopbackTests {
             let (configuration, messages) = try files(setup, port: receiver.port, count: 50, format: "json")
             let harness = try startHarness(
                 [configuration, messages], environment: ["WEBHOOK_HARNESS_MAX_FILE_BYTES": "8192"])
-            // Generous deadlines here and below: each step starts a debug-built process.
-            try await eventually("all 50 delivered", timeout: .seconds(60)) {
+            // Generous deadlines here and below: each step starts a debug-built process. Each wait
+            // on the harness ends early when it exits (on a configuration it refuses, say).
+            try await harness.waitUntil("all 50 delivered", timeout: .seconds(60)) {
                 Set(receiver.requests.map(\.body)).count == 50
             }
             try await harness.waitForLine(containing: "outcome unspooled", timeout: .seconds(60))
@@ -81,7 +82,7 @@ extension LoopbackTests {
             let receiver = try await WebhookReceiver.start(port: port) { _, index in index < 200 ? .ok : .hang }
             defer { Task { await receiver.stop() } }
             let second = try startHarness([configurationFile])
-            _ = try await receiver.waitForRequests(208, timeout: .seconds(90))
+            try await second.waitUntil("208 requests", timeout: .seconds(90)) { receiver.requests.count >= 208 }
             second.signal(SIGKILL)
             _ = try await second.waitForExit()
             #expect(receiver.requests.count == 208, "200 answered, 8 (max_in_flight) hanging when killed")
@@ -89,11 +90,11 @@ extension LoopbackTests {
 
             // 3. Restarted: every escalation arrives, each at least once, repeats only with the same key.
             let third = try startHarness([configurationFile])
-            try await eventually("all 1000 alerts delivered", timeout: .seconds(120)) {
+            try await third.waitUntil("all 1000 alerts delivered", timeout: .seconds(120)) {
                 Set(receiver.requests.compactMap(alertID)).count == 1000
             }
             // The last answers may still be on their way back when the last request arrives.
-            try await eventually("every delivery completed", timeout: .seconds(60)) {
+            try await third.waitUntil("every delivery completed", timeout: .seconds(60)) {
                 third.lines.last { $0.hasPrefix("pending ") } == "pending 0"
             }
             var keys: [String: Set<String>] = [:]
@@ -139,7 +140,7 @@ extension LoopbackTests {
             let (configurationFile, messagesFile) = try files(setup, port: port, count: 1000)
 
             let first = try startHarness(["--no-wait-for-sync", configurationFile, messagesFile])
-            try await eventually("a barrier reported at least 100 spooled", timeout: .seconds(90)) {
+            try await first.waitUntil("a barrier reported at least 100 spooled", timeout: .seconds(90)) {
                 spooledCounts(first.lines).contains { $0 >= 100 }
             }
             first.signal(SIGKILL)
@@ -158,7 +159,7 @@ extension LoopbackTests {
             defer { Task { await receiver.stop() } }
             let second = try startHarness([configurationFile])
             let expected = Set((0..<spooled).map { "alert-\($0)" })
-            try await eventually("the \(spooled) spooled escalations delivered", timeout: .seconds(120)) {
+            try await second.waitUntil("the \(spooled) spooled escalations delivered", timeout: .seconds(120)) {
                 expected.isSubset(of: Set(receiver.requests.compactMap(alertID)))
             }
             second.signal(SIGTERM)
@@ -166,6 +167,25 @@ extension LoopbackTests {
             let arrived = Set(receiver.requests.compactMap(alertID)).count
             print(
                 "kill -9 without waiting for syncs: \(queued) queued, \(spooled) reported spooled, \(arrived) arrived")
+        }
+
+        /// A harness that refuses its configuration ends the wait for its lines as soon as it has
+        /// exited, with what it said, instead of at the end of the wait's timeout.
+        @Test func aRefusedConfigurationEndsTheWaitAtOnceWithTheHarnessOutput() async throws {
+            let setup = try ForwarderSetup()
+            let (configuration, messages) = try files(
+                setup, port: ErlangTools.freePort(), count: 1, format: "no_such_format")
+            let harness = try startHarness([configuration, messages])
+            let started = ContinuousClock.now
+            let failure = await #expect(throws: ErlangTools.Failure.self) {
+                try await harness.waitForLine(containing: "accepted 1", timeout: .seconds(90))
+            }
+            let waited = ContinuousClock.now - started
+            #expect(waited < .seconds(20), "waited \(waited) of the 90 s for a harness that had exited")
+            let description = failure?.description ?? ""
+            #expect(description.contains("exited with status 2"), "\(description)")
+            #expect(description.contains("no_such_format"), "the harness's own words: \(description)")
+            #expect(try await harness.waitForExit() == 2)
         }
 
         /// The N of each `spooled N` line.

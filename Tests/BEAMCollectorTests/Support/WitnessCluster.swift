@@ -13,9 +13,7 @@ import Synchronization
 /// a number per connection).
 final class WitnessCluster: Sendable {
     static let fixtures = Task<ErlangFixtures, any Error> {
-        try await ErlangFixtures(
-            sourceDirectory: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent("Fixtures").path)
+        try await ErlangFixtures(shared: [.vmWitness])
     }
 
     let cluster: ErlangCluster
@@ -23,7 +21,8 @@ final class WitnessCluster: Sendable {
     private let names: [String]
     private let running = Mutex<[String: BackgroundProcess]>([:])
     private let followedNow = Box<(peers: [String: UInt64], connections: UInt64)>(([:], 0))
-    private let inbox = Box<[[Term]]>([])
+    /// The tuples our control process received: the witnesses' answers.
+    private let inbox: Collector<[Term]>
     private let control: Mailbox
     private let tasks = Mutex<[Task<Void, Never>]>([])
 
@@ -36,16 +35,8 @@ final class WitnessCluster: Sendable {
             name: NodeName(alive: "collector_\(UInt16.random(in: 0...UInt16.max))", host: "localhost"),
             creation: UInt32.random(in: 1...UInt32.max))
         control = node.spawn()
-        let (control, inbox) = (control, inbox)
-        tasks.withLock {
-            $0.append(
-                Task {
-                    for await delivery in control.messages {
-                        if case .tuple(let fields) = delivery.message.term() {
-                            inbox.value.withLock { $0.append(fields) }
-                        }
-                    }
-                })
+        inbox = Collector(control.messages) { delivery in
+            if case .tuple(let fields) = delivery.message.term() { fields } else { nil }
         }
         for name in names {
             try await start(name)
@@ -143,17 +134,12 @@ final class WitnessCluster: Sendable {
 
     /// Sends `{tag, OurPid}` to `vm_witness` on `name` and waits for `{tag, ...}`.
     private func ask(_ name: String, _ tag: Atom) async throws -> [Term] {
-        inbox.value.withLock { $0.removeAll { $0.first == .atom(tag) } }
+        inbox.removeAll { $0.first == .atom(tag) }
         guard
             node.send(
                 .tuple([.atom(tag), .pid(control.pid)]), toName: "vm_witness", on: Self.full(name), from: control.pid)
         else { throw ErlangTools.Failure(description: "not connected to \(name)") }
-        let reply = try await poll(timeout: .seconds(10)) {
-            inbox.value.withLock { inbox -> [Term]? in
-                guard let index = inbox.firstIndex(where: { $0.first == .atom(tag) }) else { return nil }
-                return inbox.remove(at: index)
-            }
-        }
+        let reply = try await inbox.next(timeout: .seconds(10)) { $0.first == .atom(tag) ? $0 : nil }
         guard let reply else { throw ErlangTools.Failure(description: "\(name) did not answer \(tag)") }
         return reply
     }

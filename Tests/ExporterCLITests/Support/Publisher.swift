@@ -12,10 +12,7 @@ final class Publisher: Sendable {
         "ex_esdb_diagnostics", "ex_esdb_security", "ex_esdb_logging",
     ]
     static let fixtures = Task<ErlangFixtures, any Error> {
-        try await ErlangFixtures(sourceDirectories: [
-            ExporterCLITests.packageRoot.appendingPathComponent("Tests/PhoenixPubSubTests/Fixtures").path,
-            ExporterCLITests.packageRoot.appendingPathComponent("Tests/GaterMessagesTests/Fixtures").path,
-        ])
+        try await ErlangFixtures(shared: [.pubsubPublisher])
     }
 
     let cluster: ErlangCluster

@@ -7,7 +7,7 @@ import Foundation
 final class DemoCluster: Sendable {
     static let names = ["ex_esdb1@localhost", "ex_esdb2@localhost", "ex_esdb3@localhost"]
     static let fixtures = Task<ErlangFixtures, any Error> {
-        try await ErlangFixtures(sourceDirectory: Repository.path("demo"))
+        try await ErlangFixtures(shared: [.gaterWire], sourceDirectories: [Repository.path("demo")])
     }
 
     let cluster: ErlangCluster

@@ -12,23 +12,14 @@ final class ControlNode: Sendable {
     let node: LocalNode
     private let mailbox: Mailbox
     private let cluster: ErlangCluster
-    private let received = Inbox()
+    private let received: Collector<Term>
     private let tasks = Mutex<[Task<Void, Never>]>([])
 
     init(cluster: ErlangCluster) {
         self.cluster = cluster
         node = LocalNode(name: NodeName(alive: "e2ectl", host: "localhost"), creation: 11)
         mailbox = node.spawn()
-        let (mailbox, received) = (mailbox, received)
-        tasks.withLock {
-            $0.append(
-                Task {
-                    for await delivery in mailbox.messages {
-                        let term = delivery.message.term(delivery.message.root)
-                        received.terms.withLock { $0.append(term) }
-                    }
-                })
-        }
+        received = Collector(mailbox.messages) { $0.message.term($0.message.root) }
     }
 
     /// Connects to `alive@localhost` and keeps the connection up until `stop`.
@@ -57,28 +48,16 @@ final class ControlNode: Sendable {
     func answer<T: Sendable>(
         timeout: Duration = .seconds(600), _ match: @escaping @Sendable (Term) -> T?
     ) async throws -> T {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let found = received.terms.withLock { terms -> T? in
-                guard let index = terms.firstIndex(where: { match($0) != nil }) else { return nil }
-                return match(terms.remove(at: index))
-            }
-            if let found { return found }
-            guard ContinuousClock.now < deadline else {
-                throw ErlangTools.Failure(description: "no expected answer within \(timeout)")
-            }
-            try await Task.sleep(for: .milliseconds(2))
+        guard let found = try await received.next(timeout: timeout, every: .milliseconds(2), match) else {
+            throw ErlangTools.Failure(description: "no expected answer within \(timeout)")
         }
+        return found
     }
 
     func stop() {
+        received.stop()
         for task in tasks.withLock({ $0 }) { task.cancel() }
     }
-}
-
-/// The answers taken so far, not yet matched.
-private final class Inbox: Sendable {
-    let terms = Mutex<[Term]>([])
 }
 
 extension Term {

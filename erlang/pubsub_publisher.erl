@@ -8,8 +8,8 @@
 %%   {publish_n, Bus, Topic, N}        Seq 1..N in order from this process
 %%   {publish_spread, Bus, Topic, N}   Seq 1..N each from a new process (all pool groups get used)
 %%   {direct, Node, Bus, Topic, Seq}   direct_broadcast: to the group's name on Node
-%%   {publish_all, Bus}                every payload of gater_fixture (GaterMessagesTests' fixture,
-%%                                     compiled alongside) on Bus, signed
+%%   {publish_all, Bus}                every payload of gater_fixture (compiled alongside, as is
+%%                                     gater_wire) on Bus, signed
 %%   {members, From}                   From ! {members, [{Group, Pids}]} for every group known
 %%   {publish_own, Buses}              every gater_fixture payload on its own bus, if in Buses
 %%   {publish_many, N}                 N ThroughputMetrics, operations op_1 .. op_N
@@ -32,6 +32,8 @@
          start_publishing_rounds/4,
          start_with_local_members/2, start_with_local_members/3]).
 
+-import(gater_wire, [broadcast/4, bus/1, forward/2, group/2, sign/2]).
+
 -define(SCOPE, 'Elixir.Phoenix.PubSub').
 
 %% start_ticking(PoolSize, Secret): as start/2, and publishes a LatencyMetric on ex_esdb_metrics
@@ -47,7 +49,7 @@ tick(Publisher, Seq) ->
     tick(Publisher, Seq + 1).
 
 %% start_publishing_all(PoolSize, Secret, Buses): as start/2, and every 500 ms publishes every
-%% gater_fixture payload on the bus it belongs to (DESIGN.md 3.4), for the buses in Buses; prints
+%% gater_fixture payload on the bus it belongs to (gater_wire:bus/1), for the buses in Buses; prints
 %% the pg joins and leaves of remote members (for the exporter binary's end-to-end tests).
 start_publishing_all(PoolSize, Secret, Buses) ->
     Self = self(),
@@ -99,17 +101,17 @@ wait_for_remote_members() ->
 
 %% {Bus, Topic, Envelope} triples.
 messages(variants, Secret) ->
-    [{bus_of(Tag), Topic, sign(Secret, Inner)} || {Tag, Topic, Inner} <- gater_fixture:payloads()] ++
-        [{bus_of(Tag), Topic, sign(Secret, Variant)}
+    [{bus(Tag), Topic, sign(Secret, Inner)} || {Tag, Topic, Inner} <- gater_fixture:payloads()] ++
+        [{bus(Tag), Topic, sign(Secret, Variant)}
          || {Tag, Topic, {Tag, P}} <- gater_fixture:bus_payloads(),
             Variant <- [{Tag, maps:remove('__struct__', P)}, {ops_event, maps:remove('__struct__', P)},
                         {latency_metric, P}]];
 messages(mutants, Secret) ->
     Hostile = [#{nested => #{deeper => [1, 2, 3]}}, binary:copy(<<"z">>, 1024 * 1024), -1, no_such_value,
                lists:seq(1, 10000), {tuple, 1}],
-    Mutants = [{bus_of(Tag), Topic, sign(Secret, {Tag, maps:put(Key, lists:nth(1 + erlang:phash2(Key, 6), Hostile), P)})}
+    Mutants = [{bus(Tag), Topic, sign(Secret, {Tag, maps:put(Key, lists:nth(1 + erlang:phash2(Key, 6), Hostile), P)})}
                || {Tag, Topic, {Tag, P}} <- gater_fixture:bus_payloads(), Key <- maps:keys(P), Key =/= '__struct__'],
-    Real = [{bus_of(Tag), Topic, sign(Secret, Inner)}
+    Real = [{bus(Tag), Topic, sign(Secret, Inner)}
             || {_, Topic, {Tag, _} = Inner} <- gater_fixture:bus_real_shapes() ++ gater_fixture:hostile()],
     {log_event, _} = LogEvent = gater_fixture:log_event(),
     Mutants ++ Real ++ [{ex_esdb_logging, <<"logging:emitter_pool">>, LogEvent}];
@@ -188,16 +190,16 @@ loop(PoolSize, Secret) ->
         {publish_spread, Bus, Topic, N} ->
             [spawn(fun() -> broadcast(PoolSize, Bus, Topic, envelope(Secret, Seq)) end) || Seq <- lists:seq(1, N)];
         {direct, Node, Bus, Topic, Seq} ->
-            erlang:send({group(Bus, 0), Node}, {forward_to_local, Topic, envelope(Secret, Seq), ?SCOPE});
+            erlang:send({group(Bus, 0), Node}, forward(Topic, envelope(Secret, Seq)));
         restart_scope ->
             restart_scope();
         {publish_all, Bus} ->
             [broadcast(PoolSize, Bus, Topic, sign(Secret, Inner)) || {_, Topic, Inner} <- gater_fixture:payloads()];
         {publish_own, Buses} ->
             [broadcast(PoolSize, Bus, Topic, sign(Secret, Inner))
-             || {Tag, Topic, Inner} <- gater_fixture:payloads(), Bus <- [bus_of(Tag)], lists:member(Bus, Buses)];
+             || {Tag, Topic, Inner} <- gater_fixture:payloads(), Bus <- [bus(Tag)], lists:member(Bus, Buses)];
         publish_real ->
-            [broadcast(PoolSize, bus_of(Tag), Topic, sign(Secret, Inner))
+            [broadcast(PoolSize, bus(Tag), Topic, sign(Secret, Inner))
              || {_, Topic, {Tag, _} = Inner} <- gater_fixture:real_shapes()];
         {publish_messages, Messages} ->
             [broadcast(PoolSize, Bus, Topic, Envelope) || {Bus, Topic, Envelope} <- Messages],
@@ -210,7 +212,7 @@ loop(PoolSize, Secret) ->
         {not_a_broadcast, Node, Bus} ->
             erlang:send({group(Bus, 0), Node}, {not_a_broadcast, 1});
         {direct_group, Node, Bus, Index, Topic, Seq} ->
-            erlang:send({group(Bus, Index), Node}, {forward_to_local, Topic, envelope(Secret, Seq), ?SCOPE});
+            erlang:send({group(Bus, Index), Node}, forward(Topic, envelope(Secret, Seq)));
         {join_local, Groups, From} ->
             From ! {joined_local, local_member(Groups)};
         {leave_local, Pid, Groups, From} ->
@@ -245,49 +247,14 @@ discover_versioned(Node, Version, From) ->
         From ! {versioned_sync, timeout}
     end.
 
-broadcast(PoolSize, Bus, Topic, Message) ->
-    Group = group(Bus, erlang:phash2(self(), PoolSize)),
-    [Pid ! {forward_to_local, Topic, Message, ?SCOPE} || Pid <- pg:get_members(?SCOPE, Group), node(Pid) =/= node()],
-    ok.
-
-bus_of(Tag) when Tag =:= performance_metric; Tag =:= throughput_metric; Tag =:= latency_metric;
-                 Tag =:= resource_usage; Tag =:= metric_alert ->
-    ex_esdb_metrics;
-bus_of(Tag) when Tag =:= node_health_updated; Tag =:= cluster_health_updated; Tag =:= component_health_updated;
-                 Tag =:= health_check_completed ->
-    ex_esdb_health;
-bus_of(Tag) when Tag =:= system_alert; Tag =:= alert_acknowledged; Tag =:= alert_escalated;
-                 Tag =:= notification_status ->
-    ex_esdb_alerts;
-bus_of(Tag) when Tag =:= system_lifecycle_event; Tag =:= system_config_changed; Tag =:= feature_toggle_changed ->
-    ex_esdb_system;
-bus_of(Tag) when Tag =:= node_lifecycle_event; Tag =:= process_lifecycle_event; Tag =:= supervision_event;
-                 Tag =:= cluster_membership_changed ->
-    ex_esdb_lifecycle;
-bus_of(Tag) when Tag =:= data_change; Tag =:= admin_action; Tag =:= access_log; Tag =:= compliance_event ->
-    ex_esdb_audit;
-bus_of(Tag) when Tag =:= debug_trace; Tag =:= performance_analysis; Tag =:= system_state; Tag =:= error_analysis ->
-    ex_esdb_diagnostics;
-bus_of(Tag) when Tag =:= auth_event; Tag =:= access_violation; Tag =:= security_alert; Tag =:= session_event ->
-    ex_esdb_security;
-bus_of(_) ->
-    ex_esdb_logging.
-
 throughput(Index) ->
-    {throughput_metric,
-     #{'__struct__' => 'Elixir.ExESDBGater.Messages.MetricsMessages.ThroughputMetric',
-       operation => list_to_atom("op_" ++ integer_to_list(Index)), count => 10, duration_ms => 1000,
-       rate_per_sec => 10.0, node => node(), timestamp => nil}}.
-
-group(Bus, 0) -> list_to_atom("Elixir." ++ atom_to_list(Bus) ++ ".Adapter");
-group(Bus, Index) -> list_to_atom("Elixir." ++ atom_to_list(Bus) ++ ".Adapter_" ++ integer_to_list(Index + 1)).
-
-sign(Secret, Inner) ->
-    {secure_message, crypto:mac(hmac, sha256, Secret, term_to_binary(Inner)), Inner}.
+    gater_wire:inner(throughput_metric,
+                     #{operation => list_to_atom("op_" ++ integer_to_list(Index)), count => 10, duration_ms => 1000,
+                       rate_per_sec => 10.0, node => node()},
+                     nil).
 
 envelope(Secret, Seq) ->
-    Inner = {latency_metric,
-             #{'__struct__' => 'Elixir.ExESDBGater.Messages.MetricsMessages.LatencyMetric',
-               operation => stream_read, latency_ms => 1.5, percentile => p50, sample_count => Seq,
-               node => node(), timestamp => nil}},
-    {secure_message, crypto:mac(hmac, sha256, Secret, term_to_binary(Inner)), Inner}.
+    sign(Secret, gater_wire:inner(latency_metric,
+                                  #{operation => stream_read, latency_ms => 1.5, percentile => p50,
+                                    sample_count => Seq, node => node()},
+                                  nil)).
