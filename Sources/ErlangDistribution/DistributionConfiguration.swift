@@ -13,12 +13,16 @@ public struct DistributionConfiguration: Sendable {
     /// TLS distribution (`-proto_dist inet_tls`), when set.
     public var tls: TLSConfiguration?
     public var termLimits: TermDecodingLimits
+    /// Bytes a second above which a connection is read in batches, a millisecond apart
+    /// (`ReadPacing`): a flood costs fewer reads, and below it nothing waits.
+    public var floodRate: Int
 
     public init(
         netTickTime: TimeAmount = .seconds(60), handshakeTimeout: TimeAmount = .seconds(10),
         maxFrameSize: Int = 64 << 20, backoff: Backoff = Backoff(), tls: TLSConfiguration? = nil,
-        termLimits: TermDecodingLimits = .default
+        termLimits: TermDecodingLimits = .default, floodRate: Int = defaultFloodRate
     ) {
+        self.floodRate = floodRate
         self.netTickTime = netTickTime
         self.handshakeTimeout = handshakeTimeout
         self.maxFrameSize = maxFrameSize
@@ -26,6 +30,9 @@ public struct DistributionConfiguration: Sendable {
         self.tls = tls
         self.termLimits = termLimits
     }
+
+    /// 20 MB a second: about 37,000 signed broadcasts.
+    public static let defaultFloodRate = 20_000_000
 }
 
 /// Exponential backoff with jitter between connection attempts, capped.

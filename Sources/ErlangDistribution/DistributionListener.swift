@@ -116,6 +116,8 @@ private struct Acceptor: Sendable {
             }
         }
         return channel.eventLoop.makeCompletedFuture { [self] in
+            // First: it counts the connection's own bytes (before TLS) and paces every read.
+            try channel.pipeline.syncOperations.addHandler(ReadPacing(floodRate: configuration.floodRate))
             if let tls {
                 try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
             }

@@ -160,6 +160,8 @@ public final class NodeConnection: Sendable {
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // First: it counts the connection's own bytes (before TLS) and paces every read.
+                    try channel.pipeline.syncOperations.addHandler(ReadPacing(floodRate: configuration.floodRate))
                     if let tls {
                         let hostname = serverHostname.first?.isNumber == true ? nil : serverHostname
                         try channel.pipeline.syncOperations.addHandler(

@@ -322,15 +322,20 @@ import Testing
     }
 }
 
-/// A million small messages from a real node: all arrive, in order, in under a minute.
+/// A million small messages from a real node: all arrive, in order, in under a minute; read as
+/// they come, and read in batches a millisecond apart (`ReadPacing`, here from any rate on).
 @Suite(.serialized) struct SoakTests {
-    @Test func millionMessagesArriveInOrder() async throws {
-        let (erl, swift) = try await Harness.connected(to: "soak1")
+    @Test(arguments: [DistributionConfiguration.defaultFloodRate, 1])
+    func millionMessagesArriveInOrder(floodRate: Int) async throws {
+        var configuration = DistributionConfiguration.forTests
+        configuration.floodRate = floodRate
+        let alive = floodRate == 1 ? "soak2" : "soak1"
+        let (erl, swift) = try await Harness.connected(to: alive, configuration: configuration)
         let mailbox = swift.node.spawn()
         let count = 1_000_000
         let started = ContinuousClock.now
         swift.node.send(
-            .tuple([.atom("soak"), .pid(mailbox.pid), .integer(count)]), toName: "echo", on: "soak1@localhost",
+            .tuple([.atom("soak"), .pid(mailbox.pid), .integer(count)]), toName: "echo", on: "\(alive)@localhost",
             from: mailbox.pid)
         // A million turns of this loop seldom suspend (the mailbox is rarely empty): on a thread of
         // its own, so they hold none of the cooperative pool's.
@@ -351,7 +356,7 @@ import Testing
         let elapsed = ContinuousClock.now - started
         #expect(expected == count + 1)
         #expect(elapsed < .seconds(60), "took \(elapsed)")
-        print("soak: \(count) messages in \(elapsed)")
+        print("soak: \(count) messages in \(elapsed), flood rate \(floodRate) B/s")
         await swift.stop()
         await erl.stop()
     }

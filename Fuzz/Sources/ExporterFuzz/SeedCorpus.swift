@@ -5,7 +5,7 @@ struct SeedSources {
     /// `term_corpus:write/1` (Tests/ErlangTermTests/Fixtures): every corpus term as the BEAM
     /// encodes it, in both atom styles and compressed.
     var terms: [(name: String, bytes: [UInt8])] = []
-    /// `gater_fixture:write/2` (Tests/GaterMessagesTests/Fixtures): ExESDBGater broadcasts as the
+    /// `gater_fixture:write/2` (erlang/gater_fixture.erl): ExESDBGater broadcasts as the
     /// distribution carries them, signed with `ScannerTarget.secret`.
     var broadcasts: [(name: String, bytes: [UInt8])] = []
     /// The YAML examples of deploy/ and docs/ (config files and web configs), one per file.

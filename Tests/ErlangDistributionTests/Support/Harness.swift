@@ -25,10 +25,12 @@ struct Harness {
     }
 
     /// A fresh cluster with an echo node `alive`, and a Swift node connected to it.
-    static func connected(to alive: String) async throws -> (BackgroundProcess, SwiftPeer) {
+    static func connected(
+        to alive: String, configuration: DistributionConfiguration = .forTests
+    ) async throws -> (BackgroundProcess, SwiftPeer) {
         let harness = try await Harness()
         let erl = try await harness.startEchoNode(alive)
-        let swift = harness.connect(to: alive)
+        let swift = harness.connect(to: alive, configuration: configuration)
         try await swift.waitUntilUp()
         return (erl, swift)
     }
