@@ -135,6 +135,28 @@ import Testing
         #expect(ack["timestamp"] as? String == "2023-11-14T22:23:20.750Z")
     }
 
+    /// The json bodies byte for byte (keys sorted), as receivers have been sent them: escalated,
+    /// resolved, and without the joined alert.
+    @Test func jsonBodiesAreByteForByteAsBefore() throws {
+        let alone = JoinedEscalation(
+            escalation: Gater.escalation(), alert: nil, node: "ex_esdb@host-2", startsAt: 1_700_000_300.5)
+        let bodies = [
+            DeliveryEvent.escalated(joined), .resolved(joined, Gater.ack(), endsAt: 1_700_000_600.75),
+            .escalated(alone),
+        ].map {
+            String(decoding: renderer.body($0, format: .json, endpoint: "hook", resolveTimeout: .zero), as: UTF8.self)
+        }
+        #expect(bodies.count == 3)
+        for (body, expected) in zip(bodies, Self.jsonBodies) { #expect(body == expected) }
+    }
+
+    /// What the json format wrote before its body was written straight from the joined escalation.
+    static let jsonBodies = [
+        #"{"acknowledgement":null,"alert":{"alert_id":"alert-1","category":"network","description":"ex_esdb@host-3 unreachable","node":"ex_esdb@host-1","requires_ack":true,"severity":"critical","source":"cluster_monitor","timestamp":"2023-11-14T22:13:20.250Z","title":"Node down"},"escalation":{"alert_id":"alert-1","escalated_by":"escalation_manager","escalation_reason":"no ack in 5m","from_level":"level1","notify_contacts":["ops@example.com","sre@example.com"],"timestamp":"2023-11-14T22:18:20.500Z","to_level":"level2"},"event":"escalated","node":"ex_esdb@host-1"}"#,
+        #"{"acknowledgement":{"ack_by":"oncall","ack_note":"looking","alert_id":"alert-1","resolution":null,"timestamp":"2023-11-14T22:23:20.750Z"},"alert":{"alert_id":"alert-1","category":"network","description":"ex_esdb@host-3 unreachable","node":"ex_esdb@host-1","requires_ack":true,"severity":"critical","source":"cluster_monitor","timestamp":"2023-11-14T22:13:20.250Z","title":"Node down"},"escalation":{"alert_id":"alert-1","escalated_by":"escalation_manager","escalation_reason":"no ack in 5m","from_level":"level1","notify_contacts":["ops@example.com","sre@example.com"],"timestamp":"2023-11-14T22:18:20.500Z","to_level":"level2"},"event":"resolved","node":"ex_esdb@host-1"}"#,
+        #"{"acknowledgement":null,"alert":null,"escalation":{"alert_id":"alert-1","escalated_by":"escalation_manager","escalation_reason":"no ack in 5m","from_level":"level1","notify_contacts":["ops@example.com","sre@example.com"],"timestamp":"2023-11-14T22:18:20.500Z","to_level":"level2"},"event":"escalated","node":"ex_esdb@host-2"}"#,
+    ]
+
     @Test func anEscalationWithoutItsAlertNamesTheSendingNodeAndOmitsUnknownLabels() throws {
         let alone = JoinedEscalation(
             escalation: Gater.escalation(), alert: nil, node: "ex_esdb@host-2", startsAt: 1_700_000_300.5)

@@ -5,116 +5,93 @@ import GaterMessages
 ///
 /// `{"event": "escalated" | "resolved", "node": ..., "escalation": {...}, "alert": {...} | null,
 ///   "acknowledgement": {...} | null}`
+///
+/// Written field by field from the joined escalation itself: the facts are not copied into a
+/// second set of structs first (only the names and the timestamps' form are the body's own).
 struct JSONEvent: Encodable {
-    let event: String
-    let node: String
-    let escalation: Escalation
-    let alert: Alert?
-    let acknowledgement: Acknowledgement?
+    let joined: JoinedEscalation
+    let acknowledgement: (ack: AlertAcknowledgement, endsAt: Double)?
+
+    /// An escalation, or with `acknowledgement` (and when it ends) its resolution.
+    init(_ joined: JoinedEscalation, acknowledgement: (AlertAcknowledgement, endsAt: Double)? = nil) {
+        self.joined = joined
+        self.acknowledgement = acknowledgement.map { (ack: $0.0, endsAt: $0.endsAt) }
+    }
 
     enum CodingKeys: String, CodingKey { case event, node, escalation, alert, acknowledgement }
+
+    enum EscalationKeys: String, CodingKey {
+        case alertID = "alert_id", fromLevel = "from_level", toLevel = "to_level"
+        case escalationReason = "escalation_reason", escalatedBy = "escalated_by"
+        case notifyContacts = "notify_contacts", timestamp
+    }
+
+    enum AlertKeys: String, CodingKey {
+        case alertID = "alert_id", severity, category, title, description, source, node
+        case requiresAck = "requires_ack", timestamp
+    }
+
+    enum AcknowledgementKeys: String, CodingKey {
+        case alertID = "alert_id", ackBy = "ack_by", ackNote = "ack_note", resolution, timestamp
+    }
 
     /// Absent parts are written as null, so every body has the same keys.
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(event, forKey: .event)
-        try container.encode(node, forKey: .node)
-        try container.encode(escalation, forKey: .escalation)
-        try container.encode(alert, forKey: .alert)
-        try container.encode(acknowledgement, forKey: .acknowledgement)
-    }
-
-    /// An escalation, or with `acknowledgement` (and when it ends) its resolution.
-    init(_ joined: JoinedEscalation, acknowledgement ack: (AlertAcknowledgement, endsAt: Double)? = nil) {
-        node = joined.node
-        escalation = Escalation(joined.escalation, startsAt: joined.startsAt)
-        alert = joined.alert.map(Alert.init)
-        event = ack == nil ? "escalated" : "resolved"
-        acknowledgement = ack.map { Acknowledgement($0.0, endsAt: $0.endsAt) }
-    }
-
-    struct Escalation: Encodable {
-        let alertID, fromLevel, toLevel, escalationReason, escalatedBy: String
-        let notifyContacts: [String]
-        let timestamp: String
-
-        init(_ escalation: EscalationFacts, startsAt: Double) {
-            alertID = escalation.alertID
-            fromLevel = escalation.fromLevel
-            toLevel = escalation.toLevel
-            escalationReason = escalation.reason
-            escalatedBy = escalation.escalatedBy
-            notifyContacts = escalation.notifyContacts
-            timestamp = RFC3339.format(escalation.timestamp ?? startsAt)
+        try container.encode(acknowledgement == nil ? "escalated" : "resolved", forKey: .event)
+        try container.encode(joined.node, forKey: .node)
+        try encodeEscalation(into: container.nestedContainer(keyedBy: EscalationKeys.self, forKey: .escalation))
+        if let alert = joined.alert {
+            try encode(alert, into: container.nestedContainer(keyedBy: AlertKeys.self, forKey: .alert))
+        } else {
+            try container.encodeNil(forKey: .alert)
         }
-
-        enum CodingKeys: String, CodingKey {
-            case alertID = "alert_id", fromLevel = "from_level", toLevel = "to_level"
-            case escalationReason = "escalation_reason", escalatedBy = "escalated_by"
-            case notifyContacts = "notify_contacts", timestamp
+        if let acknowledgement {
+            try encode(
+                acknowledgement,
+                into: container.nestedContainer(keyedBy: AcknowledgementKeys.self, forKey: .acknowledgement))
+        } else {
+            try container.encodeNil(forKey: .acknowledgement)
         }
     }
 
-    struct Alert: Encodable {
-        let alertID, severity, category, title, description, source, node: String
-        let requiresAck: Bool
-        let timestamp: String?
-
-        init(_ alert: AlertFacts) {
-            alertID = alert.alertID
-            severity = alert.severity
-            category = alert.category
-            title = alert.title
-            description = alert.description
-            source = alert.source
-            node = alert.node
-            requiresAck = alert.requiresAcknowledgement
-            timestamp = alert.timestamp.map(RFC3339.format)
+    private func encodeEscalation(into container: KeyedEncodingContainer<EscalationKeys>) throws {
+        var container = container
+        let escalation = joined.escalation
+        for (key, value) in [
+            (EscalationKeys.alertID, escalation.alertID), (.fromLevel, escalation.fromLevel),
+            (.toLevel, escalation.toLevel), (.escalationReason, escalation.reason),
+            (.escalatedBy, escalation.escalatedBy),
+        ] {
+            try container.encode(value, forKey: key)
         }
-
-        enum CodingKeys: String, CodingKey {
-            case alertID = "alert_id", severity, category, title, description, source, node
-            case requiresAck = "requires_ack", timestamp
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            for (key, value) in [
-                (CodingKeys.alertID, alertID), (.severity, severity), (.category, category), (.title, title),
-                (.description, description), (.source, source), (.node, node),
-            ] {
-                try container.encode(value, forKey: key)
-            }
-            try container.encode(requiresAck, forKey: .requiresAck)
-            try container.encode(timestamp, forKey: .timestamp)
-        }
+        try container.encode(escalation.notifyContacts, forKey: .notifyContacts)
+        try container.encode(RFC3339.format(escalation.timestamp ?? joined.startsAt), forKey: .timestamp)
     }
 
-    struct Acknowledgement: Encodable {
-        let alertID, ackBy: String
-        let ackNote, resolution: String?
-        let timestamp: String
-
-        init(_ ack: AlertAcknowledgement, endsAt: Double) {
-            alertID = ack.alertID
-            ackBy = ack.acknowledgedBy
-            ackNote = ack.note
-            resolution = ack.resolution
-            timestamp = RFC3339.format(endsAt)
+    private func encode(_ alert: AlertFacts, into container: KeyedEncodingContainer<AlertKeys>) throws {
+        var container = container
+        for (key, value) in [
+            (AlertKeys.alertID, alert.alertID), (.severity, alert.severity), (.category, alert.category),
+            (.title, alert.title), (.description, alert.description), (.source, alert.source), (.node, alert.node),
+        ] {
+            try container.encode(value, forKey: key)
         }
+        try container.encode(alert.requiresAcknowledgement, forKey: .requiresAck)
+        try container.encode(alert.timestamp.map(RFC3339.format), forKey: .timestamp)
+    }
 
-        enum CodingKeys: String, CodingKey {
-            case alertID = "alert_id", ackBy = "ack_by", ackNote = "ack_note", resolution, timestamp
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(alertID, forKey: .alertID)
-            try container.encode(ackBy, forKey: .ackBy)
-            try container.encode(ackNote, forKey: .ackNote)
-            try container.encode(resolution, forKey: .resolution)
-            try container.encode(timestamp, forKey: .timestamp)
-        }
+    private func encode(
+        _ acknowledgement: (ack: AlertAcknowledgement, endsAt: Double),
+        into container: KeyedEncodingContainer<AcknowledgementKeys>
+    ) throws {
+        var container = container
+        let ack = acknowledgement.ack
+        try container.encode(ack.alertID, forKey: .alertID)
+        try container.encode(ack.acknowledgedBy, forKey: .ackBy)
+        try container.encode(ack.note, forKey: .ackNote)
+        try container.encode(ack.resolution, forKey: .resolution)
+        try container.encode(RFC3339.format(acknowledgement.endsAt), forKey: .timestamp)
     }
 }
 
