@@ -331,28 +331,9 @@ import Testing
         configuration.floodRate = floodRate
         let alive = floodRate == 1 ? "soak2" : "soak1"
         let (erl, swift) = try await Harness.connected(to: alive, configuration: configuration)
-        let mailbox = swift.node.spawn()
         let count = 1_000_000
         let started = ContinuousClock.now
-        swift.node.send(
-            .tuple([.atom("soak"), .pid(mailbox.pid), .integer(count)]), toName: "echo", on: "\(alive)@localhost",
-            from: mailbox.pid)
-        // A million turns of this loop seldom suspend (the mailbox is rarely empty): on a thread of
-        // its own, so they hold none of the cooperative pool's.
-        let expected = await onOwnThread {
-            var expected = 1
-            for await delivery in mailbox.messages {
-                let view = delivery.message
-                if view.isAtom(view.root, "done") { break }
-                guard let number = view.element(1, of: view.root).flatMap({ view.int(of: $0) }), number == expected
-                else {
-                    Issue.record("message \(expected) arrived as \(view.term())")
-                    break
-                }
-                expected += 1
-            }
-            return expected
-        }
+        let expected = await swift.soak(count, from: alive)
         let elapsed = ContinuousClock.now - started
         #expect(expected == count + 1)
         #expect(elapsed < .seconds(60), "took \(elapsed)")

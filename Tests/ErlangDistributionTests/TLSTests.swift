@@ -45,6 +45,23 @@ import Testing
         await erl.stop()
     }
 
+    /// Read in batches (`ReadPacing` ahead of the TLS handler, here from any rate on), a flood
+    /// over TLS arrives whole and in order.
+    @Test func aPacedFloodOverTLSArrivesInOrder() async throws {
+        let harness = try await Harness()
+        let certificates = try await TestCertificates()
+        let erl = try await startTLSNode(harness, "tls4", certificates)
+        var configuration = DistributionConfiguration.forTests
+        configuration.tls = try tlsConfiguration(certificates)
+        configuration.floodRate = 1
+        let swift = harness.connect(to: "tls4", configuration: configuration)
+        try await swift.waitUntilUp()
+        let count = 200_000
+        #expect(await swift.soak(count, from: "tls4") == count + 1)
+        await swift.stop()
+        await erl.stop()
+    }
+
     @Test func untrustedServerCertificateIsReportedWithTheSide() async throws {
         let harness = try await Harness()
         let certificates = try await TestCertificates()

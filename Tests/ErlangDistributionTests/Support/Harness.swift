@@ -8,6 +8,7 @@ import MetricsTestKit
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import Testing
 
 /// A private cluster of real `erl` nodes and a Swift node connecting to them.
 struct Harness {
@@ -157,5 +158,32 @@ extension AsyncStream where Element == Delivery {
         }
         guard let delivery else { throw ErlangTools.Failure(description: "the mailbox closed") }
         return delivery
+    }
+}
+
+extension SwiftPeer {
+    /// Asks the echo node `alive` for `count` messages `{seq, I}` and reads them in order: the
+    /// number the next one would have had (`count + 1` when all came, in order).
+    func soak(_ count: Int, from alive: String) async -> Int {
+        let mailbox = node.spawn()
+        node.send(
+            .tuple([.atom("soak"), .pid(mailbox.pid), .integer(count)]), toName: "echo", on: "\(alive)@localhost",
+            from: mailbox.pid)
+        // Many turns of this loop seldom suspend (the mailbox is rarely empty): on a thread of
+        // its own, so they hold none of the cooperative pool's.
+        return await onOwnThread {
+            var expected = 1
+            for await delivery in mailbox.messages {
+                let view = delivery.message
+                if view.isAtom(view.root, "done") { break }
+                guard let number = view.element(1, of: view.root).flatMap({ view.int(of: $0) }), number == expected
+                else {
+                    Issue.record("message \(expected) arrived as \(view.term())")
+                    break
+                }
+                expected += 1
+            }
+            return expected
+        }
     }
 }
