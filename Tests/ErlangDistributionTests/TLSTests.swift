@@ -28,14 +28,23 @@ import Testing
             ])
     }
 
-    @Test func echoOverTLSDistribution() async throws {
+    /// A TLS node `alive` and our connection to it, up; `floodRate` as `DistributionConfiguration`'s.
+    func connectedOverTLS(
+        _ alive: String, floodRate: Int = DistributionConfiguration.defaultFloodRate
+    ) async throws -> (BackgroundProcess, SwiftPeer) {
         let harness = try await Harness()
         let certificates = try await TestCertificates()
-        let erl = try await startTLSNode(harness, "tls1", certificates)
+        let erl = try await startTLSNode(harness, alive, certificates)
         var configuration = DistributionConfiguration.forTests
         configuration.tls = try tlsConfiguration(certificates)
-        let swift = harness.connect(to: "tls1", configuration: configuration)
+        configuration.floodRate = floodRate
+        let swift = harness.connect(to: alive, configuration: configuration)
         try await swift.waitUntilUp()
+        return (erl, swift)
+    }
+
+    @Test func echoOverTLSDistribution() async throws {
+        let (erl, swift) = try await connectedOverTLS("tls1")
         let mailbox = swift.node.spawn()
         swift.node.send(
             .tuple([.atom("echo"), .pid(mailbox.pid), .binary("over tls")]), toName: "echo", on: "tls1@localhost",
@@ -48,14 +57,7 @@ import Testing
     /// Read in batches (`ReadPacing` ahead of the TLS handler, here from any rate on), a flood
     /// over TLS arrives whole and in order.
     @Test func aPacedFloodOverTLSArrivesInOrder() async throws {
-        let harness = try await Harness()
-        let certificates = try await TestCertificates()
-        let erl = try await startTLSNode(harness, "tls4", certificates)
-        var configuration = DistributionConfiguration.forTests
-        configuration.tls = try tlsConfiguration(certificates)
-        configuration.floodRate = 1
-        let swift = harness.connect(to: "tls4", configuration: configuration)
-        try await swift.waitUntilUp()
+        let (erl, swift) = try await connectedOverTLS("tls4", floodRate: 1)
         let count = 200_000
         #expect(await swift.soak(count, from: "tls4") == count + 1)
         await swift.stop()
