@@ -31,9 +31,8 @@ final class TextInterner: Sendable {
     private static func equal(_ text: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         // A native String always has contiguous UTF-8 (nil only for a bridged one).
         text.utf8.withContiguousStorageIfAvailable { held in
-            guard held.count == bytes.count, let left = held.baseAddress, let right = bytes.baseAddress else {
-                return held.count == bytes.count
-            }
+            guard held.count == bytes.count else { return false }
+            guard let left = held.baseAddress, let right = bytes.baseAddress else { return true }
             return memcmp(left, right, bytes.count) == 0
         } ?? false
     }

@@ -97,10 +97,14 @@ enum IntakeBenchmark {
         guard let (decoded, payloadOffset) = ControlMessage.sendSender(inFrame: frame, at: 1, atoms: atoms),
             decoded.hasPayload, let (topic, envelope) = ForwardToLocal.header(frame, at: payloadOffset)
         else { return 0 }
+        var latencies = 0
         let scanned = frame.withUnsafeBufferPointer {
-            intake.receive(peer: "ex_esdb@host-1", bus: "ex_esdb_metrics", topic: topic, bytes: $0, envelope: envelope)
+            intake.receive(
+                peer: "ex_esdb@host-1", bus: "ex_esdb_metrics", topic: topic, bytes: $0, envelope: envelope,
+                deliver: { received in if case .latency = received.message { latencies = 1 } })
         }
-        guard let received = scanned ?? decodedMessage(frame, at: payloadOffset, topic: topic, intake) else { return 0 }
+        if scanned { return latencies }
+        guard let received = decodedMessage(frame, at: payloadOffset, topic: topic, intake) else { return 0 }
         guard case .latency = received.message else { return 0 }
         return 1
     }
@@ -111,8 +115,10 @@ enum IntakeBenchmark {
             let (topic, envelope) = ForwardToLocal.header(frame, at: payloadOffset)
         else { return false }
         return frame.withUnsafeBufferPointer {
-            intake.receive(peer: "ex_esdb@host-1", bus: "ex_esdb_metrics", topic: topic, bytes: $0, envelope: envelope)
-        } != nil
+            intake.receive(
+                peer: "ex_esdb@host-1", bus: "ex_esdb_metrics", topic: topic, bytes: $0, envelope: envelope,
+                deliver: { _ in })
+        }
     }
 
     /// The general path: the payload decoded into a TermView, then verified and decoded.
