@@ -38,15 +38,19 @@ public final class Aggregator: Sendable {
     }
 
     public func record(_ received: ReceivedMessage) {
-        let at = received.receivedAt
-        switch received.message {
+        record(received.message, peer: received.peer, topic: received.topic, at: received.receivedAt)
+    }
+
+    /// A message with its origin beside it, borrowed where it was made (the ingest path's form).
+    public func record(_ message: borrowing GaterMessage, peer: String, topic: String, at: Double) {
+        switch message {
         case .performance(let metric): record(metric)
         case .throughput(let metric): record(metric)
         case .latency(let metric): record(metric)
         case .resourceUsage(let usage): record(usage)
         case .metricAlert(let alert): record(alert)
         case .nodeHealth(let health): record(health, at: at)
-        case .clusterHealth(let health): record(health, reporter: received.peer, at: at)
+        case .clusterHealth(let health): record(health, reporter: peer, at: at)
         case .componentHealth(let health): record(health, at: at)
         case .healthCheck(let check): record(check, at: at)
         case .systemAlert(let alert): record(alert, at: at)
@@ -58,7 +62,7 @@ public final class Aggregator: Sendable {
         case .systemLifecycle(let event): buses.record(event, at: at)
         case .systemConfig(let change): buses.record(change, at: at)
         case .featureToggle(let toggle): buses.record(toggle, at: at)
-        case .nodeLifecycle(let event): buses.record(event, reporter: received.peer)
+        case .nodeLifecycle(let event): buses.record(event, reporter: peer)
         case .processLifecycle(let event): buses.record(event, at: at)
         case .supervision(let event): buses.record(event)
         case .clusterMembership(let membership):
@@ -66,12 +70,12 @@ public final class Aggregator: Sendable {
             if let quorum = membership.quorumStatus {
                 families.clusterQuorum.set(quorum == "available" ? 1 : 0, [membership.node])
             }
-        default: recordAuditToLogging(received.message, topic: received.topic, at: at)
+        default: recordAuditToLogging(message, topic: topic, at: at)
         }
     }
 
     /// The audit, diagnostics, security and logging buses (the kinds above are all handled there).
-    private func recordAuditToLogging(_ message: GaterMessage, topic: String, at: Double) {
+    private func recordAuditToLogging(_ message: borrowing GaterMessage, topic: String, at: Double) {
         switch message {
         case .dataChange(let change): buses.record(change)
         case .adminAction(let action): buses.record(action)
@@ -115,7 +119,7 @@ public final class Aggregator: Sendable {
     }
 
     private func record(_ metric: ThroughputMetric) {
-        let series = throughputSeries.handles(Labels(metric.node, metric.operation)) {
+        let series = throughputSeries.handles(metric.node, metric.operation) {
             let key = families.key([metric.node, metric.operation])
             return ThroughputSeries(
                 families.operations.series(key), families.operationWindows.series(key), families.throughput.series(key))
@@ -127,7 +131,7 @@ public final class Aggregator: Sendable {
 
     private func record(_ metric: LatencyMetric) {
         let seconds = metric.latencyMilliseconds / 1000
-        let series = latencySeries.handles(Labels(metric.node, metric.operation, metric.percentile)) {
+        let series = latencySeries.handles(metric.node, metric.operation, metric.percentile) {
             let key = families.key([metric.node, metric.operation, metric.percentile])
             return LatencySeries(
                 families.latencyReported.series(key), families.latency.series(key), families.latencySamples.series(key))

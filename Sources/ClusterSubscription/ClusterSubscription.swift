@@ -38,6 +38,17 @@ public protocol MessageConsumer: Sendable {
     /// several nodes, on several threads at once). It must not block: work that must wait is
     /// handed on.
     func consume(_ message: ReceivedMessage)
+    /// The same, for a message read in place: borrowed from where it was made, with its origin
+    /// beside it rather than copied into a `ReceivedMessage` (which costs a retain and release of
+    /// each text). By default, wrapped and handed to `consume(_:)`.
+    func consume(_ message: borrowing GaterMessage, peer: String, bus: String, topic: String, receivedAt: Double)
+}
+
+extension MessageConsumer {
+    public func consume(_ message: borrowing GaterMessage, peer: String, bus: String, topic: String, receivedAt: Double)
+    {
+        consume(ReceivedMessage(peer: peer, bus: bus, topic: topic, message: copy message, receivedAt: receivedAt))
+    }
 }
 
 /// Follows the ExESDB buses on every node of a cluster: connects to the seeds, discovers the
@@ -246,8 +257,11 @@ final class BroadcastIntake: BroadcastReceiver {
     func receive(_ broadcast: WireBroadcast) {
         let taken = intake.receive(
             peer: broadcast.peer, bus: broadcast.bus, topic: broadcast.topic, bytes: broadcast.bytes,
-            envelope: broadcast.message
-        ) { received in consumer.consume(received) }
+            envelope: broadcast.message, arrivedAt: broadcast.arrivedAt
+        ) { message, receivedAt in
+            consumer.consume(
+                message, peer: broadcast.peer, bus: broadcast.bus, topic: broadcast.topic, receivedAt: receivedAt)
+        }
         if taken { return }
         if let owned = broadcast.owned() {
             receive(owned)

@@ -1,4 +1,5 @@
 import ErlangTerm
+import Foundation
 
 /// A message that arrived for a local process.
 public struct Delivery: Sendable {
@@ -30,16 +31,20 @@ public struct InlineDelivery {
     public let offset: Int
     /// The connection's limits, which decoding the term honours.
     public let limits: TermDecodingLimits
+    /// When the read that brought it happened (Unix seconds): one clock reading serves every
+    /// frame of a read.
+    public let arrivedAt: Double
 
     public init(
         peer: String, sender: Pid?, bytes: UnsafeBufferPointer<UInt8>, offset: Int,
-        limits: TermDecodingLimits = .default
+        limits: TermDecodingLimits = .default, arrivedAt: Double = Date().timeIntervalSince1970
     ) {
         self.peer = peer
         self.sender = sender
         self.bytes = bytes
         self.offset = offset
         self.limits = limits
+        self.arrivedAt = arrivedAt
     }
 
     /// The term decoded into bytes of its own, as a `Delivery` carries it; nil when the bytes are

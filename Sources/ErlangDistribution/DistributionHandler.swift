@@ -1,4 +1,5 @@
 import ErlangTerm
+import Foundation
 import Logging
 import Metrics
 import NIOCore
@@ -150,6 +151,7 @@ final class DistributionHandler: ChannelInboundHandler {
     /// leaves what follows them (a frame not yet whole) unread.
     private func dispatchFrames(in buffer: inout ByteBuffer, dispatcher: FrameDispatcher) throws(DistributionError) {
         var failure: DistributionError?
+        let arrivedAt = Date().timeIntervalSince1970
         let consumed = buffer.withUnsafeReadableBytes { raw -> Int in
             raw.withMemoryRebound(to: UInt8.self) { bytes -> Int in
                 var offset = 0
@@ -161,7 +163,8 @@ final class DistributionHandler: ChannelInboundHandler {
                         // A zero-length frame is a tick: receiving it is all it asks for.
                         if length > 0 {
                             try dispatcher.dispatch(
-                                UnsafeBufferPointer(rebasing: bytes[(offset + 4)..<(offset + 4 + length)]))
+                                UnsafeBufferPointer(rebasing: bytes[(offset + 4)..<(offset + 4 + length)]),
+                                arrivedAt: arrivedAt)
                         }
                     } catch {
                         failure = error

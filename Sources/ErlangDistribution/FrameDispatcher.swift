@@ -1,4 +1,5 @@
 import ErlangTerm
+import Foundation
 import Logging
 import Metrics
 
@@ -21,6 +22,7 @@ import Metrics
     private var reportedProblems: Set<String> = []
     /// The node names in this connection's pids: ours and the peer's, read without allocating.
     private var atoms: AtomInterner
+    private var lastReceiver = InlineReceiverMemo()
 
     @_spi(Benchmarks) public init(
         peer: String, node: LocalNode, route: any PeerRoute, limits: TermDecodingLimits, logger: Logger,
@@ -36,19 +38,26 @@ import Metrics
     }
 
     /// One frame, without its length: valid only during the call (it is the read buffer's).
-    @_spi(Benchmarks) public func dispatch(_ frame: UnsafeBufferPointer<UInt8>) throws(DistributionError) {
+    /// `arrivedAt` is when the read that brought it happened (Unix seconds), by default now.
+    @_spi(Benchmarks) public func dispatch(
+        _ frame: UnsafeBufferPointer<UInt8>, arrivedAt: Double = Date().timeIntervalSince1970
+    ) throws(DistributionError) {
         guard frame.first == Self.passThrough else {
             throw .corruptFrame(
                 node: peer, detail: "frame type \(frame.first.map(String.init) ?? "none"), expected \(Self.passThrough)"
             )
         }
         // Every broadcast: SEND_SENDER to a PubSub member, read and handed on in place.
-        if let head = SendSenderHead(frame, at: 1, atoms: atoms), let receiver = node.inlineReceiver(of: head.to) {
+        if let head = SendSenderHead(frame, at: 1, atoms: atoms),
+            let receiver = node.inlineReceiver(of: head.to, memo: &lastReceiver)
+        {
             receiver.receive(
-                InlineDelivery(peer: peer, sender: head.from, bytes: frame, offset: head.payloadOffset, limits: limits))
+                InlineDelivery(
+                    peer: peer, sender: head.from, bytes: frame, offset: head.payloadOffset, limits: limits,
+                    arrivedAt: arrivedAt))
             return
         }
-        try dispatchDecoding(Array(frame))
+        try dispatchDecoding(Array(frame), arrivedAt: arrivedAt)
     }
 
     /// The same for a frame in an array of its own (tests, and the general path below).
@@ -65,13 +74,14 @@ import Metrics
     static let passThrough: UInt8 = 112
 
     /// Any frame: its control message decoded, its payload too unless the target reads bytes.
-    private func dispatchDecoding(_ frame: [UInt8]) throws(DistributionError) {
+    private func dispatchDecoding(_ frame: [UInt8], arrivedAt: Double) throws(DistributionError) {
         guard let (control, payloadOffset) = try self.control(in: frame) else { return }
         if control.hasPayload, let target = inlineTarget(of: control), let receiver = node.inlineReceiver(of: target) {
             frame.withUnsafeBufferPointer { bytes in
                 receiver.receive(
                     InlineDelivery(
-                        peer: peer, sender: sender(of: control), bytes: bytes, offset: payloadOffset, limits: limits))
+                        peer: peer, sender: sender(of: control), bytes: bytes, offset: payloadOffset, limits: limits,
+                        arrivedAt: arrivedAt))
             }
             return
         }

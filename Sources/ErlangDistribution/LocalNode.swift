@@ -1,5 +1,6 @@
 import ErlangTerm
 import NIOConcurrencyHelpers
+import Synchronization
 
 /// This node's own processes: names, creation, pid and reference allocation, mailboxes,
 /// registered names, monitors and links held by remote processes, monitors our processes hold
@@ -10,6 +11,10 @@ public final class LocalNode: Sendable {
     public let name: Atom
     public let creation: UInt32
     private let state: NIOLockedValueBox<State>
+    /// Bumped, under the lock, whenever an inline process comes or goes: a connection that
+    /// remembers the last one it delivered to (`InlineReceiverMemo`) checks this instead of
+    /// taking the lock for every broadcast.
+    private let inlineChanges = Atomic<UInt64>(0)
 
     struct Watcher: Equatable {
         enum Kind { case monitor, link }
@@ -61,7 +66,10 @@ public final class LocalNode: Sendable {
     /// it expects (Phoenix.PubSub's members). What it gets is not validated; it must read it as
     /// hostile input. The process lives as long as the handle returned.
     public func spawnInline(_ receiver: any InlineReceiver, registeredName: Atom? = nil) -> LocalProcess {
-        let pid = newProcess(registeredName: registeredName) { $0.inline[$1] = receiver }
+        let pid = newProcess(registeredName: registeredName) { state, number in
+            state.inline[number] = receiver
+            inlineChanges.add(1, ordering: .releasing)
+        }
         return LocalProcess(pid: pid, node: self)
     }
 
@@ -112,7 +120,9 @@ public final class LocalNode: Sendable {
     func exit(_ pid: Pid, reason: Term) {
         let (continuation, watchers, routes) = state.withLockedValue { state in
             let continuation = state.mailboxes.removeValue(forKey: Self.number(of: pid))
-            state.inline[Self.number(of: pid)] = nil
+            if state.inline.removeValue(forKey: Self.number(of: pid)) != nil {
+                inlineChanges.add(1, ordering: .releasing)
+            }
             state.names = state.names.filter { $0.value != pid }
             state.aliases = state.aliases.filter { $0.value != pid }
             let watchers = state.watchers.removeValue(forKey: Self.number(of: pid)) ?? []
@@ -253,6 +263,20 @@ public final class LocalNode: Sendable {
         return state.withLockedValue { $0.inline[Self.number(of: pid)] }
     }
 
+    /// As `inlineReceiver(of:)`, answered from `memo` while no inline process came or went since
+    /// it was filled: broadcasts come in runs to the same member.
+    func inlineReceiver(of pid: Pid, memo: inout InlineReceiverMemo) -> (any InlineReceiver)? {
+        let number = Self.number(of: pid)
+        let changes = inlineChanges.load(ordering: .acquiring)
+        if let known = memo.receiver, memo.number == number, memo.changes == changes, pid.node == name {
+            return known
+        }
+        guard pid.node == name else { return nil }
+        let (receiver, current) = state.withLockedValue { ($0.inline[number], inlineChanges.load(ordering: .relaxed)) }
+        memo = InlineReceiverMemo(number: number, changes: current, receiver: receiver)
+        return receiver
+    }
+
     /// The process aliased as `alias`.
     func pid(aliasedAs alias: Reference) -> Pid? { state.withLockedValue { $0.aliases[alias] } }
 
@@ -358,6 +382,14 @@ public final class LocalProcess: Sendable {
     deinit {
         node.exit(pid, reason: .atom("normal"))
     }
+}
+
+/// The inline process one connection delivered to last (`LocalNode.inlineReceiver(of:memo:)`),
+/// kept by that connection alone.
+struct InlineReceiverMemo {
+    var number: UInt32 = 0
+    var changes: UInt64 = 0
+    var receiver: (any InlineReceiver)?
 }
 
 /// A process whose messages are decoded terms, in the order they arrived.

@@ -14,6 +14,8 @@ public final class EnvelopeVerifier: Sendable {
     private let secret: SecretKeyBase?
     /// The HMAC key, prepared once.
     let key: SignatureKey?
+    /// The key's state after each kind's usual first block (the scanned path's).
+    let firstBlocks = FirstBlocks()
     private let styles = NIOLockedValueBox<[String: RememberedStyle]>([:])
 
     public init(secret: SecretKeyBase?) {

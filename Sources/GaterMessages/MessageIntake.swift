@@ -13,6 +13,14 @@ public struct ReceivedMessage: Sendable {
     public let message: GaterMessage
     /// When it arrived here (Unix seconds).
     public let receivedAt: Double
+
+    public init(peer: String, bus: String, topic: String, message: GaterMessage, receivedAt: Double) {
+        self.peer = peer
+        self.bus = bus
+        self.topic = topic
+        self.message = message
+        self.receivedAt = receivedAt
+    }
 }
 
 /// Opens, decodes and counts each broadcast: `exesdb_exporter_messages_total{bus,type}`,
@@ -51,19 +59,28 @@ public final class MessageIntake: Sendable {
         peer: String, bus: String, topic: String, bytes: UnsafeBufferPointer<UInt8>, envelope: Int
     ) -> ReceivedMessage? {
         var received: ReceivedMessage?
-        _ = receive(peer: peer, bus: bus, topic: topic, bytes: bytes, envelope: envelope) { received = copy $0 }
+        _ = receive(
+            peer: peer, bus: bus, topic: topic, bytes: bytes, envelope: envelope,
+            arrivedAt: Date().timeIntervalSince1970
+        ) { message, receivedAt in
+            received = ReceivedMessage(
+                peer: peer, bus: bus, topic: topic, message: copy message, receivedAt: receivedAt)
+        }
         return received
     }
 
-    /// As `receive(peer:bus:topic:bytes:envelope:)`, handing the typed message to `deliver` on
-    /// this thread where it is made; false when the general path must read the broadcast. The
-    /// ingest path takes this one: a message returned up through the intake's layers was moved
-    /// at each of them (a third of a kilobyte, several times per message).
+    /// As `receive(peer:bus:topic:bytes:envelope:)`, for a broadcast that arrived at `arrivedAt`
+    /// (Unix seconds; the read's time, one clock reading for all its frames), handing the typed
+    /// message and that time to `deliver` on this thread where it is made; false when the general
+    /// path must read the broadcast. The ingest path takes this one: a message returned up through
+    /// the intake's layers was moved at each of them, and one wrapped with its origin in a
+    /// `ReceivedMessage` retained and released each of its texts once more.
     public func receive(
         peer: String, bus: String, topic: String, bytes: UnsafeBufferPointer<UInt8>, envelope: Int,
-        deliver: (borrowing ReceivedMessage) -> Void
+        arrivedAt: Double, deliver: (borrowing GaterMessage, _ receivedAt: Double) -> Void
     ) -> Bool {
-        channel(peer: peer, bus: bus).receive(topic: topic, bytes: bytes, envelope: envelope, deliver: deliver)
+        channel(peer: peer, bus: bus).receive(
+            topic: topic, bytes: bytes, envelope: envelope, arrivedAt: arrivedAt, deliver: deliver)
     }
 
     /// A message to a bus member that is no `forward_to_local` term: counted as `malformed` and
@@ -156,7 +173,9 @@ final class BusIntake: Sendable {
     private let core: IntakeCore
     private let style: RememberedStyle
     private let lastMessage: Gauge
-    private let accepted = Mutex<[Counter?]>(Array(repeating: nil, count: GaterMessageKind.allCases.count))
+    /// By kind, made on first use and kept for the channel's life (each holds one retain): read
+    /// with one atomic load and no lock, as every accepted message counts in one.
+    private let accepted = InlineArray<37, Atomic<Unmanaged<Counter>?>> { _ in Atomic(nil) }
     /// Made with the channel, so that each reason's series exists at 0 before its first
     /// rejection: an alert on `increase(...)` then sees the first one too.
     private let rejected: [Counter]
@@ -209,13 +228,13 @@ final class BusIntake: Sendable {
     /// The scanned path: the message handed to `deliver` where it is made (see
     /// `EnvelopeVerifier.scan`); false when the general path must read the broadcast.
     func receive(
-        topic: String, bytes: UnsafeBufferPointer<UInt8>, envelope: Int, deliver: (borrowing ReceivedMessage) -> Void
+        topic: String, bytes: UnsafeBufferPointer<UInt8>, envelope: Int, arrivedAt: Double,
+        deliver: (borrowing GaterMessage, _ receivedAt: Double) -> Void
     ) -> Bool {
         core.verifier.scan(bytes, envelope: envelope, style: style, sender: peer, texts: texts) { message, report in
-            let now = Date().timeIntervalSince1970
-            lastMessage.record(now)
-            note(message.kind, report: report, topic: topic, at: now)
-            deliver(ReceivedMessage(peer: peer, bus: bus, topic: topic, message: message, receivedAt: now))
+            lastMessage.record(arrivedAt)
+            note(message.kind, report: report, topic: topic, at: arrivedAt)
+            deliver(message, arrivedAt)
         }
     }
 
@@ -233,7 +252,7 @@ final class BusIntake: Sendable {
     /// Counts an accepted message of `kind`, and the fields it could not use.
     private func note(_ kind: GaterMessageKind, report: FieldReport, topic: String, at now: Double) {
         if !report.isEmpty { countIgnored(report, kind: kind, topic: topic) }
-        counter(of: kind).increment()
+        countAccepted(kind)
         tally[kind.position].wrappingAdd(1, ordering: .relaxed)
         lastAccepted.store(now.bitPattern, ordering: .relaxed)
     }
@@ -265,15 +284,29 @@ final class BusIntake: Sendable {
         }
     }
 
-    private func counter(of kind: GaterMessageKind) -> Counter {
-        accepted.withLock { counters in
-            if let counter = counters[kind.position] { return counter }
-            let counter = Counter(
-                label: MessageFamilies.accepted.name, dimensions: [("bus", bus), ("type", kind.rawValue)],
-                factory: core.metrics)
-            counters[kind.position] = counter
-            return counter
+    private func countAccepted(_ kind: GaterMessageKind) {
+        let slot = kind.position
+        if let known = accepted[slot].load(ordering: .acquiring) {
+            known._withUnsafeGuaranteedRef { $0.increment() }
+            return
         }
+        let made = Unmanaged.passRetained(
+            Counter(
+                label: MessageFamilies.accepted.name, dimensions: [("bus", bus), ("type", kind.rawValue)],
+                factory: core.metrics))
+        // Two threads may make one at once (a node's buses share nothing else): the first stays.
+        let (exchanged, kept) = accepted[slot].compareExchange(
+            expected: nil, desired: made, ordering: .acquiringAndReleasing)
+        if exchanged {
+            made._withUnsafeGuaranteedRef { $0.increment() }
+        } else {
+            made.release()
+            kept?._withUnsafeGuaranteedRef { $0.increment() }
+        }
+    }
+
+    deinit {
+        for slot in accepted.indices { accepted[slot].load(ordering: .acquiring)?.release() }
     }
 
     private func counter(of rejection: MessageRejection) -> Counter { rejected[rejection.position] }

@@ -83,6 +83,8 @@ public struct WireBroadcast {
     public let term: Int
     public let message: Int
     public let limits: TermDecodingLimits
+    /// When the read that brought it happened (Unix seconds).
+    public let arrivedAt: Double
 
     /// The same broadcast in bytes of its own, decoded; nil when they are not one whole term.
     public func owned() -> Broadcast? {

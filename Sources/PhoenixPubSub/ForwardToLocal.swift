@@ -8,15 +8,25 @@ public enum ForwardToLocal {
         [ExternalTag.version, ExternalTag.smallTuple, 4, ExternalTag.smallAtomUTF8, 16] + Array("forward_to_local".utf8)
         + [ExternalTag.binary]
 
+    /// `head` as three little-endian words read at 0, 8 and 14 (the last two overlap): compared
+    /// with three loads, no call and no array (`headWordsAreTheHead` checks them against `head`).
+    static let headWords: (UInt64, UInt64, UInt64) = (
+        0x726F_6610_7704_6883, 0x5F6F_745F_6472_6177, 0x6D6C_6163_6F6C_5F6F
+    )
+
+    @inline(__always)
+    static func startsWithHead(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> Bool {
+        let raw = UnsafeRawBufferPointer(bytes)
+        return raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self).littleEndian == headWords.0
+            && raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self).littleEndian == headWords.1
+            && raw.loadUnaligned(fromByteOffset: offset + 14, as: UInt64.self).littleEndian == headWords.2
+    }
+
     /// The topic and where `Message` starts, when `bytes[offset...]` begins that way; nil for any
     /// other spelling, which a full decode then reads.
     public static func header(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> (topic: String, message: Int)? {
-        let lengthAt = offset + head.count
-        guard offset >= 0, lengthAt + 4 <= bytes.count, let base = bytes.baseAddress,
-            head.withUnsafeBufferPointer({ expected in
-                expected.baseAddress.map { memcmp(base + offset, $0, expected.count) == 0 } ?? false
-            })
-        else { return nil }
+        let lengthAt = offset + 22
+        guard offset >= 0, lengthAt + 4 <= bytes.count, startsWithHead(bytes, at: offset) else { return nil }
         let length = Int(BigEndian.u32(bytes, lengthAt))
         let start = lengthAt + 4
         guard length <= bytes.count - start else { return nil }

@@ -233,7 +233,7 @@ final class BusMember: InlineReceiver {
             receiver.receive(
                 WireBroadcast(
                     peer: delivery.peer, bus: bus.name, topic: topic, bytes: delivery.bytes, term: delivery.offset,
-                    message: message, limits: delivery.limits))
+                    message: message, limits: delivery.limits, arrivedAt: delivery.arrivedAt))
             return
         }
         guard let decoded = delivery.decoded(), let broadcast = PubSubSubscriber.broadcast(decoded, bus: bus.name)

@@ -43,8 +43,9 @@ final class WebhookInbox: Sendable {
 }
 
 extension GaterMessage {
-    /// The kinds the forwarder does something with.
-    var concernsWebhooks: Bool {
+    /// The kinds the forwarder does something with: `submit` takes the others at once and does
+    /// nothing, so a caller holding a borrowed message copies only these.
+    public var concernsWebhooks: Bool {
         switch self {
         case .systemAlert, .alertEscalation, .alertAcknowledgement, .securityAlert: true
         default: false

@@ -184,13 +184,17 @@ struct IngestConsumer: MessageConsumer {
     let logger: Logger
 
     func consume(_ received: ReceivedMessage) {
-        aggregator.record(received)
-        webhooks?.submit(received.message, from: received.peer)
+        consume(
+            received.message, peer: received.peer, bus: received.bus, topic: received.topic,
+            receivedAt: received.receivedAt)
+    }
+
+    func consume(_ message: borrowing GaterMessage, peer: String, bus: String, topic: String, receivedAt: Double) {
+        aggregator.record(message, peer: peer, topic: topic, at: receivedAt)
+        if let webhooks, message.concernsWebhooks { webhooks.submit(copy message, from: peer) }
+        let kind = message.kind
         logger.debug(
             "message",
-            metadata: [
-                "peer": "\(received.peer)", "bus": "\(received.bus)", "topic": "\(received.topic)",
-                "type": "\(received.message.kind.rawValue)",
-            ])
+            metadata: ["peer": "\(peer)", "bus": "\(bus)", "topic": "\(topic)", "type": "\(kind.rawValue)"])
     }
 }

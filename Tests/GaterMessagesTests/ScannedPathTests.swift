@@ -97,6 +97,29 @@ import Testing
         #expect(scanned(bytes, style: style) == expected)
     }
 
+    /// A kind's first 64 signed bytes are remembered with the HMAC state after them
+    /// (`FirstBlocks`): a message whose first block differs in one byte is hashed in full and
+    /// refused, and the remembered one still serves the unaltered message, in both atom styles.
+    @Test func aRememberedFirstBlockNeverVouchesForAnAlteredOne() async throws {
+        let broadcasts = try await GaterMessagesTests.broadcasts.value
+        for (name, style) in [("latency_metric", AtomStyle.legacy), ("latency_otp26", .utf8)] {
+            let bytes = try #require(broadcasts[name])
+            let remembered = RememberedStyle()
+            remembered.style = style
+            let first = try #require(scanned(bytes, style: remembered), "\(name)")
+            #expect(scanned(bytes, style: remembered) == first, "\(name) again, from the remembered block")
+            // The tag atom `latency_metric` is in the first block, after the signature.
+            let tag = Array("latency_metric".utf8)
+            let at = try #require(
+                (0...(bytes.count - tag.count)).last { Array(bytes[$0..<($0 + tag.count)]) == tag }, "\(name)")
+            var altered = bytes
+            altered[at] = UInt8(ascii: "k")
+            #expect(scanned(altered, style: remembered) == nil, "\(name) altered in its first block")
+            #expect(general(altered, style: remembered) == .failure(.badSignature), "\(name)")
+            #expect(scanned(bytes, style: remembered) == first, "\(name) after the altered one")
+        }
+    }
+
     @Test func mutantsScanToTheGeneralAnswerOrAreLeftToIt() async throws {
         try await onOwnThread {
             var random = HostileMessageTests.Mixer(state: 4242)

@@ -1,3 +1,4 @@
+import COpenSSLCrypto
 import ErlangTerm
 import Foundation
 import Logging
@@ -31,6 +32,37 @@ import Testing
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
         ),
     ]
+
+    /// The state remembered after a first block gives the MAC a full hash gives: on the first
+    /// message (remembered), the next (taken from the memo), one whose first block differs (hashed,
+    /// the slot keeps its block) and in another slot (independent).
+    @Test func aRememberedFirstBlockGivesTheMACOfTheWholeMessage() {
+        let key = SignatureKey(Array("s3cret-key-base".utf8))
+        let blocks = FirstBlocks()
+        let tail = Array("and the rest of the message, of any length".utf8)
+        func mac(_ head: [UInt8], slot: Int) -> [UInt8] {
+            let digest = key.mac(feeding: { state in
+                head.withUnsafeBytes { bytes in
+                    guard let start = bytes.baseAddress else { return }
+                    blocks.absorb(start, into: state, slot: slot)
+                }
+                tail.withUnsafeBytes { _ = SHA256_Update(state, $0.baseAddress, $0.count) }
+            })
+            return digest.withUnsafeBytes { Array($0) }
+        }
+        func plain(_ head: [UInt8]) -> [UInt8] {
+            key.mac(of: { update in (head + tail).withUnsafeBytes(update) }).withUnsafeBytes { Array($0) }
+        }
+        let block = (0..<64).map { UInt8($0 * 3 & 0xFF) }
+        var other = block
+        other[63] ^= 1
+        #expect(mac(block, slot: 5) == plain(block), "first: hashed and remembered")
+        #expect(mac(block, slot: 5) == plain(block), "again: from the memo")
+        #expect(mac(other, slot: 5) == plain(other), "another first block: hashed in full")
+        #expect(mac(block, slot: 5) == plain(block), "the slot kept its block")
+        #expect(mac(other, slot: 6) == plain(other), "another slot")
+        #expect(plain(block) != plain(other))
+    }
 
     @Test func macsMatchRFC4231WholeAndInPieces() {
         for vector in Self.vectors {

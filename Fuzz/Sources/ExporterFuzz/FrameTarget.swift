@@ -132,6 +132,9 @@ final class FrameTarget: FuzzTarget {
     struct Consumer: MessageConsumer {
         let aggregator: Aggregator
         func consume(_ message: ReceivedMessage) { aggregator.record(message) }
+        func consume(_ message: borrowing GaterMessage, peer: String, bus: String, topic: String, receivedAt: Double) {
+            aggregator.record(message, peer: peer, topic: topic, at: receivedAt)
+        }
     }
 
     /// Answers (unlink acknowledgements, spawn refusals) go nowhere.

@@ -14,21 +14,22 @@ enum LegacyEncoding {
     /// stack without asking how much stack is left (a larger one costs a call per message).
     static let chunk = 1008
 
-    /// Feeds `bytes[term]` re-encoded, with the atoms at `atoms` (their tags' offsets, in order,
-    /// all inside `term`) rewritten; `atoms` is empty in the UTF-8 style.
+    /// Feeds the version byte and `bytes[term]` re-encoded, with the atoms at `atoms` (their
+    /// tags' offsets, in order, all inside `term`) rewritten; `atoms` is empty in the UTF-8 style.
+    /// The first 64 bytes go through `firstBlocks` (slot `slot`), which knows the state after
+    /// them when they are its kind's usual ones.
     static func feed(
         _ bytes: UnsafeBufferPointer<UInt8>, _ term: Range<Int>, atoms: UnsafeBufferPointer<Int32>,
-        into state: UnsafeMutablePointer<SHA256_CTX>
+        into state: UnsafeMutablePointer<SHA256_CTX>, firstBlocks: FirstBlocks, slot: Int
     ) {
-        var version = ExternalTag.version
-        _ = SHA256_Update(state, &version, 1)
         guard !atoms.isEmpty else {
-            _ = SHA256_Update(state, bytes.baseAddress.map { $0 + term.lowerBound }, term.count)
+            feedAsItCame(bytes, term, into: state, firstBlocks: firstBlocks, slot: slot)
             return
         }
         // 16 bytes past `chunk` take the last short run's second word (see `Output.append`).
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: chunk + 16) { buffer in
-            var output = Output(buffer: buffer, state: state)
+            var output = Output(buffer: buffer, state: state, firstBlocks: firstBlocks, slot: slot)
+            output.appendVersion()
             var from = term.lowerBound
             for mark in atoms {
                 let atom = Int(mark)
@@ -41,15 +42,52 @@ enum LegacyEncoding {
         }
     }
 
+    /// The UTF-8 style: the version byte, then the term as it came, its first 63 bytes joined to
+    /// the version byte as the first block.
+    private static func feedAsItCame(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ term: Range<Int>, into state: UnsafeMutablePointer<SHA256_CTX>,
+        firstBlocks: FirstBlocks, slot: Int
+    ) {
+        guard let base = bytes.baseAddress else { return }
+        let head = FirstBlocks.size - 1
+        guard term.count >= head else {
+            var version = ExternalTag.version
+            _ = SHA256_Update(state, &version, 1)
+            _ = SHA256_Update(state, base + term.lowerBound, term.count)
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: FirstBlocks.size) { block in
+            guard let start = block.baseAddress else { return }
+            start.initialize(to: ExternalTag.version)
+            (start + 1).update(from: base + term.lowerBound, count: head)
+            firstBlocks.absorb(start, into: state, slot: slot)
+        }
+        _ = SHA256_Update(state, base + term.lowerBound + head, term.count - head)
+    }
+
     /// The stack buffer and what it holds so far.
     private struct Output {
         let buffer: UnsafeMutableBufferPointer<UInt8>
         let state: UnsafeMutablePointer<SHA256_CTX>
+        let firstBlocks: FirstBlocks
+        let slot: Int
         var count = 0
+        /// Until the first update: its first 64 bytes go through `firstBlocks`.
+        var atStart = true
 
-        init(buffer: UnsafeMutableBufferPointer<UInt8>, state: UnsafeMutablePointer<SHA256_CTX>) {
+        init(
+            buffer: UnsafeMutableBufferPointer<UInt8>, state: UnsafeMutablePointer<SHA256_CTX>,
+            firstBlocks: FirstBlocks, slot: Int
+        ) {
             self.buffer = buffer
             self.state = state
+            self.firstBlocks = firstBlocks
+            self.slot = slot
+        }
+
+        mutating func appendVersion() {
+            buffer[count] = ExternalTag.version
+            count += 1
         }
 
         /// A run between two atoms: most are a few bytes, copied as two 8-byte moves when 16
@@ -86,8 +124,14 @@ enum LegacyEncoding {
         }
 
         mutating func flush() {
-            guard count > 0 else { return }
-            _ = SHA256_Update(state, buffer.baseAddress, count)
+            guard count > 0, let start = buffer.baseAddress else { return }
+            if atStart, count >= FirstBlocks.size {
+                firstBlocks.absorb(start, into: state, slot: slot)
+                _ = SHA256_Update(state, start + FirstBlocks.size, count - FirstBlocks.size)
+            } else {
+                _ = SHA256_Update(state, start, count)
+            }
+            atStart = false
             count = 0
         }
     }

@@ -11,7 +11,7 @@ extension EnvelopeVerifier {
         texts: TextInterner
     ) -> (message: GaterMessage, report: FieldReport)? {
         var result: (message: GaterMessage, report: FieldReport)?
-        scan(bytes, envelope: envelope, style: style, sender: sender, texts: texts) { result = ($0, $1) }
+        scan(bytes, envelope: envelope, style: style, sender: sender, texts: texts) { result = (copy $0, $1) }
         return result
     }
 
@@ -22,7 +22,7 @@ extension EnvelopeVerifier {
     @discardableResult
     func scan(
         _ bytes: UnsafeBufferPointer<UInt8>, envelope: Int, style: RememberedStyle, sender: String,
-        texts: TextInterner, deliver: (consuming GaterMessage, FieldReport) -> Void
+        texts: TextInterner, deliver: (borrowing GaterMessage, FieldReport) -> Void
     ) -> Bool {
         guard let key else { return false }
         let atomStyle = style.style ?? .legacy
@@ -45,7 +45,10 @@ extension EnvelopeVerifier {
                     // The rest of the broadcast: its dispatcher atom, then nothing.
                     guard (try? scanner.skipTerm()) != nil, scanner.position == bytes.count else { return false }
                     scanned = kind
-                    return key.isValid(signature) { state in LegacyEncoding.feed(bytes, term, atoms: atoms, into: state)
+                    let slot = firstBlocks.slot(kind, atomStyle)
+                    return key.isValid(signature) { state in
+                        LegacyEncoding.feed(
+                            bytes, term, atoms: atoms, into: state, firstBlocks: firstBlocks, slot: slot)
                     }
                 }
                 guard valid, let kind = scanned else { return }
@@ -67,22 +70,27 @@ extension GaterDecoder {
     static func withScannedMessage(
         of kind: GaterMessageKind, _ bytes: UnsafeBufferPointer<UInt8>, fields: UnsafeBufferPointer<Int>,
         times: UnsafeBufferPointer<Int>, texts: TextInterner, sender: String,
-        _ deliver: (consuming GaterMessage, FieldReport) -> Void
+        _ deliver: (borrowing GaterMessage, FieldReport) -> Void
     ) -> Bool {
         var report = FieldReport()
         var unsupported = false
-        var message: GaterMessage?
+        var delivered = false
         withUnsafeMutablePointer(to: &unsupported) { flag in
             withUnsafeMutablePointer(to: &report) { report in
                 let scanned = ScannedFields(
                     bytes: bytes, fields: fields, times: times, unsupported: flag,
                     texts: Unmanaged.passUnretained(texts))
-                message = Self.message(of: kind, RecordingFields(fields: scanned, report: report), sender: sender)
+                // Handed on where it is made: held in an optional out here, it was copied once more.
+                guard
+                    let message = Self.message(
+                        of: kind, RecordingFields(fields: scanned, report: report), sender: sender),
+                    !flag.pointee
+                else { return }
+                deliver(message, report.pointee)
+                delivered = true
             }
         }
-        guard !unsupported, let message else { return false }
-        deliver(message, report)
-        return true
+        return delivered
     }
 }
 

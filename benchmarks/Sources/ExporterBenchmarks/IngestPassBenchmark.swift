@@ -131,9 +131,11 @@ enum IngestPassBenchmark {
                 metrics: factory)
         }
 
+        /// The 64 frames as one read brings them: one clock reading for all.
         func dispatchAll() {
+            let arrivedAt = Date().timeIntervalSince1970
             for frame in frames {
-                frame.withUnsafeBufferPointer { bytes in try? dispatcher.dispatch(bytes) }
+                frame.withUnsafeBufferPointer { bytes in try? dispatcher.dispatch(bytes, arrivedAt: arrivedAt) }
             }
         }
 
@@ -149,6 +151,9 @@ enum IngestPassBenchmark {
     struct AggregatingConsumer: MessageConsumer {
         let aggregator: Aggregator
         func consume(_ message: ReceivedMessage) { aggregator.record(message) }
+        func consume(_ message: borrowing GaterMessage, peer: String, bus: String, topic: String, receivedAt: Double) {
+            aggregator.record(message, peer: peer, topic: topic, at: receivedAt)
+        }
     }
 
     /// The dispatcher answers nothing for broadcasts; a route is needed all the same.

@@ -101,7 +101,7 @@ enum IntakeBenchmark {
         let scanned = frame.withUnsafeBufferPointer {
             intake.receive(
                 peer: "ex_esdb@host-1", bus: "ex_esdb_metrics", topic: topic, bytes: $0, envelope: envelope,
-                deliver: { received in if case .latency = received.message { latencies = 1 } })
+                arrivedAt: 1_700_000_000, deliver: { message, _ in if case .latency = message { latencies = 1 } })
         }
         if scanned { return latencies }
         guard let received = decodedMessage(frame, at: payloadOffset, topic: topic, intake) else { return 0 }
@@ -117,7 +117,7 @@ enum IntakeBenchmark {
         return frame.withUnsafeBufferPointer {
             intake.receive(
                 peer: "ex_esdb@host-1", bus: "ex_esdb_metrics", topic: topic, bytes: $0, envelope: envelope,
-                deliver: { _ in })
+                arrivedAt: 1_700_000_000, deliver: { _, _ in })
         }
     }
 
