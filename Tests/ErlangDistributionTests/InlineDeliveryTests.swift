@@ -1,4 +1,5 @@
 import ErlangTerm
+import Foundation
 import Logging
 import MetricsTestKit
 import NIOCore
@@ -21,6 +22,7 @@ import Testing
             let sender: Pid?
             let bytes: [UInt8]
             let offset: Int
+            let arrivedAt: Double
             var term: Term? { try? TermView(parsing: bytes, at: offset, wholeInput: true).term() }
         }
 
@@ -28,7 +30,8 @@ import Testing
 
         func receive(_ delivery: InlineDelivery) {
             let copy = Received(
-                peer: delivery.peer, sender: delivery.sender, bytes: Array(delivery.bytes), offset: delivery.offset)
+                peer: delivery.peer, sender: delivery.sender, bytes: Array(delivery.bytes), offset: delivery.offset,
+                arrivedAt: delivery.arrivedAt)
             received.withLock { $0.append(copy) }
         }
 
@@ -90,6 +93,31 @@ import Testing
         let delivery = try #require(recorder.all.first)
         #expect(delivery.offset == 0 && delivery.bytes.first == 131)
         #expect(delivery.term == .tuple([.atom("local"), 1]))
+    }
+
+    /// A connection remembers the inline process it delivered to last (no lock per broadcast), and
+    /// forgets it as soon as any inline process comes or goes: one that exited gets nothing more.
+    /// Each delivery carries the time of the read that brought it.
+    @Test func theRememberedInlineProcessIsForgottenWhenItExits() throws {
+        let (first, second) = (Recorder(), Recorder())
+        var process: LocalProcess? = node.spawnInline(first)
+        let pid = try #require(process?.pid)
+        let from = Pid(node: "peer@localhost", id: 9, serial: 0, creation: 3)
+        func frame(to target: Pid, _ text: String) -> [UInt8] {
+            [112] + ControlMessage.sendSender(from: from, to: target).term.encoded() + Term.atom(text).encoded()
+        }
+        let dispatcher = dispatcher()
+        try frame(to: pid, "one").withUnsafeBufferPointer { try dispatcher.dispatch($0, arrivedAt: 1_700_000_001) }
+        let other = node.spawnInline(second)
+        try frame(to: pid, "two").withUnsafeBufferPointer { try dispatcher.dispatch($0, arrivedAt: 1_700_000_002) }
+        try frame(to: other.pid, "three").withUnsafeBufferPointer { try dispatcher.dispatch($0) }
+        process = nil
+        try frame(to: pid, "late").withUnsafeBufferPointer { try dispatcher.dispatch($0) }
+        try frame(to: other.pid, "four").withUnsafeBufferPointer { try dispatcher.dispatch($0) }
+        #expect(first.all.map(\.term) == [.atom("one"), .atom("two")], "nothing after it exited")
+        #expect(first.all.map(\.arrivedAt) == [1_700_000_001, 1_700_000_002])
+        #expect(second.all.map(\.term) == [.atom("three"), .atom("four")])
+        #expect(second.all.allSatisfy { abs($0.arrivedAt - Date().timeIntervalSince1970) < 60 }, "now by default")
     }
 
     @Test func anInlineProcessThatExitedGetsNothing() throws {
