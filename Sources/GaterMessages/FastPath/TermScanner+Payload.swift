@@ -19,18 +19,22 @@ extension TermScanner {
         guard pairs > 0, text(try atom()) == "__struct__" else { throw Unsupported() }
         guard let module = GaterDecoder.modules.position(of: text(try atom())) else { throw Unsupported() }
         let kind = GaterDecoder.kinds[module]
-        let keys = StructKeys.of(kind)
-        let (table, keyFields) = (keys.table, keys.fields)
+        // Held unretained: the key tables are static, alive as long as the process. Held strongly
+        // across the loop, the keys, their table and their field list cost a retain and release
+        // each per message.
+        let keys = Unmanaged.passUnretained(StructKeys.of(kind))
         fields[PayloadField.structModule.rawValue] = position
         var expected = 1
         for _ in 1..<pairs {
             // A struct's keys travel sorted, as the table lists them: one comparison each.
-            guard let index = table.position(of: text(try atom()), expecting: expected) else {
+            let name = text(try atom())
+            guard let index = keys._withUnsafeGuaranteedRef({ $0.table.position(of: name, expecting: expected) })
+            else {
                 try skipTerm(depth: 2)
                 continue
             }
             expected = index + 1
-            let field = keyFields[index]
+            let field = keys._withUnsafeGuaranteedRef { $0.fields[index] }
             let value = position
             if fields[field.rawValue] < 0 { fields[field.rawValue] = value }
             if field == .timestamp, try byte(at: value) == ExternalTag.map {
