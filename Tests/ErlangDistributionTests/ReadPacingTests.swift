@@ -29,10 +29,13 @@ import Testing
             channel.pipeline.read()
         }
 
-        /// 64 KiB a millisecond for a window and more: pacing from then on; the read that waits
+        /// Less than a whole read buffer: a cycle that took it is paced during a flood.
+        static let partial = 48 * 1024
+
+        /// 48 KiB a millisecond for a window and more: pacing from then on; the read that waits
         /// at the end is let through.
         func flood() throws {
-            for _ in 0..<11 { cycle(64 * 1024, after: .milliseconds(1)) }
+            for _ in 0..<11 { cycle(Self.partial, after: .milliseconds(1)) }
             try #require(pacing.isPacing)
             channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
         }
@@ -58,10 +61,10 @@ import Testing
 
     @Test func aFloodIsReadAfterEachPause() throws {
         let paced = try Paced()
-        // 64 MB/s: a flood from the end of the first window on.
+        // 48 MB/s: a flood from the end of the first window on.
         try paced.flood()
         let before = paced.counter.reads
-        paced.cycle(64 * 1024, after: .zero)
+        paced.cycle(Paced.partial, after: .zero)
         paced.channel.pipeline.read()
         #expect(paced.counter.reads == before, "a read got through during the pause")
         paced.channel.embeddedEventLoop.advanceTime(by: .microseconds(999))
@@ -70,12 +73,16 @@ import Testing
         #expect(paced.counter.reads == before + 1, "the two reads asked for during the pause are one")
     }
 
-    @Test func aCycleThatFilledTheReadsIsFollowedAtOnce() throws {
+    /// A cycle that filled a whole read buffer (64 KiB) is followed at once: more is waiting.
+    @Test func aCycleThatFilledAReadIsFollowedAtOnce() throws {
         let paced = try Paced()
         try paced.flood()
-        let before = paced.counter.reads
-        paced.cycle(256 * 1024, after: .zero)
-        #expect(paced.counter.reads == before + 1)
+        var before = paced.counter.reads
+        paced.cycle(64 * 1024, after: .zero)
+        #expect(paced.counter.reads == before + 1, "a whole read buffer")
+        before = paced.counter.reads
+        paced.cycle(64 * 1024 - 1, after: .zero)
+        #expect(paced.counter.reads == before, "a byte short of it: paced")
     }
 
     @Test func theEndOfAFloodEndsThePauses() throws {
@@ -95,7 +102,7 @@ import Testing
     @Test func aConnectionClosedDuringAPauseReadsNoMore() throws {
         let paced = try Paced()
         try paced.flood()
-        paced.cycle(64 * 1024, after: .zero)
+        paced.cycle(Paced.partial, after: .zero)
         let before = paced.counter.reads
         _ = try paced.channel.finish()
         paced.channel.embeddedEventLoop.advanceTime(by: .milliseconds(5))
