@@ -69,7 +69,9 @@ enum LegacyEncoding {
     private struct Output {
         let buffer: UnsafeMutableBufferPointer<UInt8>
         let state: UnsafeMutablePointer<SHA256_CTX>
-        let firstBlocks: FirstBlocks
+        /// Unretained: the verifier that owns it outlives the call (held, it cost a retain and
+        /// release per message).
+        let firstBlocks: Unmanaged<FirstBlocks>
         let slot: Int
         var count = 0
         /// Until the first update: its first 64 bytes go through `firstBlocks`.
@@ -81,7 +83,7 @@ enum LegacyEncoding {
         ) {
             self.buffer = buffer
             self.state = state
-            self.firstBlocks = firstBlocks
+            self.firstBlocks = Unmanaged.passUnretained(firstBlocks)
             self.slot = slot
         }
 
@@ -126,7 +128,7 @@ enum LegacyEncoding {
         mutating func flush() {
             guard count > 0, let start = buffer.baseAddress else { return }
             if atStart, count >= FirstBlocks.size {
-                firstBlocks.absorb(start, into: state, slot: slot)
+                firstBlocks._withUnsafeGuaranteedRef { $0.absorb(start, into: state, slot: slot) }
                 _ = SHA256_Update(state, start + FirstBlocks.size, count - FirstBlocks.size)
             } else {
                 _ = SHA256_Update(state, start, count)
