@@ -35,7 +35,7 @@ struct Exporter {
         let logger = Logger(label: "exesdb_exporter")
         let parts: Parts
         do {
-            parts = try makeParts(logger: logger)
+            parts = try makeParts(logger: logger, levels: levels)
         } catch {
             // Nothing is bound or connected yet: say what to fix and exit as a misconfiguration does.
             StandardError.write("exesdb_exporter: \(SettingNames.userWords("\(error)"))")
@@ -76,7 +76,7 @@ struct Exporter {
     }
 
     /// Everything that can refuse its settings, built before anything binds or connects.
-    private func makeParts(logger: Logger) throws -> Parts {
+    private func makeParts(logger: Logger, levels: LogLevelControl) throws -> Parts {
         let store = try makeStore()
         MetricsSystem.bootstrap(MetricsStoreFactory(store: store))
         let aggregator = try Aggregator(store: store, alertTTL: settings.serving.store.ttl, logger: logger)
@@ -90,7 +90,7 @@ struct Exporter {
         // slow the ingest, not save more on a crash (docs/webhooks.md, "Why the exporter does not wait").
         var cluster = ClusterService(
             setup: settings.cluster, group: MultiThreadedEventLoopGroup.singleton, logger: logger, status: status,
-            consumer: IngestConsumer(aggregator: aggregator, webhooks: webhooks, logger: logger)
+            consumer: IngestConsumer(aggregator: aggregator, webhooks: webhooks, logger: logger, levels: levels)
         ) { peer in
             for family in [ClusterFamilies.peerUp.name, MessageFamilies.lastMessage.name] {
                 store.removeSeries(family: family, label: "peer", value: peer)
@@ -182,6 +182,9 @@ struct IngestConsumer: MessageConsumer {
     let aggregator: Aggregator
     let webhooks: WebhookForwarder?
     let logger: Logger
+    /// The log level, read with one atomic load per message: asked through the logger, each
+    /// message copied the log handler to learn that debug lines are off.
+    let levels: LogLevelControl
 
     func consume(_ received: ReceivedMessage) {
         consume(
@@ -192,6 +195,7 @@ struct IngestConsumer: MessageConsumer {
     func consume(_ message: borrowing GaterMessage, peer: String, bus: String, topic: String, receivedAt: Double) {
         aggregator.record(message, peer: peer, topic: topic, at: receivedAt)
         if let webhooks, message.concernsWebhooks { webhooks.submit(copy message, from: peer) }
+        guard levels.current <= .debug else { return }
         let kind = message.kind
         logger.debug(
             "message",
