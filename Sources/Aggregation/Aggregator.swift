@@ -119,7 +119,7 @@ public final class Aggregator: Sendable {
     }
 
     private func record(_ metric: ThroughputMetric) {
-        let series = throughputSeries.handles(metric.node, metric.operation) {
+        let series = throughputSeries.handles(Labels(metric.node, metric.operation)) {
             let key = families.key([metric.node, metric.operation])
             return ThroughputSeries(
                 families.operations.series(key), families.operationWindows.series(key), families.throughput.series(key))
@@ -131,7 +131,7 @@ public final class Aggregator: Sendable {
 
     private func record(_ metric: LatencyMetric) {
         let seconds = metric.latencyMilliseconds / 1000
-        let series = latencySeries.handles(metric.node, metric.operation, metric.percentile) {
+        let series = latencySeries.handles(Labels(metric.node, metric.operation, metric.percentile)) {
             let key = families.key([metric.node, metric.operation, metric.percentile])
             return LatencySeries(
                 families.latencyReported.series(key), families.latency.series(key), families.latencySamples.series(key))

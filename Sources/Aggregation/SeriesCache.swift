@@ -33,31 +33,28 @@ final class SeriesCache<Handles: SeriesHandles>: Sendable {
     private static var size: Int { 256 }
     private let slots: [Slot] = (0..<SeriesCache.size).map { _ in Slot() }
 
-    /// The handles of the label values `first`, `second`, `third`: those made before when still
-    /// live, else `make`'s (kept for the next time when complete). The values are taken one by
-    /// one, not as a `Labels`: making one per message retained and released each value.
-    func handles(_ first: String, _ second: String, _ third: String = "", make: () -> Handles) -> Handles {
-        let slot = slots[Self.digest(first, second, third) & (Self.size - 1)]
+    /// The handles of `labels`: those made before when still live, else `make`'s (kept for the
+    /// next time when complete).
+    func handles(_ labels: Labels, make: () -> Handles) -> Handles {
+        let slot = slots[Self.digest(labels) & (Self.size - 1)]
         if let known = slot.entry.withLock({ entry -> Handles? in
-            guard entry.labels.first == first, entry.labels.second == second, entry.labels.third == third,
-                let handles = entry.handles, handles.isLive
-            else { return nil }
+            guard entry.labels == labels, let handles = entry.handles, handles.isLive else { return nil }
             return handles
         }) {
             return known
         }
         let made = make()
-        if made.isComplete { slot.entry.withLock { $0 = Entry(labels: Labels(first, second, third), handles: made) } }
+        if made.isComplete { slot.entry.withLock { $0 = Entry(labels: labels, handles: made) } }
         return made
     }
 
     /// A slot index only, never trusted for equality: each value's length and first and last
     /// eight bytes.
-    private static func digest(_ first: String, _ second: String, _ third: String) -> Int {
+    private static func digest(_ labels: Labels) -> Int {
         var digest: UInt64 = 0xCBF2_9CE4_8422_2325
-        mix(first, into: &digest)
-        mix(second, into: &digest)
-        mix(third, into: &digest)
+        mix(labels.first, into: &digest)
+        mix(labels.second, into: &digest)
+        mix(labels.third, into: &digest)
         return Int(truncatingIfNeeded: digest ^ (digest >> 29))
     }
 
