@@ -8,6 +8,9 @@ public enum ForwardToLocal {
         [ExternalTag.version, ExternalTag.smallTuple, 4, ExternalTag.smallAtomUTF8, 16] + Array("forward_to_local".utf8)
         + [ExternalTag.binary]
 
+    /// `head.count`, as a constant the hot path reads without touching the array.
+    static let headLength = 22
+
     /// `head` as three little-endian words read at 0, 8 and 14 (the last two overlap): compared
     /// with three loads, no call and no array (`headWordsAreTheHead` checks them against `head`).
     static let headWords: (UInt64, UInt64, UInt64) = (
@@ -25,7 +28,7 @@ public enum ForwardToLocal {
     /// The topic and where `Message` starts, when `bytes[offset...]` begins that way; nil for any
     /// other spelling, which a full decode then reads.
     public static func header(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> (topic: String, message: Int)? {
-        let lengthAt = offset + 22
+        let lengthAt = offset + headLength
         guard offset >= 0, lengthAt + 4 <= bytes.count, startsWithHead(bytes, at: offset) else { return nil }
         let length = Int(BigEndian.u32(bytes, lengthAt))
         let start = lengthAt + 4

@@ -14,14 +14,16 @@ import Testing
         #expect(Array(ForwardToLocal.head[0..<8]) == words[0])
         #expect(Array(ForwardToLocal.head[8..<16]) == words[1])
         #expect(Array(ForwardToLocal.head[14..<22]) == words[2])
-        #expect(ForwardToLocal.head.count == 22)
+        #expect(ForwardToLocal.head.count == ForwardToLocal.headLength)
     }
 
     @Test func theTopicAndTheMessageAreReadInPlace() throws {
         let (topic, message) = try #require(ForwardToLocal.header(broadcast, at: 0))
         #expect(topic == "latency" && message == broadcast.count - 1)
         let shifted = [9, 9] + broadcast
-        #expect(ForwardToLocal.header(shifted, at: 2).map { [$0.topic, "\($0.message)"] } == ["latency", "35"])
+        #expect(
+            ForwardToLocal.header(shifted, at: 2).map { [$0.topic, "\($0.message)"] }
+                == ["latency", "\(shifted.count - 1)"])
     }
 
     @Test func anyOtherHeadOrAShortBufferIsLeftToTheDecoder() {
