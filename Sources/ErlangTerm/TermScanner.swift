@@ -107,6 +107,19 @@ public struct TermScanner {
         return text
     }
 
+    /// Moves past an atom its caller has matched byte for byte with a known ASCII name in
+    /// SMALL_ATOM_UTF8_EXT (`length` bytes, tag and length byte included); noted while noting,
+    /// as `atom()` would.
+    @inlinable
+    public mutating func passMatchedAtom(length: Int) throws(Unsupported) {
+        if let notes {
+            guard noteCount < notes.count, let note = Int32(exactly: position) else { throw Unsupported() }
+            notes[noteCount] = note
+            noteCount += 1
+        }
+        try advance(length)
+    }
+
     /// Whether `bytes[range]` is ASCII, eight bytes at a time: it inlines into `atom()`, which
     /// asks it of every atom.
     @inlinable @inline(__always)

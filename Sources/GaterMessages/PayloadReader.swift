@@ -215,6 +215,8 @@ enum ErlangDateTime {
         "time_zone", "utc_offset", "year", "zone_abbr",
     ]
     static let table = AtomTable(keys)
+    /// The keys for the scanner (`TermScanner.payload`).
+    static let scannedKeys = StructKeys(names: keys, fields: [])
     /// Per key position, which date or time part it is (year, month, day, hour, minute,
     /// second as 0 to 5), or -1.
     private static let parts = [-1, -1, 2, 3, -1, 4, 1, 5, -1, -1, -1, 0, -1]
@@ -237,14 +239,22 @@ enum ErlangDateTime {
 /// class, so that handing one out costs one retain rather than one per array it holds.
 final class StructKeys: Sendable {
     let table: AtomTable
+    /// The same names as they travel, for the scanner's comparison with the name expected next.
+    let encoded: EncodedAtoms
+    /// Empty for a struct read by key position (the DateTime's).
     let fields: [PayloadField]
 
-    init(_ fields: [PayloadField]) {
+    convenience init(_ fields: [PayloadField]) {
         let sorted = ([.structModule] + fields).sorted {
             Array($0.atomName.utf8).lexicographicallyPrecedes($1.atomName.utf8)
         }
-        self.table = AtomTable(sorted.map(\.atomName))
-        self.fields = sorted
+        self.init(names: sorted.map(\.atomName), fields: sorted)
+    }
+
+    init(names: [String], fields: [PayloadField]) {
+        self.table = AtomTable(names)
+        self.encoded = EncodedAtoms(names)
+        self.fields = fields
     }
 
     static func of(_ kind: GaterMessageKind) -> StructKeys { all[kind.position] }

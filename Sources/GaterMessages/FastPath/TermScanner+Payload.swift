@@ -27,9 +27,7 @@ extension TermScanner {
         var expected = 1
         for _ in 1..<pairs {
             // A struct's keys travel sorted, as the table lists them: one comparison each.
-            let name = text(try atom())
-            guard let index = keys._withUnsafeGuaranteedRef({ $0.table.position(of: name, expecting: expected) })
-            else {
+            guard let index = try key(expected, of: keys) else {
                 try skipTerm(depth: 2)
                 continue
             }
@@ -51,14 +49,33 @@ extension TermScanner {
     private mutating func dateTime(_ times: UnsafeMutableBufferPointer<Int>, first note: Bool) throws(Unsupported) {
         let pairs = try length(at: position + 1)
         try advance(5)
-        let table = ErlangDateTime.table
+        let keys = Unmanaged.passUnretained(ErlangDateTime.scannedKeys)
         var expected = 0
         for _ in 0..<pairs {
-            let index = table.position(of: text(try atom()), expecting: expected)
+            let index = try key(expected, of: keys)
             if let index { expected = index + 1 }
             if note, let index, times[index] < 0 { times[index] = position }
-            try skipTerm(depth: 3)
+            // Its parts are small integers: read here rather than through the general skip.
+            switch try byte(at: position) {
+            case ExternalTag.smallInteger: try advance(2)
+            case ExternalTag.integer: try advance(5)
+            default: try skipTerm(depth: 3)
+            }
         }
+    }
+
+    /// The atom key here, moved past: its position in `keys`, nil when it is not one of them.
+    /// The name expected next is compared with the bytes first, as two words; any other atom is
+    /// read and looked up. `keys` is held unretained: the key tables are static.
+    @inline(__always)
+    private mutating func key(_ expected: Int, of keys: Unmanaged<StructKeys>) throws(Unsupported) -> Int? {
+        if let length = keys._withUnsafeGuaranteedRef({ $0.encoded.length(ofName: expected, in: bytes, at: position) })
+        {
+            try passMatchedAtom(length: length)
+            return expected
+        }
+        let name = text(try atom())
+        return keys._withUnsafeGuaranteedRef { $0.table.position(of: name, expecting: expected) }
     }
 }
 
