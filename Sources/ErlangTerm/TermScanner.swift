@@ -121,19 +121,28 @@ public struct TermScanner {
     }
 
     /// Whether `bytes[range]` is ASCII, eight bytes at a time: it inlines into `atom()`, which
-    /// asks it of every atom.
+    /// asks it of every atom. The bytes after the last whole word are read as one more word,
+    /// the last eight of the range, or masked from the word at its start when the range is
+    /// shorter (one by one only where fewer than eight bytes are left in the buffer).
     @inlinable @inline(__always)
     static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
-        var index = range.lowerBound
         let raw = UnsafeRawBufferPointer(bytes)
-        while index + 8 <= range.upperBound {
-            if raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
-            index += 8
+        let high: UInt64 = 0x8080_8080_8080_8080
+        if range.count >= 8 {
+            var index = range.lowerBound
+            while index + 8 <= range.upperBound {
+                if raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & high != 0 { return false }
+                index += 8
+            }
+            guard index < range.upperBound else { return true }
+            return raw.loadUnaligned(fromByteOffset: range.upperBound - 8, as: UInt64.self) & high == 0
         }
-        while index < range.upperBound {
-            if bytes[index] >= 0x80 { return false }
-            index += 1
+        guard !range.isEmpty else { return true }
+        if range.lowerBound + 8 <= bytes.count {
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: range.lowerBound, as: UInt64.self))
+            return word & high & ((1 << UInt64(range.count * 8)) - 1) == 0
         }
+        for index in range where bytes[index] >= 0x80 { return false }
         return true
     }
 
