@@ -15,8 +15,8 @@ root=$PWD
 tree=$root/.build-floors/tree
 rm -rf "$tree"
 mkdir -p "$tree"
-# The committed tree (git archive keeps the commit's times, so a second run rebuilds only what
-# the patch touches).
+# The committed tree (git archive gives each file the commit's time: a second run at the same
+# commit rebuilds only what the patch touches).
 git archive HEAD | tar -x -C "$tree"
 if [ -f Package.resolved ]; then cp Package.resolved "$tree/"; fi
 # The ceiling keeps git from taking the copy for part of the checkout around it.
@@ -25,9 +25,15 @@ if ! (cd "$tree" && GIT_CEILING_DIRECTORIES="$root/.build-floors" git apply "$ro
     echo "  Remake it: stop the ingest path after each stage in a scratch copy, then 'git diff -- Sources'." >&2
     exit 1
 fi
-swift build -c release --product exesdb_exporter --package-path "$tree" --scratch-path "$root/.build-floors/build"
-binary=$root/.build-floors/build/release/exesdb_exporter
 log=$root/.build-floors/stage.log
+echo "bench-floors: building the staged exporter in .build-floors (the first time takes minutes)"
+if ! swift build -c release --product exesdb_exporter --package-path "$tree" --scratch-path "$root/.build-floors/build" \
+    >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "bench-floors: the staged exporter did not build (its output is above)." >&2
+    exit 1
+fi
+binary=$root/.build-floors/build/release/exesdb_exporter
 
 for stage in receive scan verify decode whole; do
     case $stage in
