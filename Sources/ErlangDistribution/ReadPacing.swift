@@ -69,7 +69,9 @@ final class ReadPacing: ChannelDuplexHandler, NIOScheduledCallbackHandler {
         windowStart = start
         let elapsed = (now - start).nanoseconds
         if elapsed >= window.nanoseconds {
-            flooding = windowBytes * 1_000_000_000 >= floodRate * elapsed
+            // In floating point: the rate times a window as long as a quiet connection's (a
+            // peer with a long net_ticktime ticks every quarter of it) overflows an Int64.
+            flooding = Double(windowBytes) * 1e9 >= Double(floodRate) * Double(elapsed)
             windowBytes = 0
             windowStart = now
         }

@@ -99,6 +99,18 @@ import Testing
         #expect(paced.counter.reads == before + 1)
     }
 
+    /// A connection quiet for long (a peer whose net_ticktime is an hour ticks every 15
+    /// minutes) has a window as long as the quiet: its rate is still worked out, not trapped on.
+    @Test func aReadAfterAnHourOfQuietIsReadAtOnce() throws {
+        let paced = try Paced()
+        paced.cycle(600, after: .zero)
+        paced.cycle(600, after: .hours(1))
+        #expect(!paced.pacing.isPacing)
+        try paced.flood()
+        paced.cycle(600, after: .hours(24 * 365))
+        #expect(!paced.pacing.isPacing, "a year's quiet ends the flood")
+    }
+
     @Test func aConnectionClosedDuringAPauseReadsNoMore() throws {
         let paced = try Paced()
         try paced.flood()
