@@ -65,7 +65,11 @@ enum VMReadings {
                     "erlang:system_info(otp_release | version)", found: release.text == nil ? release : version)
             }
         }
-        let schedulers = values["schedulers"]?.number.map { Int($0) }
+        // A count no VM has (the BEAM runs 1 to 1,024 schedulers) is no count: it would name
+        // the dirty run queues at an index past the list, or past any Int.
+        let schedulers = values["schedulers"]?.number.flatMap { Int(exactly: $0) }.flatMap {
+            (1...1024).contains($0) ? $0 : nil
+        }
         return (reading, values["wordsize"]?.number, schedulers)
     }
 
@@ -122,7 +126,7 @@ enum VMReadings {
         guard let queues = lengths.elements?.compactMap(\.number), queues.count == lengths.elements?.count else {
             return reading.decodeProblem("erlang:statistics(run_queue_lengths_all)", found: lengths)
         }
-        guard let schedulers, queues.count == schedulers + 2 else { return }
+        guard let schedulers, schedulers >= 0, queues.count - 2 == schedulers else { return }
         reading.updates.append(.gauge(BEAMFamilies.dirtyCPURunQueue.name, queues[schedulers]))
         reading.updates.append(.gauge(BEAMFamilies.dirtyIORunQueue.name, queues[schedulers + 1]))
     }

@@ -50,6 +50,28 @@ import Testing
             ])
     }
 
+    /// A scheduler count no VM has (negative, fractional, past any Int) reads as unknown: the dirty
+    /// run queues are then left out, never looked for at an index it names.
+    @Test func anImpossibleSchedulerCountIsNoCount() {
+        let huge: Term = .bigInteger(BigInteger(isNegative: false, magnitude: [UInt8](repeating: 0xFF, count: 12)))
+        for count: Term in [-2, -1, .float(1.5), .float(1e300), huge, .atom("undefined")] {
+            let info = VMReadings.systemInfo(["schedulers": count])
+            #expect(info.schedulers == nil, "\(count)")
+            let lengths: Term = .list([])
+            let reading = VMReadings.statistics(
+                ["run_queue_lengths_all": lengths], wordsize: 8, schedulers: info.schedulers)
+            #expect(reading.updates.isEmpty)
+        }
+        // What a real VM answers is read.
+        #expect(VMReadings.systemInfo(["schedulers": 8]).schedulers == 8)
+        let reading = VMReadings.statistics(
+            ["run_queue_lengths_all": .list([0, 0, 4, 5])], wordsize: 8, schedulers: 2)
+        #expect(reading.updates.contains(.gauge("erlang_vm_statistics_dirty_io_run_queue_length", 5)))
+        // A count that passed with a list whose length would overflow the index arithmetic.
+        let past = VMReadings.statistics(["run_queue_lengths_all": .list([0, 0])], wordsize: 8, schedulers: .max)
+        #expect(past.updates.isEmpty)
+    }
+
     @Test func theDistributionLeavesHiddenNodesOutAndReadsEachState() {
         func connection(_ node: String, _ state: String, _ type: String) -> Term {
             .tuple([

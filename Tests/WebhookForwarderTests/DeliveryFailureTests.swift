@@ -97,6 +97,19 @@ extension LoopbackTests {
             #expect(AttemptVerdict.delay("soon", now: Date()) == nil)
         }
 
+        /// A Retry-After a receiver gets wrong or makes hostile (a date millions of years ahead, more
+        /// seconds than an Int holds) is a delay or none, never a trap; backoff caps it at an hour.
+        @Test func anAbsurdRetryAfterIsNoCrash() {
+            let now = Date(timeIntervalSince1970: 1_445_412_500)
+            for value in [
+                "Fri, 31 Dec 99999999 23:59:59 GMT", "Sat, 01 Jan 292277026596 00:00:00 GMT",
+                "9223372036854775807", "99999999999999999999999", "-5",
+            ] {
+                if let delay = AttemptVerdict.delay(value, now: now) { #expect(delay >= .zero, "\(value)") }
+            }
+            #expect(AttemptVerdict.delay("9223372036854775807", now: now) == .seconds(Int.max))
+        }
+
         @Test func aReceiverThatHangsTimesOutAndIsRetried() async throws {
             let setup = try ForwarderSetup()
             let receiver = try await WebhookReceiver.start { _, index in index == 0 ? .hang : .ok }

@@ -35,7 +35,9 @@ enum AttemptVerdict: Equatable {
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: value) else { return nil }
-        return .milliseconds(max(0, Int64(date.timeIntervalSince(now) * 1000)))
+        // Clamped before the conversion: a date far enough ahead would not fit an Int64 of
+        // milliseconds (backoff waits an hour at most anyway).
+        return .milliseconds(Int64(min(max(0, date.timeIntervalSince(now) * 1000), 1e15)))
     }
 
     /// `: "first bytes of the body"`, one line, printable characters only.
