@@ -36,18 +36,17 @@ extension ClusterSubscription {
 public protocol MessageConsumer: Sendable {
     /// Each accepted message, on the thread that read it, in the order its node sent them (for
     /// several nodes, on several threads at once). It must not block: work that must wait is
-    /// handed on.
-    func consume(_ message: ReceivedMessage)
-    /// The same, for a message read in place: borrowed from where it was made, with its origin
-    /// beside it rather than copied into a `ReceivedMessage` (which costs a retain and release of
-    /// each text). By default, wrapped and handed to `consume(_:)`.
+    /// handed on. Borrowed from where it was made, with its origin beside it: copied into a
+    /// `ReceivedMessage`, each of its texts would cost a retain and a release more.
     func consume(_ message: borrowing GaterMessage, peer: String, bus: String, topic: String, receivedAt: Double)
 }
 
 extension MessageConsumer {
-    public func consume(_ message: borrowing GaterMessage, peer: String, bus: String, topic: String, receivedAt: Double)
-    {
-        consume(ReceivedMessage(peer: peer, bus: bus, topic: topic, message: copy message, receivedAt: receivedAt))
+    /// The same for a message the general path decoded, already held with its origin.
+    func consume(_ received: ReceivedMessage) {
+        consume(
+            received.message, peer: received.peer, bus: received.bus, topic: received.topic,
+            receivedAt: received.receivedAt)
     }
 }
 

@@ -266,12 +266,11 @@ public final class LocalNode: Sendable {
     /// As `inlineReceiver(of:)`, answered from `memo` while no inline process came or went since
     /// it was filled: broadcasts come in runs to the same member.
     func inlineReceiver(of pid: Pid, memo: inout InlineReceiverMemo) -> (any InlineReceiver)? {
+        guard pid.node == name else { return nil }
         let number = Self.number(of: pid)
-        let changes = inlineChanges.load(ordering: .acquiring)
-        if let known = memo.receiver, memo.number == number, memo.changes == changes, pid.node == name {
+        if let known = memo.receiver, memo.number == number, memo.changes == inlineChanges.load(ordering: .acquiring) {
             return known
         }
-        guard pid.node == name else { return nil }
         let (receiver, current) = state.withLockedValue { ($0.inline[number], inlineChanges.load(ordering: .relaxed)) }
         memo = InlineReceiverMemo(number: number, changes: current, receiver: receiver)
         return receiver

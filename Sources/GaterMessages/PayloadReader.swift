@@ -162,7 +162,8 @@ struct PayloadReader {
 /// microsecond `{Value, Precision}` (UTC, as the Gater sends them).
 enum ErlangDateTime {
     static func unixSeconds(_ view: TermView, _ map: TermRef) -> Double? {
-        withUnsafeTemporaryAllocation(of: TermRef?.self, capacity: table.count) { values in
+        let table = keyTables.table
+        return withUnsafeTemporaryAllocation(of: TermRef?.self, capacity: table.count) { values in
             values.initialize(repeating: nil)
             guard table.collect(map, in: view, into: values) else { return nil }
             return unixSeconds(
@@ -214,9 +215,8 @@ enum ErlangDateTime {
         "__struct__", "calendar", "day", "hour", "microsecond", "minute", "month", "second", "std_offset",
         "time_zone", "utc_offset", "year", "zone_abbr",
     ]
-    static let table = AtomTable(keys)
-    /// The keys for the scanner (`TermScanner.payload`).
-    static let scannedKeys = StructKeys(names: keys, fields: [])
+    /// The keys' lookup table (both paths) and their encodings (the scanner's comparison).
+    static let keyTables = StructKeys(names: keys, fields: [])
     /// Per key position, which date or time part it is (year, month, day, hour, minute,
     /// second as 0 to 5), or -1.
     private static let parts = [-1, -1, 2, 3, -1, 4, 1, 5, -1, -1, -1, 0, -1]

@@ -186,12 +186,6 @@ struct IngestConsumer: MessageConsumer {
     /// message copied the log handler to learn that debug lines are off.
     let levels: LogLevelControl
 
-    func consume(_ received: ReceivedMessage) {
-        consume(
-            received.message, peer: received.peer, bus: received.bus, topic: received.topic,
-            receivedAt: received.receivedAt)
-    }
-
     func consume(_ message: borrowing GaterMessage, peer: String, bus: String, topic: String, receivedAt: Double) {
         aggregator.record(message, peer: peer, topic: topic, at: receivedAt)
         if let webhooks, message.concernsWebhooks { webhooks.submit(copy message, from: peer) }

@@ -38,5 +38,7 @@ final class MessageCollector: MessageConsumer {
 
     init() { (messages, sink) = AsyncStream<ReceivedMessage>.makeStream() }
 
-    func consume(_ message: ReceivedMessage) { sink.yield(message) }
+    func consume(_ message: borrowing GaterMessage, peer: String, bus: String, topic: String, receivedAt: Double) {
+        sink.yield(ReceivedMessage(peer: peer, bus: bus, topic: topic, message: copy message, receivedAt: receivedAt))
+    }
 }

@@ -131,7 +131,6 @@ final class FrameTarget: FuzzTarget {
     /// As the executable's consumer, without webhooks.
     struct Consumer: MessageConsumer {
         let aggregator: Aggregator
-        func consume(_ message: ReceivedMessage) { aggregator.record(message) }
         func consume(_ message: borrowing GaterMessage, peer: String, bus: String, topic: String, receivedAt: Double) {
             aggregator.record(message, peer: peer, topic: topic, at: receivedAt)
         }

@@ -49,7 +49,7 @@ extension TermScanner {
     private mutating func dateTime(_ times: UnsafeMutableBufferPointer<Int>, first note: Bool) throws(Unsupported) {
         let pairs = try length(at: position + 1)
         try advance(5)
-        let keys = Unmanaged.passUnretained(ErlangDateTime.scannedKeys)
+        let keys = Unmanaged.passUnretained(ErlangDateTime.keyTables)
         var expected = 0
         for _ in 0..<pairs {
             let index = try key(expected, of: keys)

@@ -150,7 +150,6 @@ enum IngestPassBenchmark {
     /// As the executable's consumer, without webhooks (a LatencyMetric never goes to one).
     struct AggregatingConsumer: MessageConsumer {
         let aggregator: Aggregator
-        func consume(_ message: ReceivedMessage) { aggregator.record(message) }
         func consume(_ message: borrowing GaterMessage, peer: String, bus: String, topic: String, receivedAt: Double) {
             aggregator.record(message, peer: peer, topic: topic, at: receivedAt)
         }

@@ -234,5 +234,7 @@ private func require<T>(_ value: T?, _ what: String) throws -> T {
 struct ClosureConsumer: MessageConsumer {
     let body: @Sendable (ReceivedMessage) -> Void
     init(_ body: @escaping @Sendable (ReceivedMessage) -> Void) { self.body = body }
-    func consume(_ message: ReceivedMessage) { body(message) }
+    func consume(_ message: borrowing GaterMessage, peer: String, bus: String, topic: String, receivedAt: Double) {
+        body(ReceivedMessage(peer: peer, bus: bus, topic: topic, message: copy message, receivedAt: receivedAt))
+    }
 }
